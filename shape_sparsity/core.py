@@ -11,10 +11,13 @@ import torch
 from torch import nn, Tensor
 
 # %% auto #0
-__all__ = ['TOPK_MODES', 'check_k', 'check_mode', 'check_fmap', 'n_keep', 'reference_topk', 'topk_mask', 'spatial_topk', 'TopK']
+__all__ = ['TOPK_MODES', 'RANDOM_MODES', 'MODES', 'check_k', 'check_mode', 'check_fmap', 'n_keep', 'reference_topk', 'topk_mask',
+           'random_mask', 'spatial_topk', 'TopK']
 
 # %% ../nbs/00_core.ipynb #6db3bc47
 TOPK_MODES = ("keep", "revert", "mean")  # "keep": the paper; "revert"/"mean": its ablations (official code's flags)
+RANDOM_MODES = ("random", "random_rescaled")  # our control: a random mask of the same size (not in the paper)
+MODES = TOPK_MODES + RANDOM_MODES
 
 def check_k(k, name="k"):
     "Return `k` as a float after checking it is a fraction in (0, 1]"
@@ -25,8 +28,8 @@ def check_k(k, name="k"):
     return k
 
 def check_mode(mode):
-    "Check `mode` is one of `TOPK_MODES`"
-    if mode not in TOPK_MODES: raise ValueError(f"`mode` must be one of {TOPK_MODES}, got {mode!r}")
+    "Check `mode` is one of `MODES` (the paper's `TOPK_MODES` and the `RANDOM_MODES` control)"
+    if mode not in MODES: raise ValueError(f"`mode` must be one of {MODES}, got {mode!r}")
     return mode
 
 def check_fmap(x, name="x"):
@@ -66,20 +69,37 @@ def topk_mask(
     "Boolean `(N, C, H, W)` mask of the positions whose `|x|` is among the `n_keep` largest of their channel"
     n, c, h, w = x.shape
     a = x.detach().abs().reshape(n, c, h * w)
-    if a.dtype in _INT_VIEW: a = a.view(_INT_VIEW[a.dtype])  # same order as the floats for values >= 0
+    if a.dtype in _INT_VIEW and not torch.onnx.is_in_onnx_export():  # ONNX has no bit-cast view: plain floats there
+        a = a.view(_INT_VIEW[a.dtype])  # same order as the floats for values >= 0
     top = a.topk(n_keep(k, h, w), dim=2, sorted=False)
     if exact: return torch.zeros_like(a, dtype=torch.bool).scatter_(2, top.indices, True).view(n, c, h, w)
     return (a >= top.values.amin(dim=2, keepdim=True)).view(n, c, h, w)
+
+# %% ../nbs/00_core.ipynb #7fee00d8
+def random_mask(
+    x:Tensor, # feature maps `(N, C, H, W)` (only the shape and device are used)
+    k:float, # fraction kept
+    generator:torch.Generator|None=None, # random source on `x.device` (a seeded one makes the mask repeatable)
+) -> Tensor:
+    "Boolean `(N, C, H, W)` mask with exactly `n_keep` positions per channel, chosen uniformly at random"
+    n, c, h, w = x.shape
+    scores = torch.rand(n, c, h * w, generator=generator, device=x.device)
+    idx = scores.topk(n_keep(k, h, w), dim=2, sorted=False).indices
+    return torch.zeros(n, c, h * w, dtype=torch.bool, device=x.device).scatter_(2, idx, True).view(n, c, h, w)
 
 # %% ../nbs/00_core.ipynb #7a2b2f96
 def spatial_topk(
     x:Tensor, # feature maps `(N, C, H, W)`, any floating dtype, device and memory layout
     k:float, # fraction of spatial positions kept per sample and channel, in (0, 1]
-    mode:str="keep", # "keep" (the paper), "revert" (keep the complement) or "mean" (mean-replacement)
+    mode:str="keep", # "keep" (the paper), "revert" (keep the complement), "mean" (mean-replacement), "random" or "random_rescaled" (control)
+    generator:torch.Generator|None=None, # random source for the random modes
 ) -> Tensor: # same shape, dtype and device as `x`
     "Keep the `int(max(1, k*H*W))` largest-|x| positions of every feature map, zero the rest (hard gradient gate)"
     check_fmap(x); k = check_k(k); check_mode(mode)
     if k == 1: return x  # as the official code: k=1 is the dense network whatever the mode
+    if mode in RANDOM_MODES:
+        mask = random_mask(x, k, generator)
+        return x * mask * (x.shape[2] * x.shape[3] / n_keep(k, x.shape[2], x.shape[3]) if mode == "random_rescaled" else 1)
     if mode == "mean":  # a mean depends on how many are kept, so keep exactly n_keep even at ties
         mask = topk_mask(x, k, exact=True)
         kept = (x * mask).sum((2, 3), keepdim=True) / mask.sum((2, 3), keepdim=True)
@@ -92,11 +112,12 @@ class TopK(nn.Module):
     "Spatial Top-K sparsity layer: keeps the strongest fraction `k` of positions of every feature map"
     def __init__(self,
         k:float=0.2, # fraction of spatial positions kept, in (0, 1]
-        mode:str="keep", # "keep", "revert" or "mean" (see `spatial_topk`)
+        mode:str="keep", # "keep", "revert", "mean", "random" or "random_rescaled" (see `spatial_topk`)
         enabled:bool=True, # `False` makes the layer the identity
+        seed:int=0, # seed of the random modes' masks (see `reseed`)
     ):
         super().__init__()
-        self.k, self.mode, self.enabled = k, mode, enabled
+        self.k, self.mode, self.enabled, self.seed, self._gen = k, mode, enabled, seed, None
 
     @property
     def k(self): return self._k
@@ -107,7 +128,17 @@ class TopK(nn.Module):
     @mode.setter
     def mode(self, v): self._mode = check_mode(v)
 
+    def reseed(self, seed:int|None=None):
+        "Restart the random modes' mask sequence (from `seed` if given), so an evaluation can be repeated exactly"
+        if seed is not None: self.seed = seed
+        self._gen = None
+
+    def _generator(self, device):
+        if self._gen is None or self._gen.device != device: self._gen = torch.Generator(device).manual_seed(self.seed)
+        return self._gen
+
     def forward(self, x:Tensor) -> Tensor:
-        return spatial_topk(x, self.k, self.mode) if self.enabled else x
+        if not self.enabled: return x
+        return spatial_topk(x, self.k, self.mode, self._generator(x.device) if self.mode in RANDOM_MODES else None)
 
     def extra_repr(self): return f"k={self.k}, mode={self.mode!r}" + ("" if self.enabled else ", enabled=False")

