@@ -24,6 +24,7 @@ from fastai.vision.data import ImageBlock, imagenet_stats
 from fastai.vision.augment import RandomResizedCrop, FlipItem
 from fastai.torch_core import set_seed
 import torchvision.transforms as T
+from .models import Preprocess, IMAGENET_PREPROCESS
 
 # %% auto #0
 __all__ = ['IN_S1', 'IN_S2', 'SUBSETS', 'IMAGE_EXTS', 'WNID_INDEX', 'VAL_CSV', 'DEFAULT_STYLES', 'DEFAULT_STRENGTH',
@@ -31,7 +32,8 @@ __all__ = ['IN_S1', 'IN_S2', 'SUBSETS', 'IMAGE_EXTS', 'WNID_INDEX', 'VAL_CSV', '
            'write_csv_atomic', 'build_subset', 'imagenette_subset', 'ResizeCenterCrop', 'check_size',
            'imagenet_item_tfms', 'imagenet_batch_tfms', 'subset_dls', 'eval_dl', 'StyleEngine', 'LiteEngine',
            'adain_vgg', 'adain_decoder', 'adain', 'AdaINEngine', 'check_strength', 'stylize_folder', 'parse_imagename',
-           'cue_conflict_items', 'get_cue_conflict', 'imagenet_eval_tfm', 'CueConflictDataset', 'cue_conflict_dl']
+           'cue_conflict_items', 'get_cue_conflict', 'imagenet_eval_tfm', 'stimulus_preprocess', 'CueConflictDataset',
+           'cue_conflict_dl']
 
 # %% ../nbs/03_data.ipynb #70d039b6
 # IN-S1 (Li et al. 2023): Imagenette's 10 classes (official model file named for Imagenette; a public
@@ -527,25 +529,38 @@ def imagenet_eval_tfm(size:int=224):
     "torchvision preprocessing for a pretrained ImageNet net: shorter side to `size`, center crop, normalize"
     return T.Compose([T.Resize(size), T.CenterCrop(size), T.ToTensor(), T.Normalize(*imagenet_stats)])
 
+def stimulus_preprocess(
+    preprocess:Preprocess|None=None, # the network's preprocessing (default: torchvision's classic ImageNet one)
+    size:int|None=None, # input side (default: the network's own crop size)
+) -> Preprocess:
+    "The network's normalization and filter, applied to the whole (already cropped) cue-conflict stimulus at `size`"
+    p = preprocess or IMAGENET_PREPROCESS
+    size = check_size(size if size is not None else p.crop)
+    return Preprocess(size, size, p.mean, p.std, p.interpolation)
+
 class CueConflictDataset(torch.utils.data.Dataset):
-    "Cue-conflict images as ImageNet-normalised tensors, with their row index in `items`"
-    def __init__(self, items:pd.DataFrame, size:int=224):
-        self.items = items.reset_index(drop=True)
-        self.tfm = imagenet_eval_tfm(size)
+    "Cue-conflict images as normalised float tensors (or `uint8` if `raw`), with their row index in `items`"
+    def __init__(self, items:pd.DataFrame, preprocess:Preprocess, raw:bool=False):
+        self.items, self.pre, self.raw = items.reset_index(drop=True), preprocess, raw
+        self.tfm = preprocess.pil_tfm()
     def __len__(self): return len(self.items)
-    def __getitem__(self, i): return self.tfm(Image.open(self.items.path[i]).convert("RGB")), i
+    def __getitem__(self, i):
+        x = self.tfm(Image.open(self.items.path[i]).convert("RGB"))
+        return (x if self.raw else self.pre.normalize(x)), i
 
 def cue_conflict_dl(
     path, # a cue-conflict folder, or a table from `cue_conflict_items`
-    size:int=224, # side of the square input
+    size:int|None=224, # side of the square input (`None`: the network's own input size)
     bs:int=64, # batch size
     num_workers:int=0, # DataLoader workers
+    preprocess:Preprocess|None=None, # the network's preprocessing (`shape_sparsity.models.preprocess_for(model)`)
+    raw:bool=False, # yield `uint8` images (normalize them with `preprocess.normalize`)
     **kwargs, # passed to `torch.utils.data.DataLoader`
 ) -> torch.utils.data.DataLoader: # yields `(images, indices)`; `dl.items` is the table
     "Ordered DataLoader of the cue-conflict images for a pretrained ImageNet network"
     items = path if isinstance(path, pd.DataFrame) else cue_conflict_items(path)
-    check_size(size)
-    dl = torch.utils.data.DataLoader(CueConflictDataset(items, size), batch_size=bs, shuffle=False,
+    pre = stimulus_preprocess(preprocess, size)
+    dl = torch.utils.data.DataLoader(CueConflictDataset(items, pre, raw), batch_size=bs, shuffle=False,
                                      num_workers=num_workers, **kwargs)
-    dl.items = dl.dataset.items
+    dl.items, dl.preprocess = dl.dataset.items, pre
     return dl
