@@ -190,7 +190,7 @@ class ShapeBiasResult:
     def __str__(self):
         return f"{self.shape_bias:.3f} [{self.ci_low:.3f}, {self.ci_high:.3f}] (cue share {self.cue_share:.0%})"
 
-# %% ../nbs/05_shape_bias.ipynb #4c774bc1
+# %% ../nbs/05_shape_bias.ipynb #6681aa03
 def _per_image(df):
     "Shape and texture hits summed per image, over the cue-conflict trials"
     d, s, t = _hits(df)
@@ -212,7 +212,7 @@ def bootstrap_ci(
     lo, hi = np.percentile(sb, [50 * (1 - level), 50 * (1 + level)])
     return float(lo), float(hi)
 
-# %% ../nbs/05_shape_bias.ipynb #e0151132
+# %% ../nbs/05_shape_bias.ipynb #b6700270
 def _hits(df):
     check_responses(df)
     tex = df["imagename"].map(texture_of)
@@ -293,7 +293,7 @@ def subset(seq, n:int|None):
     idx = np.unique(np.linspace(0, len(seq) - 1, min(n, len(seq))).round().astype(int))
     return seq.iloc[idx].reset_index(drop=True) if isinstance(seq, pd.DataFrame) else [seq[i] for i in idx]
 
-# %% ../nbs/05_shape_bias.ipynb #66108b76
+# %% ../nbs/05_shape_bias.ipynb #7fe35e0b
 def load_stimuli(
     items, # the cue-conflict folder, a `cue_conflict_items` table, or a list of image paths
     preprocess:Preprocess|None=None, # the network's preprocessing (`preprocess_for(model)`)
@@ -309,7 +309,7 @@ def load_stimuli(
     xs = [xb for xb, _ in (progress_bar(dl, leave=False) if progress else dl)]
     return items, torch.cat(xs) if xs else torch.zeros(0, 3, dl.preprocess.crop, dl.preprocess.crop, dtype=torch.uint8)
 
-# %% ../nbs/05_shape_bias.ipynb #f7369948
+# %% ../nbs/05_shape_bias.ipynb #24c20eb2
 @contextlib.contextmanager
 def _no_stdout():
     "Silence stdout at the file-descriptor level (the ONNX exporter's C++ code prints whole graphs when it fails)"
@@ -353,7 +353,7 @@ def onnx_runner(
     finally: model.train(was_training)
     return run
 
-# %% ../nbs/05_shape_bias.ipynb #4469ae0e
+# %% ../nbs/05_shape_bias.ipynb #662ac946
 BACKENDS = ("auto", "torch", "onnx")
 
 def _runner(model, device, backend, size):
@@ -441,7 +441,7 @@ def responses_name(arch:str, k:float|None, mode:str="keep") -> str:
     what = "dense" if k is None or k >= 1 else f"{'topk' if mode == 'keep' else mode}{k:g}"
     return f"cue-conflict_{arch}-{what}_session-1.csv"
 
-# %% ../nbs/05_shape_bias.ipynb #1cb17b93
+# %% ../nbs/05_shape_bias.ipynb #7ab7aa36
 def topk_sweep(
     arch, # a key of `TOPK_PRESETS` ("efficientnet_lite0" offline; "alexnet", "vgg16", "resnet50" download) or a list
     ks=SWEEP_KS, # Top-K fractions to evaluate; the dense network (k=1) is always added
