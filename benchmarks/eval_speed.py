@@ -10,7 +10,7 @@ Run: `python benchmarks/eval_speed.py [--arch efficientnet_lite0] [--n 256] [--b
   threshold amplifies float rounding);
 - the whole `evaluate_cue_conflict` on the full set (decode included), dense and Top-K, as the demo runs it.
 """
-import argparse, os, platform, time, warnings
+import argparse, copy, os, platform, time, warnings
 import torch
 from shape_sparsity.models import pretrained_topk, topk_state, PRESET_K
 from shape_sparsity.shape_bias import load_stimuli, evaluate_cue_conflict, onnx_runner, category_decisions, subset, _items
@@ -48,11 +48,10 @@ def main():
     res, preds = {}, {}
     for name, topk in [("dense", False), (f"Top-K {k:g}", True)]:
         with topk_state(model, k=k, enabled=topk):
+            mcl = copy.deepcopy(model).to(memory_format=torch.channels_last)  # a copy: the original stays as it is
             with torch.inference_mode():
                 res[("torch", name)] = rate(a.n, lambda: [model(x) for x in xs])
-                mcl = model.to(memory_format=torch.channels_last)
                 res[("torch channels_last", name)] = rate(a.n, lambda: [mcl(x.contiguous(memory_format=torch.channels_last)) for x in xs])
-                model.to(memory_format=torch.contiguous_format)
                 preds[("torch", name)] = sum((category_decisions(model(x)) for x in xs), [])
             run = onnx_runner(model, pre.crop)
             res[("onnx", name)] = rate(a.n, lambda: [run(x) for x in xs])

@@ -190,7 +190,7 @@ class ShapeBiasResult:
     def __str__(self):
         return f"{self.shape_bias:.3f} [{self.ci_low:.3f}, {self.ci_high:.3f}] (cue share {self.cue_share:.0%})"
 
-# %% ../nbs/05_shape_bias.ipynb #6681aa03
+# %% ../nbs/05_shape_bias.ipynb #f6de6c2f
 def _per_image(df):
     "Shape and texture hits summed per image, over the cue-conflict trials"
     d, s, t = _hits(df)
@@ -212,7 +212,7 @@ def bootstrap_ci(
     lo, hi = np.percentile(sb, [50 * (1 - level), 50 * (1 + level)])
     return float(lo), float(hi)
 
-# %% ../nbs/05_shape_bias.ipynb #b6700270
+# %% ../nbs/05_shape_bias.ipynb #e2515f31
 def _hits(df):
     check_responses(df)
     tex = df["imagename"].map(texture_of)
@@ -293,7 +293,7 @@ def subset(seq, n:int|None):
     idx = np.unique(np.linspace(0, len(seq) - 1, min(n, len(seq))).round().astype(int))
     return seq.iloc[idx].reset_index(drop=True) if isinstance(seq, pd.DataFrame) else [seq[i] for i in idx]
 
-# %% ../nbs/05_shape_bias.ipynb #7fe35e0b
+# %% ../nbs/05_shape_bias.ipynb #cda670b6
 def load_stimuli(
     items, # the cue-conflict folder, a `cue_conflict_items` table, or a list of image paths
     preprocess:Preprocess|None=None, # the network's preprocessing (`preprocess_for(model)`)
@@ -309,7 +309,7 @@ def load_stimuli(
     xs = [xb for xb, _ in (progress_bar(dl, leave=False) if progress else dl)]
     return items, torch.cat(xs) if xs else torch.zeros(0, 3, dl.preprocess.crop, dl.preprocess.crop, dtype=torch.uint8)
 
-# %% ../nbs/05_shape_bias.ipynb #24c20eb2
+# %% ../nbs/05_shape_bias.ipynb #d08f139f
 @contextlib.contextmanager
 def _no_stdout():
     "Silence stdout at the file-descriptor level (the ONNX exporter's C++ code prints whole graphs when it fails)"
@@ -353,7 +353,7 @@ def onnx_runner(
     finally: model.train(was_training)
     return run
 
-# %% ../nbs/05_shape_bias.ipynb #662ac946
+# %% ../nbs/05_shape_bias.ipynb #db92281c
 BACKENDS = ("auto", "torch", "onnx")
 
 def _runner(model, device, backend, size):
@@ -363,10 +363,9 @@ def _runner(model, device, backend, size):
         if run is not None: return run, "onnx"
         if backend == "onnx": raise ValueError("backend='onnx' is not possible here (random-mode Top-K, no onnxruntime, or the export failed)")
     elif backend == "onnx": raise ValueError(f"backend='onnx' runs on the CPU only, got device {device}")
-    model.to(device).eval()
-    return model, "torch"
+    model.to(device, memory_format=torch.channels_last).eval()  # channels_last: about 1.6x faster on a CPU, faster on GPUs
+    return lambda x: model(x.contiguous(memory_format=torch.channels_last)), "torch"
 
-@torch.inference_mode()
 def evaluate_cue_conflict(
     model:nn.Module, # an ImageNet-1k classifier (1000 logits per image)
     items, # the cue-conflict folder, a `cue_conflict_items` table, or a list of image paths
@@ -391,18 +390,21 @@ def evaluate_cue_conflict(
     device = torch.device(device) if device is not None else default_device()
     for _, tk in topk_layers(model): tk.reseed()
     was_training = model.training
-    run, _ = _runner(model, device, backend, pre.crop)
+    run, used = _runner(model, device, backend, pre.crop)  # outside inference mode: moved weights stay trainable
     batches = (images.split(bs) if images is not None else
                (xb for xb, _ in cue_conflict_dl(items, size=pre.crop, bs=bs, num_workers=num_workers, preprocess=pre, raw=True,
                                                 pin_memory=device.type == "cuda")))
     decisions = []
     try:
-        for xb in (progress_bar(batches, total=-(-len(items) // bs), leave=False) if progress else batches):
-            out = run(pre.normalize(xb.to(device, non_blocking=True)))
-            if out.ndim != 2 or out.shape[1] != 1000:
-                raise ValueError(f"`model` must return (N, 1000) ImageNet logits, got shape {tuple(out.shape)}")
-            decisions += category_decisions(out)
-    finally: model.train(was_training)
+        with torch.inference_mode():
+            for xb in (progress_bar(batches, total=-(-len(items) // bs), leave=False) if progress else batches):
+                out = run(pre.normalize(xb.to(device, non_blocking=True)))
+                if out.ndim != 2 or out.shape[1] != 1000:
+                    raise ValueError(f"`model` must return (N, 1000) ImageNet logits, got shape {tuple(out.shape)}")
+                decisions += category_decisions(out)
+    finally:
+        model.train(was_training)
+        if used == "torch": model.to(memory_format=torch.contiguous_format)
     return pd.DataFrame(dict(subj=model_name, session=1, trial=range(1, len(items) + 1), rt=np.nan,
                              object_response=decisions, category=shapes, condition=np.nan, imagename=names))
 
@@ -441,7 +443,7 @@ def responses_name(arch:str, k:float|None, mode:str="keep") -> str:
     what = "dense" if k is None or k >= 1 else f"{'topk' if mode == 'keep' else mode}{k:g}"
     return f"cue-conflict_{arch}-{what}_session-1.csv"
 
-# %% ../nbs/05_shape_bias.ipynb #7ab7aa36
+# %% ../nbs/05_shape_bias.ipynb #d390ac50
 def topk_sweep(
     arch, # a key of `TOPK_PRESETS` ("efficientnet_lite0" offline; "alexnet", "vgg16", "resnet50" download) or a list
     ks=SWEEP_KS, # Top-K fractions to evaluate; the dense network (k=1) is always added
@@ -499,11 +501,13 @@ def topk_sweep(
 
 # %% ../nbs/05_shape_bias.ipynb #1df897f0
 def _curves(df):
-    "Group a sweep's rows into curves: by arch, and by placement and mode when a sweep has several"
+    "Group a sweep's rows into curves: by arch, and by placement and mode when a sweep has several; yields (label, arch, rows)"
     by = ["arch"] + [c for c in ("placement", "mode") if c in df.columns and df[c].nunique() > 1]
     for key, d in df.groupby(by, sort=False):
         key = key if isinstance(key, tuple) else (key,)
-        yield " ".join(map(str, key)).replace(" keep", ""), key[0], d
+        mode = d["mode"].iloc[-1] if "mode" in d.columns else "keep"
+        what = "Top-K" if mode == "keep" else f"{mode.replace('_', ' ')} mask"
+        yield " ".join(map(str, [k for k in key if k not in ("keep", mode)])) + f" + {what}", key[0], d
 
 def plot_topk_sweep(
     df:pd.DataFrame, # the result of `topk_sweep`
@@ -514,20 +518,21 @@ def plot_topk_sweep(
     missing = [c for c in ("arch", "k", "shape_bias") if c not in getattr(df, "columns", [])]
     if missing: raise ValueError(f"`df` must be a `topk_sweep` result; missing column(s) {missing}")
     has_cue = "cue_share" in df.columns
-    if ax is None: fig, axs = plt.subplots(1, 2 if has_cue else 1, figsize=(11 if has_cue else 6, 4), squeeze=False); axs = list(axs[0])
+    if ax is None: fig, axs = plt.subplots(1, 2 if has_cue else 1, figsize=(11 if has_cue else 6, 4.8), squeeze=False); axs = list(axs[0])
     else: axs = list(ax) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]; fig = axs[0].figure
     ax, cax = axs[0], (axs[1] if len(axs) > 1 and has_cue else None)
+    curves = list(_curves(df))
     dense_done, starred = set(), set()
-    for i, (label, arch, d) in enumerate(_curves(df)):
-        col = f"C{i}"
+    for i, (label, arch, d) in enumerate(curves):
+        col, dx = f"C{i}", (i - (len(curves) - 1) / 2) * 0.006  # a small offset so that error bars do not hide each other
         sp, dn = d[d.k < 1].sort_values("k"), df[(df.arch == arch) & (df.k >= 1)]
         err = None
         if {"ci_low", "ci_high"} <= set(sp.columns):
             err = np.clip(np.vstack([sp.shape_bias - sp.ci_low, sp.ci_high - sp.shape_bias]).astype(float), 0, None)
-        ax.errorbar(sp.k, sp.shape_bias, yerr=err, fmt="-", color=col, capsize=3, label=f"{label} + Top-K")
-        low = sp.cue_share < CUE_SHARE_MIN if has_cue else np.zeros(len(sp), bool)
-        ax.plot(sp.k[~low], sp.shape_bias[~low], "o", color=col)
-        ax.plot(sp.k[low], sp.shape_bias[low], "o", mfc="white", color=col)
+        ax.errorbar(sp.k + dx, sp.shape_bias, yerr=err, fmt="-", color=col, capsize=3, label=label)
+        low = (sp.cue_share < CUE_SHARE_MIN).to_numpy() if has_cue else np.zeros(len(sp), bool)
+        ax.plot(sp.k[~low] + dx, sp.shape_bias[~low], "o", color=col)
+        ax.plot(sp.k[low] + dx, sp.shape_bias[low], "o", mfc="white", color=col)
         if len(dn) and arch not in dense_done:
             dense_done.add(arch)
             ax.axhline(dn.shape_bias.iloc[-1], color=col, ls="--", lw=1.2, label=f"{arch} dense")
@@ -539,13 +544,17 @@ def plot_topk_sweep(
             starred.add(arch)
             for (a, k), v in PUBLISHED.items():  # dense (k=None) at k=1
                 if a == arch: ax.scatter([1.0 if k is None else k], [v], marker="*", s=160, color=col, edgecolor="black", zorder=4)
-    ax.scatter([], [], marker="*", s=160, color="white", edgecolor="black", label="published (Li et al. 2023)")
+    if any(a in starred for a, _ in PUBLISHED):
+        ax.scatter([], [], marker="*", s=160, color="white", edgecolor="black", label="published (Li et al. 2023)")
+    if has_cue: ax.plot([], [], "o", mfc="white", color="0.3", label=f"cue share < {CUE_SHARE_MIN:.0%}: few decisions")
     if humans is not None: ax.axhline(humans, color="#d62728", ls=":", lw=1.5, label="humans")
     ax.set_xlabel("Top-K fraction k (kept positions per feature map)"); ax.set_ylabel("shape bias (95% CI)")
-    ax.set_xlim(0, 1.05); ax.set_ylim(0, 1); ax.legend(fontsize=8, loc="best", frameon=False)
+    ax.set_xlim(0, 1.05); ax.set_ylim(0, 1)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
     if cax is not None:
         cax.axhline(CUE_SHARE_MIN, color="0.4", ls=":", lw=1.2, label=f"warning level ({CUE_SHARE_MIN:.0%})")
         cax.set_xlabel("Top-K fraction k"); cax.set_ylabel("cue share (decided for shape or texture)")
-        cax.set_xlim(0, 1.05); cax.set_ylim(0, 1); cax.legend(fontsize=8, loc="best", frameon=False)
+        cax.set_xlim(0, 1.05); cax.set_ylim(0, 1)
+        cax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
     fig.tight_layout()
     return fig
