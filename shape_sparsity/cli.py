@@ -77,7 +77,7 @@ def find_cue_conflict(path=None) -> Path:
     if not online(): raise SystemExit(NO_CUE_CONFLICT)
     return get_cue_conflict()
 
-# %% ../nbs/07_cli.ipynb #5df72766
+# %% ../nbs/07_cli.ipynb #1a81eec6
 def _fmt_ci(r) -> str: return f"{r.shape_bias:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}]"
 
 def result_table(df):
@@ -99,7 +99,7 @@ def _warn_cue_share(df, file=sys.stderr):
 def _records(df) -> list:
     return [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in df.to_dict(orient="records")]
 
-# %% ../nbs/07_cli.ipynb #6da6974a
+# %% ../nbs/07_cli.ipynb #b5c509ae
 def cmd_sweep(a) -> int:
     from shape_sparsity.shape_bias import topk_sweep, plot_topk_sweep
     from shape_sparsity.core import check_k
@@ -110,7 +110,7 @@ def cmd_sweep(a) -> int:
         raise SystemExit("pretrained torchvision weights need the network: pass --weights PATH (a state_dict file), "
                          "--weights none, or --arch efficientnet_lite0 (offline)")
     df = topk_sweep(a.arch, ks=a.ks, weights=weights, data=find_cue_conflict(a.cue_conflict), n=a.n, bs=a.bs, size=a.size,
-                    cache=out/"sweep.csv", responses=out, mode=a.mode, num_workers=a.workers, progress=not a.quiet, backend=a.backend)
+                    cache=out/"sweep.csv", responses=out, mode=a.mode, num_workers=a.workers, progress=_bars(a), backend=a.backend)
     plot_topk_sweep(df).savefig(out/"sweep.png", dpi=150, bbox_inches="tight")
     if a.json: print(json.dumps(dict(rows=_records(df), csv=str(out/"sweep.csv"), plot=str(out/"sweep.png")), default=float))
     else:
@@ -149,7 +149,7 @@ def cmd_stylize(a) -> int:
     from shape_sparsity.data import stylize_folder
     t0 = time.perf_counter()
     man = stylize_folder(a.src, a.dest, styles=[_style(s) for s in a.styles], strength=a.strength, engine=_engine(a),
-                         size=a.size, overwrite=a.overwrite, progress=not a.quiet)
+                         size=a.size, overwrite=a.overwrite, progress=_bars(a))
     ok = (man.status == "ok").sum()
     print(f"{ok} stylized images, {len(man) - ok} errors, {time.perf_counter() - t0:.1f}s; manifest: {Path(a.dest)/'manifest.csv'}")
     for _, r in man[man.status != "ok"].iterrows(): print(f"  skipped {r.source}: {r.status}")
@@ -157,10 +157,17 @@ def cmd_stylize(a) -> int:
 
 # %% ../nbs/07_cli.ipynb #e08dac96
 @contextlib.contextmanager
-def _quiet(learn, quiet:bool):
-    "No progress bars and no epoch lines while training if `quiet`"
-    if not quiet: yield; return
-    with learn.no_bar(), learn.no_logging(): yield
+def _quiet(learn, quiet:bool, bars:bool=True):
+    "No progress bars and no epoch lines while training if `quiet`; epoch lines but no bars if not `bars`"
+    if quiet:
+        with learn.no_bar(), learn.no_logging(): yield
+    elif not bars:
+        with learn.no_bar(): yield
+    else: yield
+
+def _bars(a) -> bool:
+    "Progress bars unless --quiet or stdout is not a terminal (then a log gets one line per result, not per redraw)"
+    return not (a.quiet or getattr(a, "no_bars", False))
 
 def _mp(a): return False if a.no_mixed_precision else None
 def _cl(a): return False if a.no_channels_last else None
@@ -174,7 +181,7 @@ def cmd_train(a) -> int:
     dls = subset_dls(data, size=a.size, bs=a.bs, num_workers=a.workers, seed=a.seed)
     learn = paper_learner(dls, arch=a.arch, topk=None if a.topk.lower() in ("none", "dense") else a.topk, epochs=a.epochs,
                           lr=a.lr, seed=a.seed, path=a.out, run_name=a.name, mixed_precision=_mp(a), channels_last=_cl(a))
-    with _quiet(learn, a.quiet):
+    with _quiet(learn, a.quiet, _bars(a)):
         res = fit_paper(learn, stylized_dl=eval_dl(learn, stylized) if stylized else None, per_batch=a.per_batch,
                         meta=dict(data=str(data), subset=a.subset or data.name))
     best, final = res["best"], res["final"]
@@ -212,7 +219,7 @@ def _demo_pretrained(a, out:Path) -> int:
                          "or use the default --model efficientnet_lite0 (offline)")
     cc = find_cue_conflict(a.cue_conflict)
     df = topk_sweep(a.model, ks=[k], weights=weights, data=cc, n=a.n, bs=a.bs, size=a.size, cache=out/"demo.csv",
-                    responses=out, progress=not a.quiet)
+                    responses=out, progress=_bars(a))
     names = [f"{a.model} dense", f"{a.model} Top-K {k:g}"]
     df.insert(0, "model", names)
     trials = {nm: read_responses(out/responses_name(a.model, kk)) for nm, kk in zip(names, [None, k])}
@@ -226,7 +233,7 @@ def _demo_pretrained(a, out:Path) -> int:
     _warn_cue_share(df)
     return 0
 
-# %% ../nbs/07_cli.ipynb #468105b3
+# %% ../nbs/07_cli.ipynb #6ce469e3
 def _demo_train(a, out:Path) -> int:
     import pandas as pd
     from shape_sparsity.data import subset_dls, eval_dl, stylize_folder
@@ -236,13 +243,13 @@ def _demo_train(a, out:Path) -> int:
         raise FileNotFoundError(f"--data {str(data)!r} must hold train/<class>/ and val/<class>/ image folders")
     print(f"stylizing {data/'val'} (styles {a.styles}, strength {a.strength}) ...")
     man = stylize_folder(data/"val", out/"val-stylized", styles=[_style(s) for s in a.styles], strength=a.strength,
-                         size=max(a.size, 64), progress=not a.quiet)
+                         size=max(a.size, 64), progress=_bars(a))
     rows = []
     for topk in (None, a.topk):
         dls = subset_dls(data, size=a.size, bs=a.bs, num_workers=0, seed=0)
         learn = paper_learner(dls, arch=a.arch, topk=topk, epochs=a.epochs, seed=0, path=out, run_name=f"{a.arch}_{topk or 'dense'}")
         print(f"training {a.arch} {'dense' if topk is None else 'Top-K ' + topk} for {a.epochs} epochs at {a.size}px ...")
-        with _quiet(learn, a.quiet):
+        with _quiet(learn, a.quiet, _bars(a)):
             res = fit_paper(learn, stylized_dl=eval_dl(learn, out/"val-stylized", bs=a.bs))
         rows.append(dict(model="dense" if topk is None else f"Top-K {topk}", clean=res["final"]["valid_acc"],
                          stylized=res["final"]["stylized_acc"], clean_best=res["best"]["valid_acc"], stylized_best=res["best"]["stylized_acc"]))
@@ -372,12 +379,17 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--quiet", action="store_true")
     return p
 
+def _isatty(f) -> bool:
+    try: return f.isatty()
+    except (AttributeError, ValueError): return False
+
 def main(argv=None) -> int:
     "Entry point of the `shape-sparsity` console script"
     p = make_parser()
     a = p.parse_args(argv)
     if not getattr(a, "func", None): p.print_help(); return 2
     if a.command == "demo" and a.size is None and a.data: a.size = 32
+    a.no_bars = not _isatty(sys.stdout)  # a log file or a pipe: no progress-bar redraws (results still printed)
     try: return a.func(a)
     except SystemExit as e:  # a message saying what to pass: exit code 2, like argparse's own usage errors
         if not isinstance(e.code, str): raise

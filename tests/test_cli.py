@@ -65,8 +65,9 @@ def test_demo_main_job_offline(tmp_path):
 def test_sweep_offline_writes_trials(tmp_path):
     "`sweep --arch efficientnet_lite0 --ks 1 0.2` offline, on a few images: table, cache, plot and each run's trials"
     r = cli("sweep", "--arch", "efficientnet_lite0", "--ks", "1", "0.2", "--n", "32", "--cue-conflict", data_path("cue-conflict"),
-            "--out", tmp_path, "--quiet")
+            "--out", tmp_path)  # no --quiet: stdout is a pipe here, so no progress-bar redraws in the log
     assert r.stdout.count("| efficientnet_lite0 |") == 2, r.stdout
+    assert "\r" not in r.stdout + r.stderr and "█" not in r.stdout + r.stderr, r.stdout[:500]
     assert (tmp_path/"sweep.csv").exists() and (tmp_path/"sweep.png").exists()
     assert sorted(f.name for f in tmp_path.glob("cue-conflict_*.csv")) == [
         "cue-conflict_efficientnet_lite0-dense_session-1.csv", "cue-conflict_efficientnet_lite0-topk0.2_session-1.csv"]
