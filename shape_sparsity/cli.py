@@ -77,7 +77,7 @@ def find_cue_conflict(path=None) -> Path:
     if not online(): raise SystemExit(NO_CUE_CONFLICT)
     return get_cue_conflict()
 
-# %% ../nbs/07_cli.ipynb #1a81eec6
+# %% ../nbs/07_cli.ipynb #a2f81a87
 def _fmt_ci(r) -> str: return f"{r.shape_bias:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}]"
 
 def result_table(df):
@@ -99,7 +99,7 @@ def _warn_cue_share(df, file=sys.stderr):
 def _records(df) -> list:
     return [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in df.to_dict(orient="records")]
 
-# %% ../nbs/07_cli.ipynb #b5c509ae
+# %% ../nbs/07_cli.ipynb #fd1e2774
 def cmd_sweep(a) -> int:
     from shape_sparsity.shape_bias import topk_sweep, plot_topk_sweep
     from shape_sparsity.core import check_k
@@ -153,6 +153,8 @@ def cmd_stylize(a) -> int:
     ok = (man.status == "ok").sum()
     print(f"{ok} stylized images, {len(man) - ok} errors, {time.perf_counter() - t0:.1f}s; manifest: {Path(a.dest)/'manifest.csv'}")
     for _, r in man[man.status != "ok"].iterrows(): print(f"  skipped {r.source}: {r.status}")
+    if len(man) and ok == 0:
+        print(f"shape-sparsity stylize: error: every one of the {len(man)} stylizations failed (see above)", file=sys.stderr); return 1
     return 0
 
 # %% ../nbs/07_cli.ipynb #e08dac96
@@ -233,7 +235,7 @@ def _demo_pretrained(a, out:Path) -> int:
     _warn_cue_share(df)
     return 0
 
-# %% ../nbs/07_cli.ipynb #6ce469e3
+# %% ../nbs/07_cli.ipynb #0d7b61eb
 def _demo_train(a, out:Path) -> int:
     import pandas as pd
     from shape_sparsity.data import subset_dls, eval_dl, stylize_folder

@@ -401,6 +401,43 @@ class AdaINEngine(StyleEngine):
         out = out.clamp(0, 1)[0, :, :img.height, :img.width]  # ceil-mode pooling can add a few pixels
         return T.functional.to_pil_image(out.cpu())
 
+# %% ../nbs/03_data.ipynb #a06ac63e
+def _stale_tmp(p:Path) -> bool:
+    "Whether `atomic_write`'s temp file `p` (`.<name>.<pid>.tmp`) was left by a process that no longer runs"
+    try: pid = int(p.name.rsplit(".", 2)[-2])
+    except (ValueError, IndexError): return False
+    if pid == os.getpid(): return True
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return True
+    except PermissionError: return False
+    return False
+
+def _output_stems(files:list, src:Path) -> dict:
+    "Output stem of each source: its stem, or its full name when another source in its folder has the same stem"
+    seen = {}
+    for f in files: seen.setdefault((f.parent, f.stem.lower()), []).append(f)
+    return {f: (f.name if len(seen[(f.parent, f.stem.lower())]) > 1 else f.stem) for f in files}
+
+def _read_manifest(dest:Path) -> pd.DataFrame:
+    f = dest/"manifest.csv"
+    if not f.exists(): return pd.DataFrame(columns=MANIFEST_COLS)
+    try: df = pd.read_csv(f, keep_default_na=False, dtype=str)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as e:
+        raise ValueError(f"{str(f)!r} is not a manifest CSV ({type(e).__name__}); move it away to start a fresh one") from None
+    missing = [c for c in MANIFEST_COLS if c not in df.columns]
+    if missing: raise ValueError(f"{str(f)!r} is not a manifest: it lacks the column(s) {missing}; move it away to start a fresh one")
+    return df
+
+def _merge_manifest(dest:Path, rows:list) -> pd.DataFrame:
+    "Merge this run's `rows` into `dest/manifest.csv` under an exclusive lock: one row per (source, style), newest wins"
+    import fcntl
+    with open(dest/".manifest.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        new = pd.DataFrame(rows, columns=MANIFEST_COLS).astype(str)
+        man = pd.concat([_read_manifest(dest), new], ignore_index=True).drop_duplicates(["source", "style"], keep="last")
+        write_csv_atomic(man.sort_values(["source", "style"]), dest/"manifest.csv")
+    return man
+
 # %% ../nbs/03_data.ipynb #9ba245b8
 def check_strength(strength, name="strength") -> float:
     "Return `strength` as a float after checking it is in [0, 1]"
@@ -444,18 +481,19 @@ def stylize_folder(
     files = sorted(get_image_files(src))
     if not files: raise ValueError(f"`src` {str(src)!r} has no images")
     dest.mkdir(parents=True, exist_ok=True)
-    for t in dest.rglob("*.tmp"): t.unlink()  # left by a killed process
+    for t in dest.rglob(".*.tmp"):
+        if _stale_tmp(t): t.unlink(missing_ok=True)  # left by a killed process (never another live run's)
     settings = (float(strength), engine.name, "" if size is None else str(size))
-    prev = {}  # output -> the settings it was made with, from an earlier run's manifest
-    if (dest/"manifest.csv").exists():
-        for r in pd.read_csv(dest/"manifest.csv", keep_default_na=False, dtype=str).to_dict("records"):
-            if r.get("status") == "ok": prev[r["output"]] = (float(r["strength"]), r["engine"], r.get("size", ""))
+    prev = {}  # output -> the settings it was made with, from earlier runs' manifest
+    for r in _read_manifest(dest).to_dict("records"):
+        if r.get("status") == "ok": prev[r["output"]] = (float(r["strength"]), r["engine"], r.get("size", ""))
+    stems = _output_stems(files, src)
     rows, n_err = [], 0
     try:
         for fn in (progress_bar(files) if progress else files):
             img, outdir = None, dest/fn.parent.relative_to(src)
             for style, name in zip(styles, names):
-                out = outdir/f"{fn.stem}__{name}.png"
+                out = outdir/f"{stems[fn]}__{name}.png"
                 row = dict(source=str(fn), style=name, strength=settings[0], engine=engine.name, size=settings[2], output=str(out), status="ok")
                 if overwrite or not out.exists() or prev.get(str(out), settings) != settings:  # missing, or made with other settings
                     try:
@@ -466,8 +504,7 @@ def stylize_folder(
                     except Exception as e:
                         row.update(output="", status=f"error: {type(e).__name__}: {e}"); n_err += 1
                 rows.append(row)
-    finally:
-        write_csv_atomic(pd.DataFrame(rows, columns=MANIFEST_COLS), dest/"manifest.csv")
+    finally: man = _merge_manifest(dest, rows)
     if n_err: warnings.warn(f"{n_err} of {len(rows)} stylizations failed; see the status column of {dest/'manifest.csv'}")
     return pd.DataFrame(rows, columns=MANIFEST_COLS)
 

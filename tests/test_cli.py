@@ -92,3 +92,29 @@ def test_demo_pretrained_with_local_weights(tmp_path):
             "--size", "64", "--out", tmp_path/"out", "--quiet")
     assert "| alexnet dense | dense |" in r.stdout and "| alexnet Top-K 0.1 | 0.1 |" in r.stdout, r.stdout
     assert (tmp_path/"out"/"demo_shape_bias.png").stat().st_size > 0
+
+def _val_folder(tmp_path, n=2):
+    "A small ImageFolder split of real ImageNet images (symlinks): 2 classes x n images"
+    src = tmp_path/"val"
+    for c in ["n01440764", "n03594945"]:
+        (src/c).mkdir(parents=True)
+        for f in sorted((data_path("imagenet-mini")/"val"/c).glob("*.JPEG"))[:n]: (src/c/f.name).symlink_to(f)
+    return src
+
+def test_stylize_concurrent_runs_keep_each_others_work(tmp_path):
+    "Two stylize runs into one folder at the same time: no lost manifest rows, no deleted temp files, every output there"
+    import subprocess, pandas as pd
+    src, dest = _val_folder(tmp_path, 3), tmp_path/"sty"
+    procs = [subprocess.Popen([EXE, "stylize", src, dest, "--styles", s, "--size", "48", "--quiet"], env=OFFLINE, cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for s in ("0", "5")]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    man = pd.read_csv(dest/"manifest.csv")
+    assert len(man) == 12 and set(man["style"]) == {"style00", "style05"} and set(man.status) == {"ok"}, man
+    assert all(Path(o).exists() for o in man.output) and not list(dest.rglob("*.tmp"))
+
+def test_stylize_exits_nonzero_when_every_image_fails(tmp_path):
+    src = tmp_path/"val"/"n01440764"; src.mkdir(parents=True)
+    for i in range(2): (src/f"broken{i}.JPEG").write_bytes(b"not a jpeg")
+    r = cli("stylize", tmp_path/"val", tmp_path/"sty", "--styles", "0", "--quiet", check=False)
+    assert r.returncode == 1 and "every one of the 2 stylizations failed" in r.stderr, (r.stdout, r.stderr)
