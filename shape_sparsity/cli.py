@@ -78,7 +78,7 @@ def find_cue_conflict(path=None) -> Path:
     if not online(): raise SystemExit(NO_CUE_CONFLICT)
     return get_cue_conflict()
 
-# %% ../nbs/07_cli.ipynb #2ae6f464
+# %% ../nbs/07_cli.ipynb #c34ce0ba
 def _fmt_ci(r) -> str: return f"{r.shape_bias:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}]"
 
 def result_table(df):
@@ -100,7 +100,7 @@ def _warn_cue_share(df, file=sys.stderr):
 def _records(df) -> list:
     return [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in df.to_dict(orient="records")]
 
-# %% ../nbs/07_cli.ipynb #a9bf00e4
+# %% ../nbs/07_cli.ipynb #9ed1f449
 def cmd_sweep(a) -> int:
     from shape_sparsity.shape_bias import topk_sweep, plot_topk_sweep
     from shape_sparsity.core import check_k
@@ -186,7 +186,7 @@ def cmd_train(a) -> int:
                           lr=a.lr, seed=a.seed, path=a.out, run_name=a.name, mixed_precision=_mp(a), channels_last=_cl(a))
     with _quiet(learn, a.quiet, _bars(a)):
         res = fit_paper(learn, stylized_dl=eval_dl(learn, stylized) if stylized else None, per_batch=a.per_batch,
-                        meta=dict(data=str(data), subset=a.subset or data.name))
+                        meta=dict(data=str(data.resolve()), subset=a.subset or data.name, workers=dls.train.num_workers))
     best, final = res["best"], res["final"]
     fmt = lambda v: "n/a" if v is None else f"{v:.4f}"
     print(f"clean accuracy: final {fmt(final['valid_acc'])}, best {fmt(best['valid_acc'])}; "
@@ -236,7 +236,7 @@ def _demo_pretrained(a, out:Path) -> int:
     _warn_cue_share(df)
     return 0
 
-# %% ../nbs/07_cli.ipynb #0dce1014
+# %% ../nbs/07_cli.ipynb #95ce4046
 def _demo_train(a, out:Path) -> int:
     import pandas as pd
     from shape_sparsity.data import subset_dls, eval_dl, stylize_folder
@@ -271,7 +271,7 @@ def cmd_demo(a) -> int:
     out.mkdir(parents=True, exist_ok=True)
     return _demo_pretrained(a, out)
 
-# %% ../nbs/07_cli.ipynb #b7e64582
+# %% ../nbs/07_cli.ipynb #63657fcf
 def _number(kind, lo=None, hi=None, lo_open=False, what=None):
     "An argparse `type` accepting a finite `kind` (int or float) in [lo, hi] (or (lo, hi] if `lo_open`)"
     def conv(s):

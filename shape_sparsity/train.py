@@ -211,7 +211,7 @@ def _json_default(o):
 # %% ../nbs/04_train.ipynb #f50729b2
 CHECKPOINT = "checkpoint.pth"
 RESULTS = "results.json"
-_MUST_MATCH = ("arch", "topk", "model", "n_params", "n_out", "img_size", "epochs", "lr", "wd", "mom", "bs", "seed")
+_MUST_MATCH = ("arch", "topk", "model", "n_params", "n_out", "img_size", "epochs", "lr", "wd", "mom", "bs", "seed", "data", "workers")
 
 def summarize_history(history:list) -> dict:
     "`final` (last epoch) and `best` (maximum over epochs, each metric on its own) clean and stylized accuracy"
