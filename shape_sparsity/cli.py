@@ -6,7 +6,7 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/cli.html.md"""
 
 # %% ../nbs/07_cli.ipynb #32c147ba
 from __future__ import annotations
-import argparse, contextlib, json, os, socket, sys, time, warnings
+import argparse, contextlib, errno, json, os, socket, sys, time, warnings
 from dataclasses import asdict
 from pathlib import Path
 warnings.filterwarnings("ignore", message=".*torch.jit.script.* is deprecated", category=FutureWarning)  # fastai's import
@@ -78,7 +78,7 @@ def find_cue_conflict(path=None) -> Path:
     if not online(): raise SystemExit(NO_CUE_CONFLICT)
     return get_cue_conflict()
 
-# %% ../nbs/07_cli.ipynb #c34ce0ba
+# %% ../nbs/07_cli.ipynb #c205f1ff
 def _fmt_ci(r) -> str: return f"{r.shape_bias:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}]"
 
 def result_table(df):
@@ -100,7 +100,7 @@ def _warn_cue_share(df, file=sys.stderr):
 def _records(df) -> list:
     return [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in df.to_dict(orient="records")]
 
-# %% ../nbs/07_cli.ipynb #9ed1f449
+# %% ../nbs/07_cli.ipynb #8302dffa
 def cmd_sweep(a) -> int:
     from shape_sparsity.shape_bias import topk_sweep, plot_topk_sweep
     from shape_sparsity.core import check_k
@@ -236,14 +236,16 @@ def _demo_pretrained(a, out:Path) -> int:
     _warn_cue_share(df)
     return 0
 
-# %% ../nbs/07_cli.ipynb #95ce4046
+# %% ../nbs/07_cli.ipynb #f779bc0c
 def _demo_train(a, out:Path) -> int:
     import pandas as pd
     from shape_sparsity.data import subset_dls, eval_dl, stylize_folder
     from shape_sparsity.train import paper_learner, fit_paper
+    from shape_sparsity.models import parse_topk_spec
     data = Path(a.data)
     if not (data/"train").is_dir() or not (data/"val").is_dir():
         raise FileNotFoundError(f"--data {str(data)!r} must hold train/<class>/ and val/<class>/ image folders")
+    parse_topk_spec(a.topk)  # a bad spec fails now, not after the stylization
     print(f"stylizing {data/'val'} (styles {a.styles}, strength {a.strength}) ...")
     man = stylize_folder(data/"val", out/"val-stylized", styles=[_style(s) for s in a.styles], strength=a.strength,
                          size=max(a.size, 64), progress=_bars(a))
@@ -271,7 +273,7 @@ def cmd_demo(a) -> int:
     out.mkdir(parents=True, exist_ok=True)
     return _demo_pretrained(a, out)
 
-# %% ../nbs/07_cli.ipynb #63657fcf
+# %% ../nbs/07_cli.ipynb #5f9bac1b
 def _number(kind, lo=None, hi=None, lo_open=False, what=None):
     "An argparse `type` accepting a finite `kind` (int or float) in [lo, hi] (or (lo, hi] if `lo_open`)"
     def conv(s):
@@ -420,3 +422,6 @@ def main(argv=None) -> int:
         print(f"shape-sparsity {a.command}: {e.code}", file=sys.stderr); return 2
     except (ValueError, TypeError, FileNotFoundError) as e:
         print(f"shape-sparsity {a.command}: error: {e}", file=sys.stderr); return 2
+    except OSError as e:
+        if e.errno not in (errno.ENOSPC, errno.EACCES, errno.EROFS, errno.ENOTDIR, errno.EEXIST): raise
+        print(f"shape-sparsity {a.command}: error: {e.strerror} ({e.filename or 'a file it writes'})", file=sys.stderr); return 2
