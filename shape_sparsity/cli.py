@@ -78,7 +78,7 @@ def find_cue_conflict(path=None) -> Path:
     if not online(): raise SystemExit(NO_CUE_CONFLICT)
     return get_cue_conflict()
 
-# %% ../nbs/07_cli.ipynb #c205f1ff
+# %% ../nbs/07_cli.ipynb #670e78b4
 def _fmt_ci(r) -> str: return f"{r.shape_bias:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}]"
 
 def result_table(df):
@@ -100,7 +100,7 @@ def _warn_cue_share(df, file=sys.stderr):
 def _records(df) -> list:
     return [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in df.to_dict(orient="records")]
 
-# %% ../nbs/07_cli.ipynb #8302dffa
+# %% ../nbs/07_cli.ipynb #1b29421f
 def cmd_sweep(a) -> int:
     from shape_sparsity.shape_bias import topk_sweep, plot_topk_sweep
     from shape_sparsity.core import check_k
@@ -236,7 +236,7 @@ def _demo_pretrained(a, out:Path) -> int:
     _warn_cue_share(df)
     return 0
 
-# %% ../nbs/07_cli.ipynb #f779bc0c
+# %% ../nbs/07_cli.ipynb #28322228
 def _demo_train(a, out:Path) -> int:
     import pandas as pd
     from shape_sparsity.data import subset_dls, eval_dl, stylize_folder
@@ -273,7 +273,7 @@ def cmd_demo(a) -> int:
     out.mkdir(parents=True, exist_ok=True)
     return _demo_pretrained(a, out)
 
-# %% ../nbs/07_cli.ipynb #5f9bac1b
+# %% ../nbs/07_cli.ipynb #c61834b3
 def _number(kind, lo=None, hi=None, lo_open=False, what=None):
     "An argparse `type` accepting a finite `kind` (int or float) in [lo, hi] (or (lo, hi] if `lo_open`)"
     def conv(s):

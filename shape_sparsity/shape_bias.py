@@ -201,7 +201,7 @@ class ShapeBiasResult:
     def __str__(self):
         return f"{self.shape_bias:.3f} [{self.ci_low:.3f}, {self.ci_high:.3f}] (cue share {self.cue_share:.0%})"
 
-# %% ../nbs/05_shape_bias.ipynb #ac3b761c
+# %% ../nbs/05_shape_bias.ipynb #ae2cd2eb
 def _per_image(df):
     "Shape and texture hits summed per image, over the cue-conflict trials"
     d, s, t = _hits(df)
@@ -223,7 +223,7 @@ def bootstrap_ci(
     lo, hi = np.percentile(sb, [50 * (1 - level), 50 * (1 + level)])
     return float(lo), float(hi)
 
-# %% ../nbs/05_shape_bias.ipynb #b5f130e7
+# %% ../nbs/05_shape_bias.ipynb #1a5f882a
 def _hits(df):
     check_responses(df)
     tex = df["imagename"].map(texture_of)
@@ -304,7 +304,7 @@ def subset(seq, n:int|None):
     idx = np.unique(np.linspace(0, len(seq) - 1, min(n, len(seq))).round().astype(int))
     return seq.iloc[idx].reset_index(drop=True) if isinstance(seq, pd.DataFrame) else [seq[i] for i in idx]
 
-# %% ../nbs/05_shape_bias.ipynb #e50cafd9
+# %% ../nbs/05_shape_bias.ipynb #8421ec0d
 def load_stimuli(
     items, # the cue-conflict folder, a `cue_conflict_items` table, or a list of image paths
     preprocess:Preprocess|None=None, # the network's preprocessing (`preprocess_for(model)`)
@@ -320,7 +320,7 @@ def load_stimuli(
     xs = [xb for xb, _ in (progress_bar(dl, leave=False) if progress else dl)]
     return items, torch.cat(xs) if xs else torch.zeros(0, 3, dl.preprocess.crop, dl.preprocess.crop, dtype=torch.uint8)
 
-# %% ../nbs/05_shape_bias.ipynb #0e3862ea
+# %% ../nbs/05_shape_bias.ipynb #e5381df1
 @contextlib.contextmanager
 def _no_stdout():
     "Silence stdout at the file-descriptor level (the ONNX exporter's C++ code prints whole graphs when it fails)"
@@ -364,7 +364,7 @@ def onnx_runner(
     finally: model.train(was_training)
     return run
 
-# %% ../nbs/05_shape_bias.ipynb #c4a03c71
+# %% ../nbs/05_shape_bias.ipynb #0f641aaf
 BACKENDS = ("auto", "torch", "onnx")
 
 def _runner(model, device, backend, size):
@@ -437,8 +437,11 @@ def data_id(items:pd.DataFrame) -> str:
 
 def _read_cache(cache):
     if cache is None or not Path(cache).exists(): return pd.DataFrame()
-    df = pd.read_csv(cache, keep_default_na=False, na_values=["nan", "NaN", ""],
-                     dtype={c: str for c in ("arch", "weights", "mode", "placement", "data", "preprocess")})
+    try: df = pd.read_csv(cache, keep_default_na=False, na_values=["nan", "NaN", ""],
+                          dtype={c: str for c in ("arch", "weights", "mode", "placement", "data", "preprocess")})
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as e:
+        raise ValueError(f"the sweep cache {str(cache)!r} is not a CSV this package wrote ({type(e).__name__}); "
+                         "move it away (or pass another cache) to start afresh") from None
     return df if set(_KEY + _RESULT_COLS) <= set(df.columns) else pd.DataFrame()  # an older format: recompute
 
 def _done(cached, key):
@@ -454,7 +457,7 @@ def responses_name(arch:str, k:float|None, mode:str="keep") -> str:
     what = "dense" if k is None or k >= 1 else f"{'topk' if mode == 'keep' else mode}{k:g}"
     return f"cue-conflict_{arch}-{what}_session-1.csv"
 
-# %% ../nbs/05_shape_bias.ipynb #7672e5a4
+# %% ../nbs/05_shape_bias.ipynb #924bd9e8
 def topk_sweep(
     arch, # a key of `TOPK_PRESETS` ("efficientnet_lite0" offline; "alexnet", "vgg16", "resnet50" download) or a list
     ks=SWEEP_KS, # Top-K fractions to evaluate; the dense network (k=1) is always added

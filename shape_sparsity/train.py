@@ -374,9 +374,15 @@ def _stylized_folder(stylized, subset, path):
     return f
 
 def read_results(path:str|Path) -> dict|None:
-    "The contents of a `results.json`, or None if it does not exist"
+    "The contents of a `results.json`, or None if it does not exist; a clear error if it is not one"
     path = Path(path)
-    return json.loads(path.read_text()) if path.is_file() else None
+    if not path.is_file(): return None
+    try: r = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"{str(path)!r} is not a results.json written by this package ({type(e).__name__}); move it away to rerun") from None
+    if not isinstance(r, dict) or not isinstance(r.get("config"), dict) or "history" not in r:
+        raise ValueError(f"{str(path)!r} is not a results.json written by this package (no `config`/`history`); move it away to rerun")
+    return r
 
 def table1(
     root_or_paths, # a folder with one sub-folder per subset (`root/in-s1`, ...) or a dict {subset: folder}
@@ -413,7 +419,7 @@ def results_frame(out_dir:str|Path) -> pd.DataFrame:
     "One row per `<out_dir>/<run>/results.json`: subset, arch, topk, seed, progress, best and final accuracies (fractions)"
     rows = []
     for f in sorted(Path(out_dir).glob(f"*/{RESULTS}")):
-        r = json.loads(f.read_text()); c = r["config"]
+        r = read_results(f); c = r["config"]
         rows.append(dict(run=f.parent.name, subset=c.get("subset"), arch=c.get("arch"), model=c.get("topk") or "dense",
                          seed=c.get("seed"), epochs=c.get("epochs"), epochs_done=r["epochs_done"], complete=r["complete"],
                          valid_best=r["best"]["valid_acc"], valid_final=r["final"]["valid_acc"],
