@@ -451,8 +451,9 @@ def _png(fig, dpi=80) -> bytes:
     return buf.getvalue()
 
 def _bar_rows(pairs, color):
-    return "".join(f"<tr><td style='padding:0 6px 0 0;white-space:nowrap'>{html.escape(str(n))}</td><td style='width:110px'>"
-                   f"<div style='background:{color};height:10px;width:{max(1, round(100 * p))}px'></div></td>"
+    return "".join(f"<tr><td title='{html.escape(str(n))}' style='padding:0 6px 0 0;white-space:nowrap;max-width:120px;"
+                   f"overflow:hidden;text-overflow:ellipsis'>{html.escape(str(n))}</td><td style='width:84px'>"
+                   f"<div style='background:{color};height:10px;width:{max(1, round(80 * p))}px'></div></td>"
                    f"<td style='text-align:right'>{p:.1%}</td></tr>" for n, p in pairs)
 
 def predictions_html(result:CompareResult) -> str:
@@ -462,11 +463,11 @@ def predictions_html(result:CompareResult) -> str:
         head = f"<b>{html.escape(name)}</b>" + (f" <span style='color:#888'>k={r['k']:.2f}</span>" if r["k"] is not None else "")
         body = f"<table class='predictions' style='font-size:12px'>{_bar_rows(r['predictions'], '#1f77b4')}</table>"
         if r["categories"] is not None:
-            body += (f"<div style='font-size:12px;margin-top:4px'>16-category decision: <b>{r['categories'][0][0]}</b>"
-                     " <span style='color:#888'>(mean probability of each category's ImageNet classes)</span></div>")
+            body += (f"<div style='font-size:12px;margin-top:4px' title=\"the category whose ImageNet classes have the highest mean "
+                     f"probability (Geirhos et al.'s 16 categories)\">16-category decision: <b>{r['categories'][0][0]}</b></div>")
             body += f"<table style='font-size:12px'>{_bar_rows(r['categories'][:3], '#d62728')}</table>"
         body += f"<div style='font-size:11px;color:#888'>input: {html.escape(r.get('input', ''))}</div>"
-        cols.append(f"<div class='contender' style='margin:0 18px 8px 0;max-width:300px'>{head}{body}</div>")
+        cols.append(f"<div class='contender' style='margin:0 14px 8px 0;width:270px'>{head}{body}</div>")
     return f"<div style='display:flex;flex-wrap:wrap'>{''.join(cols)}</div>"
 
 # %% ../nbs/06_widgets.ipynb #621f757b
@@ -551,9 +552,8 @@ class CompareApp:
                                        description="Top-K layer", layout=lay)
         self.channels = W.ToggleButtons(options=[("channel mean", "mean"), ("4 strongest channels", 4)], value="mean")
         self.status = W.HTML()
-        self.image_view = W.Image(format="png", layout=W.Layout(width="256px", object_fit="contain"))
-        self.maps_view = W.HTML()
-        self.pred_view = W.HTML()
+        self.image_view = W.Image(format="png", layout=W.Layout(width="256px", height="auto", object_fit="contain", margin="8px 0 0 40px"))
+        self.maps_view, self.pred_view = (W.HTML(layout=W.Layout(width="100%", margin="0")) for _ in range(2))
         self.bias_picker = W.SelectMultiple(options=list(self.responses), value=list(self.responses), description="observers")
         self.bias_view, self.bias_table = W.Image(format="png", layout=W.Layout(max_width="520px")), W.HTML()
         for w in (self.image_picker, self.style_picker, self.strength, self.k, self.model_picker, self.layer_picker, self.channels):
@@ -568,10 +568,9 @@ def widget(self:CompareApp) -> W.Widget:
     "The whole app as one widget (a tab for the comparison, one for shape bias)"
     if getattr(self, "_widget", None) is None:
         controls = W.VBox([self.image_picker, self.upload, self.style_picker, self.style_upload, self.strength,
-                           self.k, self.model_picker, self.layer_picker, self.channels, self.status],
-                          layout=W.Layout(width="340px", min_width="340px"))
-        views = W.VBox([W.HBox([self.image_view, self.pred_view], layout=W.Layout(gap="16px")), self.maps_view],
-                       layout=W.Layout(gap="10px"))
+                           self.k, self.model_picker, self.layer_picker, self.channels, self.status, self.image_view],
+                          layout=W.Layout(width="330px", min_width="330px"))
+        views = W.VBox([self.pred_view, self.maps_view], layout=W.Layout(flex="1 1 0%", min_width="0", gap="10px"))
         tabs = W.Tab(children=[W.HBox([controls, views], layout=W.Layout(gap="16px")),
                                W.HBox([self.bias_picker, W.VBox([self.bias_view, self.bias_table])])])
         tabs.set_title(0, "compare"); tabs.set_title(1, "shape bias")
