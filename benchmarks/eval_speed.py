@@ -12,7 +12,8 @@ Run: `python benchmarks/eval_speed.py [--arch efficientnet_lite0] [--n 256] [--b
 """
 import argparse, copy, os, platform, time, warnings
 import torch
-from shape_sparsity.models import pretrained_topk, topk_state, PRESET_K
+from shape_sparsity.insert import topk_state
+from shape_sparsity.models import pretrained_topk, PRESET_K
 from shape_sparsity.shape_bias import load_stimuli, evaluate_cue_conflict, onnx_runner, category_decisions, subset, _items
 from shape_sparsity.data import stimulus_preprocess
 from shape_sparsity.testing import test_data_path

@@ -8,29 +8,33 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/callback.html.md"""
 from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
-from fastai.callback.core import Callback
+from fastai.callback.hook import HookCallback
 from fastai.learner import ValueMetric
 from fastcore.basics import store_attr, patch
 from .core import check_k
-from .models import topk_layers, set_topk, topk_state  # `topk_state`: re-exported for evaluating learners
+from .insert import topk_layers, set_topk, topk_state  # `topk_state`: re-exported for evaluating learners
 
 # %% auto #0
-__all__ = ['DensityStat', 'TopKCallback']
+__all__ = ['DensityStat', 'density_counts', 'TopKCallback']
 
 # %% ../nbs/03_callback.ipynb #af72ee16
 class DensityStat:
-    "Running fraction of nonzero entries in the outputs of a module; register it as its forward hook"
+    "Running fraction of nonzero entries: `add` each batch's (nonzero count, size) as fastai's hooks store them"
     def __init__(self): self.reset()
     def reset(self): self.nnz, self.n = 0, 0
-    def __call__(self, module, inp, out):
-        self.nnz = self.nnz + (out != 0).sum()  # stays on the device: no sync per batch
-        self.n += out.numel()
+    def add(self, nnz, n):
+        self.nnz = self.nnz + nnz  # stays on the device: no sync per batch
+        self.n += n
     @property
     def value(self) -> float|None: return float(self.nnz) / self.n if self.n else None
     def get(self) -> float|None: return self.value
 
+def density_counts(module, inp, out):
+    "A fastai hook function: the nonzero count (a tensor, on the device) and the size of `out`"
+    return (out != 0).sum(), out.numel()
+
 # %% ../nbs/03_callback.ipynb #6d72889e
-class TopKCallback(Callback):
+class TopKCallback(HookCallback):
     "Switch, set or schedule `k`, and monitor the density of the Top-K layers of `learn.model` during `fit`"
     order = 40  # before `Recorder` (50): its `before_fit` builds the table's columns from `learn.metrics`
     def __init__(self,
@@ -44,92 +48,112 @@ class TopKCallback(Callback):
         if schedule is not None and not callable(schedule):
             raise TypeError(f"`schedule` must be a function of pct_train such as SchedCos(1.0, 0.2), got {schedule!r}")
         if not isinstance(enabled, bool): raise TypeError(f"`enabled` must be True or False, got {enabled!r}")
+        super().__init__(modules=[], detach=True, cpu=False)  # fastai's `Hooks`; `cpu=False`: no copy per batch
         store_attr("k,schedule,enabled,track")
-        self.history, self.k_history, self.layers, self.stats, self._handles, self._fitting = [], [], [], [], [], False
+        self.history, self.k_history, self.layers, self.stats, self._fitting = [], [], [], [], False
 
-    def _layers(self):
-        layers = topk_layers(self.learn.model)
-        if not layers: raise ValueError("`TopKCallback`: the learner's model has no Top-K layers; add them with "
-                                        "`add_topk` or build the model with a `topk` spec")
-        return layers
+    def hook(self, m, i, o): return density_counts(m, i, o)
 
-    def _sched_k(self):
-        pct = float(min(max(self.learn.pct_train, 0.), 1.))
-        v = self.schedule(pct)
-        try: return check_k(v)
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"`schedule` returned {v!r} at pct_train={pct:.3f}; it must give fractions in (0, 1], "
-                             f"e.g. SchedCos(1.0, 0.2)") from e
+# %% ../nbs/03_callback.ipynb #99761c37
+@patch
+def _layers(self:TopKCallback):
+    layers = topk_layers(self.learn.model)
+    if not layers: raise ValueError("`TopKCallback`: the learner's model has no Top-K layers; add them with "
+                                    "`add_topk` or build the model with a `topk` spec")
+    return layers
 
-    def _cleanup(self):
-        "Remove our density hooks and metrics, and any left by a `fit` that failed half way"
-        for h in self._handles: h.remove()
-        self._handles = []
-        for _, tk in topk_layers(self.learn.model):
-            for i in [i for i, f in tk._forward_hooks.items() if isinstance(f, DensityStat)]: del tk._forward_hooks[i]
-        self.learn.metrics = [m for m in self.learn.metrics if not hasattr(m, "_topk_cb")]
+@patch
+def _sched_k(self:TopKCallback):
+    pct = float(min(max(self.learn.pct_train, 0.), 1.))
+    v = self.schedule(pct)
+    try: return check_k(v)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"`schedule` returned {v!r} at pct_train={pct:.3f}; it must give fractions in (0, 1], "
+                         f"e.g. SchedCos(1.0, 0.2)") from e
 
-    def before_fit(self):
-        # fastai also runs `before_fit`/`after_fit` around `validate` and `get_preds`: only measure here, and apply
-        # `enabled`, `k` and `schedule` from the first `before_train`, which only a real `fit` has
-        self._cleanup()  # in case an earlier `fit` failed half way
-        self.layers = self._layers()
-        self._fitting = False  # the history of the last `fit` stays until the next `fit` starts (see `before_train`)
-        self.stats = [DensityStat() for _ in self.layers] if self.track else []
-        self._handles = [tk.register_forward_hook(st) for (_, tk), st in zip(self.layers, self.stats)]
-        mets = []
-        for (n, _), st in zip(self.layers, self.stats):
-            m = ValueMetric(st.get, f"density_{n}")
-            m._topk_cb = self
-            mets.append(m)
-        self.learn.metrics = list(self.learn.metrics) + mets
+# %% ../nbs/03_callback.ipynb #3333bf65
+@patch
+def _remove_metrics(self:TopKCallback):
+    self.learn.metrics = [m for m in self.learn.metrics if not hasattr(m, "_topk_cb")]
 
-    def before_train(self):
-        if not self._fitting:  # the start of a real `fit`
-            self._fitting, self.history, self.k_history = True, [], []
-            set_topk(self.learn.model, k=self.k, enabled=self.enabled)
-        for st in self.stats: st.reset()
-        self._rec = {"epoch": self.learn.epoch}
+@patch
+def before_fit(self:TopKCallback):
+    self._remove(); self._remove_metrics()  # in case an earlier `fit` failed half way
+    self.layers = self._layers()
+    self._fitting = False  # the history of the last `fit` stays until the next `fit` starts (see `before_train`)
+    self.stats = [DensityStat() for _ in self.layers] if self.track else []
+    self.modules = [tk for _, tk in self.layers] if self.track else []
+    super(TopKCallback, self).before_fit()
+    mets = [ValueMetric(st.get, f"density_{n}") for (n, _), st in zip(self.layers, self.stats)]
+    for m in mets: m._topk_cb = self
+    self.learn.metrics = list(self.learn.metrics) + mets
 
-    def before_batch(self):
-        if not (self._fitting and self.training and self.schedule is not None): return
-        k = self._sched_k()
-        set_topk(self.learn.model, k=k)
-        self.k_history.append((self.learn.pct_train * self.learn.n_epoch, k))  # (epochs done, k)
+@patch
+def after_batch(self:TopKCallback):
+    super(TopKCallback, self).after_batch()
+    if getattr(self, "hooks", None) is None: return
+    for st, stored in zip(self.stats, self.hooks.stored):
+        if stored is not None: st.add(*stored)
+    for h in self.hooks: h.stored = None  # a layer skipped in a later batch must not be counted twice
 
-    def _own_valid(self) -> bool:
-        "Whether this validation pass is the epoch's own (not e.g. `get_preds(dl=other)` run by another callback)"
-        return self.learn.dl is self.learn.dls.valid
+@patch
+def after_fit(self:TopKCallback):
+    if self.schedule is not None and self._fitting:
+        set_topk(self.learn.model, k=(k := self._sched_k()))
+        self.k_history.append((self.learn.pct_train * self.learn.n_epoch, k))
+    self._fitting = False
+    super(TopKCallback, self).after_fit()  # removes the hooks
+    self.hooks = None
+    self._remove_metrics()
 
-    def before_validate(self):
-        if not self._own_valid(): return
-        for st in self.stats: st.reset()
-        if self._fitting and self.schedule is not None: set_topk(self.learn.model, k=self._sched_k())
+# %% ../nbs/03_callback.ipynb #e5d46ace
+@patch
+def before_train(self:TopKCallback):
+    if not self._fitting:  # the start of a real `fit`
+        self._fitting, self.history, self.k_history = True, [], []
+        set_topk(self.learn.model, k=self.k, enabled=self.enabled)
+    for st in self.stats: st.reset()
+    self._rec = {"epoch": self.learn.epoch}
 
-    def _record(self, phase):
-        for (n, _), st in zip(self.layers, self.stats): self._rec[f"{phase}_density_{n}"] = st.value
+@patch
+def before_batch(self:TopKCallback):
+    super(TopKCallback, self).before_batch()
+    if not (self._fitting and self.training and self.schedule is not None): return
+    k = self._sched_k()
+    set_topk(self.learn.model, k=k)
+    self.k_history.append((self.learn.pct_train * self.learn.n_epoch, k))  # (epochs done, k)
 
-    def after_train(self): self._record("train")
+@patch
+def _own_valid(self:TopKCallback) -> bool: return self.learn.dl is self.learn.dls.valid
 
-    def after_validate(self):
-        if not (self._fitting and self._own_valid()): return
-        self._record("valid")
-        for n, tk in self.layers: self._rec[f"k_{n}"] = tk.k if tk.enabled else float("nan")
+@patch
+def before_validate(self:TopKCallback):
+    if not self._own_valid(): return
+    for st in self.stats: st.reset()
+    if self._fitting and self.schedule is not None: set_topk(self.learn.model, k=self._sched_k())
 
-    def after_epoch(self):
-        if self._fitting: self.history.append(self._rec)
+# %% ../nbs/03_callback.ipynb #3173f6c3
+@patch
+def _record(self:TopKCallback, phase):
+    for (n, _), st in zip(self.layers, self.stats): self._rec[f"{phase}_density_{n}"] = st.value
 
-    def after_fit(self):
-        if self.schedule is not None and self._fitting:
-            set_topk(self.learn.model, k=(k := self._sched_k()))
-            self.k_history.append((self.learn.pct_train * self.learn.n_epoch, k))
-        self._fitting = False
-        self._cleanup()
+@patch
+def after_train(self:TopKCallback): self._record("train")
 
-    @property
-    def density_history(self) -> pd.DataFrame:
-        "One row per epoch: the `k` of every layer at validation and its measured train and valid densities"
-        return pd.DataFrame(self.history)
+@patch
+def after_validate(self:TopKCallback):
+    if not (self._fitting and self._own_valid()): return
+    self._record("valid")
+    for n, tk in self.layers: self._rec[f"k_{n}"] = tk.k if tk.enabled else float("nan")
+
+@patch
+def after_epoch(self:TopKCallback):
+    if self._fitting: self.history.append(self._rec)
+
+@patch(as_prop=True)
+def density_history(self:TopKCallback) -> pd.DataFrame:
+    "One row per epoch: the `k` of every layer at validation and its measured train and valid densities"
+    return pd.DataFrame(self.history)
 
 # %% ../nbs/03_callback.ipynb #b0879d7a
 @patch

