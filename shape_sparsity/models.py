@@ -18,6 +18,7 @@ from torch import nn, Tensor
 from torchvision.models.resnet import BasicBlock
 from .core import check_k, check_mode
 from .insert import add_topk
+from .utils import load_torch_file
 
 # %% auto #0
 __all__ = ['N_STAGES', 'DENSE_SPECS', 'PAPER_STAGES', 'PAPER_POOL', 'RESNET18_ARCHS', 'TOPK_PRESETS', 'PRESET_K', 'LITE_WHEELS',
@@ -159,8 +160,7 @@ def load_weights(
 ) -> nn.Module: # the same model
     "Load a local state_dict file into `model` (strict), with clear errors for a missing file or keys that do not fit"
     path = Path(path).expanduser()
-    if not path.is_file(): raise FileNotFoundError(f"weights file not found: {str(path)!r}")
-    sd = _unwrap_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+    sd = _unwrap_state_dict(load_torch_file(path, "weights file"))
     if isinstance(model, PaperResNet18): sd = _paper_keys(sd)  # checkpoints of the paper's own training code
     own = model.state_dict()
     missing, unexpected = [k for k in own if k not in sd], [k for k in sd if k not in own]
@@ -214,8 +214,7 @@ def efficientnet_lite(
     if isinstance(weights, str) and weights.upper() == "DEFAULT": weights = lite_weights_file(arch)
     if not isinstance(weights, (str, Path)): raise TypeError(f"`weights` for {arch} must be 'DEFAULT', None or a file path, got {weights!r}")
     path = Path(weights).expanduser()
-    if not path.is_file(): raise FileNotFoundError(f"weights file not found: {str(path)!r}")
-    sd = _unwrap_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+    sd = _unwrap_state_dict(load_torch_file(path, "weights file"))
     if set(sd) == set(model.state_dict()): return load_weights(model, path)  # timm's own names
     return load_positional(model, sd, f"the weights file {str(path)!r}")
 

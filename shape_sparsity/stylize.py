@@ -17,7 +17,7 @@ from fastcore.basics import store_attr
 from fastprogress.fastprogress import progress_bar
 from fastai.data.transforms import get_image_files
 import torchvision.transforms as T
-from .utils import atomic_write, write_csv_atomic
+from .utils import atomic_write, write_csv_atomic, load_torch_file, check_writable
 from .data import check_size
 
 # %% auto #0
@@ -108,13 +108,15 @@ class AdaINEngine(StyleEngine):
         device="cpu", # torch device
         style_size:int=512, # shorter side of style images
     ):
-        def load(p, what):
-            p = Path(p).expanduser()
-            if not p.is_file(): raise FileNotFoundError(f"`{what}` {str(p)!r} not found")
-            return torch.load(p, map_location="cpu", weights_only=True)
-        vgg = adain_vgg(); vgg.load_state_dict(load(vgg_path, "vgg_path"))
+        def load(net, p, what, name):
+            sd = load_torch_file(p, f"`{what}`")
+            try: net.load_state_dict(sd)
+            except (RuntimeError, TypeError, AttributeError) as e:
+                raise ValueError(f"`{what}` {str(p)!r} does not hold the AdaIN {name} state_dict ({str(e).splitlines()[0][:120]})") from e
+            return net
+        vgg = load(adain_vgg(), vgg_path, "vgg_path", "VGG encoder")
         self.encoder = nn.Sequential(*list(vgg.children())[:31]).to(device).eval()
-        self.decoder = adain_decoder(); self.decoder.load_state_dict(load(decoder_path, "decoder_path"))
+        self.decoder = load(adain_decoder(), decoder_path, "decoder_path", "decoder")
         self.decoder = self.decoder.to(device).eval()
         self.device, self.style_size, self._feats = device, style_size, {}
 
@@ -218,7 +220,7 @@ def stylize_folder(
     if len(set(names)) != len(names): raise ValueError(f"`styles` must have distinct names, got {names}")
     files = sorted(get_image_files(src))
     if not files: raise ValueError(f"`src` {str(src)!r} has no images")
-    dest.mkdir(parents=True, exist_ok=True)
+    check_writable(dest, "`dest`")  # a file, a read-only place: say so before any work
     for t in dest.rglob(".*.tmp"):
         if _stale_tmp(t): t.unlink(missing_ok=True)  # left by a killed process (never another live run's)
     settings = (float(strength), engine.name, "" if size is None else str(size))

@@ -23,7 +23,7 @@ from fastai.metrics import accuracy
 from fastai.optimizer import SGD
 from fastai.torch_core import set_seed, rank_distrib
 from .models import make_resnet18, parse_topk_spec
-from .utils import atomic_write_json, atomic_torch_save, _json_default, check_int
+from .utils import atomic_write_json, atomic_torch_save, _json_default, check_int, load_torch_file
 from .callback import TopKCallback
 
 # %% auto #0
@@ -266,7 +266,7 @@ def load_checkpoint(
     "Restore `learn`'s model and optimiser from a `fit_paper` checkpoint after checking it belongs to the same run"
     path = Path(path or checkpoint_path(learn))
     if not path.is_file(): raise FileNotFoundError(f"no checkpoint at {str(path)!r}")
-    ck = torch.load(path, map_location=_dls_device(learn.dls), weights_only=True)  # optimizer state lands where training runs
+    ck = load_torch_file(path, "checkpoint", map_location=_dls_device(learn.dls))  # optimizer state lands where training runs
     old = ck.get("config", {})
     for k in _MUST_MATCH:
         if k in old and k in config and old[k] != config[k]:
@@ -299,7 +299,7 @@ def fit_paper(
     seed = seed if seed is not None else cfg.get("seed")
     ck = None
     if resume and checkpoint_path(learn).is_file():
-        ck = torch.load(checkpoint_path(learn), map_location="cpu", weights_only=True)
+        ck = load_torch_file(checkpoint_path(learn), "checkpoint")
         if seed is None: seed = ck["config"].get("seed")
     if seed is None: seed = random.SystemRandom().randrange(2**31 - 1)
     cfg.update(epochs=epochs, lr=lr, seed=seed, schedule="cosine per batch" if per_batch else "cosine per epoch (official)",

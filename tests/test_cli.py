@@ -40,6 +40,8 @@ def test_errors_are_clear():
     assert r.returncode == 2 and "/no/such/file.csv" in r.stderr
     r = cli("train", "--data", "/no/such/folder", check=False)
     assert r.returncode != 0 and "/no/such/folder" in r.stderr
+    r = cli("sweep", "--size", "16", check=False)  # Lite0 downsamples 32x: no map left for Top-K
+    assert r.returncode == 2 and "argument --size: must be an integer >= 32" in r.stderr, r.stderr
 
 def test_demo_without_network_or_images_says_what_to_pass(tmp_path):
     "No cue-conflict images anywhere and no network: one message saying exactly what to pass, exit 2, nothing made"
@@ -118,3 +120,46 @@ def test_stylize_exits_nonzero_when_every_image_fails(tmp_path):
     for i in range(2): (src/f"broken{i}.JPEG").write_bytes(b"not a jpeg")
     r = cli("stylize", tmp_path/"val", tmp_path/"sty", "--styles", "0", "--quiet", check=False)
     assert r.returncode == 1 and "every one of the 2 stylizations failed" in r.stderr, (r.stdout, r.stderr)
+
+def _mini_copy(dst):
+    "A writable copy of imagenet-mini's val split as a tiny train/val subset (links: nothing is duplicated)"
+    mini = data_path("imagenet-mini")
+    for split in ("train", "val"):
+        for c in (mini/"val").iterdir():
+            (dst/split/c.name).mkdir(parents=True)
+            for f in sorted(c.iterdir())[:4]: (dst/split/c.name/f.name).symlink_to(f)
+    return dst
+
+def test_train_refuses_before_the_first_epoch(tmp_path):
+    "Bad data or a bad --out: one message naming the file or folder, exit 2, before any training (no run folder)"
+    data = _mini_copy(tmp_path/"data")
+    args = ["train", "--data", data, "--epochs", "1", "--size", "32", "--bs", "4", "--workers", "0", "--quiet"]
+    good = sorted((data/"train"/"n03594945").iterdir())[0].resolve().read_bytes()
+    (data/"train"/"n03594945"/"cut.JPEG").write_bytes(good[:len(good)//2])  # a truncated download
+    r = cli(*args, "--out", tmp_path/"runs", check=False)
+    assert r.returncode == 2 and "cut.JPEG (OSError: image file is truncated" in r.stderr, r.stderr
+    assert not (tmp_path/"runs").exists() or not any((tmp_path/"runs").iterdir())
+    (data/"train"/"n03594945"/"cut.JPEG").unlink()
+    (tmp_path/"file").write_text("x")
+    r = cli(*args, "--out", tmp_path/"file", check=False)
+    assert r.returncode == 2 and f"--out '{tmp_path/'file'}' is a file, expected a folder" in r.stderr, r.stderr
+    (data/"val"/"n09999999").mkdir(); (data/"val"/"n09999999"/"x.JPEG").symlink_to(sorted((data/"val"/"n03594945").iterdir())[0].resolve())
+    r = cli(*args, "--out", tmp_path/"runs", check=False)
+    assert r.returncode == 2 and "validation classes ['n09999999'] have no training images" in r.stderr, r.stderr
+    shutil.rmtree(data/"val")
+    (data/"val").mkdir()
+    r = cli(*args, "--out", tmp_path/"runs", check=False)
+    assert r.returncode == 2 and "the 'val' split has no images" in r.stderr, r.stderr
+
+def test_bad_files_are_named(tmp_path):
+    "A destination that is a file, and weights files that are not PyTorch files or hold other weights"
+    (tmp_path/"file").write_text("x")
+    r = cli("stylize", data_path("imagenet-mini")/"val", tmp_path/"file", "--styles", "0", "--size", "32", "--quiet", check=False)
+    assert r.returncode == 2 and "is a file, expected a folder" in r.stderr, r.stderr
+    (tmp_path/"page.pth").write_text("<html>404</html>")  # what a failed download often leaves
+    r = cli("stylize", data_path("imagenet-mini")/"val", tmp_path/"out", "--engine", "adain", "--vgg", tmp_path/"page.pth",
+            "--decoder", tmp_path/"page.pth", check=False)
+    assert r.returncode == 2 and f"`vgg_path` '{tmp_path/'page.pth'}' is not a readable PyTorch weights file" in r.stderr, r.stderr
+    r = cli("demo", "--model", "alexnet", "--weights", tmp_path/"page.pth", "--cue-conflict", data_path("cue-conflict"),
+            "--out", tmp_path/"demo", check=False)
+    assert r.returncode == 2 and "is not a readable PyTorch weights file" in r.stderr and "Traceback" not in r.stderr, r.stderr
