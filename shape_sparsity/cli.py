@@ -167,6 +167,7 @@ def _bars(a) -> bool:
 def _mp(a): return False if a.no_mixed_precision else None
 def _cl(a): return False if a.no_channels_last else None
 
+# %% ../nbs/11_cli.ipynb #3b3d5bb2
 def cmd_train(a) -> int:
     from shape_sparsity.data import subset_dls, eval_dl, check_split, check_images
     from shape_sparsity.train import paper_learner, fit_paper, run_dir, RESULTS
@@ -194,6 +195,7 @@ def cmd_train(a) -> int:
     print(f"results: {run_dir(learn)/RESULTS}")
     return 0
 
+# %% ../nbs/11_cli.ipynb #18e7a0a7
 def cmd_table1(a) -> int:
     from shape_sparsity.table1 import table1, table1_report
     if not a.report_only:

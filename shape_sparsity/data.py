@@ -98,6 +98,7 @@ def _find_val_csv(data_root:Path) -> Path:
     raise FileNotFoundError(f"`val/` in {str(data_root)!r} is flat (no <wnid> folders) but no {VAL_CSV} was found in it "
                             f"or the 3 folders above it; expected `val/<wnid>/*.JPEG` or Kaggle's {VAL_CSV}")
 
+# %% ../nbs/05a_data.ipynb #a8b19541
 def _flat_val(data_root:Path, wnids:list) -> dict:
     "`{wnid: [files]}` of a flat `val/` folder, labelled by Kaggle's CSV"
     fn = _find_val_csv(data_root)

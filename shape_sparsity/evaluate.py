@@ -68,6 +68,7 @@ def _no_stdout():
     finally:
         os.dup2(saved, fd); os.close(saved)
 
+# %% ../nbs/08b_evaluate.ipynb #81723a37
 def onnx_runner(
     model:nn.Module, # an image classifier, with its Top-K layers as they should run
     size:int, # input side
@@ -110,6 +111,7 @@ def _runner(model, device, backend, size):
     model.to(device, memory_format=torch.channels_last).eval()  # channels_last: about 1.6x faster on a CPU, faster on GPUs
     return lambda x: model(x.contiguous(memory_format=torch.channels_last)), "torch"
 
+# %% ../nbs/08b_evaluate.ipynb #bdb5c380
 def evaluate_cue_conflict(
     model:nn.Module, # an ImageNet-1k classifier (1000 logits per image)
     items, # the cue-conflict folder, a `cue_conflict_items` table, or a list of image paths

@@ -66,6 +66,7 @@ def paper_feature_side(img_size:int) -> int:
     for _, s in PAPER_STAGES: n = _conv_out(n, s)
     return n // PAPER_POOL
 
+# %% ../nbs/04_models.ipynb #9ad1cd64
 class PaperResNet18(nn.Module):
     "The ResNet-18 variant of the paper's training code: 3x3 stride-1 stem, no max-pool, avg_pool2d(4), one linear layer"
     def __init__(self,

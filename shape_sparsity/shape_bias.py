@@ -124,6 +124,7 @@ def _csv_files(files):
     if not res: raise ValueError("`files` is empty: pass CSV files or a folder of them")
     return res
 
+# %% ../nbs/08a_shape_bias.ipynb #07389b87
 def read_responses(
     files, # a CSV file, a folder of CSV files, or a list of them
 ) -> pd.DataFrame:

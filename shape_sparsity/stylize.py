@@ -6,6 +6,9 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/stylize.html.md"""
 
 # %% ../nbs/05b_stylize.ipynb #4fb5283d
 from __future__ import annotations
+import io
+import numpy as np
+from PIL import UnidentifiedImageError
 import os, re, warnings
 from numbers import Real
 from pathlib import Path
@@ -22,7 +25,8 @@ from .data import check_size
 
 # %% auto #0
 __all__ = ['DEFAULT_STYLES', 'DEFAULT_STRENGTH', 'MANIFEST_COLS', 'StyleEngine', 'LiteEngine', 'adain_vgg', 'adain_decoder',
-           'adain', 'AdaINEngine', 'check_strength', 'stylize_folder']
+           'adain', 'AdaINEngine', 'check_strength', 'stylize_folder', 'open_image', 'stylize_image', 'default_engine',
+           'style_choices']
 
 # %% ../nbs/05b_stylize.ipynb #998a9c0e
 def _check_style_path(style) -> Path:
@@ -196,6 +200,7 @@ def _load_rgb(fn:Path, size:int|None) -> Image.Image:
     if size: img = T.Resize(size)(img)
     return img
 
+# %% ../nbs/05b_stylize.ipynb #f2356dc9
 def stylize_folder(
     src, # an ImageFolder split: `src/<class>/<image>`
     dest, # output folder: `dest/<class>/<stem>__<style>.png` and `dest/manifest.csv`
@@ -247,3 +252,64 @@ def stylize_folder(
     finally: _merge_manifest(dest, rows)
     if n_err: warnings.warn(f"{n_err} of {len(rows)} stylizations failed; see the status column of {dest/'manifest.csv'}")
     return pd.DataFrame(rows, columns=MANIFEST_COLS)
+
+# %% ../nbs/05b_stylize.ipynb #95848c3f
+def open_image(
+    src, # a file path, a PIL image, raw bytes (e.g. a `FileUpload` value's `content`) or an `(H, W, 3)` uint8 array
+    max_size:int|None=None, # shrink (never enlarge) so that the longer side is at most this many pixels
+) -> Image.Image: # an RGB image (a copy: `src` is never modified)
+    "Open `src` as an RGB PIL image, transparent pixels on white"
+    if isinstance(src, (str, Path)):
+        p = Path(src).expanduser()
+        if not p.is_file(): raise FileNotFoundError(f"image file not found: {str(p)!r}")
+        try: img = Image.open(p); img.load()
+        except UnidentifiedImageError: raise ValueError(f"{str(p)!r} is not an image file PIL can read") from None
+    elif isinstance(src, (bytes, bytearray, memoryview)):
+        try: img = Image.open(io.BytesIO(bytes(src))); img.load()
+        except UnidentifiedImageError: raise ValueError(f"the {len(bytes(src))} bytes given are not an image PIL can read") from None
+    elif isinstance(src, Image.Image): img = src.copy()
+    elif isinstance(src, np.ndarray): img = Image.fromarray(src)
+    else: raise TypeError(f"`src` must be a path, PIL image, bytes or numpy array, got {type(src).__name__}")
+    if img.mode in ("RGBA", "LA", "P"):
+        img = img.convert("RGBA")
+        img = Image.alpha_composite(Image.new("RGBA", img.size, (255, 255, 255, 255)), img)
+    img = img.convert("RGB")
+    if max_size is not None:
+        if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1:
+            raise ValueError(f"`max_size` must be a positive int or None, got {max_size!r}")
+        if max(img.size) > max_size: img = ImageOps.contain(img, (max_size, max_size), Image.LANCZOS)
+    return img
+
+# %% ../nbs/05b_stylize.ipynb #b80b3ade
+def stylize_image(
+    img, # the content image (anything `open_image` reads)
+    style, # a style the engine understands (a built-in style index, a style image file); `None` for no style
+    strength:float=1.0, # 0: the original image, 1: the full style
+    engine=None, # an object with `stylize(img, style, strength)`; default `default_engine()`
+) -> Image.Image: # the stylized RGB image, same size as `img`
+    "Stylize `img` with `engine` at `strength` (the image itself for no style or strength 0)"
+    strength, img = check_strength(strength), open_image(img)
+    if style is None or strength == 0: return img
+    engine = engine or default_engine()
+    if hasattr(engine, "check_style"): style = engine.check_style(style)
+    elif isinstance(style, (str, Path)) and not Path(style).expanduser().is_file():
+        raise FileNotFoundError(f"style image {str(style)!r} not found")
+    out = engine.stylize(img, style, strength)
+    out = open_image(out)
+    return out if out.size == img.size else out.resize(img.size, Image.LANCZOS)
+
+# %% ../nbs/05b_stylize.ipynb #3e8f7a34
+_ENGINE = None
+
+def default_engine():
+    "The shared default stylization engine (`shape_sparsity.data.LiteEngine`), created on first use"
+    global _ENGINE
+    if _ENGINE is None: _ENGINE = LiteEngine()
+    return _ENGINE
+
+def style_choices(engine=None) -> list[tuple[str, object]]:
+    "`(label, style)` choices for the style picker: no style, then the engine's built-in styles (by index)"
+    engine = engine or default_engine()
+    n = getattr(engine, "n_builtin", 0)
+    mark = lambda i: " (stylized training data)" if i in DEFAULT_STYLES else ""
+    return [("none (original image)", None)] + [(f"built-in style {i}{mark(i)}", i) for i in range(n)]

@@ -59,6 +59,28 @@ def responses_name(arch:str, k:float|None, mode:str="keep") -> str:
     what = "dense" if k is None or k >= 1 else f"{'topk' if mode == 'keep' else mode}{k:g}"
     return f"cue-conflict_{arch}-{what}_session-1.csv"
 
+# %% ../nbs/08c_sweep.ipynb #2e1c4d46
+def _sweep_key(a, k, mode, weights, place, n, pre, did, seed) -> dict:
+    "Everything that changes a sweep row's numbers: its identity in the cache"
+    return dict(arch=a, k=k, weights="none" if weights is None else str(weights), mode="keep" if k == 1 else mode,
+                placement=place, n=-1 if n is None else n, size=pre.crop, data=did,
+                preprocess=f"{pre.mean}/{pre.std}/{pre.interpolation}", seed=seed)
+
+def _sweep_run(model, key, items, imgs, responses, **kw) -> pd.Series:
+    "Evaluate `model` at the key's k (dense at k=1) and return the row: key, shape-bias result, published value"
+    a, k, seed = key["arch"], key["k"], key["seed"]
+    with topk_state(model, k=None if k == 1 else k, enabled=k < 1):
+        for _, tk in topk_layers(model): tk.seed = seed
+        df = evaluate_cue_conflict(model, items, size=key["size"], images=imgs, model_name=f"{a}_k{k:g}", **kw)
+    if responses is not None: write_responses(df, Path(responses)/responses_name(a, k, key["mode"]))
+    return pd.Series({**key, **asdict(shape_bias(df, seed=seed)), "published": _published(a, k)})
+
+def _typed(rows) -> pd.DataFrame:
+    res = pd.DataFrame(rows).reset_index(drop=True)
+    for c in ("k", "shape_bias", "shape_accuracy", "texture_accuracy", "cue_share", "ci_low", "ci_high", "published"): res[c] = res[c].astype(float)
+    for c in ("shape_hits", "texture_hits", "n_trials", "n", "size", "seed"): res[c] = res[c].astype(int)
+    return res
+
 # %% ../nbs/08c_sweep.ipynb #924bd9e8
 def topk_sweep(
     arch, # a key of `TOPK_PRESETS` ("efficientnet_lite0" offline; "alexnet", "vgg16", "resnet50" download) or a list
@@ -84,36 +106,23 @@ def topk_sweep(
     bad = [a for a in arches if a not in TOPK_PRESETS]
     if bad: raise ValueError(f"`arch` has unknown networks {bad}; valid: {list(TOPK_PRESETS)}")
     ks = [1.0] + [float(k) for k in ks if float(k) != 1.0]
-    if data is None: data = get_cue_conflict()
-    items = spread_sample(_items(data), n)
-    wname, did = "none" if weights is None else str(weights), data_id(items)
-    place = placement or ("preset" if after is None else "+".join(after))
+    items = spread_sample(_items(get_cue_conflict() if data is None else data), n)
+    did, place = data_id(items), placement or ("preset" if after is None else "+".join(after))
     cached, rows = _read_cache(cache), []
     for a in arches:
-        model = imgs = None
+        model = pretrained_topk(a, k=None, weights=weights, mode=mode, after=after)  # its preprocessing is part of the key
+        pre, imgs = stimulus_preprocess(preprocess_for(model), size), None
         for k in ks:
-            mk = "keep" if k == 1 else mode
-            if model is None: model = pretrained_topk(a, k=None, weights=weights, mode=mode, after=after)
-            pre = stimulus_preprocess(preprocess_for(model), size)
-            key = dict(arch=a, k=k, weights=wname, mode=mk, placement=place, n=-1 if n is None else n, size=pre.crop,
-                       data=did, preprocess=f"{pre.mean}/{pre.std}/{pre.interpolation}", seed=seed)
+            key = _sweep_key(a, k, mode, weights, place, n, pre, did, seed)
             row = _done(cached, key)
             if row is None:
                 if imgs is None: _, imgs = load_stimuli(items, pre, num_workers=num_workers, progress=progress)
-                with topk_state(model, k=None if k == 1 else k, enabled=k < 1):
-                    for _, tk in topk_layers(model): tk.seed = seed
-                    df = evaluate_cue_conflict(model, items, bs=bs, size=pre.crop, device=device, images=imgs, progress=progress,
-                                               model_name=f"{a}_k{k:g}", backend=backend)
-                if responses is not None: write_responses(df, Path(responses)/responses_name(a, k, mk))
-                row = pd.Series({**key, **asdict(shape_bias(df, seed=seed)), "published": _published(a, k)})
+                row = _sweep_run(model, key, items, imgs, responses, bs=bs, device=device, progress=progress, backend=backend)
                 cached = pd.concat([cached, row.to_frame().T], ignore_index=True)
                 if cache is not None: write_csv_atomic(cached, cache)
             rows.append(row)
         del model, imgs
-    res = pd.DataFrame(rows).reset_index(drop=True)
-    for c in ("k", "shape_bias", "shape_accuracy", "texture_accuracy", "cue_share", "ci_low", "ci_high", "published"): res[c] = res[c].astype(float)
-    for c in ("shape_hits", "texture_hits", "n_trials", "n", "size", "seed"): res[c] = res[c].astype(int)
-    return res
+    return _typed(rows)
 
 # %% ../nbs/08c_sweep.ipynb #1df897f0
 def _curves(df):
@@ -125,6 +134,7 @@ def _curves(df):
         what = "Top-K" if mode == "keep" else f"{mode.replace('_', ' ')} mask"
         yield " ".join(map(str, [k for k in key if k not in ("keep", mode)])) + f" + {what}", key[0], d
 
+# %% ../nbs/08c_sweep.ipynb #0b7017a6
 def plot_topk_sweep(
     df:pd.DataFrame, # the result of `topk_sweep`
     ax=None, # matplotlib axes, or a pair of axes (shape bias, cue share); a new figure if None

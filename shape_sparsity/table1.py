@@ -57,6 +57,7 @@ def read_results(path:str|Path) -> dict|None:
         raise ValueError(f"{str(path)!r} is not a results.json written by this package (no `config`/`history`); move it away to rerun")
     return r
 
+# %% ../nbs/06b_table1.ipynb #62c60f86
 def table1(
     root_or_paths, # a folder with one sub-folder per subset (`root/in-s1`, ...) or a dict {subset: folder}
     subsets=("in-s1", "in-s2"), # subset names (keys of `TABLE1_REFERENCE` get reference numbers)
@@ -103,6 +104,7 @@ def results_frame(out_dir:str|Path) -> pd.DataFrame:
 
 def _pm(m, s): return "" if m is None or pd.isna(m) else (f"{m:.1f}" if s is None or pd.isna(s) else f"{m:.1f} ± {s:.1f}")
 
+# %% ../nbs/06b_table1.ipynb #e342c970
 def table1_report(
     out_dir:str|Path="table1", # the folder `table1` wrote to
     write:bool=True, # write `table1.md` and `table1.csv` into `out_dir`

@@ -143,6 +143,7 @@ def run_name_for(arch:str, topk:str|None, seed:int|None, prefix:str="") -> str:
     name = f"{arch}_{'dense' if spec is None else 'topk' + str(spec)}" + ("" if seed is None else f"_s{seed}")
     return f"{prefix}_{name}" if prefix else name
 
+# %% ../nbs/06a_train.ipynb #f81ca364
 def paper_learner(
     dls, # fastai `DataLoaders` (e.g. `subset_dls(...)`)
     arch:str="paper", # "paper" (the official code's ResNet-18 variant) or "resnet18" (torchvision's)
@@ -204,6 +205,7 @@ def summarize_history(history:list) -> dict:
     return dict(final=dict(epoch=last.get("epoch"), valid_acc=last.get("valid_acc"), stylized_acc=last.get("stylized_acc")),
                 best=dict(valid_acc=bc, valid_epoch=bce, stylized_acc=bs, stylized_epoch=bse))
 
+# %% ../nbs/06a_train.ipynb #38116d9f
 class PaperRun(Callback):
     "After every epoch: record train loss, clean and stylized accuracy; write the checkpoint and `results.json` atomically"
     order = 70  # after the Recorder (50) has the epoch's validation metrics
@@ -320,6 +322,7 @@ def fit_paper(
         atomic_torch_save(learn.model.state_dict(), Path(learn.path)/learn.model_dir/"final.pth")
     return res
 
+# %% ../nbs/06a_train.ipynb #5d84dd03
 class _StopAfter(Callback):
     order = 90  # after `PaperRun` saved the epoch
     def __init__(self, n): self.n = n
