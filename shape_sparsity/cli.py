@@ -197,7 +197,7 @@ def cmd_train(a) -> int:
 
 # %% ../nbs/11_cli.ipynb #18e7a0a7
 def cmd_table1(a) -> int:
-    from shape_sparsity.table1 import table1, table1_report
+    from shape_sparsity.table1 import table1, table1_report, STYLIZED_DIR
     if not a.report_only:
         paths = {"in-s1": a.in_s1, "in-s2": a.in_s2}
         paths = {k: v for k, v in paths.items() if v}
@@ -205,7 +205,7 @@ def cmd_table1(a) -> int:
         if not paths: raise SystemExit("pass --root DIR (holding in-s1/ and in-s2/) or --in-s1 DIR and/or --in-s2 DIR")
         subsets = list(paths) if isinstance(paths, dict) else ["in-s1", "in-s2"]
         table1(paths, subsets=subsets, seeds=a.seeds, epochs=a.epochs, arch=a.arch, size=a.size, bs=a.bs,
-               stylized=None if a.no_stylized else "val-stylized", out_dir=a.out, num_workers=a.workers,
+               stylized=None if a.no_stylized else STYLIZED_DIR, out_dir=a.out, num_workers=a.workers,
                learner_kwargs=dict(mixed_precision=_mp(a), channels_last=_cl(a)))
     md, _ = table1_report(a.out)
     print(md)
@@ -241,6 +241,7 @@ def _demo_pretrained(a, out:Path) -> int:
 
 # %% ../nbs/11_cli.ipynb #28322228
 def _demo_train(a, out:Path) -> int:
+    from shape_sparsity.table1 import STYLIZED_DIR
     import pandas as pd
     from shape_sparsity.data import subset_dls, eval_dl
     from shape_sparsity.stylize import stylize_folder
@@ -251,7 +252,7 @@ def _demo_train(a, out:Path) -> int:
         raise FileNotFoundError(f"--data {str(data)!r} must hold train/<class>/ and val/<class>/ image folders")
     parse_topk_spec(a.topk)  # a bad spec fails now, not after the stylization
     print(f"stylizing {data/'val'} (styles {a.styles}, strength {a.strength}) ...")
-    man = stylize_folder(data/"val", out/"val-stylized", styles=[_style(s) for s in a.styles], strength=a.strength,
+    man = stylize_folder(data/"val", out/STYLIZED_DIR, styles=[_style(s) for s in a.styles], strength=a.strength,
                          size=max(a.size, 64), progress=_bars(a))
     rows = []
     for topk in (None, a.topk):
@@ -259,7 +260,7 @@ def _demo_train(a, out:Path) -> int:
         learn = paper_learner(dls, arch=a.arch, topk=topk, epochs=a.epochs, seed=0, path=out, run_name=f"{a.arch}_{topk or 'dense'}")
         print(f"training {a.arch} {'dense' if topk is None else 'Top-K ' + topk} for {a.epochs} epochs at {a.size}px ...")
         with _quiet(learn, a.quiet, _bars(a)):
-            res = fit_paper(learn, stylized_dl=eval_dl(learn, out/"val-stylized", bs=a.bs))
+            res = fit_paper(learn, stylized_dl=eval_dl(learn, out/STYLIZED_DIR, bs=a.bs))
         rows.append(dict(model="dense" if topk is None else f"Top-K {topk}", clean=res["final"]["valid_acc"],
                          stylized=res["final"]["stylized_acc"], clean_best=res["best"]["valid_acc"], stylized_best=res["best"]["stylized_acc"]))
     df = pd.DataFrame(rows)
@@ -354,16 +355,16 @@ def _add_sweep(subs):
 # %% ../nbs/11_cli.ipynb #6e7a6511
 def _add_train(subs):
     "The `train` subcommand's arguments"
-    from shape_sparsity.train import PAPER_RECIPE
+    from shape_sparsity.train import PAPER_RECIPE, PAPER_SIZE, PAPER_TOPK
     from shape_sparsity.table1 import STYLIZED_DIR
     s = _sub(subs, "train", cmd_train, "Train one ResNet-18 with the paper's recipe (dense or Top-K); rerun to resume")
     s.add_argument("--data", required=True, help="subset folder with train/<wnid>/ and val/<wnid>/ (from `data`)")
     s.add_argument("--subset", help="name recorded in results.json, e.g. in-s1 (default: the data folder's name), as `table1` does")
     s.add_argument("--arch", default="paper", choices=["paper", "resnet18"])
-    s.add_argument("--topk", default="2_20", help='Top-K spec, e.g. 2_20 or 1-2_10, or "none" for the dense baseline')
+    s.add_argument("--topk", default=PAPER_TOPK, help='Top-K spec, e.g. 2_20 or 1-2_10, or "none" for the dense baseline')
     s.add_argument("--epochs", type=positive_int, default=PAPER_RECIPE["epochs"])
     s.add_argument("--lr", type=positive_float, default=PAPER_RECIPE["lr"])
-    s.add_argument("--size", type=positive_int, default=224)
+    s.add_argument("--size", type=positive_int, default=PAPER_SIZE)
     s.add_argument("--bs", type=positive_int, default=PAPER_RECIPE["bs"])
     s.add_argument("--seed", type=count_int, default=0)
     s.add_argument("--stylized", help=f"stylized validation folder (default: DATA/{STYLIZED_DIR} if it exists)")
@@ -380,15 +381,16 @@ def _add_train(subs):
 # %% ../nbs/11_cli.ipynb #1c4ddcb6
 def _add_table1(subs):
     "The `table1` subcommand's arguments"
-    from shape_sparsity.train import PAPER_RECIPE
-    s = _sub(subs, "table1", cmd_table1, "Run the paper's Table 1 grid (dense vs Top-K 2_20, IN-S1/IN-S2, seeds) and print the table")
+    from shape_sparsity.train import PAPER_RECIPE, PAPER_SIZE, PAPER_TOPK
+    from shape_sparsity.table1 import TABLE1_SEEDS
+    s = _sub(subs, "table1", cmd_table1, f"Run the paper's Table 1 grid (dense vs Top-K {PAPER_TOPK}, IN-S1/IN-S2, seeds) and print the table")
     s.add_argument("--root", help="folder holding in-s1/ and in-s2/ (each with train/, val/ and val-stylized/)")
     s.add_argument("--in-s1", help="IN-S1 folder (instead of --root)")
     s.add_argument("--in-s2", help="IN-S2 folder (instead of --root)")
-    s.add_argument("--seeds", nargs="+", type=count_int, default=[0, 1, 2])
+    s.add_argument("--seeds", nargs="+", type=count_int, default=list(TABLE1_SEEDS))
     s.add_argument("--epochs", type=positive_int, default=PAPER_RECIPE["epochs"])
     s.add_argument("--arch", default="paper", choices=["paper", "resnet18"])
-    s.add_argument("--size", type=positive_int, default=224)
+    s.add_argument("--size", type=positive_int, default=PAPER_SIZE)
     s.add_argument("--bs", type=positive_int, default=PAPER_RECIPE["bs"])
     s.add_argument("--no-stylized", action="store_true", help="skip the stylized validation sets")
     s.add_argument("--out", default="table1")
@@ -402,7 +404,7 @@ def _add_table1(subs):
 def _add_demo(subs):
     "The `demo` subcommand's arguments"
     from shape_sparsity.stylize import DEFAULT_STRENGTH
-    from shape_sparsity.train import PAPER_RECIPE
+    from shape_sparsity.train import PAPER_RECIPE, PAPER_TOPK
     s = _sub(subs, "demo", cmd_demo, "The main job: dense vs Top-K shape bias of a pretrained CNN (offline: EfficientNet-Lite0), or a short training demo (--data)")
     s.add_argument("--model", default="efficientnet_lite0", choices=list(DEMO_MODELS), help="efficientnet_lite0 (offline) or the paper's alexnet/vgg16 (network)")
     s.add_argument("--data", help="instead: a short training demo on a folder with train/<class>/ and val/<class>/ (e.g. ../shared/data/imagenet-mini)")
@@ -412,7 +414,7 @@ def _add_demo(subs):
     s.add_argument("--n", type=positive_int, help="only n cue-conflict images, evenly spread (quick look)")
     s.add_argument("--json", action="store_true", help="print one JSON object")
     s.add_argument("--arch", default="paper", choices=["paper", "resnet18"], help="--data demo: the ResNet-18 variant")
-    s.add_argument("--topk", default="2_20", help="--data demo: Top-K spec of the sparse model")
+    s.add_argument("--topk", default=PAPER_TOPK, help="--data demo: Top-K spec of the sparse model")
     s.add_argument("--epochs", type=positive_int, default=5, help="--data demo: epochs per model")
     s.add_argument("--size", type=positive_int, help="image size (default: the network's, 32 with --data)")
     s.add_argument("--bs", type=positive_int, default=PAPER_RECIPE["bs"])

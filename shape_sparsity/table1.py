@@ -12,11 +12,11 @@ import pandas as pd
 from fastprogress.fastprogress import progress_bar
 from .models import parse_topk_spec
 from .data import subset_dls, eval_dl
-from .train import PAPER_RECIPE, RESULTS, fit_paper, paper_learner, run_name_for
+from .train import PAPER_RECIPE, PAPER_SIZE, PAPER_TOPK, RESULTS, fit_paper, paper_learner, run_name_for
 from .utils import atomic_write_text, write_csv_atomic, md_table
 
 # %% auto #0
-__all__ = ['TABLE1_REFERENCE', 'STYLIZED_DIR', 'read_results', 'table1', 'results_frame', 'table1_report']
+__all__ = ['TABLE1_REFERENCE', 'TABLE1_SEEDS', 'STYLIZED_DIR', 'read_results', 'table1', 'results_frame', 'table1_report']
 
 # %% ../nbs/06b_table1.ipynb #000d3443
 # Reference numbers: the public COMP6258 reproduction of the paper's official code (3 seeds, mean ± std, accuracy in %,
@@ -27,6 +27,7 @@ TABLE1_REFERENCE = {
     ("in-s2", "dense"): dict(clean=(78.1, 1.8), stylized=(53.6, 3.1)),
     ("in-s2", "2_20"): dict(clean=(80.7, 1.6), stylized=(61.3, 2.4)),
 }
+TABLE1_SEEDS = (0, 1, 2)  # the paper reports mean ± std over 3 seeds
 STYLIZED_DIR = "val-stylized"  # default name of a subset's stylized validation folder (`stylize_folder(path/'val', path/STYLIZED_DIR)`)
 
 def _subset_paths(root_or_paths, subsets) -> dict:
@@ -61,11 +62,11 @@ def read_results(path:str|Path) -> dict|None:
 def table1(
     root_or_paths, # a folder with one sub-folder per subset (`root/in-s1`, ...) or a dict {subset: folder}
     subsets=("in-s1", "in-s2"), # subset names (keys of `TABLE1_REFERENCE` get reference numbers)
-    topks=(None, "2_20"), # the models: dense and Top-K 20% after stage 2
-    seeds=(0, 1, 2), # one run per seed
+    topks=(None, PAPER_TOPK), # the models: dense and Top-K 20% after stage 2
+    seeds=TABLE1_SEEDS, # one run per seed
     epochs:int=PAPER_RECIPE["epochs"], # epochs per run
     arch:str="paper", # "paper" or "resnet18"
-    size:int=224, # image size
+    size:int=PAPER_SIZE, # image size
     bs:int=PAPER_RECIPE["bs"], # batch size
     stylized:str|dict|None=STYLIZED_DIR, # stylized val folder name inside each subset folder, a dict {subset: folder}, or None
     out_dir:str|Path="table1", # where the run folders and the report go

@@ -27,15 +27,17 @@ from .utils import atomic_write_json, atomic_torch_save, _json_default, check_in
 from .callback import TopKCallback
 
 # %% auto #0
-__all__ = ['PAPER_RECIPE', 'AMP_MODES', 'CHECKPOINT', 'RESULTS', 'SchedEpochCos', 'paper_schedule', 'resolve_mixed_precision',
-           'recipe_learner', 'run_name_for', 'paper_learner', 'epoch_seed', 'EpochSeed', 'summarize_history',
-           'PaperRun', 'run_dir', 'checkpoint_path', 'load_checkpoint', 'fit_paper']
+__all__ = ['PAPER_RECIPE', 'PAPER_SIZE', 'PAPER_TOPK', 'AMP_MODES', 'CHECKPOINT', 'RESULTS', 'SchedEpochCos', 'paper_schedule',
+           'resolve_mixed_precision', 'recipe_learner', 'run_name_for', 'paper_learner', 'epoch_seed', 'EpochSeed',
+           'summarize_history', 'PaperRun', 'run_dir', 'checkpoint_path', 'load_checkpoint', 'fit_paper']
 
 # %% ../nbs/06a_train.ipynb #227055dd
 # Source: the paper's official training code (Li et al. 2023, ImageNet-subset training script): torch SGD(lr=0.1,
 # momentum=0.9, weight_decay=5e-4) on net.parameters(), CosineAnnealingLR(T_max=epochs) stepped once per epoch,
 # batch size 32, 50 epochs, cross-entropy loss.
 PAPER_RECIPE = dict(lr=0.1, lr_min=0.0, mom=0.9, wd=5e-4, bs=32, epochs=50)
+PAPER_SIZE = 224  # the paper's training crop (and validation: resize to 256, center crop 224)
+PAPER_TOPK = "2_20"  # the paper's Table 1 Top-K model: 20% after ResNet stage 2
 
 def _check_epochs(epochs, name="epochs"):
     return check_int(epochs, name)
@@ -147,7 +149,7 @@ def run_name_for(arch:str, topk:str|None, seed:int|None, prefix:str="") -> str:
 def paper_learner(
     dls, # fastai `DataLoaders` (e.g. `subset_dls(...)`)
     arch:str="paper", # "paper" (the official code's ResNet-18 variant) or "resnet18" (torchvision's)
-    topk:str|None="2_20", # Top-K spec ("2_20": 20% after stage 2) or None for the dense baseline
+    topk:str|None=PAPER_TOPK, # Top-K spec ("2_20": 20% after stage 2) or None for the dense baseline
     epochs:int=PAPER_RECIPE["epochs"], # length of the run (`fit_paper` uses it)
     lr:float=PAPER_RECIPE["lr"], # peak learning rate
     wd:float=PAPER_RECIPE["wd"], # L2 coefficient (coupled, all parameters)
