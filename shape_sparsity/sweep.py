@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from .insert import topk_state, topk_layers
-from .models import pretrained_topk, preprocess_for, TOPK_PRESETS
+from .models import pretrained_topk, arch_preprocess, TOPK_PRESETS
 from .cue_conflict import get_cue_conflict, stimulus_preprocess
 from .utils import write_csv_atomic
 from .shape_bias import ShapeBiasResult, write_responses, shape_bias, CUE_SHARE_MIN
@@ -110,12 +110,12 @@ def topk_sweep(
     did, place = data_id(items), placement or ("preset" if after is None else "+".join(after))
     cached, rows = _read_cache(cache), []
     for a in arches:
-        model = pretrained_topk(a, k=None, weights=weights, mode=mode, after=after)  # its preprocessing is part of the key
-        pre, imgs = stimulus_preprocess(preprocess_for(model), size), None
+        pre, model, imgs = stimulus_preprocess(arch_preprocess(a, weights), size), None, None
         for k in ks:
             key = _sweep_key(a, k, mode, weights, place, n, pre, did, seed)
             row = _done(cached, key)
-            if row is None:
+            if row is None:  # built and decoded only when a row is missing: a fully cached sweep is instant
+                if model is None: model = pretrained_topk(a, k=None, weights=weights, mode=mode, after=after)
                 if imgs is None: _, imgs = load_stimuli(items, pre, num_workers=num_workers, progress=progress)
                 row = _sweep_run(model, key, items, imgs, responses, bs=bs, device=device, progress=progress, backend=backend)
                 cached = pd.concat([cached, row.to_frame().T], ignore_index=True)
