@@ -18,7 +18,8 @@ from fastai.data.external import untar_data, URLs
 from fastai.vision.data import ImageBlock, imagenet_stats
 from fastai.vision.augment import RandomResizedCrop, FlipItem
 from fastai.torch_core import set_seed
-from .utils import atomic_write, imagenet_categories
+from .utils import atomic_write, imagenet_categories, check_int
+from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
 __all__ = ['IN_S1', 'IN_S2', 'SUBSETS', 'IMAGE_EXTS', 'WNID_INDEX', 'VAL_CSV', 'check_wnids', 'wnid_names', 'build_subset',
@@ -205,9 +206,7 @@ class ResizeCenterCrop(DisplayedTransform):
 
 def check_size(size, name="size") -> int:
     "Check `size` (an image side in pixels) is an int >= 8"
-    if isinstance(size, bool) or not isinstance(size, int) or size < 8:
-        raise ValueError(f"`{name}` must be an int >= 8, got {size!r} (an image side in pixels)")
-    return size
+    return check_int(size, name, lo=8)
 
 def imagenet_item_tfms(size:int=224) -> list:
     "Item transforms of the paper: train `RandomResizedCrop(size, 0.08-1)` + flip; valid resize `size*256/224` + center crop"

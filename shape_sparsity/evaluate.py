@@ -17,6 +17,7 @@ from .insert import topk_layers
 from .models import preprocess_for, Preprocess
 from .cue_conflict import parse_imagename, cue_conflict_items, cue_conflict_dl, stimulus_preprocess
 from .shape_bias import category_decisions
+from .utils import check_int
 
 # %% auto #0
 __all__ = ['BACKENDS', 'spread_sample', 'load_stimuli', 'onnx_runner', 'evaluate_cue_conflict']
@@ -33,7 +34,7 @@ def _items(items) -> pd.DataFrame:
 def spread_sample(seq, n:int|None):
     "`n` items of `seq` evenly spread over it (all of them if `n` is None): a small sample that covers every category"
     if n is None: return seq
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1: raise ValueError(f"`n` must be a positive int or None, got {n!r}")
+    check_int(n, "n")
     idx = np.unique(np.linspace(0, len(seq) - 1, min(n, len(seq))).round().astype(int))
     return seq.iloc[idx].reset_index(drop=True) if isinstance(seq, pd.DataFrame) else [seq[i] for i in idx]
 

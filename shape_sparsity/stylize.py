@@ -20,7 +20,7 @@ from fastcore.basics import store_attr
 from fastprogress.fastprogress import progress_bar
 from fastai.data.transforms import get_image_files
 import torchvision.transforms as T
-from .utils import atomic_write, write_csv_atomic, load_torch_file, check_writable
+from .utils import atomic_write, write_csv_atomic, load_torch_file, check_writable, check_int
 from .data import check_size
 
 # %% auto #0
@@ -275,8 +275,7 @@ def open_image(
         img = Image.alpha_composite(Image.new("RGBA", img.size, (255, 255, 255, 255)), img)
     img = img.convert("RGB")
     if max_size is not None:
-        if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1:
-            raise ValueError(f"`max_size` must be a positive int or None, got {max_size!r}")
+        check_int(max_size, "max_size")
         if max(img.size) > max_size: img = ImageOps.contain(img, (max_size, max_size), Image.LANCZOS)
     return img
 

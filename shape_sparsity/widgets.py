@@ -6,7 +6,7 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/widgets.html.md"""
 
 # %% ../nbs/10a_widgets.ipynb #56709b95
 from __future__ import annotations
-from .utils import eval_mode, imagenet_categories
+from .utils import eval_mode, imagenet_categories, check_int
 import io, base64, html
 from contextlib import contextmanager
 from pathlib import Path
@@ -99,7 +99,7 @@ def top_classes_from_logits(logits:Tensor, vocab:list|None=None, k:int=5) -> lis
     n = logits.shape[-1]
     if vocab is None: vocab = imagenet_categories() if n == 1000 else [str(i) for i in range(n)]
     if len(vocab) != n: raise ValueError(f"`vocab` has {len(vocab)} names but the model has {n} outputs")
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1: raise ValueError(f"`k` must be a positive int, got {k!r}")
+    check_int(k, "k")
     p, i = torch.softmax(logits, -1).topk(min(k, n))
     return [(str(vocab[j]), float(q)) for q, j in zip(p.tolist(), i.tolist())]
 
