@@ -424,12 +424,23 @@ def _add_demo(subs):
     s.add_argument("--quiet", action="store_true")
     return s
 
+# %% ../nbs/11_cli.ipynb #884610fc
+def _add_gan(subs):
+    "`gan` and `gan-eval`: the few-shot GAN's own chapter (`gan_cli`) defines their arguments"
+    from shape_sparsity.gan_cli import add_gan_parsers
+    return add_gan_parsers(subs)
+
+def _add_synthesize(subs):
+    "`synthesize`: texture synthesis from Top-K / non-Top-K neurons, defined in the `texture` chapter"
+    from shape_sparsity.texture import add_synthesize_parser
+    return add_synthesize_parser(subs)
+
 # %% ../nbs/11_cli.ipynb #0639221f
 def make_parser() -> argparse.ArgumentParser:
     "The `shape-sparsity` argument parser: every subcommand's `_add_*` function, in pipeline order"
     p = argparse.ArgumentParser(prog="shape-sparsity", description="Shape bias through activation sparsity (Li et al., NeurIPS 2023)")
     subs = p.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_data, _add_stylize, _add_shape_bias, _add_sweep, _add_train, _add_table1, _add_demo): add(subs)
+    for add in (_add_data, _add_stylize, _add_train, _add_table1, _add_gan, _add_shape_bias, _add_sweep, _add_synthesize, _add_demo): add(subs)
     return p
 
 def _isatty(f) -> bool:

@@ -7,7 +7,7 @@ from shape_sparsity.testing import test_data_path as data_path  # aliased: pytes
 
 EXE = shutil.which("shape-sparsity")
 OFFLINE = {**os.environ, "SHAPE_SPARSITY_OFFLINE": "1", "MPLBACKEND": "Agg"}
-SUBCOMMANDS = ["data", "stylize", "train", "table1", "shape-bias", "sweep", "demo"]
+SUBCOMMANDS = ["data", "stylize", "train", "table1", "gan", "gan-eval", "shape-bias", "sweep", "synthesize", "demo"]
 
 def cli(*args, check=True):
     res = __import__("subprocess").run([EXE, *map(str, args)], capture_output=True, text=True, env=OFFLINE, cwd=ROOT)
