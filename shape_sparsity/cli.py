@@ -424,7 +424,7 @@ def _add_demo(subs):
     s.add_argument("--quiet", action="store_true")
     return s
 
-# %% ../nbs/11_cli.ipynb #884610fc
+# %% ../nbs/11_cli.ipynb #1080c255
 def _add_gan(subs):
     "`gan` and `gan-eval`: the few-shot GAN's own chapter (`gan_cli`) defines their arguments"
     from shape_sparsity.gan_cli import add_gan_parsers
