@@ -2,7 +2,7 @@
 
 Run: `python benchmarks/gan_speed.py [--device cpu|cuda] [--sizes 64 128] [--ngf 64] [--iters 6] [--warmup 2]
 [--percept lite0] [--threads N]`. Writes `benchmarks/results/gan_speed.csv` (one row per device, size and generator,
-replacing earlier rows of the same device) and prints a Markdown table with the machine line.
+replacing earlier rows of the same device and thread count) and prints a Markdown table with the machine line.
 
 The timed loop is the real one: `gan_learner` (TopKGen's recipe at the given width, batch 8; mixed precision and
 channels-last on CUDA) trained by `fit_gan` on the jeep images of the local ImageNet sample (preloaded, as always):
@@ -68,7 +68,7 @@ def main(device="cpu", sizes=(64, 128), ngf=GAN_RECIPE["ngf"], iters=6, warmup=2
             print(f"{size} px {rows[-1]['generator']}: {ips:.3f} it/s", flush=True)
     df = pd.DataFrame(rows)
     old = pd.read_csv(RESULTS) if RESULTS.is_file() else pd.DataFrame()
-    if len(old): old = old[old.device != device]
+    if len(old): old = old[~((old.device == device) & (old.threads.fillna(0) == (df.threads.fillna(0).iloc[0])))]  # rerun replaces its rows
     write_csv_atomic(pd.concat([old, df], ignore_index=True), RESULTS)
     print(f"\n{machine(device)}\n")
     print(md_table(df[["size", "generator", "ngf", "percept", "it_per_s", "s_per_it", "images_per_s", "density_32"]], floatfmt="{:.3f}"))

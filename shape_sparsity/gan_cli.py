@@ -46,9 +46,10 @@ def cmd_gan(a) -> int:
     "Train FastGAN (dense or Top-K) on `--data` into `--out`; a rerun resumes, a larger --iters continues"
     from shape_sparsity.gan_models import parse_gan_topk
     from shape_sparsity.gan_metrics import torch_threads
-    from shape_sparsity.gan_data import gan_dls
+    from shape_sparsity.gan_data import gan_dls, find_images
     from shape_sparsity.gan_train import gan_learner, fit_gan, CHECKPOINT, RESULTS
-    spec = parse_gan_topk(a.topk, a.size)  # a bad spec fails before the images are read
+    spec = parse_gan_topk(a.topk, a.size)  # a bad spec or data folder fails before anything is written or read
+    find_images(a.data)
     out = check_writable(a.out, "--out")
     with torch_threads(a.threads):
         dls = gan_dls(a.data, size=a.size, bs=a.bs, seed=a.seed, device=_device(a), num_workers=a.workers, progress=_bars(a))
@@ -136,11 +137,11 @@ def _add_gan(subs):
     p = subs.add_parser("gan", help=help, description=help)
     p.add_argument("--data", nargs="+", required=True, metavar="DIR", help="image folder(s), read recursively; globs such as 'imagenet-mini/*/n03594945' work")
     p.add_argument("--out", required=True, help="the run folder (checkpoint.pth, results.json, samples/); rerun with the same folder to resume")
-    p.add_argument("--topk", default=PAPER_GAN_TOPK, help='Top-K in the generator: "32_5" (5%% of the 32x32 map, the paper), "16-32_10-5", or "none"')
-    p.add_argument("--size", type=_gan_size, default=GAN_RECIPE["size"], help="image side: 32, 64, 128, 256 (the paper), 512 or 1024")
-    p.add_argument("--iters", type=positive_int, default=GAN_RECIPE["iters"], help="train until this many iterations in total")
-    p.add_argument("--bs", type=positive_int, default=GAN_RECIPE["bs"])
-    p.add_argument("--lr", type=positive_float, default=GAN_RECIPE["lr"])
+    p.add_argument("--topk", default=PAPER_GAN_TOPK, help='Top-K in the generator: "32_5" (5%% of the 32x32 map, the paper; the default), "16-32_10-5", or "none"')
+    p.add_argument("--size", type=_gan_size, default=GAN_RECIPE["size"], help="image side: 32, 64, 128, 256 (the paper; the default), 512 or 1024")
+    p.add_argument("--iters", type=positive_int, default=GAN_RECIPE["iters"], help="train until this many iterations in total (default: %(default)s, the paper's)")
+    p.add_argument("--bs", type=positive_int, default=GAN_RECIPE["bs"], help="batch size (default: %(default)s)")
+    p.add_argument("--lr", type=positive_float, default=GAN_RECIPE["lr"], help="Adam's learning rate, both networks (default: %(default)s)")
     p.add_argument("--ngf", type=positive_int, default=GAN_RECIPE["ngf"], help="generator width (a multiple of 8; 16 is quick on a CPU)")
     p.add_argument("--ndf", type=positive_int, default=GAN_RECIPE["ndf"], help="discriminator width (a multiple of 8)")
     p.add_argument("--nz", type=positive_int, default=GAN_RECIPE["nz"], help="latent length")
@@ -149,7 +150,7 @@ def _add_gan(subs):
     p.add_argument("--noise-injection", action="store_true", help="FastGAN's noise injection (off in the paper's runs)")
     p.add_argument("--no-ema-warmup", action="store_true", help="FastGAN's plain EMA (decay 0.999 from the start; samples of short runs look untrained)")
     p.add_argument("--seed", type=count_int, default=0)
-    p.add_argument("--ckpt-every", type=positive_int, default=1000, help="checkpoint (and a table row) every N iterations")
+    p.add_argument("--ckpt-every", type=positive_int, default=1000, help="checkpoint (and a table row) every N iterations (default: %(default)s)")
     p.add_argument("--sample-every", type=positive_int, help="a sample grid every N iterations (default: --ckpt-every)")
     p.add_argument("--fid-every", type=count_int, default=0, help="Lite0-FID every N iterations during training (0: never)")
     p.add_argument("--fid-n", type=positive_int, default=500, help="generated images per Lite0-FID during training")
@@ -170,7 +171,7 @@ def _add_gan_eval(subs):
     p = subs.add_parser("gan-eval", help=help, description=help)
     p.add_argument("runs", nargs="+", metavar="RUN", help="run folders of `shape-sparsity gan` (one table row each)")
     p.add_argument("--data", nargs="+", metavar="DIR", help="real images (default: each run's training folders)")
-    p.add_argument("--n", type=positive_int, default=1000, help="generated images per run")
+    p.add_argument("--n", type=positive_int, default=1000, help="generated images per run (default: %(default)s)")
     p.add_argument("--seed", type=count_int, default=0, help="seed of the generated images' latents")
     p.add_argument("--fid-size", type=fid_side, default=FID_SIZE, help="Lite0's input side (224: 'Lite0-FID'; others are labelled, e.g. Lite0-FID@128px)")
     p.add_argument("--inception", default="auto", choices=["auto", "yes", "no"], help="also Inception FID/KID (torch-fidelity; downloads its weights once)")
