@@ -10,6 +10,11 @@ Writes `benchmarks/results/texture_study.csv` (one row per synthesis and per sou
 The syntheses are kept in `--work` (default ~/.cache/shape_sparsity/texture_study), so a rerun resumes.
 
     python benchmarks/texture_study.py [--per-class 3] [--seeds 0 1 2] [--size 128] [--steps 10] [--threads 1]
+
+With `--preset paper` it follows the official protocol (`texture_preset("paper")`: 256 px squashed, the official loss,
+strong-Wolfe L-BFGS 100 x 20, near-mean start, histogram matching) over the paper's conditions (all, non_topk, and the
+supplement's topk_act) unless `--conditions` names others, and writes `texture_study_paper.csv` by default; `--size`,
+`--steps`, `--iters-per-step` override the preset (e.g. a smoke run: --per-class 1 --seeds 0 --size 64 --steps 1 --iters-per-step 20).
 """
 import argparse, os, platform, time
 from pathlib import Path
@@ -19,8 +24,8 @@ import torchvision.transforms as T
 from shape_sparsity.data import WNID_INDEX, wnid_names
 from shape_sparsity.models import efficientnet_lite
 from shape_sparsity.testing import test_data_path
-from shape_sparsity.texture import (NEURONS, TEXTURE_K, texture_model, texture_study, summarize_study, plot_texture_grid,
-                                    load_source, synthesize_file)
+from shape_sparsity.texture import (NEURONS, CONDITIONS, CONDITION_LABELS, PAPER_CONDITIONS, TEXTURE_K, texture_model, texture_study,
+                                    summarize_study, plot_texture_grid, load_source, synthesize_file, texture_preset)
 from shape_sparsity.utils import md_table, write_csv_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,39 +34,51 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--per-class", type=int, default=3, help="validation images per class")
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    p.add_argument("--size", type=int, default=128)
-    p.add_argument("--steps", type=int, default=10)
+    p.add_argument("--preset", choices=["default", "paper"], default="default", help="paper: the official protocol (see above)")
+    p.add_argument("--conditions", nargs="+", choices=list(CONDITIONS), help="default: all topk non_topk; --preset paper: all non_topk topk_act")
+    p.add_argument("--size", type=int, help="default 128; --preset paper 256")
+    p.add_argument("--steps", type=int, help="default 10; --preset paper 100 (1 for activation matching)")
+    p.add_argument("--iters-per-step", type=int, help="default and paper: 20")
     p.add_argument("--k", type=float, default=TEXTURE_K)
     p.add_argument("--threads", type=int, default=1, help="torch threads (1: fastest for one small image on a shared CPU)")
     p.add_argument("--classifier", default="efficientnet_lite2", choices=["efficientnet_lite1", "efficientnet_lite2"])
     p.add_argument("--work", default=Path.home()/".cache"/"shape_sparsity"/"texture_study", help="where the syntheses are kept")
-    p.add_argument("--out", default=ROOT/"benchmarks"/"results"/"texture_study.csv")
-    p.add_argument("--fig", default=ROOT/"nbs"/"images"/"texture_synthesis.png")
+    p.add_argument("--out", help="default: benchmarks/results/texture_study.csv (texture_study_paper.csv with --preset paper)")
+    p.add_argument("--fig", help="default: nbs/images/texture_synthesis.png (texture_synthesis_paper.png with --preset paper)")
     a = p.parse_args()
+    paper = a.preset == "paper"
+    suffix = "_paper" if paper else ""
+    a.out = a.out or ROOT/"benchmarks"/"results"/f"texture_study{suffix}.csv"
+    a.fig = a.fig or ROOT/"nbs"/"images"/f"texture_synthesis{suffix}.png"
+    conditions = a.conditions or list(PAPER_CONDITIONS if paper else NEURONS)
     mini = test_data_path("imagenet-mini")/"val"
     wnids = sorted(d.name for d in mini.iterdir() if d.is_dir())
     sources = [(f, WNID_INDEX[w]) for w in wnids for f in sorted((mini/w).iterdir())[:a.per_class]]
     model, clf = texture_model("efficientnet_lite0"), efficientnet_lite(a.classifier)
-    kw = dict(size=a.size, steps=a.steps, k=a.k, threads=a.threads)
+    given = {k: v for k, v in dict(size=a.size, steps=a.steps, iters_per_step=a.iters_per_step).items() if v is not None}
+    kw = dict(given, k=a.k, threads=a.threads)
+    ckw = lambda n: dict(texture_preset(a.preset, CONDITIONS[n][1]), **kw, match=CONDITIONS[n][1])  # one condition's settings
+    size, resize, steps = ckw("all")["size"], ckw("all")["resize"], ckw("all")["steps"]
     t0 = time.perf_counter()
-    df = texture_study(sources, clf, a.work, model, seeds=a.seeds, **kw)
+    df = texture_study(sources, clf, a.work, model, seeds=a.seeds, neurons=conditions, preset=a.preset, **kw)
     df.insert(2, "class", df.target.map(dict(zip([WNID_INDEX[w] for w in wnids], wnid_names(wnids)))))
-    write_csv_atomic(df.assign(size=a.size, steps=a.steps, k=a.k, classifier=a.classifier), a.out)
+    write_csv_atomic(df.assign(preset=a.preset, size=size, steps=steps, k=a.k, classifier=a.classifier), a.out)
     # the figure: the first image of each class, the first two seeds
     firsts = [next(f for f, c in sources if c == WNID_INDEX[w]) for w in wnids]
     rows, labels = [], []
     for f, name in zip(firsts, wnid_names(wnids)):
         for s in a.seeds[:2]:
-            rows.append([T.functional.to_pil_image(load_source(f, a.size)[0])] +
-                        [Image.open(synthesize_file(f, a.work, model, n, s, **kw)[0]).convert("RGB") for n in NEURONS])
+            rows.append([T.functional.to_pil_image(load_source(f, size, resize)[0])] +
+                        [Image.open(synthesize_file(f, a.work, model, CONDITIONS[n][0], s, **ckw(n))[0]).convert("RGB") for n in conditions])
             labels.append(f"{name}\n{f.stem}, seed {s}")
-    fig = plot_texture_grid(rows, labels, cell=2.2)
+    fig = plot_texture_grid(rows, labels, ["source"] + [CONDITION_LABELS[n] for n in conditions], cell=2.2)
     Path(a.fig).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(a.fig, dpi=80, bbox_inches="tight")
     Image.open(a.fig).convert("RGB").quantize(256).save(a.fig, optimize=True)  # 256 colors: noisy images compress badly
     machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, threads={a.threads}"
-    print(f"{len(sources)} images x {len(a.seeds)} seeds x {len(NEURONS)} kinds at {a.size} px, {a.steps} L-BFGS steps of 20 "
-          f"iterations, k={a.k:g}; classifier {a.classifier}; {time.perf_counter() - t0:.0f} s this run ({machine})")
+    print(f"{len(sources)} images x {len(a.seeds)} seeds x {len(conditions)} conditions ({', '.join(conditions)}), preset {a.preset}, at "
+          f"{size} px, {steps} L-BFGS steps of {ckw('all')['iters_per_step']} iterations, k={a.k:g}; classifier {a.classifier}; "
+          f"{time.perf_counter() - t0:.0f} s this run ({machine})")
     print(f"saved {a.out} and {a.fig}\n")
     print(md_table(summarize_study(df, as_text=True)))
 

@@ -8,7 +8,7 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/callback.html.md"""
 from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
-from fastai.callback.hook import HookCallback
+from fastai.callback.hook import HookCallback, Hooks
 from fastai.learner import ValueMetric
 from fastcore.basics import store_attr, patch
 from .core import check_k
@@ -50,9 +50,12 @@ class TopKCallback(HookCallback):
         if not isinstance(enabled, bool): raise TypeError(f"`enabled` must be True or False, got {enabled!r}")
         super().__init__(modules=[], detach=True, cpu=False)  # fastai's `Hooks`; `cpu=False`: no copy per batch
         store_attr("k,schedule,enabled,track")
-        self.history, self.k_history, self.layers, self.stats, self._fitting = [], [], [], [], False
+        self.history, self.k_history, self.layers, self.stats, self._fitting, self._topk_modules = [], [], [], [], False, []
 
     def hook(self, m, i, o): return density_counts(m, i, o)
+    # hooks on the Top-K layers found at `before_fit`; assigning `self.modules` during `fit` would make fastai warn
+    # that it shadows the learner's `modules` (its model's method)
+    def _register(self): self.hooks = Hooks(self._topk_modules, self.hook, self.is_forward, self.detach, self.cpu)
 
 # %% ../nbs/03_callback.ipynb #99761c37
 @patch
@@ -82,8 +85,8 @@ def before_fit(self:TopKCallback):
     self.layers = self._layers()
     self._fitting = False  # the history of the last `fit` stays until the next `fit` starts (see `before_train`)
     self.stats = [DensityStat() for _ in self.layers] if self.track else []
-    self.modules = [tk for _, tk in self.layers] if self.track else []
-    super(TopKCallback, self).before_fit()
+    self._topk_modules = [tk for _, tk in self.layers] if self.track else []
+    super(TopKCallback, self).before_fit()  # registers fastai `Hooks` on `_topk_modules` (see `_register`)
     mets = [ValueMetric(st.get, f"density_{n}") for (n, _), st in zip(self.layers, self.stats)]
     for m in mets: m._topk_cb = self
     self.learn.metrics = list(self.learn.metrics) + mets

@@ -13,8 +13,8 @@ warnings.filterwarnings("ignore", message=".*torch.jit.script.* is deprecated", 
 
 # %% auto #0
 __all__ = ['OFFLINE_ENV', 'NO_CUE_CONFLICT', 'DEMO_MODELS', 'net_size', 'online', 'cmd_shape_bias', 'find_cue_conflict',
-           'result_table', 'cmd_sweep', 'cmd_data', 'cmd_stylize', 'cmd_train', 'cmd_table1', 'cmd_demo', 'make_parser',
-           'main']
+           'result_table', 'cmd_sweep', 'cmd_data', 'cmd_stylize', 'cmd_train', 'cmd_table1', 'cmd_demo', 'cmd_world',
+           'make_parser', 'main']
 
 # %% ../nbs/11_cli.ipynb #dde2876a
 OFFLINE_ENV = "SHAPE_SPARSITY_OFFLINE"  # set to 1 to never try the network (tests, clusters without internet)
@@ -278,9 +278,48 @@ def cmd_demo(a) -> int:
     out.mkdir(parents=True, exist_ok=True)
     return _demo_pretrained(a, out)
 
+# %% ../nbs/11_cli.ipynb #b7428465
+def _json(obj) -> str:
+    "Strict JSON: NaN (a shape bias with no decision for either cue, an empty CI) becomes null"
+    fix = lambda o: None if isinstance(o, float) and o != o else ({k: fix(v) for k, v in o.items()} if isinstance(o, dict) else ([fix(v) for v in o] if isinstance(o, list) else o))
+    return json.dumps(fix(obj), default=float, allow_nan=False)
+
+def cmd_world(a) -> int:
+    from shape_sparsity.world import WorldConfig, write_world
+    from shape_sparsity.world_study import (world_study, summarize_world, world_table, plot_world_study, calibrate_world,
+                                            choose_contrast, plot_calibration, arm_name, RUNS_CSV)
+    import torch
+    cfg = WorldConfig(size=a.size, texture_contrast=a.contrast, background=a.background, color=a.color)
+    if a.export:
+        p = write_world(check_writable(a.export, "--export"), cfg, a.n_train, a.n_valid, a.n_test, a.n_conflict, seed=a.data_seed, progress=_bars(a))
+        print(f"wrote the world to {p} (train/, val/, agree/, conflict/, shape_only/, texture_only/, world.json)"); return 0
+    arms = [arm_name(x) for x in a.arms]  # every arm checked before any work
+    out = check_writable(a.out, "--out")
+    recipe = dict(arch=a.arch, width=a.width, epochs=a.epochs, n_train=a.n_train, n_valid=a.n_valid, n_test=a.n_test,
+                  n_conflict=a.n_conflict, data_seed=a.data_seed)
+    if a.threads: torch.set_num_threads(a.threads)
+    if a.calibrate:
+        cur = calibrate_world(out, a.contrasts, a.seeds, cfg, recipe, progress=_bars(a))
+        plot_calibration(cur).savefig(out/"calibration.png", dpi=150, bbox_inches="tight")
+        tab = cur.pivot_table(index=["contrast", "epoch"], columns="cue", values="valid_acc").reset_index()
+        best = choose_contrast(cur)
+        if a.json: print(_json(dict(curves=cur.to_dict("records"), chosen_contrast=best)))
+        else: print(md_table(tab, "{:.3f}")); print(f"\nchosen texture contrast: {best} (saved {out/'calibration.csv'}, {out/'calibration.png'})")
+        return 0
+    runs = world_study(out, arms, a.seeds, cfg, recipe, infer_specs=[s for s in a.infer if s.lower() != "none"], progress=_bars(a))
+    sm = summarize_world(runs, out)
+    write_csv_atomic(sm, out/"world_summary.csv")
+    plot_world_study(runs, sm, title=f"{a.arch} on the shape-texture world ({a.size} px, contrast {a.contrast:g}), {len(a.seeds)} seeds").savefig(
+        out/"world_study.png", dpi=150, bbox_inches="tight")
+    if a.json: print(_json(dict(summary=sm.to_dict("records"), runs=runs.to_dict("records"), figure=str(out/"world_study.png"))))
+    else:
+        print(md_table(world_table(sm)))
+        print(f"\nsaved {out/RUNS_CSV}, {out/'world_summary.csv'}, {out/'world_study.png'} and one folder per run in {out}")
+    return 0
+
 # %% ../nbs/11_cli.ipynb #c61834b3
 # the argparse types `positive_int`, `count_int`, `positive_float`, `fraction` and `strength_float` live in `utils`
-from .utils import positive_int, count_int, positive_float, fraction, strength_float, md_table, check_writable, number_arg
+from .utils import positive_int, count_int, positive_float, fraction, strength_float, md_table, check_writable, number_arg, write_csv_atomic
 net_size = number_arg(int, 32, what="an integer >= 32 (pretrained networks downsample 32x: a smaller input leaves Top-K no spatial map)")
 
 # %% ../nbs/11_cli.ipynb #fd7e5c46
@@ -400,6 +439,37 @@ def _add_table1(subs):
     s.add_argument("--no-channels-last", action="store_true")
     return s
 
+# %% ../nbs/11_cli.ipynb #f79bf7c9
+def _add_world(subs):
+    "The `world` subcommand's arguments"
+    from shape_sparsity.world import WorldConfig, BACKGROUNDS
+    from shape_sparsity.world_study import WORLD_RECIPE as R, DEFAULT_ARMS, STUDY_SEEDS, INFER_SPECS, CALIBRATION_CONTRASTS
+    W = WorldConfig()
+    s = _sub(subs, "world", cmd_world, "The training claim on a laptop: dense vs Top-K vs random-mask ResNet-18s on the shape-texture world, over seeds")
+    s.add_argument("--out", default="world", help="study folder (one resumable folder per run; rerun to resume)")
+    s.add_argument("--arms", nargs="+", default=list(DEFAULT_ARMS), help="'dense', a Top-K spec ('2_20', '1-2_5') or 'random:<spec>' (the random-mask control)")
+    s.add_argument("--seeds", nargs="+", type=count_int, default=list(STUDY_SEEDS), help="one run per arm and seed")
+    s.add_argument("--infer", nargs="+", default=list(INFER_SPECS), help="Top-K specs inserted at inference into the dense networks, or none")
+    s.add_argument("--arch", default=R["arch"], choices=["paper", "resnet18"], help="the paper's ResNet-18 variant or torchvision's")
+    s.add_argument("--width", type=positive_float, help="channel multiplier of the paper variant (default 0.25, ~8x faster on a CPU than the paper's 1)")
+    s.add_argument("--epochs", type=positive_int, default=R["epochs"])
+    s.add_argument("--n-train", type=positive_int, default=R["n_train"], help="training images per class")
+    s.add_argument("--n-valid", type=positive_int, default=R["n_valid"], help="validation images per class")
+    s.add_argument("--n-test", type=positive_int, default=R["n_test"], help="agree, shape-only and texture-only test images per class")
+    s.add_argument("--n-conflict", type=positive_int, default=R["n_conflict"], help="conflict images per ordered class pair (90 pairs)")
+    s.add_argument("--size", type=number_arg(int, 32, 256, what="an integer in [32, 256]"), default=W.size, help="image side in pixels")
+    s.add_argument("--contrast", type=number_arg(float, 0, 4, what="a number in [0, 4]"), default=W.texture_contrast, help="texture contrast (the calibrated default)")
+    s.add_argument("--background", default=W.background, choices=list(BACKGROUNDS))
+    s.add_argument("--color", action="store_true", help="add colour as a third cue (as in Trifeature)")
+    s.add_argument("--data-seed", type=count_int, default=R["data_seed"], help="the world's seed (the same data for every run)")
+    s.add_argument("--calibrate", action="store_true", help="instead: learning curves of each cue alone over --contrasts")
+    s.add_argument("--contrasts", nargs="+", type=number_arg(float, 0, 4, what="a number in [0, 4]"), default=list(CALIBRATION_CONTRASTS))
+    s.add_argument("--export", metavar="DIR", help="instead: write the world as an ImageFolder with its test sets")
+    s.add_argument("--threads", type=positive_int, help="torch CPU threads (default: torch's)")
+    s.add_argument("--json", action="store_true", help="print one JSON object")
+    s.add_argument("--quiet", action="store_true")
+    return s
+
 # %% ../nbs/11_cli.ipynb #f8eb5490
 def _add_demo(subs):
     "The `demo` subcommand's arguments"
@@ -440,7 +510,7 @@ def make_parser() -> argparse.ArgumentParser:
     "The `shape-sparsity` argument parser: every subcommand's `_add_*` function, in pipeline order"
     p = argparse.ArgumentParser(prog="shape-sparsity", description="Shape bias through activation sparsity (Li et al., NeurIPS 2023)")
     subs = p.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_data, _add_stylize, _add_train, _add_table1, _add_gan, _add_shape_bias, _add_sweep, _add_synthesize, _add_demo): add(subs)
+    for add in (_add_data, _add_stylize, _add_train, _add_table1, _add_world, _add_gan, _add_shape_bias, _add_sweep, _add_synthesize, _add_demo): add(subs)
     return p
 
 def _isatty(f) -> bool:

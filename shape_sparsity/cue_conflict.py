@@ -30,14 +30,15 @@ _CC_STEM = re.compile(r"([a-z]+)\d+-([a-z]+)\d+$")
 
 def parse_imagename(
     imagename:str, # e.g. "airplane1-bicycle2.png", "0001_s5n_s01_0_bird_00_bird3-clock2.png" or a path to one
+    categories:tuple=CUE_CONFLICT_CATEGORIES, # the category names both parts must be among (another set: e.g. the shape-texture world's)
 ) -> tuple[str, str]: # (shape, texture)
     "The shape and texture categories encoded in a cue-conflict image name (stimulus files and model-vs-human trials)"
     if not isinstance(imagename, str): raise TypeError(f"`imagename` must be a str, got {imagename!r}")
     stem = re.split(r"[\\/]", imagename)[-1].rsplit(".", 1)[0].split("_")[-1]
     m = _CC_STEM.fullmatch(stem)
-    if m is None or m[1] not in CUE_CONFLICT_CATEGORIES or m[2] not in CUE_CONFLICT_CATEGORIES:
+    if m is None or m[1] not in categories or m[2] not in categories:
         raise ValueError(f"cannot parse a cue-conflict image name from {imagename!r}: expected "
-                         f"'<shape><i>-<texture><j>.png' with both parts among the 16 categories")
+                         f"'<shape><i>-<texture><j>.png' with both parts among the {len(categories)} categories")
     return m[1], m[2]
 
 def cue_conflict_items(

@@ -6,7 +6,7 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/gan_cli.html.md"""
 
 # %% ../nbs/07e_gan_cli.ipynb #033377a4
 from __future__ import annotations
-import argparse, contextlib, json, os, sys, time
+import argparse, contextlib, json, sys, time
 from functools import partial
 from pathlib import Path
 from .utils import positive_int, count_int, positive_float, number_arg, check_writable, md_table, atomic_write_json
@@ -42,46 +42,76 @@ def _quiet(learn, a):
     else: yield
 
 # %% ../nbs/07e_gan_cli.ipynb #e7c22f01
+def _preset_args(a) -> dict:
+    "`fit_gan`'s FID and selection arguments: the preset's, each replaced by its option when given"
+    from shape_sparsity.gan_train import gan_preset
+    fit = gan_preset(a.preset)["fit"]
+    if a.preset == "default": fit["fid_n"] = 500  # the command's default: a steadier number than the API's 100
+    opts = dict(fid_every=a.fid_every, fid_n=a.fid_n, fid_repeats=a.fid_repeats, fid_protocol=a.fid_protocol, fid_features=a.fid_features,
+                patience=a.patience, eps_g=a.eps_g, eps_d=a.eps_d, max_rollbacks=a.max_rollbacks)
+    fit.update({k: v for k, v in opts.items() if v is not None})
+    if a.select_best: fit["select_best"] = True
+    return fit
+
+def _topk_arg(a):
+    from shape_sparsity.gan_models import paper_gan_topk, PAPER_GAN_TOPK
+    if a.topk is not None: return a.topk
+    if a.preset != "paper": return PAPER_GAN_TOPK
+    spec = paper_gan_topk(a.data)
+    if spec is None: raise ValueError(f"--preset paper: --data {' '.join(a.data)} is none of the paper's sets (a path component fish, jeep, "
+                                      "railway, table or their ImageNet wnids), so its Top-K spec is unknown: give --topk (the paper: 32_5, table 32_15)")
+    return spec
+
 def cmd_gan(a) -> int:
     "Train FastGAN (dense or Top-K) on `--data` into `--out`; a rerun resumes, a larger --iters continues"
     from shape_sparsity.gan_models import parse_gan_topk
     from shape_sparsity.gan_metrics import torch_threads
     from shape_sparsity.gan_data import gan_dls, find_images
-    from shape_sparsity.gan_train import gan_learner, fit_gan, CHECKPOINT, RESULTS
-    spec = parse_gan_topk(a.topk, a.size)  # a bad spec or data folder fails before anything is written or read
+    from shape_sparsity.gan_train import gan_learner, fit_gan, CHECKPOINT, RESULTS, BEST
+    spec = parse_gan_topk(_topk_arg(a), a.size)  # a bad spec or data folder fails before anything is written or read
+    fit = _preset_args(a)
     find_images(a.data)
     out = check_writable(a.out, "--out")
+    paper = a.preset == "paper"  # float32, plain EMA, no channels-last (the official runs)
     with torch_threads(a.threads):
         dls = gan_dls(a.data, size=a.size, bs=a.bs, seed=a.seed, device=_device(a), num_workers=a.workers, progress=_bars(a))
         learn = gan_learner(dls, topk=spec, ngf=a.ngf, ndf=a.ndf, nz=a.nz, lr=a.lr, policy=a.policy, percept=a.percept,
-                            noise_injection=a.noise_injection, ema_warmup=not a.no_ema_warmup, seed=a.seed, path=out,
-                            mixed_precision=False if a.no_mixed_precision else None, channels_last=False if a.no_channels_last else None)
+                            noise_injection=a.noise_injection, ema_warmup=not (a.no_ema_warmup or paper), seed=a.seed, path=out,
+                            mixed_precision=False if a.no_mixed_precision or paper else None,
+                            channels_last=False if a.no_channels_last or paper else None)
     c = learn.gan_config
     print(f"FastGAN, {'Top-K ' + c['topk'] if c['topk'] else 'dense'} generator, {a.size} px, {c['n_images']} images from "
           f"{', '.join(c['data'])}; perceptual loss {c['percept']}; {c['device']}" + (f" ({c['mixed_precision']})" if c["mixed_precision"] else ""))
+    if fit["fid_every"]:
+        print(f"FID ({fit['fid_protocol']} protocol, {fit['fid_features']} features) every {fit['fid_every']} iterations on "
+              f"{fit['fid_repeats']} x {fit['fid_n']} images" + (f"; best-FID checkpoint, rollback after {fit['patience']} worse FIDs "
+              f"(G perturbed by ±{fit['eps_g']:g}, D by ±{fit['eps_d']:g})" if fit.get("select_best") else ""))
     if (out/CHECKPOINT).is_file(): print(f"resuming {out}")
     t0 = time.perf_counter()
     with _quiet(learn, a):
-        res = fit_gan(learn, iters=a.iters, ckpt_every=a.ckpt_every, sample_every=a.sample_every, fid_every=a.fid_every,
-                      fid_n=a.fid_n, threads=a.threads)
+        res = fit_gan(learn, iters=a.iters, ckpt_every=a.ckpt_every, sample_every=a.sample_every, threads=a.threads, fid_size=a.fid_size, **fit)
     h = res["history"][-1] if res["history"] else {}
     fmt = lambda k: f"{h[k]:.4f}" if isinstance(h.get(k), float) else "n/a"
     print(f"{res['iters_done']} iterations ({time.perf_counter() - t0:.1f}s this run, {h.get('it_per_s', 'n/a')} it/s in the last chunk); "
           f"g_loss {fmt('g_loss')}, d_real {fmt('d_real')}, d_fake {fmt('d_fake')}, rec {fmt('rec')}")
-    if res["fid"]: print(", ".join(f"{k} {v:.2f}" for k, v in res["fid"][-1].items() if "FID" in k) + f" at iteration {res['fid'][-1]['iter']}")
+    if res["fid"]: print(", ".join(f"{k} {v:.2f}" for k, v in res["fid"][-1].items() if "FID" in k and not k.endswith(" all")) + f" at iteration {res['fid'][-1]['iter']}")
+    if res.get("best"): print(f"best: {res['best']['metric']} {res['best']['fid']:.2f} at iteration {res['best']['iter']} ({out/BEST}); "
+                              f"{len(res['rollbacks'])} rollback(s)")
     print(f"samples: {res['latest_samples']}; results: {out/RESULTS}; checkpoint: {out/CHECKPOINT}")
     return 0
 
 # %% ../nbs/07e_gan_cli.ipynb #8bc514a3
 def _real_images(data, size, progress):
+    "The real images as `uint8`"
     from shape_sparsity.gan_data import find_images, load_images
-    files = find_images(data)
-    return load_images(files, size, progress).float() / 127.5 - 1
+    return load_images(find_images(data), size, progress)
 
-def _inception(a, real, fake, device) -> dict:
-    from shape_sparsity.gan_metrics import inception_scores
+def _inception(a, real, fakes, device) -> dict:
+    from shape_sparsity.gan_metrics import inception_scores, FIDScorer, to_uint8
     if a.inception == "no": return {}
-    try: return inception_scores(real, fake, device=device)
+    try:
+        if a.fid_protocol == "official": return FIDScorer(real, "official", "inception", bs=a.bs, device=device)(fakes)
+        return inception_scores(real.float() / 127.5 - 1, fakes[0], device=device)
     except RuntimeError as e:
         if a.inception == "yes": raise ValueError(str(e)) from None
         print(f"note: {e}", file=sys.stderr)
@@ -89,32 +119,39 @@ def _inception(a, real, fake, device) -> dict:
         return {}
 
 def cmd_gan_eval(a) -> int:
-    "Lite0-FID/KID (and Inception FID/KID when available) of each run's EMA generator against its training images"
-    from shape_sparsity.gan_metrics import Lite0Scorer, torch_threads, lite0_label, LITE0_FID
+    "Lite0-FID/KID (and Inception FID/KID when available) of each run's EMA generator against its training images, by one protocol"
+    from shape_sparsity.gan_metrics import FIDScorer, torch_threads, lite0_label, LITE0_FID, OFFICIAL_FID, protocol_label
     from shape_sparsity.gan_train import load_gan_run, generate
     import pandas as pd
+    official = a.fid_protocol == "official"
+    n = a.n or (OFFICIAL_FID["n"] if official else 1000)
+    repeats = a.repeats or (OFFICIAL_FID["repeats"] if official else 1)
     device, rows, scorers = _device(a), [], {}
     with torch_threads(a.threads):
         for run in a.runs:
-            cfg, G = load_gan_run(run, device)
+            cfg, G = load_gan_run(run, device, checkpoint=a.checkpoint)
             data = a.data or cfg["data"]
             key = (tuple(map(str, data)), cfg["size"])
             if key not in scorers:
                 real = _real_images(data, cfg["size"], _bars(a))
-                scorers[key] = (real, Lite0Scorer(real, size=a.fid_size, bs=a.bs, device=device, progress=_bars(a)))
+                scorers[key] = (real, FIDScorer(real, a.fid_protocol, "lite0", size=a.fid_size, bs=a.bs, device=device, progress=_bars(a)))
             real, scorer = scorers[key]
-            fake = generate(G, a.n, seed=a.seed, bs=cfg["bs"])
-            scores = {**scorer(fake), **_inception(a, real, fake, device)}
+            fakes = [generate(G, n, seed=a.seed + r, bs=cfg["bs"]) for r in range(repeats)]
+            scores = {**scorer(fakes), **_inception(a, real, fakes, device)}
             row = dict(run=str(run), generator=f"Top-K {cfg['topk']}" if cfg["topk"] else "dense", size=cfg["size"],
-                       iters=cfg["iters_done"], real=len(real), generated=a.n, **scores)
-            atomic_write_json(dict(row, data=list(map(str, data)), seed=a.seed), Path(run)/"eval.json")
+                       checkpoint=cfg["checkpoint"], iters=cfg["iters_done"], real=len(real), generated=f"{repeats} x {n}" if repeats > 1 else n,
+                       **scores)
+            atomic_write_json(dict(row, data=list(map(str, data)), seed=a.seed, protocol=a.fid_protocol),
+                              Path(run)/("eval_official.json" if official else "eval.json"))
             rows.append(row)
     df = pd.DataFrame(rows)
-    if a.json: print(json.dumps(dict(rows=rows), default=float))
+    if a.json: print(json.dumps(dict(protocol=a.fid_protocol, rows=rows), default=float))
     else:
-        print(md_table(df.drop(columns=[c for c in df.columns if c.endswith(" std")]), floatfmt="{:.4g}"))
-        print(f"\n{lite0_label(LITE0_FID, a.fid_size)}: Fréchet distance on EfficientNet-Lite0's pooled features ({a.fid_size} px), "
-              "offline; not comparable with Inception FID. Lower is better.")
+        print(md_table(df.drop(columns=[c for c in df.columns if c.endswith(" std") or c.endswith(" all")]), floatfmt="{:.4g}"))
+        print(f"\n{protocol_label(lite0_label(LITE0_FID, a.fid_size), a.fid_protocol)}: Fréchet distance on EfficientNet-Lite0's pooled "
+              f"features ({a.fid_size} px), offline; not comparable with Inception FID. Lower is better.")
+        if official: print("[official protocol]: TopKGen's Evaler: pixels mapped to [127, 255], the smallest FID of "
+                           f"{repeats} sets of {n} images, KID subsets of 100; compare only with numbers measured the same way.")
     return 0
 
 # %% ../nbs/07e_gan_cli.ipynb #80c362d9
@@ -132,12 +169,16 @@ def _add_gan(subs):
     "The `gan` subcommand's arguments"
     from shape_sparsity.gan_models import PAPER_GAN_TOPK
     from shape_sparsity.gan_data import GAN_RECIPE
-    from shape_sparsity.gan_metrics import PERCEPTS
+    from shape_sparsity.gan_metrics import PERCEPTS, FID_PROTOCOLS, FID_FEATURES, FID_SIZE
     help = "Train the few-shot GAN (FastGAN, dense or with Top-K in the generator) on a folder of images; rerun to resume"
     p = subs.add_parser("gan", help=help, description=help)
     p.add_argument("--data", nargs="+", required=True, metavar="DIR", help="image folder(s), read recursively; globs such as 'imagenet-mini/*/n03594945' work")
     p.add_argument("--out", required=True, help="the run folder (checkpoint.pth, results.json, samples/); rerun with the same folder to resume")
-    p.add_argument("--topk", default=PAPER_GAN_TOPK, help='Top-K in the generator: "32_5" (5%% of the 32x32 map, the paper; the default), "16-32_10-5", or "none"')
+    p.add_argument("--preset", default="default", choices=["default", "paper"],
+                   help="default: the package's protocol; paper: the official one (float32, plain EMA, FID by the official protocol every "
+                        "1000 iterations, best-FID checkpoint with rollback, the class's Top-K spec); options given explicitly override it")
+    p.add_argument("--topk", help=f'Top-K in the generator: "32_5" (5%% of the 32x32 map), "16-32_10-5", or "none" (default: {PAPER_GAN_TOPK}; '
+                                  'with --preset paper the official spec of the --data class: 32_15 for table, 32_5 otherwise)')
     p.add_argument("--size", type=_gan_size, default=GAN_RECIPE["size"], help="image side: 32, 64, 128, 256 (the paper; the default), 512 or 1024")
     p.add_argument("--iters", type=positive_int, default=GAN_RECIPE["iters"], help="train until this many iterations in total (default: %(default)s, the paper's)")
     p.add_argument("--bs", type=positive_int, default=GAN_RECIPE["bs"], help="batch size (default: %(default)s)")
@@ -152,8 +193,17 @@ def _add_gan(subs):
     p.add_argument("--seed", type=count_int, default=0)
     p.add_argument("--ckpt-every", type=positive_int, default=1000, help="checkpoint (and a table row) every N iterations (default: %(default)s)")
     p.add_argument("--sample-every", type=positive_int, help="a sample grid every N iterations (default: --ckpt-every)")
-    p.add_argument("--fid-every", type=count_int, default=0, help="Lite0-FID every N iterations during training (0: never)")
-    p.add_argument("--fid-n", type=positive_int, default=500, help="generated images per Lite0-FID during training")
+    p.add_argument("--fid-every", type=count_int, help="FID every N iterations during training (0: never; default 0, --preset paper 1000)")
+    p.add_argument("--fid-n", type=positive_int, help="generated images per FID during training (default 500, --preset paper 3000)")
+    p.add_argument("--fid-size", type=fid_side, default=FID_SIZE, help="Lite0's input side for the Lite0-FID (default: %(default)s)")
+    p.add_argument("--fid-repeats", type=positive_int, help="sets of --fid-n images per FID, the smallest FID kept (default 1, --preset paper 3)")
+    p.add_argument("--fid-protocol", choices=list(FID_PROTOCOLS), help="standard, or official (TopKGen's pixel mapping; the --preset paper default)")
+    p.add_argument("--fid-features", choices=list(FID_FEATURES), help="lite0 (offline; the default), inception, auto (Inception if available; --preset paper)")
+    p.add_argument("--select-best", action="store_true", help="keep the best-FID state (best.pth) and roll back to it after --patience worse FIDs (on with --preset paper)")
+    p.add_argument("--patience", type=positive_int, help="FIDs without improvement before a rollback (default 10, the official --backup_scheduler_patience)")
+    p.add_argument("--eps-g", type=number_arg(float, 0., what="a number >= 0"), help="after a rollback, add U(±eps) to G's weights (default 0; --preset paper 1e-4)")
+    p.add_argument("--eps-d", type=number_arg(float, 0., what="a number >= 0"), help="the same for D (default 0, as the official runs)")
+    p.add_argument("--max-rollbacks", type=count_int, help="stop rolling back after this many (default: no limit, as the official code)")
     p.add_argument("--workers", type=count_int, default=0, help="DataLoader workers (the images are in memory: 0 is fine)")
     p.add_argument("--device", default="auto", choices=list(DEVICES))
     p.add_argument("--threads", type=positive_int, help="torch CPU threads (default: torch's; 1 is fastest for small networks on a busy CPU)")
@@ -166,12 +216,17 @@ def _add_gan(subs):
 # %% ../nbs/07e_gan_cli.ipynb #5d1e109d
 def _add_gan_eval(subs):
     "The `gan-eval` subcommand's arguments"
-    from shape_sparsity.gan_metrics import FID_SIZE
+    from shape_sparsity.gan_metrics import FID_SIZE, FID_PROTOCOLS
     help = "Lite0-FID/KID (offline) and Inception FID/KID (with the network) of GAN runs against their training images"
     p = subs.add_parser("gan-eval", help=help, description=help)
     p.add_argument("runs", nargs="+", metavar="RUN", help="run folders of `shape-sparsity gan` (one table row each)")
     p.add_argument("--data", nargs="+", metavar="DIR", help="real images (default: each run's training folders)")
-    p.add_argument("--n", type=positive_int, default=1000, help="generated images per run (default: %(default)s)")
+    p.add_argument("--fid-protocol", default="standard", choices=list(FID_PROTOCOLS),
+                   help="standard (pixels in [0, 255], one set; the default) or official (TopKGen's Evaler: pixels in [127, 255], "
+                        "the smallest FID of 3 sets of 3000 images, KID subsets of 100), for comparison with the paper; one protocol per table")
+    p.add_argument("--n", type=positive_int, help="generated images per set (default: 1000; official protocol: 3000)")
+    p.add_argument("--repeats", type=positive_int, help="sets of --n images, the smallest FID kept (default: 1; official protocol: 3)")
+    p.add_argument("--checkpoint", default="auto", choices=["auto", "best", "last"], help="the run's best-FID state (best.pth) or its last; auto: best if there")
     p.add_argument("--seed", type=count_int, default=0, help="seed of the generated images' latents")
     p.add_argument("--fid-size", type=fid_side, default=FID_SIZE, help="Lite0's input side (224: 'Lite0-FID'; others are labelled, e.g. Lite0-FID@128px)")
     p.add_argument("--inception", default="auto", choices=["auto", "yes", "no"], help="also Inception FID/KID (torch-fidelity; downloads its weights once)")

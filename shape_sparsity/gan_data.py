@@ -26,7 +26,7 @@ __all__ = ['GAN_RECIPE', 'AUGMENTS', 'image_folders', 'find_images', 'load_image
 # %% ../nbs/07b_gan_data.ipynb #698fff8b
 # Source: TopKGen's train.py and scripts/{fish,jeep,railway,table}/run.sh (FastGAN's settings): optim.Adam(lr=0.0002,
 # betas=(0.5, 0.999)) for G and D, --batch_size 8, --im_size 256, policy 'color,translation', nz 256, ngf = ndf = 64,
-# avg_param_G updated with 0.999, --nonoise, --iter 100000.
+# avg_param_G updated with 0.999 (train.py L220-221), --nonoise, --iter 100000.
 GAN_RECIPE = dict(size=256, bs=8, lr=2e-4, betas=(0.5, 0.999), policy="color,translation", nz=256, ngf=64, ndf=64,
                   ema=0.999, iters=100_000)
 

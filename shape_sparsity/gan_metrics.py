@@ -6,7 +6,7 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/gan_metrics.html.md"""
 
 # %% ../nbs/07c_gan_metrics.ipynb #15f8f052
 from __future__ import annotations
-import importlib.util, os, sys, warnings
+import importlib.util, sys, warnings
 from pathlib import Path
 from contextlib import contextmanager
 import torch
@@ -17,10 +17,12 @@ from .models import efficientnet_lite, preprocess_for
 from .utils import check_int
 
 # %% auto #0
-__all__ = ['LITE0_FID', 'LITE0_KID', 'INCEPTION_FID', 'INCEPTION_KID', 'FID_SIZE', 'INCEPTION_WEIGHTS', 'PERCEPTS',
-           'LPIPS_MEAN_WEIGHT', 'lite0_label', 'Lite0Features', 'image_features', 'torch_threads', 'frechet_distance',
-           'kernel_distance', 'Lite0Scorer', 'to_uint8', 'weights_reachable', 'inception_metrics', 'inception_scores',
-           'Lite0Perceptual', 'L1Distance', 'LPIPSDistance', 'perceptual_loss']
+__all__ = ['LITE0_FID', 'LITE0_KID', 'INCEPTION_FID', 'INCEPTION_KID', 'FID_SIZE', 'INCEPTION_WEIGHTS', 'FID_PROTOCOLS',
+           'OFFICIAL_FID', 'FID_FEATURES', 'PERCEPTS', 'LPIPS_MEAN_WEIGHT', 'lite0_label', 'Lite0Features',
+           'image_features', 'torch_threads', 'frechet_distance', 'kernel_distance', 'Lite0Scorer', 'to_uint8',
+           'weights_reachable', 'inception_metrics', 'inception_scores', 'official_pixels', 'official_fake_pixels',
+           'official_real_pixels', 'protocol_label', 'inception_features', 'FIDScorer', 'Lite0Perceptual', 'L1Distance',
+           'LPIPSDistance', 'perceptual_loss']
 
 # %% ../nbs/07c_gan_metrics.ipynb #7a7b630a
 LITE0_FID, LITE0_KID = "Lite0-FID", "Lite0-KID"  # names of the offline distances; never "FID" alone
@@ -201,6 +203,86 @@ def inception_scores(
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0); m, s = kid.compute()
     return {INCEPTION_FID: float(fid.compute()), INCEPTION_KID: float(m), INCEPTION_KID + " std": float(s)}
+
+# %% ../nbs/07c_gan_metrics.ipynb #2d014d94
+FID_PROTOCOLS = ("standard", "official")
+# TopKGen's Evaler: n_sample 3000 (train.py L124, options --n_sample), test_times=3 and the minimum FID kept
+# (utlis/eval_agent_module.py L43, L116-131), kid_subset_size=100 (L110), torch-fidelity's 'inception-v3-compat' (L43, L111).
+OFFICIAL_FID = dict(n=3000, repeats=3, kid_subset_size=100, features="inception-v3-compat")
+FID_FEATURES = ("lite0", "inception", "auto")  # "auto": Inception when torch-fidelity and its weights can be had, else Lite0
+
+def official_pixels(x01:Tensor) -> Tensor:
+    "TopKGen's pixel mapping `255 * (x.clamp(-1, 1) * 0.5 + 0.5)` truncated to uint8, applied to images already in [0, 1] (L51, L93)"
+    return (255 * (x01.float().clamp(-1, 1) * 0.5 + 0.5)).to(torch.uint8)
+
+def official_fake_pixels(x:Tensor, size:int|None=None) -> Tensor:
+    "Generated images in [-1, 1] as TopKGen's Evaler feeds them: nearest to 512, to [0, 1], nearest to `size`, `official_pixels`"
+    size = size or x.shape[-1]
+    x = F.interpolate(x.float(), 512).add(1).mul(0.5)  # eval_agent_module.py L91 (F.interpolate's default mode: nearest)
+    return official_pixels(F.interpolate(x, size))    # L92-93
+
+def official_real_pixels(u8:Tensor) -> Tensor:
+    "Real `uint8` images as TopKGen's Evaler feeds them: `ToTensor` (x / 255) then `official_pixels` (L47-52)"
+    return official_pixels(u8.float() / 255)
+
+def protocol_label(name:str, protocol:str="standard") -> str:
+    "A metric's name under `protocol`: unchanged for 'standard', '<name> [official protocol]' for TopKGen's"
+    if protocol not in FID_PROTOCOLS: raise ValueError(f"the FID protocol must be one of {FID_PROTOCOLS}, got {protocol!r}")
+    return name if protocol == "standard" else f"{name} [official protocol]"
+
+def inception_features(device=None) -> nn.Module:
+    "torch-fidelity's `inception-v3-compat` 2048 pool features of `uint8` images (through torchmetrics); needs its weights"
+    return inception_metrics(device)[0].inception
+
+class FIDScorer:
+    "FID and KID of generated sets against one real set, by the standard protocol or TopKGen's, on Lite0 or Inception features"
+    def __init__(self,
+        real:Tensor, # real images: `uint8` (N, 3, H, W) or floats in [-1, 1]
+        protocol:str="standard", # "standard" or "official" (TopKGen's pixel mapping, the minimum over the sets given)
+        features:str="lite0", # "lite0" (offline), "inception" (torch-fidelity's weights), "auto" (Inception if available)
+        size:int=FID_SIZE, # Lite0's input side (Inception's is always 299)
+        kid_subset_size:int|None=None, # default: 100 for the official protocol, 1000 otherwise (capped at the set sizes)
+        bs:int=50, device=None, progress:bool=False,
+        verbose:bool=True, # say on stderr when "auto" falls back to Lite0
+    ):
+        protocol_label("", protocol)
+        if features not in FID_FEATURES: raise ValueError(f"`features` must be one of {FID_FEATURES}, got {features!r}")
+        self.protocol, self.size, self.bs, self.device, self.progress = protocol, size, bs, device, progress
+        self.kid_subset_size = kid_subset_size or (OFFICIAL_FID["kid_subset_size"] if protocol == "official" else 1000)
+        if features == "auto":
+            try: self.net, features = inception_features(device), "inception"
+            except RuntimeError as e:
+                if verbose: print(f"FID: {e}; using Lite0 features", file=sys.stderr)
+                features = "lite0"
+        if features == "lite0": self.net = Lite0Features(size)
+        elif features == "inception" and not hasattr(self, "net"): self.net = inception_features(device)
+        self.features = features
+        self.fid_name = protocol_label(lite0_label(LITE0_FID, size) if features == "lite0" else INCEPTION_FID, protocol)
+        self.kid_name = protocol_label(lite0_label(LITE0_KID, size) if features == "lite0" else INCEPTION_KID, protocol)
+        self.real = self.embed(real, real=True)
+
+    def pixels(self, x:Tensor, real:bool=False) -> Tensor:
+        "What the feature network sees: floats in [-1, 1] for Lite0, `uint8` for Inception, after the protocol's mapping"
+        if self.protocol == "official":
+            u8 = official_real_pixels(x if x.dtype == torch.uint8 else to_uint8(x)) if real else official_fake_pixels(x)
+        elif x.dtype == torch.uint8: u8 = x
+        else: return x.float() if self.features == "lite0" else to_uint8(x)
+        return u8.float() / 127.5 - 1 if self.features == "lite0" else u8
+
+    def embed(self, images:Tensor, real:bool=False) -> Tensor:
+        return image_features(self.net, [self.pixels(b, real) for b in images.split(self.bs)], device=self.device, progress=self.progress)
+
+    def __call__(self, fakes) -> dict:
+        "Scores of one generated set (a tensor in [-1, 1]) or of several (a list): the set with the smallest FID is kept"
+        sets = [fakes] if isinstance(fakes, Tensor) else list(fakes)
+        if not sets: raise ValueError("no generated images to score")
+        res = []
+        for s in sets:
+            f = self.embed(s)
+            m, sd = kernel_distance(self.real, f, subset_size=self.kid_subset_size)
+            res.append({self.fid_name: frechet_distance(self.real, f), self.kid_name: m, self.kid_name + " std": sd})
+        best = min(res, key=lambda r: r[self.fid_name])
+        return dict(best, **({self.fid_name + " all": [r[self.fid_name] for r in res]} if len(res) > 1 else {}))
 
 # %% ../nbs/07c_gan_metrics.ipynb #39de6eac
 PERCEPTS = ("auto", "lpips", "lite0", "l1")  # "auto": LPIPS-VGG when its weights can be had, else "lite0"

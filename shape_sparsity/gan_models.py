@@ -8,6 +8,7 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/gan_models.html.md"""
 from __future__ import annotations
 import math
 from dataclasses import dataclass
+from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
@@ -17,14 +18,20 @@ from .core import TopK, check_k
 from .utils import check_int
 
 # %% auto #0
-__all__ = ['GAN_SIZES', 'DENSE_GAN_SPECS', 'PAPER_GAN_TOPK', 'G_CHANNELS', 'generator_resolutions', 'GANTopK', 'parse_gan_topk',
-           'sn_conv', 'batch_norm', 'NoiseInjection', 'up_block', 'up_block_comp', 'SLE', 'FastGANGenerator',
-           'topk_density', 'down_block', 'DownBlockComp', 'SimpleDecoder', 'crop_part', 'FastGANDiscriminator']
+__all__ = ['GAN_SIZES', 'DENSE_GAN_SPECS', 'PAPER_GAN_TOPK', 'PAPER_GAN_DATA', 'PAPER_GAN_TOPKS', 'G_CHANNELS',
+           'generator_resolutions', 'GANTopK', 'parse_gan_topk', 'paper_gan_topk', 'sn_conv', 'batch_norm',
+           'NoiseInjection', 'up_block', 'up_block_comp', 'SLE', 'FastGANGenerator', 'topk_density', 'down_block',
+           'DownBlockComp', 'SimpleDecoder', 'crop_part', 'FastGANDiscriminator']
 
 # %% ../nbs/07a_gan_models.ipynb #ec62c355
 GAN_SIZES = (32, 64, 128, 256, 512, 1024)  # image sides the networks support (FastGAN: 256, 512, 1024; smaller ones for CPU tests)
 DENSE_GAN_SPECS = ("", "none", "dense")  # spec strings meaning "no Top-K"
-PAPER_GAN_TOPK = "32_5"  # the paper's Top-K generator: 5% of the 32x32 map (official scripts/*/run.sh: --sparse_hw_info 32_5)
+PAPER_GAN_TOPK = "32_5"  # the paper's Top-K generator: 5% of the 32x32 map (official scripts/{fish,jeep,railway}/run.sh: --sparse_hw_info 32_5)
+# The official data sets (few-shot-img-syn/data/<name>/ of the official repository): 100 ImageNet training images each of fish
+# (files n01440764_*, tench), jeep (n03594945_*) and table (n03201208_*, dining table); railway is 105 COCO train2014 images.
+PAPER_GAN_DATA = {"fish": "n01440764", "jeep": "n03594945", "table": "n03201208", "railway": "COCO train2014"}
+# The Top-K spec of each official run (scripts/<name>/run.sh, --sparse_hw_info): table keeps 15% of the 32x32 map, the others 5%.
+PAPER_GAN_TOPKS = {"fish": "32_5", "jeep": "32_5", "railway": "32_5", "table": "32_15"}
 _GAN_SPEC_HELP = ('a generator Top-K spec is "<resolutions>_<percents>", e.g. "32_5" (5% of the 32x32 map, the paper) '
                   'or "16-32_10-5" (10% at 16x16 and 5% at 32x32), percents in (0, 100]; "none" for the dense generator')
 
@@ -73,6 +80,18 @@ def parse_gan_topk(
             if r not in have: raise ValueError(f"the generator for {size} px images has no {r}x{r} feature map (it has "
                                                f"{', '.join(f'{h}x{h}' for h in have)}), so Top-K spec {str(res)!r} does not apply")
     return res
+
+# %% ../nbs/07a_gan_models.ipynb #7c2b7808
+def paper_gan_topk(
+    data, # a class name ("table"), a wnid ("n03201208"), or folder path(s) with one of them as a path component
+) -> str|None: # the official spec (`PAPER_GAN_TOPKS`), or None when `data` names none of the paper's sets
+    "The Top-K spec of the official run for the data set `data` (fish, jeep, railway: 32_5; table: 32_15)"
+    names = {n: n for n in PAPER_GAN_TOPKS} | {w: n for n, w in PAPER_GAN_DATA.items() if w.startswith("n")}
+    found = set()
+    for d in ([data] if isinstance(data, (str, Path)) else list(data)):
+        found |= {names[p.lower()] for p in Path(str(d)).parts if p.lower() in names}
+    if len(found) > 1: raise ValueError(f"{data!r} names several of the paper's data sets ({', '.join(sorted(found))}): train one at a time")
+    return PAPER_GAN_TOPKS[found.pop()] if found else None
 
 # %% ../nbs/07a_gan_models.ipynb #9f51af1f
 def sn_conv(ni:int, nf:int, ks:int, stride:int=1, padding:int=0, transpose:bool=False) -> nn.Module:

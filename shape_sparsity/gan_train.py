@@ -6,7 +6,7 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/gan_train.html.md"""
 
 # %% ../nbs/07d_gan_train.ipynb #0c24ac13
 from __future__ import annotations
-import copy, json, math, time, warnings
+import copy, json, math, time
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -15,23 +15,24 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
 from fastcore.foundation import L
-from fastai.callback.core import Callback, CancelValidException
+from fastai.callback.core import Callback, CancelValidException, CancelFitException
 from fastai.callback.fp16 import MixedPrecision
 from fastai.callback.channelslast import ChannelsLast
 from fastai.learner import Learner, Metric
 from fastai.optimizer import Adam
 from fastai.vision.gan import GANModule
 from .callback import TopKCallback
-from .gan_models import FastGANGenerator, FastGANDiscriminator, crop_part, parse_gan_topk, PAPER_GAN_TOPK
+from .gan_models import FastGANGenerator, FastGANDiscriminator, crop_part, parse_gan_topk, paper_gan_topk, PAPER_GAN_TOPK
 from .gan_data import GAN_RECIPE, gan_dls, diff_augment, check_policy  # `GAN_RECIPE` and `gan_dls` re-exported
-from .gan_metrics import Lite0Scorer, perceptual_loss, torch_threads, FID_SIZE
+from .gan_metrics import FIDScorer, perceptual_loss, torch_threads, FID_SIZE, OFFICIAL_FID
 from .train import resolve_mixed_precision, epoch_seed
 from .utils import atomic_write, atomic_write_json, atomic_torch_save, check_int, load_torch_file, _json_default
 
 # %% auto #0
-__all__ = ['GAN_STATS', 'CHECKPOINT', 'RESULTS', 'SAMPLES', 'GRID_N', 'hinge_real', 'hinge_fake', 'reconstruction_loss',
-           'GeneratorLoss', 'iter_seed', 'FastGANStep', 'GANStat', 'gan_learner', 'ema_generator', 'sampling_mode',
-           'generate', 'save_grid', 'GANRun', 'load_gan_checkpoint', 'fit_gan', 'load_gan_run', 'show_runs', 'plot_fid']
+__all__ = ['GAN_STATS', 'CHECKPOINT', 'BEST', 'RESULTS', 'SAMPLES', 'GRID_N', 'GAN_PRESETS', 'hinge_real', 'hinge_fake',
+           'reconstruction_loss', 'GeneratorLoss', 'iter_seed', 'FastGANStep', 'GANStat', 'gan_learner',
+           'ema_generator', 'sampling_mode', 'generate', 'save_grid', 'GANRun', 'load_gan_checkpoint', 'fit_gan',
+           'gan_preset', 'load_gan_run', 'show_runs', 'plot_fid']
 
 # %% ../nbs/07d_gan_train.ipynb #be91dedf
 def hinge_real(logits:Tensor) -> Tensor: return F.relu(torch.rand_like(logits.float()) * 0.2 + 0.8 - logits.float()).mean()
@@ -53,9 +54,9 @@ class GeneratorLoss:
     def __call__(self, pred:list, *yb) -> Tensor: return -self.critic(pred).float().mean()  # float32 also under autocast
 
 # %% ../nbs/07d_gan_train.ipynb #b5d5a35c
-def iter_seed(seed:int, it:int) -> int:
-    "The seed of iteration `it` of a run seeded with `seed` (the same as `epoch_seed`: distinct per (seed, it))"
-    return epoch_seed(seed, it)
+def iter_seed(seed:int, it:int, replay:int=0) -> int:
+    "The seed of iteration `it` of a run seeded with `seed` (`epoch_seed`), or of its `replay`-th replay after a rollback"
+    return epoch_seed(seed, it) if not replay else epoch_seed(epoch_seed(seed, 10**6 + replay), it)
 
 class FastGANStep(Callback):
     "One FastGAN iteration per batch: flips, latents, DiffAugment, the discriminator's step in `after_pred`, the generator's EMA"
@@ -80,7 +81,7 @@ class FastGANStep(Callback):
 
     def before_batch(self):
         if not self.training: return
-        torch.manual_seed(iter_seed(self.seed, self.learn.gan_iter))  # CPU and every CUDA device
+        torch.manual_seed(iter_seed(self.seed, self.learn.gan_iter, getattr(self.learn, "gan_rollbacks", 0)))  # CPU and every CUDA device
         real = self.xb[0]
         flip = torch.rand(real.shape[0], device=real.device) < 0.5
         real = torch.where(flip.view(-1, 1, 1, 1), real.flip(-1), real)
@@ -181,6 +182,7 @@ def gan_learner(
     learn.recorder.train_metrics, learn.recorder.valid_metrics = True, False
     learn.create_opt()
     learn.opt_d, learn.gan_ema, learn.gan_iter = opt_func(list(D.parameters()), lr=lr), copy.deepcopy(G).requires_grad_(False), 0
+    learn.gan_rollbacks = 0
     learn.gan_config = dict(size=size, topk=None if spec is None else str(spec), ngf=ngf, ndf=ndf, nz=nz, bs=dls.bs, lr=lr,
                             betas=list(betas), policy=policy, percept=getattr(pm, "name", type(pm).__name__), ema=ema, ema_warmup=ema_warmup,
                             noise_injection=noise_injection, seed=seed, data=list(dls.folders), n_images=len(dls.files),
@@ -188,7 +190,7 @@ def gan_learner(
     return learn
 
 # %% ../nbs/07d_gan_train.ipynb #e508646b
-CHECKPOINT, RESULTS, SAMPLES = "checkpoint.pth", "results.json", "samples"
+CHECKPOINT, BEST, RESULTS, SAMPLES = "checkpoint.pth", "best.pth", "results.json", "samples"
 GRID_N = 16  # images in a sample grid (4 x 4)
 _MUST_MATCH = ("size", "topk", "ngf", "ndf", "nz", "bs", "lr", "betas", "policy", "percept", "ema", "ema_warmup", "noise_injection", "seed",
                "data", "n_images")
@@ -235,19 +237,24 @@ def save_grid(images:Tensor, path, nrow:int=4) -> Path:
 
 # %% ../nbs/07d_gan_train.ipynb #909db61b
 class GANRun(Callback):
-    "Chunks of iterations up to `iters`, no validation, checkpoints and results after each chunk, sample grids and Lite0-FID"
+    "Chunks of iterations up to `iters`, no validation, checkpoints and results after each chunk, sample grids, FID and best-FID selection"
     order = 55  # after the Recorder (50) built its columns, before the progress bar (60) prints them
     def __init__(self, run_dir, config:dict, iters:int, every:int, sample_every:int, fid_every:int=0, fid_n:int=100,
-                 fid_size:int=FID_SIZE, history=None, fid=None, scaler_state=None):
+                 fid_size:int=FID_SIZE, history=None, fid=None, scaler_state=None, fid_protocol:str="standard", fid_repeats:int=1,
+                 fid_features:str="lite0", fid_scorer=None, select_best:bool=False, patience:int=10, eps_g:float=0., eps_d:float=0.,
+                 max_rollbacks:int|None=None, best=None, bad:int=0, rollbacks=None):
         self.run_dir, self.config, self.iters, self.every = Path(run_dir), config, iters, every
         self.sample_every, self.fid_every, self.fid_n, self.fid_size = sample_every, fid_every, fid_n, fid_size
-        self.history, self.fid, self.scaler_state, self._scorer = list(history or []), list(fid or []), scaler_state, None
+        self.history, self.fid, self.scaler_state, self._scorer = list(history or []), list(fid or []), scaler_state, fid_scorer
+        self.fid_protocol, self.fid_repeats, self.fid_features = fid_protocol, fid_repeats, fid_features
+        self.select_best, self.patience, self.eps_g, self.eps_d, self.max_rollbacks = select_best, patience, eps_g, eps_d, max_rollbacks
+        self.best, self.bad, self.rollbacks = best, bad, list(rollbacks or [])
 
     def before_fit(self):
         if self.scaler_state is not None and getattr(self.learn, "scaler", None) is not None:
             self.learn.scaler.load_state_dict(self.scaler_state)  # after `MixedPrecision.before_fit` made a new scaler
         names = self.recorder.metric_names
-        self.recorder.metric_names = L("iter", "g_smooth") + names[2:]
+        if names[:2] != ["iter", "g_smooth"]: self.recorder.metric_names = L("iter", "g_smooth") + names[2:]
 
     def _chunk(self):
         i = self.learn.gan_iter
@@ -265,7 +272,9 @@ class GANRun(Callback):
         if not self.training: return
         i = self.learn.gan_iter
         if i % self.sample_every == 0 or i == self.iters: self.save_samples()
-        if self.fid_every and (i % self.fid_every == 0 or i == self.iters): self.measure_fid()
+        if self.fid_every and (i % self.fid_every == 0 or i == self.iters):
+            res = self.measure_fid()
+            if self.select_best: self.select(res)
 
 # %% ../nbs/07d_gan_train.ipynb #9898f84c
 @patch
@@ -276,13 +285,14 @@ def save_samples(self:GANRun) -> Path:
 
 @patch
 def measure_fid(self:GANRun) -> dict:
-    "Lite0-FID and Lite0-KID of `fid_n` EMA samples against all the training images; appended to `self.fid`"
+    "FID and KID (`fid_protocol`, `fid_features`) of `fid_repeats` sets of `fid_n` EMA samples against all the training images"
     if self._scorer is None:
-        real = self.dls.images.float() / 127.5 - 1
-        self._scorer = Lite0Scorer(real, size=self.fid_size, device=torch.device(self.dls.device))
-    fake = generate(ema_generator(self.learn), self.fid_n, seed=self.config["seed"] + 1, bs=self.config["bs"])
-    res = dict(iter=self.learn.gan_iter, n=self.fid_n, **self._scorer(fake))
-    self.fid = [f for f in self.fid if f["iter"] != res["iter"]] + [res]
+        self._scorer = FIDScorer(self.dls.images, self.fid_protocol, self.fid_features, self.fid_size, device=torch.device(self.dls.device))
+    G = ema_generator(self.learn)
+    fakes = [generate(G, self.fid_n, seed=self.config["seed"] + 1 + r, bs=self.config["bs"]) for r in range(self.fid_repeats)]
+    rnd = len(self.rollbacks)
+    res = dict(iter=self.learn.gan_iter, n=self.fid_n, **({"round": rnd} if rnd else {}), **self._scorer(fakes[0] if len(fakes) == 1 else fakes))
+    self.fid = [f for f in self.fid if (f["iter"], f.get("round", 0)) != (res["iter"], rnd)] + [res]
     return res
 
 @patch
@@ -297,23 +307,65 @@ def after_epoch(self:GANRun):
 @patch
 def results(self:GANRun) -> dict:
     grids = sorted((self.run_dir/SAMPLES).glob("iter_*.png"))
+    sel = dict(best=self.best, rollbacks=self.rollbacks) if self.select_best else {}
     return dict(config=self.config, iters_done=self.learn.gan_iter, complete=self.learn.gan_iter >= self.iters, history=self.history,
-                fid=self.fid, latest_samples=str(grids[-1]) if grids else None)
+                fid=self.fid, **sel, latest_samples=str(grids[-1]) if grids else None)
 
 @patch
-def save(self:GANRun):
-    "Write the checkpoint and `results.json` atomically"
+def state(self:GANRun) -> dict:
+    "Everything a checkpoint holds: networks, EMA, optimisers, scaler, iteration, history, FIDs, selection state, configuration"
     def opt_state(o):
         sd = o.state_dict()
         return dict(state=sd["state"], hypers=[dict(h) for h in sd["hypers"]])
     scaler = getattr(self.learn, "scaler", None)
-    atomic_torch_save(dict(iteration=self.learn.gan_iter, model=self.learn.model.state_dict(), ema=self.learn.gan_ema.state_dict(),
-                           opt_g=opt_state(self.learn.opt), opt_d=opt_state(self.learn.opt_d),
-                           scaler=scaler.state_dict() if scaler is not None and scaler.is_enabled() else None,
-                           history=self.history, fid=self.fid, config=self.config), self.run_dir/CHECKPOINT)
+    return dict(iteration=self.learn.gan_iter, model=self.learn.model.state_dict(), ema=self.learn.gan_ema.state_dict(),
+                opt_g=opt_state(self.learn.opt), opt_d=opt_state(self.learn.opt_d),
+                scaler=scaler.state_dict() if scaler is not None and scaler.is_enabled() else None,
+                history=self.history, fid=self.fid, best=self.best, bad=self.bad, rollbacks=self.rollbacks, config=self.config)
+
+@patch
+def save(self:GANRun):
+    "Write the checkpoint and `results.json` atomically"
+    atomic_torch_save(self.state(), self.run_dir/CHECKPOINT)
     atomic_write_json(self.results(), self.run_dir/RESULTS)
 
+# %% ../nbs/07d_gan_train.ipynb #b75f2440
+@patch
+def select(self:GANRun, res:dict):
+    "TopKGen's checkpoint selection: keep the best-FID state in `best.pth`; after `patience` worse FIDs, roll back to it"
+    key = next(k for k in res if "FID" in k and not k.endswith(" all"))
+    if self.best is None or res[key] < self.best["fid"]:  # train.py L293-311: a new best saves everything and clears the count
+        self.best, self.bad = dict(iter=self.learn.gan_iter, fid=res[key], metric=key), 0
+        atomic_torch_save(self.state(), self.run_dir/BEST)
+        return
+    self.bad += 1  # L312-314
+    if self.bad >= self.patience and (self.max_rollbacks is None or len(self.rollbacks) < self.max_rollbacks): self.rollback()
+
+@patch
+def rollback(self:GANRun):
+    "Restore G, D, the EMA, both optimisers and the iteration from `best.pth`, perturb G (and D) by U(±eps), continue from there"
+    learn, at = self.learn, self.learn.gan_iter
+    ck = load_torch_file(self.run_dir/BEST, "best GAN checkpoint", map_location=torch.device(learn.dls.device))
+    _restore(learn, ck)  # train.py L319-329
+    learn.gan_rollbacks = len(self.rollbacks) + 1  # the replayed iterations draw new random numbers (`iter_seed`'s `replay`)
+    g = torch.Generator().manual_seed(epoch_seed(self.config["seed"], 2 * 10**6 + learn.gan_rollbacks))
+    with torch.no_grad():  # L336-341, operation.py's perturb_params: p += (U[0, 1) - 0.5) * 2 * eps
+        for net, eps in ((learn.model.critic, self.eps_d), (learn.model.generator, self.eps_g)):
+            if eps > 0:
+                for p in net.parameters(): p.add_(((torch.rand(p.shape, generator=g) - 0.5) * 2 * eps).to(p.device, p.dtype))
+    self.rollbacks.append(dict(at=at, to=learn.gan_iter, best=self.best["fid"]))
+    self.bad = 0  # L349
+    self.save()
+    raise CancelFitException()  # `fit_gan` starts the chunks again from the restored iteration
+
 # %% ../nbs/07d_gan_train.ipynb #69b9dd83
+def _restore(learn:Learner, ck:dict):
+    try:
+        learn.model.load_state_dict(ck["model"]); learn.gan_ema.load_state_dict(ck["ema"])
+    except (RuntimeError, KeyError) as e: raise ValueError(f"the checkpoint does not fit this GAN: {str(e)[:200]}") from None
+    for opt, key in ((learn.opt, "opt_g"), (learn.opt_d, "opt_d")): opt.load_state_dict(dict(state=ck[key]["state"], hypers=L(ck[key]["hypers"])))
+    learn.gan_iter = int(ck["iteration"])
+
 def load_gan_checkpoint(learn:Learner, config:dict, path=None) -> dict:
     "Restore `learn`'s networks, EMA and both optimisers from a `fit_gan` checkpoint after checking it is the same run"
     path = Path(path or Path(learn.path)/CHECKPOINT)
@@ -323,11 +375,9 @@ def load_gan_checkpoint(learn:Learner, config:dict, path=None) -> dict:
         if k in old and old[k] != config.get(k):
             raise ValueError(f"checkpoint {str(path)!r} is from a run with {k}={old[k]!r}, but this run has {k}={config.get(k)!r}; "
                              f"use another --out folder or delete {str(path.parent)!r}")
-    try:
-        learn.model.load_state_dict(ck["model"]); learn.gan_ema.load_state_dict(ck["ema"])
-    except (RuntimeError, KeyError) as e: raise ValueError(f"checkpoint {str(path)!r} does not fit this GAN: {str(e)[:200]}") from None
-    for opt, key in ((learn.opt, "opt_g"), (learn.opt_d, "opt_d")): opt.load_state_dict(dict(state=ck[key]["state"], hypers=L(ck[key]["hypers"])))
-    learn.gan_iter = int(ck["iteration"])
+    try: _restore(learn, ck)
+    except ValueError as e: raise ValueError(f"checkpoint {str(path)!r}: {e}") from None
+    learn.gan_rollbacks = len(ck.get("rollbacks") or [])
     return ck
 
 def fit_gan(
@@ -335,37 +385,88 @@ def fit_gan(
     iters:int=GAN_RECIPE["iters"], # train until this many iterations in total
     ckpt_every:int=1000, # checkpoint (and one row of the table) every this many iterations
     sample_every:int|None=None, # a sample grid every this many iterations (default: `ckpt_every`)
-    fid_every:int=0, # Lite0-FID every this many iterations (0: never during training)
-    fid_n:int=100, # generated images per Lite0-FID
+    fid_every:int=0, # FID every this many iterations (0: never during training); the official runs: 1000
+    fid_n:int=100, # generated images per FID set (the official protocol: 3000)
     fid_size:int=FID_SIZE, # Lite0's input size for the FID (224: the standard 'Lite0-FID')
     resume:bool=True, # continue from the run folder's checkpoint if there is one
     threads:int|None=None, # torch CPU threads while training (None: torch's default); 1 is best on a busy small CPU
     cbs=None, # extra callbacks for this fit
+    fid_protocol:str="standard", # "standard" or "official" (TopKGen's pixel mapping and KID subsets; see `FIDScorer`)
+    fid_repeats:int=1, # sets of `fid_n` images per FID, the smallest FID kept (the official protocol: 3)
+    fid_features:str="lite0", # "lite0" (offline), "inception" or "auto" (Inception when available)
+    fid_scorer=None, # a callable `fakes -> dict` replacing `FIDScorer` (its first key with 'FID' is the one selected on)
+    select_best:bool=False, # TopKGen's selection: keep the best-FID state in best.pth, roll back to it after `patience` worse FIDs
+    patience:int=10, # FIDs without improvement before a rollback (official: --backup_scheduler_patience 10)
+    eps_g:float=0., # after a rollback, add U(±eps_g) to every generator weight (official run.sh: --eps_G 1e-4)
+    eps_d:float=0., # the same for the discriminator (official: --eps_D 0, the default)
+    max_rollbacks:int|None=None, # stop rolling back after this many (None: no limit, as the official code)
 ) -> dict: # the contents of `results.json`
-    "Train FastGAN for `iters` iterations in total with checkpoints, sample grids and optional Lite0-FID; resumes exactly"
+    "Train FastGAN for `iters` iterations in total with checkpoints, sample grids, optional FID and best-FID selection; resumes exactly"
     check_int(iters, "iters"); check_int(ckpt_every, "ckpt_every"); check_int(fid_every, "fid_every", lo=0)
+    check_int(fid_repeats, "fid_repeats"); check_int(patience, "patience")
     sample_every = check_int(sample_every or ckpt_every, "sample_every")
+    if select_best and not fid_every: raise ValueError("`select_best` chooses checkpoints by FID: set `fid_every` (the official runs: 1000)")
+    if eps_g < 0 or eps_d < 0: raise ValueError(f"`eps_g` and `eps_d` must be >= 0, got {eps_g!r}, {eps_d!r}")
     cfg = json.loads(json.dumps(dict(learn.gan_config, torch=torch.__version__), default=_json_default))
     ck = load_gan_checkpoint(learn, cfg) if resume and (Path(learn.path)/CHECKPOINT).is_file() else None
-    if ck is None: learn.gan_iter = 0
+    if ck is None: learn.gan_iter, learn.gan_rollbacks = 0, 0
     cfg["iters"] = max(iters, learn.gan_iter)
+    if fid_every: cfg["fid"] = dict(every=fid_every, n=fid_n, repeats=fid_repeats, protocol=fid_protocol, features=fid_features)
+    if select_best: cfg["selection"] = dict(patience=patience, eps_g=eps_g, eps_d=eps_d, max_rollbacks=max_rollbacks)
+    g = (lambda k, d=None: ck.get(k, d)) if ck else (lambda k, d=None: d)
     run = GANRun(learn.path, cfg, iters, ckpt_every, sample_every, fid_every, check_int(fid_n, "fid_n", lo=2), fid_size,
-                 history=ck["history"] if ck else None, fid=ck["fid"] if ck else None, scaler_state=ck.get("scaler") if ck else None)
+                 history=g("history"), fid=g("fid"), scaler_state=g("scaler"), fid_protocol=fid_protocol, fid_repeats=fid_repeats,
+                 fid_features=fid_features, fid_scorer=fid_scorer, select_best=select_best, patience=patience, eps_g=eps_g, eps_d=eps_d,
+                 max_rollbacks=max_rollbacks, best=g("best"), bad=g("bad", 0), rollbacks=g("rollbacks"))
     done = learn.gan_iter
-    if done < iters:
-        n_chunks = len(range(done // ckpt_every, math.ceil(iters / ckpt_every)))
-        with torch_threads(threads), warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=r"You are shadowing an attribute \(modules\)")  # TopKCallback's hooks, harmless
-            learn.fit(n_chunks, cbs=[run, *L(cbs)])
+    while learn.gan_iter < iters:
+        n_rb, n_chunks = len(run.rollbacks), len(range(learn.gan_iter // ckpt_every, math.ceil(iters / ckpt_every)))
+        with torch_threads(threads): learn.fit(n_chunks, cbs=[run, *L(cbs)])
+        if len(run.rollbacks) == n_rb: break  # no rollback: the fit ended (or was cancelled by another callback)
     run.learn = learn  # fastai detaches the callback after `fit`
     res = run.results()
     if done >= iters and not (Path(learn.path)/RESULTS).is_file(): atomic_write_json(res, Path(learn.path)/RESULTS)
     return res
 
+# %% ../nbs/07d_gan_train.ipynb #b1b44797
+# What differs between the package's defaults and the official protocol, point by point (TopKGen's train.py, options/__init__.py,
+# scripts/<name>/run.sh, utlis/eval_agent_module.py). The networks, the losses, the optimiser and the data are the same in both.
+GAN_PRESETS = {
+    "default": dict(
+        learner=dict(ema_warmup=True, mixed_precision=None, channels_last=None),  # EMA warm-up; bf16/fp16 + channels-last on CUDA
+        fit=dict(fid_every=0, fid_n=100, fid_repeats=1, fid_protocol="standard", fid_features="lite0", select_best=False)),
+    "paper": dict(
+        learner=dict(ema_warmup=False,  # plain EMA 0.999 from the first iteration (train.py L220-221)
+                     mixed_precision=False, channels_last=False),  # float32, as the official runs (no autocast in train.py)
+        fit=dict(fid_every=1000,  # train.py L285: FID every 1000 iterations and at the last one
+                 fid_n=OFFICIAL_FID["n"], fid_repeats=OFFICIAL_FID["repeats"], fid_protocol="official",  # the Evaler
+                 fid_features="auto",  # inception-v3-compat when it can be had, else Lite0 (labelled)
+                 select_best=True, patience=10,  # options/__init__.py L22: --backup_scheduler_patience 10
+                 eps_g=1e-4, eps_d=0.)),  # run.sh: --eps_G 1e-4; options L23: --eps_D 0
+}
+
+def gan_preset(
+    name:str="default", # "default" (the package's) or "paper" (the official protocol)
+    data=None, # the data folder(s): with "paper", the Top-K spec of the official run for that class (`paper_gan_topk`)
+) -> dict: # {"learner": kwargs for `gan_learner`, "fit": kwargs for `fit_gan`}
+    "Keyword arguments for `gan_learner` and `fit_gan` that reproduce a protocol"
+    if name not in GAN_PRESETS: raise ValueError(f"the GAN preset must be one of {list(GAN_PRESETS)}, got {name!r}")
+    p = copy.deepcopy(GAN_PRESETS[name])
+    if name == "paper" and data is not None and (spec := paper_gan_topk(data)) is not None: p["learner"]["topk"] = spec
+    return p
+
 # %% ../nbs/07d_gan_train.ipynb #ee1b1b85
-def load_gan_run(run_dir, device=None) -> tuple:
-    "`(config, EMA generator)` of the `fit_gan` run in `run_dir`"
-    path = Path(run_dir).expanduser()/CHECKPOINT
+def load_gan_run(
+    run_dir, # a `fit_gan` run folder
+    device=None, # default: CUDA if available
+    checkpoint:str="auto", # "best" (best.pth, the best-FID state of `select_best`), "last" (checkpoint.pth) or "auto" (best if there)
+) -> tuple:
+    "`(config, EMA generator)` of the `fit_gan` run in `run_dir`: the best-FID one when the run selected checkpoints"
+    if checkpoint not in ("auto", "best", "last"): raise ValueError(f"`checkpoint` must be 'auto', 'best' or 'last', got {checkpoint!r}")
+    run = Path(run_dir).expanduser()
+    if checkpoint == "best" and not (run/BEST).is_file(): raise FileNotFoundError(f"no {BEST} in {str(Path(run_dir))!r}: the run did not select checkpoints by FID")
+    which = "best" if checkpoint == "best" or (checkpoint == "auto" and (run/BEST).is_file()) else "last"
+    path = run/(BEST if which == "best" else CHECKPOINT)
     if not path.is_file(): raise FileNotFoundError(f"no GAN checkpoint in {str(Path(run_dir))!r} (expected {CHECKPOINT} from `shape-sparsity gan`)")
     ck = load_torch_file(path, "GAN checkpoint")
     cfg = ck.get("config") or {}
@@ -373,7 +474,7 @@ def load_gan_run(run_dir, device=None) -> tuple:
         G = FastGANGenerator(size=cfg["size"], topk=cfg["topk"], ngf=cfg["ngf"], nz=cfg["nz"], noise_injection=cfg["noise_injection"])
         G.load_state_dict(ck["ema"])
     except (KeyError, RuntimeError) as e: raise ValueError(f"{str(path)!r} is not a checkpoint of `fit_gan` ({type(e).__name__}: {str(e)[:120]})") from None
-    cfg = dict(cfg, iters_done=int(ck["iteration"]))
+    cfg = dict(cfg, iters_done=int(ck["iteration"]), checkpoint=which)
     return cfg, G.to(device or ("cuda" if torch.cuda.is_available() else "cpu"))
 
 # %% ../nbs/07d_gan_train.ipynb #295dad0c

@@ -72,16 +72,20 @@ class PaperResNet18(nn.Module):
     def __init__(self,
         n_out:int=10, # number of classes
         img_size:int=224, # input size the linear layer is built for (224 in the paper)
+        width:float=1.0, # channel multiplier of every layer (1: the paper's 64-128-256-512; e.g. 0.25 for small CPU studies)
     ):
         super().__init__()
+        if isinstance(width, bool) or not isinstance(width, (int, float)) or not 0 < width <= 4 or int(64 * width) < 1:
+            raise ValueError(f"`width` must be a number in (1/64, 4] (channel multiplier; 1 is the paper's network), got {width!r}")
         if isinstance(img_size, bool) or not isinstance(img_size, int) or paper_feature_side(img_size) < 1:
             raise ValueError(f"`img_size` must be an int >= {8*PAPER_POOL - 7} (the last stage must be at least {PAPER_POOL}x{PAPER_POOL}), got {img_size!r}")
-        self.img_size = img_size
-        self.conv1 = nn.Conv2d(3, 64, kernel_size=3, stride=1, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(64)
+        self.img_size, self.width = img_size, width
+        c_in = int(64 * width)
+        self.conv1 = nn.Conv2d(3, c_in, kernel_size=3, stride=1, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(c_in)
         self.relu = nn.ReLU(inplace=True)
-        c_in = 64
         for i, (c, s) in enumerate(PAPER_STAGES, 1):
+            c = int(c * width)
             down = None if s == 1 and c_in == c else nn.Sequential(nn.Conv2d(c_in, c, 1, stride=s, bias=False), nn.BatchNorm2d(c))
             setattr(self, f"layer{i}", nn.Sequential(BasicBlock(c_in, c, s, down), BasicBlock(c, c)))
             c_in = c
@@ -102,9 +106,10 @@ def paper_resnet18(
     n_out:int=10, # number of classes
     topk:str|TopKSpec|None=None, # Top-K spec, e.g. "2_20"; `None` for the dense model
     img_size:int=224, # input size the linear layer is built for
+    width:float=1.0, # channel multiplier (1: the paper's network)
 ) -> nn.Module:
     "The paper code's ResNet-18 variant (see `PaperResNet18`) with Top-K after the stages named in `topk`"
-    model, spec = PaperResNet18(n_out, img_size), parse_topk_spec(topk)
+    model, spec = PaperResNet18(n_out, img_size, width), parse_topk_spec(topk)
     return add_topk(model, spec.layers, spec.k) if spec else model
 
 def resnet18_topk(
@@ -125,10 +130,12 @@ def make_resnet18(
     n_out:int=10, # number of classes
     topk:str|TopKSpec|None=None, # Top-K spec, e.g. "2_20" (20% after stage 2); `None` for dense
     img_size:int=224, # input size (only the "paper" variant depends on it)
+    width:float=1.0, # channel multiplier of the "paper" variant (torchvision's has only 1)
 ) -> nn.Module:
     "Build a ResNet-18 variant named by `arch` with Top-K after the stages named in `topk`"
     if arch not in RESNET18_ARCHS: raise ValueError(f"`arch` must be one of {list(RESNET18_ARCHS)}, got {arch!r}")
-    return paper_resnet18(n_out, topk, img_size) if arch == "paper" else resnet18_topk(n_out, topk)
+    if arch != "paper" and width != 1: raise ValueError(f"`width` applies to the 'paper' variant only; torchvision's resnet18 has width 1, got {width!r}")
+    return paper_resnet18(n_out, topk, img_size, width) if arch == "paper" else resnet18_topk(n_out, topk)
 
 # %% ../nbs/04_models.ipynb #1f9cdcc2
 TOPK_PRESETS = {  # where the paper inserts Top-K in pretrained nets (official code, cnns-inference-top-k/network_architecture.txt)

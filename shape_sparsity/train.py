@@ -23,6 +23,8 @@ from fastai.metrics import accuracy
 from fastai.optimizer import SGD
 from fastai.torch_core import set_seed, rank_distrib
 from .models import make_resnet18, parse_topk_spec
+from .core import check_mode
+from .insert import set_topk, topk_layers
 from .utils import atomic_write_json, atomic_torch_save, _json_default, check_int, load_torch_file
 from .callback import TopKCallback
 
@@ -139,10 +141,10 @@ def _dls_n_out(dls) -> int:
     if not c: raise ValueError("cannot infer the number of classes from `dls` (no `dls.c` or `dls.vocab`)")
     return int(c)
 
-def run_name_for(arch:str, topk:str|None, seed:int|None, prefix:str="") -> str:
-    "Default run folder name, e.g. 'paper_topk2_20_s0' or 'in-s1_paper_dense_s1'"
+def run_name_for(arch:str, topk:str|None, seed:int|None, prefix:str="", mode:str="keep") -> str:
+    "Default run folder name, e.g. 'paper_topk2_20_s0', 'paper_random2_20_s0' (the random-mask control) or 'in-s1_paper_dense_s1'"
     spec = parse_topk_spec(topk)
-    name = f"{arch}_{'dense' if spec is None else 'topk' + str(spec)}" + ("" if seed is None else f"_s{seed}")
+    name = f"{arch}_{'dense' if spec is None else ('topk' if mode == 'keep' else mode) + str(spec)}" + ("" if seed is None else f"_s{seed}")
     return f"{prefix}_{name}" if prefix else name
 
 # %% ../nbs/06a_train.ipynb #f81ca364
@@ -155,6 +157,8 @@ def paper_learner(
     wd:float=PAPER_RECIPE["wd"], # L2 coefficient (coupled, all parameters)
     img_size:int|None=None, # input side the "paper" model is built for; None: from `dls`
     n_out:int|None=None, # number of classes; None: from `dls` (`dls.c`)
+    width:float=1.0, # channel multiplier of the "paper" model (1: the paper's)
+    mode:str="keep", # Top-K mode in training and at test: "keep" (the paper) or "random" (the random-mask control, same sparsity)
     mixed_precision:bool|str|None=None, # None: bf16 (or fp16) on CUDA, off on CPU
     channels_last:bool|None=None, # None: on on CUDA
     seed:int|None=None, # seeds the initial weights and (in `fit_paper`) every epoch's randomness
@@ -169,12 +173,15 @@ def paper_learner(
     _check_epochs(epochs)
     if seed is not None: set_seed(seed, reproducible=True)
     img_size, n_out = img_size or _dls_img_size(dls), n_out or _dls_n_out(dls)
-    model = make_resnet18(arch, n_out=n_out, topk=spec, img_size=img_size)
-    if spec is not None: cbs = L(cbs) + TopKCallback(track=True)
+    check_mode(mode)
+    model = make_resnet18(arch, n_out=n_out, topk=spec, img_size=img_size, width=width)
+    if spec is not None:
+        set_topk(model, mode=mode)
+        cbs = L(cbs) + TopKCallback(track=True)
     learn = recipe_learner(dls, model, lr=lr, wd=wd, mixed_precision=mixed_precision, channels_last=channels_last,
-                           path=path, model_dir=model_dir, run_name=run_name or run_name_for(arch, topk, seed), cbs=cbs, **kwargs)
+                           path=path, model_dir=model_dir, run_name=run_name or run_name_for(arch, topk, seed, mode=mode), cbs=cbs, **kwargs)
     learn.train_config.update(arch=arch, topk=None if spec is None else str(spec), epochs=epochs, img_size=img_size,
-                              n_out=n_out, seed=seed)
+                              n_out=n_out, seed=seed, width=width, topk_mode=None if spec is None else mode)
     return learn
 
 # %% ../nbs/06a_train.ipynb #ead401cb
@@ -183,7 +190,7 @@ def epoch_seed(seed:int, epoch:int) -> int:
     return (int(seed) * 1_000_003 + int(epoch)) % (2**31 - 1)
 
 class EpochSeed(Callback):
-    "Reseed python, numpy, torch and the DataLoaders' shuffling before every epoch, so epoch `e` is reproducible alone"
+    "Reseed python, numpy, torch, the DataLoaders' shuffling and random-mask Top-K layers before every epoch, so epoch `e` is reproducible alone"
     order = -20  # before any callback that draws random numbers
     def __init__(self, seed:int): self.seed = seed
     def before_epoch(self):
@@ -191,11 +198,13 @@ class EpochSeed(Callback):
         set_seed(s, reproducible=True)
         for dl in self.dls.loaders:
             if hasattr(dl, "rng"): dl.rng = random.Random(s)
+        model = getattr(self.learn, "model", None)
+        for i, (_, tk) in enumerate(topk_layers(model) if model is not None else []): tk.reseed(s + i)  # the random-mask control's masks
 
 # %% ../nbs/06a_train.ipynb #f50729b2
 CHECKPOINT = "checkpoint.pth"
 RESULTS = "results.json"
-_MUST_MATCH = ("arch", "topk", "model", "n_params", "n_out", "img_size", "epochs", "lr", "wd", "mom", "bs", "seed", "data", "workers")
+_MUST_MATCH = ("arch", "topk", "topk_mode", "width", "model", "n_params", "n_out", "img_size", "epochs", "lr", "wd", "mom", "bs", "seed", "data", "workers")
 
 def summarize_history(history:list) -> dict:
     "`final` (last epoch) and `best` (maximum over epochs, each metric on its own) clean and stylized accuracy"

@@ -7,7 +7,7 @@ from shape_sparsity.testing import test_data_path as data_path  # aliased: pytes
 
 EXE = shutil.which("shape-sparsity")
 OFFLINE = {**os.environ, "SHAPE_SPARSITY_OFFLINE": "1", "MPLBACKEND": "Agg"}
-SUBCOMMANDS = ["data", "stylize", "train", "table1", "gan", "gan-eval", "shape-bias", "sweep", "synthesize", "demo"]
+SUBCOMMANDS = ["data", "stylize", "train", "table1", "world", "gan", "gan-eval", "shape-bias", "sweep", "synthesize", "demo"]
 
 def cli(*args, check=True):
     res = __import__("subprocess").run([EXE, *map(str, args)], capture_output=True, text=True, env=OFFLINE, cwd=ROOT)
@@ -163,3 +163,20 @@ def test_bad_files_are_named(tmp_path):
     r = cli("demo", "--model", "alexnet", "--weights", tmp_path/"page.pth", "--cue-conflict", data_path("cue-conflict"),
             "--out", tmp_path/"demo", check=False)
     assert r.returncode == 2 and "is not a readable PyTorch weights file" in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+def test_world_killed_and_rerun_gives_the_uninterrupted_result(tmp_path):
+    "The world study as a user runs it: SIGKILL after the first checkpoint, rerun the same command, same table as a straight run"
+    import signal, subprocess, time
+    args = ["world", "--arms", "dense", "2_20", "--seeds", "0", "--epochs", "3", "--n-train", "20", "--n-valid", "2", "--n-test", "2",
+            "--n-conflict", "1", "--infer", "none", "--threads", "1", "--json"]
+    straight = json.loads(cli(*args, "--out", tmp_path/"a").stdout)
+    p = subprocess.Popen([EXE, *map(str, args), "--out", tmp_path/"b"], env=OFFLINE, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    ck = tmp_path/"b"/"paper_dense_s0"/"models"/"checkpoint.pth"
+    t0 = time.time()
+    while not ck.exists() and p.poll() is None and time.time() - t0 < 300: time.sleep(0.05)
+    p.send_signal(signal.SIGKILL); p.wait()
+    assert ck.exists() and not (tmp_path/"b"/"world_summary.csv").exists(), "killed too late to test a resume"
+    resumed = json.loads(cli(*args, "--out", tmp_path/"b").stdout)
+    keys = ["arm", "seed", "shape_bias", "cue_share", "agree_acc", "shape_only_acc", "texture_only_acc", "valid_acc"]
+    assert [{k: r[k] for k in keys} for r in resumed["runs"]] == [{k: r[k] for k in keys} for r in straight["runs"]]
+    assert json.loads((tmp_path/"b"/"paper_dense_s0"/"results.json").read_text())["epochs_done"] == 3

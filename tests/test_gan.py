@@ -145,3 +145,47 @@ def test_console_script_errors_are_one_line(tmp_path):
     res = subprocess.run([exe, "gan", "--data", str(tmp_path), "--out", str(tmp_path/"run"), "--size", "32"], capture_output=True, text=True)
     assert res.returncode == 2, res.stderr
     assert res.stderr.strip().splitlines()[-1].startswith("shape-sparsity gan: error: no images found in")
+
+def test_paper_preset_official_fid_and_selection(jeep_dls, tmp_path):
+    "The paper preset at 32 px with the official FID protocol on Lite0 features: every FID is labelled, best.pth is the best"
+    from shape_sparsity.gan_train import gan_preset, BEST
+    paper = gan_preset("paper", jeep_dls.folders)
+    assert paper["learner"]["topk"] == "32_5"  # the jeep wnid
+    learn = gan_learner(jeep_dls, path=tmp_path, **TINY, **paper["learner"])
+    res = fit_gan(learn, iters=3, ckpt_every=1, fid_size=64, **dict(paper["fit"], fid_every=1, fid_n=8, fid_features="lite0",
+                                                                    patience=1, max_rollbacks=2))
+    key = "Lite0-FID@64px [official protocol]"
+    assert res["best"]["metric"] == key and all(len(f[key + " all"]) == 3 for f in res["fid"])
+    assert len(res["rollbacks"]) <= 2 and res["iters_done"] == 3
+    assert res["best"]["fid"] == min(f[key] for f in res["fid"])
+    assert torch.load(tmp_path/BEST, weights_only=False)["iteration"] == res["best"]["iter"]
+    assert load_gan_run(tmp_path, device="cpu")[0]["checkpoint"] == "best"
+
+def test_forced_rollback_resumes_exactly(jeep, jeep_dls, tmp_path):
+    "A rollback (forced by a stand-in FID) replays iterations with new random numbers; stopping and resuming changes nothing"
+    fids = {(1, 0): 5., (2, 0): 6., (3, 0): 7., (2, 1): 4., (3, 1): 3., (4, 1): 2.}
+    def fit(learn, iters):
+        scorer = lambda fakes: {"FID (stub)": fids[learn.gan_iter, learn.gan_rollbacks]}
+        return fit_gan(learn, iters=iters, ckpt_every=1, fid_every=1, fid_n=2, select_best=True, patience=2, eps_g=1e-4, fid_scorer=scorer)
+    straight = gan_learner(jeep_dls, topk="16_10", path=tmp_path/"straight", **TINY)
+    res = fit(straight, 4)
+    assert res["rollbacks"] == [dict(at=3, to=1, best=5.)] and res["best"] == dict(iter=4, fid=2., metric="FID (stub)")
+    first = gan_learner(jeep_dls, topk="16_10", path=tmp_path/"resumed", **TINY)
+    fit(first, 3)
+    resumed = gan_learner(gan_dls(jeep, size=32, bs=4, device="cpu"), topk="16_10", path=tmp_path/"resumed", **TINY)
+    res2 = fit(resumed, 4)
+    assert res2["rollbacks"] == res["rollbacks"] and res2["best"] == res["best"]
+    _assert_same(_states(straight), _states(resumed))
+    no_rb = gan_learner(jeep_dls, topk="16_10", path=tmp_path/"plain", **TINY)
+    fit_gan(no_rb, iters=4, ckpt_every=1)
+    assert not torch.equal(no_rb.gan_ema.state_dict()["to_big.parametrizations.weight.original"],
+                           straight.gan_ema.state_dict()["to_big.parametrizations.weight.original"])
+
+def test_cli_paper_preset(jeep, tmp_path):
+    tiny = ["--size", "32", "--ngf", "8", "--ndf", "8", "--nz", "16", "--bs", "4", "--percept", "l1", "--ckpt-every", "1", "--threads", "1"]
+    rc, out = _run("gan", "--data", jeep, "--out", str(tmp_path/"p"), "--preset", "paper", "--iters", "2", "--fid-every", "2", "--fid-n", "4",
+                   "--fid-features", "lite0", "--fid-size", "64", *tiny)
+    assert rc == 0 and "Top-K 32_5 generator" in out and "FID (official protocol, lite0 features) every 2 iterations on 3 x 4 images" in out
+    assert "best: Lite0-FID@64px [official protocol]" in out and (tmp_path/"p"/"best.pth").is_file()
+    cfg = json.loads((tmp_path/"p"/"results.json").read_text())["config"]
+    assert cfg["mixed_precision"] in (False, None) and cfg["ema_warmup"] is False and cfg["selection"]["eps_g"] == 1e-4

@@ -92,3 +92,34 @@ def test_console_script(tmp_path):
     assert len(list((tmp_path/"out").glob("*.png"))) == 4  # three syntheses and the figure
     r = run("--images", tmp_path/"missing", "--out", tmp_path/"out")
     assert r.returncode == 2 and r.stderr.strip().startswith("shape-sparsity synthesize: error:") and "missing" in r.stderr, r.stderr
+
+def test_paper_preset_conditions(tmp_path, capsys):
+    "--preset paper: the paper's conditions (all, non-Top-K, the supplement's Top-K activations), official settings in every name"
+    out = tmp_path/"paper"
+    assert synthesize("--images", JEEPS[0], "--out", out, "--preset", "paper", "--size", "40", "--steps", "1", "--iters-per-step", "2") == 0
+    names = sorted(p.name for p in out.glob("n03594945_*.png"))
+    assert len(names) == 3 and all("squash" in n and "officialloss" in n and "histmatch" in n and "strong_wolfe" in n for n in names)
+    act = [n for n in names if "_act_" in n]
+    assert len(act) == 1 and "_topk_" in act[0] and "lr10" in act[0]
+    assert read_texture_info(out/act[0])["match"] == "activations"
+
+def test_gatys_vgg19_file_and_synthesis(tmp_path):
+    "A VGG-19 saved in the official file format (a pickle of (module sources, pickled network)) loads without running its code"
+    import pickle, torch
+    from shape_sparsity.texture import gatys_vgg19, load_gatys_vgg19, synthesize_texture, texture_preset, TEXTURE_LAYERS
+    torch.manual_seed(0)
+    net = gatys_vgg19()
+    path = tmp_path/"VGG19_normalized_avg_pool_pytorch"
+    with open(path, "wb") as f: pickle.dump(({"torch.nn.modules.container": "raise SystemExit('stored code ran')"}, pickle.dumps(net)), f)
+    loaded = load_gatys_vgg19(path)
+    x = torch.randn(1, 3, 32, 32)
+    with torch.no_grad(): assert torch.equal(loaded(x), net(x))
+    torch.save(net.state_dict(), tmp_path/"sd.pth")
+    with torch.no_grad(): assert torch.equal(load_gatys_vgg19(tmp_path/"sd.pth")(x), net(x))
+    evil = tmp_path/"evil"
+    with open(evil, "wb") as f: pickle.dump(({}, pickle.dumps(os.getcwd)), f)  # a pickle that would call something else
+    with pytest.raises(ValueError, match="does not import"): load_gatys_vgg19(evil)
+    with pytest.raises(FileNotFoundError, match="does not come with the package"): load_gatys_vgg19(tmp_path/"missing")
+    img = synthesize_texture(JEEPS[0], loaded, TEXTURE_LAYERS["gatys_vgg19"], **dict(texture_preset("paper"), size=32, steps=1, iters_per_step=3),
+                             progress=False, threads=1)
+    assert img.size == (32, 32) and np.isfinite(img.info["loss"])
