@@ -6,7 +6,7 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/world_study.html.md"""
 
 # %% ../nbs/08d_world_study.ipynb #b7eec08a
 from __future__ import annotations
-import copy, json, math, time
+import contextlib, copy, json, math, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
@@ -16,7 +16,7 @@ from .core import check_mode
 from .insert import add_topk, topk_layers
 from .models import parse_topk_spec, make_resnet18
 from .core import n_keep
-from .train import paper_learner, fit_paper, run_dir, RESULTS, PAPER_RECIPE
+from .train import paper_learner, fit_paper, run_name_for, PAPER_RECIPE
 from .world import WorldConfig, WORLD_CLASSES, make_world, world_dls, world_dl, TEST_KINDS
 from .shape_bias import shape_bias, write_responses, read_responses, RAW_COLUMNS
 
@@ -126,7 +126,12 @@ def check_arm_geometry(arm:str, arch:str, size:int, width:float=1.0):
 
 def _run_name(arch, arm, seed):
     spec, mode = parse_arm(arm)
-    return f"{arch}_{'dense' if spec is None else ('topk' if mode == 'keep' else mode) + spec}_s{seed}"
+    return run_name_for(arch, spec, seed, mode=mode)  # the run folder `paper_learner` names by default
+
+def _fit(learn, meta:dict, quiet:bool=True) -> dict:
+    "`fit_paper` with the world's identity as the run's checked `data`, without bars and epoch lines if `quiet`"
+    with (learn.no_bar() if quiet else contextlib.nullcontext()), (learn.no_logging() if quiet else contextlib.nullcontext()):
+        return fit_paper(learn, meta=dict(data=json.dumps(meta, sort_keys=True)))
 
 def world_identity(cfg:WorldConfig, recipe:dict) -> dict:
     "What a world run's data depend on (part of the run's checked configuration)"
@@ -165,9 +170,7 @@ def world_run(
     tests = tests or world_tests(cfg, rc["n_conflict"], rc["n_test"], rc["data_seed"])
     learn = paper_learner(dls, arch=rc["arch"], topk=spec, mode=mode, epochs=rc["epochs"], lr=rc["lr"], wd=rc["wd"], seed=seed,
                           img_size=cfg.size, width=rc["width"], path=out, run_name=name)
-    if quiet:
-        with learn.no_bar(), learn.no_logging(): res = fit_paper(learn, meta=dict(data=json.dumps(world_identity(cfg, rc), sort_keys=True)))
-    else: res = fit_paper(learn, meta=dict(data=json.dumps(world_identity(cfg, rc), sort_keys=True)))
+    res = _fit(learn, world_identity(cfg, rc), quiet)
     train_s = sum(h["seconds"] for h in res["history"])
     base = dict(arch=rc["arch"], arm=arm_name(arm), seed=seed, inference=None, width=rc["width"], epochs=rc["epochs"], n_train=rc["n_train"],
                 size=cfg.size, texture_contrast=cfg.texture_contrast, valid_acc=res["final"]["valid_acc"], train_seconds=round(train_s, 1))
@@ -328,8 +331,7 @@ def calibrate_world(
         dls = world_dls(w, rc["n_train"], rc["n_valid"], rc["bs"], rc["data_seed"], kind=cue)
         learn = paper_learner(dls, arch=rc["arch"], topk=None, epochs=rc["epochs"], lr=rc["lr"], wd=rc["wd"], seed=s, img_size=w.size,
                               width=rc["width"], path=out, run_name=f"{cue}_c{c:g}_s{s}")
-        with learn.no_bar(), learn.no_logging():
-            res = fit_paper(learn, meta=dict(data=json.dumps(dict(world_identity(w, rc), kind=cue), sort_keys=True)))
+        res = _fit(learn, dict(world_identity(w, rc), kind=cue))
         rows += [dict(contrast=c, cue=cue, seed=s, epoch=h["epoch"] + 1, valid_acc=h["valid_acc"], seconds=h["seconds"]) for h in res["history"]]
     df = pd.DataFrame(rows)
     write_csv_atomic(df, Path(out)/"calibration.csv")
