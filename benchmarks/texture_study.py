@@ -53,7 +53,8 @@ def main():
     conditions = a.conditions or list(PAPER_CONDITIONS if paper else NEURONS)
     mini = test_data_path("imagenet-mini")/"val"
     wnids = sorted(d.name for d in mini.iterdir() if d.is_dir())
-    sources = [(f, WNID_INDEX[w]) for w in wnids for f in sorted((mini/w).iterdir())[:a.per_class]]
+    per = [[(f, WNID_INDEX[w]) for f in sorted((mini/w).iterdir())[:a.per_class]] for w in wnids]
+    sources = [s for i in range(a.per_class) for c in per for s in c[i:i+1]]  # class-interleaved: a partial run stays balanced
     model, clf = texture_model("efficientnet_lite0"), efficientnet_lite(a.classifier)
     given = {k: v for k, v in dict(size=a.size, steps=a.steps, iters_per_step=a.iters_per_step).items() if v is not None}
     kw = dict(given, k=a.k, threads=a.threads)

@@ -6,25 +6,17 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/cli.html.md"""
 
 # %% ../nbs/11_cli.ipynb #32c147ba
 from __future__ import annotations
-import argparse, contextlib, errno, json, os, socket, sys, time, warnings
+import argparse, contextlib, errno, json, os, sys, time, warnings
 from dataclasses import asdict
 from pathlib import Path
 warnings.filterwarnings("ignore", message=".*torch.jit.script.* is deprecated", category=FutureWarning)  # fastai's import
 
 # %% auto #0
-__all__ = ['OFFLINE_ENV', 'NO_CUE_CONFLICT', 'DEMO_MODELS', 'net_size', 'online', 'cmd_shape_bias', 'find_cue_conflict',
-           'result_table', 'cmd_sweep', 'cmd_data', 'cmd_stylize', 'cmd_train', 'cmd_table1', 'cmd_demo', 'cmd_world',
-           'make_parser', 'main']
+__all__ = ['NO_CUE_CONFLICT', 'DEMO_MODELS', 'net_size', 'cmd_shape_bias', 'find_cue_conflict', 'result_table', 'cmd_sweep',
+           'cmd_data', 'cmd_stylize', 'cmd_train', 'cmd_table1', 'cmd_demo', 'cmd_world', 'make_parser', 'main']
 
 # %% ../nbs/11_cli.ipynb #dde2876a
-OFFLINE_ENV = "SHAPE_SPARSITY_OFFLINE"  # set to 1 to never try the network (tests, clusters without internet)
-
-def online(host:str="github.com", port:int=443, timeout:float=3.0) -> bool:
-    "Whether `host` can be reached (downloads of data and weights need it); always False if `$SHAPE_SPARSITY_OFFLINE` is set"
-    if os.environ.get(OFFLINE_ENV): return False
-    try:
-        with socket.create_connection((host, port), timeout=timeout): return True
-    except OSError: return False
+from .utils import OFFLINE_ENV, DATA_ENV, online  # the environment lives on the bottom floor (00_utils)
 
 # %% ../nbs/11_cli.ipynb #61fd4073
 def cmd_shape_bias(a) -> int:
@@ -61,7 +53,6 @@ NO_CUE_CONFLICT = ("the cue-conflict images were not found and the network is no
 def find_cue_conflict(path=None) -> Path:
     "The cue-conflict folder: `path`, else `$SHAPE_SPARSITY_DATA/cue-conflict`, else fastai's data folder, else the download"
     from shape_sparsity.cue_conflict import get_cue_conflict
-    from shape_sparsity.testing import DATA_ENV
     from fastai.data.external import fastai_path
     if path is not None: return get_cue_conflict(path)
     cands = ([Path(os.environ[DATA_ENV]).expanduser()/"cue-conflict"] if os.environ.get(DATA_ENV) else []) + [fastai_path("data")/"cue-conflict"]

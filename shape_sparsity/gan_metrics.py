@@ -167,7 +167,7 @@ INCEPTION_WEIGHTS = ("weights-inception-2015-12-05-6726825d.pth", "github.com") 
 
 def weights_reachable(filename:str, host:str) -> bool:
     "Whether a weights file is in torch's hub cache, or its host can be reached to download it (never with `$SHAPE_SPARSITY_OFFLINE`)"
-    from shape_sparsity.cli import online
+    from shape_sparsity.utils import online
     return (Path(torch.hub.get_dir())/"checkpoints"/filename).is_file() or online(host)
 
 def inception_metrics(device=None, kid_subset_size:int=1000):

@@ -14,10 +14,10 @@ from torch import nn
 from torch.utils.data import TensorDataset
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'TINY_TOPK', 'test_data_path', 'tiny_dls', 'tiny_net', 'tiny_learner']
+__all__ = ['TINY_TOPK', 'test_data_path', 'tiny_dls', 'tiny_net', 'tiny_learner']
 
 # %% ../nbs/99_testing.ipynb #f90a26ee
-DATA_ENV = "SHAPE_SPARSITY_DATA"
+from .utils import DATA_ENV
 
 def test_data_path(
     sub:str|None=None, # optional sub-folder, e.g. "cue-conflict" or "imagenet-mini"

@@ -617,7 +617,7 @@ def cmd_synthesize(a) -> int:
     preset = getattr(a, "preset", "default")
     neurons = [n for n in CONDITIONS if n in (a.neurons or (PAPER_CONDITIONS if preset == "paper" else NEURONS))]  # the figure's order
     if a.model == "vgg19" and not _vgg_weights_cached():
-        from shape_sparsity.cli import online
+        from shape_sparsity.utils import online
         if not online(): raise SystemExit("--model vgg19 needs torchvision's VGG-19 weights (about 550 MB, cached after the first "
                                           "download) and the network is not reachable; use --model efficientnet_lite0 (offline)")
     model = texture_model(a.model, getattr(a, "vgg_file", None) or "DEFAULT")

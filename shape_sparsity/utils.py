@@ -1,4 +1,4 @@
-"""What several modules share: atomic writes, Markdown tables, evaluation mode, argument checks
+"""What several modules share: the environment (network, data, threads, bars, device), atomic writes, Markdown tables, evaluation mode, argument checks
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/utils.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/utils.html.md"""
 
 # %% ../nbs/00_utils.ipynb #91fb638c
 from __future__ import annotations
-import argparse, json, math, os
+import argparse, json, math, os, socket
 from contextlib import contextmanager
 from numbers import Integral
 from pathlib import Path
@@ -14,9 +14,10 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['positive_int', 'count_int', 'positive_float', 'fraction', 'strength_float', 'atomic_write', 'atomic_write_text',
-           'write_csv_atomic', 'atomic_write_json', 'atomic_torch_save', 'check_writable', 'load_torch_file',
-           'md_table', 'eval_mode', 'imagenet_categories', 'check_int', 'number_arg']
+__all__ = ['positive_int', 'count_int', 'positive_float', 'fraction', 'strength_float', 'OFFLINE_ENV', 'DATA_ENV', 'atomic_write',
+           'atomic_write_text', 'write_csv_atomic', 'atomic_write_json', 'atomic_torch_save', 'check_writable',
+           'load_torch_file', 'md_table', 'eval_mode', 'imagenet_categories', 'check_int', 'number_arg', 'online',
+           'torch_threads', 'maybe_bar', 'default_device']
 
 # %% ../nbs/00_utils.ipynb #a5de7af2
 def atomic_write(
@@ -130,3 +131,36 @@ count_int = number_arg(int, 0, what="an integer >= 0")
 positive_float = number_arg(float, 0, lo_open=True, what="a finite number > 0")
 fraction = number_arg(float, 0, 1, lo_open=True, what="a fraction in (0, 1], e.g. 0.2")
 strength_float = number_arg(float, 0, 1, what="a number in [0, 1]")
+
+# %% ../nbs/00_utils.ipynb #8ab484f2
+OFFLINE_ENV = "SHAPE_SPARSITY_OFFLINE"  # set to 1 to never try the network (tests, clusters without internet)
+DATA_ENV = "SHAPE_SPARSITY_DATA"  # a local folder holding cue-conflict/ and imagenet-mini/ (offline copies)
+
+def online(host:str="github.com", port:int=443, timeout:float=3.0) -> bool:
+    "Whether `host` can be reached (downloads of data and weights need it); always False if `$SHAPE_SPARSITY_OFFLINE` is set"
+    if os.environ.get(OFFLINE_ENV): return False
+    try:
+        with socket.create_connection((host, port), timeout=timeout): return True
+    except OSError: return False
+
+# %% ../nbs/00_utils.ipynb #a6a32268
+@contextmanager
+def torch_threads(n:int|None):
+    "Run the block with `n` torch CPU threads (`None`: leave the setting alone), restoring the setting afterwards"
+    if n is None: yield; return
+    old = torch.get_num_threads()
+    torch.set_num_threads(check_int(n, "threads"))
+    try: yield
+    finally: torch.set_num_threads(old)
+
+def maybe_bar(items, show:bool=True, **kwargs):
+    "`items` in a fastprogress bar when `show`, else `items` itself (`kwargs` go to `progress_bar`, e.g. `leave=False`)"
+    if not show: return items
+    from fastprogress.fastprogress import progress_bar
+    return progress_bar(items, **kwargs)
+
+def default_device(device=None) -> torch.device:
+    "`device` as a `torch.device`; `None`: CUDA when available, else the CPU"
+    if device is None: return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try: return torch.device(device)
+    except (RuntimeError, TypeError) as e: raise ValueError(f"`device` must be a torch device such as 'cpu' or 'cuda', got {device!r}") from None

@@ -1,0 +1,68 @@
+"""Check the package's structure, as CI does: no import cycle, no import from a higher-numbered chapter, no module
+over `MAX_LINES` lines. Each module is exported from one notebook (its "File to edit" header); a chapter's number is
+its notebook's name (`05a_data` < `05b_stylize` < `06a_train`). Imports inside functions count too.
+
+    python tools/check_structure.py        # prints each problem and exits 1 if there is any
+"""
+import ast, re, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PKG = ROOT/"shape_sparsity"
+MAX_LINES = 400
+
+def modules() -> dict:
+    "module name -> (notebook stem, file) for every exported module"
+    out = {}
+    for f in sorted(PKG.glob("*.py")):
+        m = re.search(r"File to edit: \.\./nbs/(\S+)\.ipynb", f.read_text())
+        if m: out[f.stem] = (Path(m.group(1)).name, f)
+    return out
+
+def imports(f:Path, names) -> set:
+    "The package modules that file `f` imports (anywhere in it)"
+    got = set()
+    for node in ast.walk(ast.parse(f.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            mod = node.module or ""
+            if node.level: mod = "shape_sparsity." + mod if mod else "shape_sparsity"
+            if mod == "shape_sparsity": got |= {a.name for a in node.names if a.name in names}
+            elif mod.startswith("shape_sparsity."): got.add(mod.split(".")[1])
+        elif isinstance(node, ast.Import):
+            got |= {a.name.split(".")[1] for a in node.names if a.name.startswith("shape_sparsity.")}
+    return got & set(names)
+
+def cycles(graph:dict) -> list:
+    "Every strongly connected group of more than one module (Tarjan)"
+    index, low, stack, on, out, n = {}, {}, [], set(), [], [0]
+    def visit(v):
+        index[v] = low[v] = n[0]; n[0] += 1; stack.append(v); on.add(v)
+        for w in graph[v]:
+            if w not in index: visit(w); low[v] = min(low[v], low[w])
+            elif w in on: low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop(); on.discard(w); comp.append(w)
+                if w == v: break
+            if len(comp) > 1 or v in graph[v]: out.append(sorted(comp))
+    for v in graph:
+        if v not in index: visit(v)
+    return out
+
+def problems() -> list:
+    mods = modules()
+    graph = {m: imports(f, mods) - {m} for m, (_, f) in mods.items()}
+    out = [f"import cycle: {' <-> '.join(c)}" for c in cycles(graph)]
+    for m, deps in sorted(graph.items()):
+        for d in sorted(deps):
+            if mods[d][0] > mods[m][0]: out.append(f"{m} (chapter {mods[m][0]}) imports {d} from a higher chapter ({mods[d][0]})")
+    for m, (nb, f) in sorted(mods.items()):
+        n = len(f.read_text().splitlines())
+        if n > MAX_LINES: out.append(f"{m} ({nb}) has {n} lines, more than {MAX_LINES}: split its chapter")
+    return out
+
+if __name__ == "__main__":
+    found = problems()
+    print("\n".join(found) if found else f"structure ok: {len(modules())} modules, no cycle, no import from a higher chapter, none over {MAX_LINES} lines")
+    sys.exit(1 if found else 0)
