@@ -13,10 +13,10 @@ from typing import NamedTuple
 import numpy as np, pandas as pd, torch
 from PIL import Image, ImageDraw
 import matplotlib.pyplot as plt
-from fastprogress.fastprogress import progress_bar
 from fastai.data.core import DataLoaders
 from torch.utils.data import TensorDataset
-from .utils import atomic_write, atomic_write_json, check_int
+from .utils import atomic_write, atomic_write_json, check_int, maybe_bar
+from .runs import folder_lock, LOCK_NAME
 
 # %% auto #0
 __all__ = ['WORLD_CLASSES', 'WORLD_TEXTURES', 'SHAPE_POLYGONS', 'BACKGROUNDS', 'MAX_BYTES', 'WORLD_KINDS', 'TEST_KINDS',
@@ -220,7 +220,7 @@ def make_world(
                          f"(limit {MAX_BYTES / 2**30:.0f} GiB): ask for fewer")
     pairs = _pairs(kind, n, np.random.default_rng([seed, kid, sid, 10**6]))
     x = np.empty((len(pairs), cfg.size, cfg.size, 3), np.uint8)
-    for i in (progress_bar(range(len(pairs)), leave=False) if progress else range(len(pairs))):
+    for i in maybe_bar(range(len(pairs)), progress, leave=False):
         x[i] = render(*pairs[i], cfg, np.random.default_rng([seed, kid, sid, i]))
     sh = torch.tensor([-1 if s is None else s for s, _ in pairs]); tx = torch.tensor([-1 if t is None else t for _, t in pairs])
     label = tx if kind in ("texture_only", "texture_cue") else sh
@@ -287,7 +287,11 @@ def write_world(
     if meta.exists():
         old = json.loads(meta.read_text())
         if old != ident: raise ValueError(f"`path` {str(path)!r} holds another world ({WORLD_JSON}: {old}); this one is {ident}: use another folder")
-    elif path.is_dir() and any(path.iterdir()): raise ValueError(f"`path` {str(path)!r} is not empty and has no {WORLD_JSON}: use an empty or new folder")
+    elif path.is_dir() and any(p.name != LOCK_NAME for p in path.iterdir()): raise ValueError(f"`path` {str(path)!r} is not empty and has no {WORLD_JSON}: use an empty or new folder")
+    with folder_lock(path, "`path`"): _write_sets(path, meta, ident, cfg, n_train, n_valid, n_test, n_conflict, seed, progress)
+    return path
+
+def _write_sets(path, meta, ident, cfg, n_train, n_valid, n_test, n_conflict, seed, progress):
     atomic_write_json(ident, meta)
     sets = [("train", "agree", n_train, "train"), ("val", "agree", n_valid, "valid"), ("agree", "agree", n_test, "test"),
             ("shape_only", "shape_only", n_test, "test"), ("texture_only", "texture_only", n_test, "test"),
@@ -297,7 +301,6 @@ def write_world(
         for i, (img, s, t, y) in enumerate(zip(ws.x.permute(0, 2, 3, 1).numpy(), ws.shape.tolist(), ws.texture.tolist(), ws.label.tolist())):
             name = f"{WORLD_CLASSES[s]}{i}-{WORLD_CLASSES[t]}{i}.png" if kind == "conflict" else f"{i:05d}.png"
             _png(path/folder/WORLD_CLASSES[y]/name, img)
-    return path
 
 # %% ../nbs/05d_world.ipynb #b0994291
 def show_world(

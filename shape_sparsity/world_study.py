@@ -10,8 +10,8 @@ import contextlib, copy, json, math, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
-from fastprogress.fastprogress import master_bar, progress_bar
-from .utils import atomic_write_json, write_csv_atomic, check_int, eval_mode
+from .utils import atomic_write_json, write_csv_atomic, check_int, eval_mode, maybe_bar
+from .runs import folder_lock
 from .core import check_mode
 from .insert import add_topk, topk_layers
 from .models import parse_topk_spec, make_resnet18
@@ -211,10 +211,11 @@ def world_study(
     tests = world_tests(cfg, rc["n_conflict"], rc["n_test"], rc["data_seed"])
     jobs = [(a, s) for s in seeds for a in arms]
     rows = []
-    for a, s in (progress_bar(jobs) if progress else jobs):
-        rows += world_run(out, a, s, cfg, rc, dls, tests, infer_specs)
-    df = pd.DataFrame(rows)
-    write_csv_atomic(df, Path(out)/RUNS_CSV)
+    with folder_lock(out, "study folder"):  # one job per study folder (two would train the same runs twice)
+        for a, s in maybe_bar(jobs, progress):
+            rows += world_run(out, a, s, cfg, rc, dls, tests, infer_specs)
+        df = pd.DataFrame(rows)
+        write_csv_atomic(df, Path(out)/RUNS_CSV)
     return df
 
 # %% ../nbs/08d_world_study.ipynb #511c3a5c
@@ -326,7 +327,7 @@ def calibrate_world(
     cfg, rc = cfg or WorldConfig(), world_recipe(recipe)
     jobs = [(c, cue, s) for c in contrasts for cue in ("shape_cue", "texture_cue") for s in seeds]
     rows = []
-    for c, cue, s in (progress_bar(jobs) if progress else jobs):
+    for c, cue, s in maybe_bar(jobs, progress):
         w = replace(cfg, texture_contrast=float(c))
         dls = world_dls(w, rc["n_train"], rc["n_valid"], rc["bs"], rc["data_seed"], kind=cue)
         learn = paper_learner(dls, arch=rc["arch"], topk=None, epochs=rc["epochs"], lr=rc["lr"], wd=rc["wd"], seed=s, img_size=w.size,
