@@ -1,4 +1,4 @@
-"""Stylize a validation split with an offline engine or AdaIN: resumable, atomic, safe to run twice at once, with a manifest
+"""Stylize a validation split with an offline engine or AdaIN: resumable, atomic, one run per folder at a time, with a manifest
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/stylize.html.md"""
 
@@ -6,26 +6,24 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/stylize.html.md"""
 
 # %% ../nbs/05b_stylize.ipynb #4fb5283d
 from __future__ import annotations
-import io
-import numpy as np
-from PIL import UnidentifiedImageError
-import os, re, warnings
+import json, os, re, warnings
 from numbers import Real
 from pathlib import Path
 import pandas as pd
 import torch
 from torch import nn, Tensor
-from PIL import Image, ImageOps
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 from fastcore.basics import store_attr
-from fastprogress.fastprogress import progress_bar
 from fastai.data.transforms import get_image_files
 import torchvision.transforms as T
-from .utils import atomic_write, write_csv_atomic, load_torch_file, check_writable, check_int
-from .data import check_size
+from .utils import atomic_write, write_csv_atomic, load_torch_file, check_writable, maybe_bar
+from .images import open_image, image_ok, check_side  # open_image: also imported from here by the widgets and the app
+from .runs import file_fingerprint, same_identity, folder_lock
 
 # %% auto #0
 __all__ = ['DEFAULT_STYLES', 'DEFAULT_STRENGTH', 'MANIFEST_COLS', 'StyleEngine', 'LiteEngine', 'adain_vgg', 'adain_decoder',
-           'adain', 'AdaINEngine', 'check_strength', 'stylize_folder', 'open_image', 'stylize_image', 'default_engine',
+           'adain', 'AdaINEngine', 'check_strength', 'stylize_folder', 'stylize_image', 'default_engine',
            'style_choices']
 
 # %% ../nbs/05b_stylize.ipynb #998a9c0e
@@ -139,7 +137,7 @@ class AdaINEngine(StyleEngine):
     def stylize(self, img, style, strength=0.5):
         key = str(style)
         if key not in self._feats:
-            s = T.Resize(self.style_size)(Image.open(style).convert("RGB"))
+            s = T.Resize(self.style_size)(open_image(style))
             self._feats[key] = self.encoder(self._tensor(s))
         out = self.transfer(self.encoder(self._tensor(img)), self._feats[key], strength)
         out = out.clamp(0, 1)[0, :, :img.height, :img.width]  # ceil-mode pooling can add a few pixels
@@ -164,6 +162,7 @@ def _output_stems(files:list, src:Path) -> dict:
 
 def _read_manifest(dest:Path) -> pd.DataFrame:
     f = dest/"manifest.csv"
+    if f.is_dir(): raise ValueError(f"{str(f)!r} is a folder, where the manifest CSV is to be written: move it away")
     if not f.exists(): return pd.DataFrame(columns=MANIFEST_COLS)
     try: df = pd.read_csv(f, keep_default_na=False, dtype=str)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as e:
@@ -173,14 +172,20 @@ def _read_manifest(dest:Path) -> pd.DataFrame:
     return df
 
 def _merge_manifest(dest:Path, rows:list) -> pd.DataFrame:
-    "Merge this run's `rows` into `dest/manifest.csv` under an exclusive lock: one row per (source, style), newest wins"
-    import fcntl
-    with open(dest/".manifest.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        new = pd.DataFrame(rows, columns=MANIFEST_COLS).astype(str)
-        man = pd.concat([_read_manifest(dest), new], ignore_index=True).drop_duplicates(["source", "style"], keep="last")
-        write_csv_atomic(man.sort_values(["source", "style"]), dest/"manifest.csv")
+    "Merge this run's `rows` into `dest/manifest.csv` (the caller holds `dest`'s lock): one row per (source, style), newest wins"
+    new = pd.DataFrame(rows, columns=MANIFEST_COLS).astype(str)
+    man = pd.concat([_read_manifest(dest), new], ignore_index=True).drop_duplicates(["source", "style"], keep="last")
+    write_csv_atomic(man.sort_values(["source", "style"]), dest/"manifest.csv")
     return man
+
+_ID_KEY = "shape_sparsity"  # the PNG text chunk holding an output's identity
+
+def _output_identity(path) -> dict|None:
+    "The identity recorded in the stylized output `path`, or `None` if it is missing, incomplete or has none"
+    if not image_ok(path): return None
+    try:
+        with Image.open(path) as im: return json.loads(getattr(im, "text", {}).get(_ID_KEY, "null"))
+    except (OSError, ValueError): return None
 
 # %% ../nbs/05b_stylize.ipynb #9ba245b8
 def check_strength(strength, name="strength") -> float:
@@ -196,7 +201,8 @@ DEFAULT_STRENGTH = 0.5  # the paper: AdaIN with alpha = 0.5
 MANIFEST_COLS = ["source", "style", "strength", "engine", "size", "output", "status"]
 
 def _load_rgb(fn:Path, size:int|None) -> Image.Image:
-    img = ImageOps.exif_transpose(Image.open(fn)).convert("RGB")
+    "`fn` read by `open_image` (EXIF orientation, transparency, 16-bit), its shorter side resized to `size` if given"
+    img = open_image(fn)
     if size: img = T.Resize(size)(img)
     return img
 
@@ -216,7 +222,7 @@ def stylize_folder(
     if not src.is_dir(): raise FileNotFoundError(f"`src` {str(src)!r} not found")
     if dest.resolve().is_relative_to(src.resolve()): raise ValueError(f"`dest` {str(dest)!r} must not be inside `src` {str(src)!r}")
     strength = check_strength(strength)
-    if size is not None: check_size(size)
+    if size is not None: check_side(size)
     engine = LiteEngine() if engine is None else engine
     if isinstance(styles, (int, str, Path)): styles = [styles]
     styles = [engine.check_style(s) for s in styles]
@@ -226,58 +232,34 @@ def stylize_folder(
     files = sorted(get_image_files(src))
     if not files: raise ValueError(f"`src` {str(src)!r} has no images")
     check_writable(dest, "`dest`")  # a file, a read-only place: say so before any work
-    for t in dest.rglob(".*.tmp"):
-        if _stale_tmp(t): t.unlink(missing_ok=True)  # left by a killed process (never another live run's)
-    settings = (float(strength), engine.name, "" if size is None else str(size))
-    prev = {}  # output -> the settings it was made with, from earlier runs' manifest
-    for r in _read_manifest(dest).to_dict("records"):
-        if r.get("status") == "ok": prev[r["output"]] = (float(r["strength"]), r["engine"], r.get("size", ""))
-    stems = _output_stems(files, src)
-    rows, n_err = [], 0
-    try:
-        for fn in (progress_bar(files) if progress else files):
-            img, outdir = None, dest/fn.parent.relative_to(src)
-            for style, name in zip(styles, names):
-                out = outdir/f"{stems[fn]}__{name}.png"
-                row = dict(source=str(fn), style=name, strength=settings[0], engine=engine.name, size=settings[2], output=str(out), status="ok")
-                if overwrite or not out.exists() or prev.get(str(out), settings) != settings:  # missing, or made with other settings
+    style_ids = {n: s if isinstance(s, int) else file_fingerprint(s) for s, n in zip(styles, names)}  # a style image: its content
+    with folder_lock(dest, "`dest`"):  # one run per folder: a second one is refused (`FolderBusy`)
+        _read_manifest(dest)  # a foreign or broken manifest: said before any work
+        for t in dest.rglob(".*.tmp"):
+            if _stale_tmp(t): t.unlink(missing_ok=True)  # left by a killed process (never another live run's)
+        stems, rows, n_err = _output_stems(files, src), [], 0
+        try:
+            for fn in maybe_bar(files, progress):
+                img, outdir = None, dest/fn.parent.relative_to(src)
+                for style, name in zip(styles, names):
+                    out = outdir/f"{stems[fn]}__{name}.png"
+                    row = dict(source=str(fn), style=name, strength=strength, engine=engine.name, size="" if size is None else str(size),
+                               output=str(out), status="ok")
                     try:
-                        if img is None: img = _load_rgb(fn, size)
-                        res = engine.stylize(img, style, strength)
-                        outdir.mkdir(parents=True, exist_ok=True)
-                        atomic_write(out, lambda tmp: res.save(tmp, format="PNG"))
+                        ident = dict(source_fp=file_fingerprint(fn), style=name, style_id=style_ids[name], strength=strength, size=size, engine=engine.name)
+                        if overwrite or not same_identity(_output_identity(out), ident):  # missing, incomplete, or made otherwise
+                            if out.is_dir(): raise ValueError(f"{str(out)!r} is a folder, where this output is to be written")
+                            if img is None: img = _load_rgb(fn, size)
+                            res, meta = engine.stylize(img, style, strength), PngInfo()
+                            meta.add_text(_ID_KEY, json.dumps(ident))
+                            outdir.mkdir(parents=True, exist_ok=True)
+                            atomic_write(out, lambda tmp: res.save(tmp, format="PNG", pnginfo=meta))
                     except Exception as e:
                         row.update(output="", status=f"error: {type(e).__name__}: {e}"); n_err += 1
-                rows.append(row)
-    finally: _merge_manifest(dest, rows)
+                    rows.append(row)
+        finally: _merge_manifest(dest, rows)
     if n_err: warnings.warn(f"{n_err} of {len(rows)} stylizations failed; see the status column of {dest/'manifest.csv'}")
     return pd.DataFrame(rows, columns=MANIFEST_COLS)
-
-# %% ../nbs/05b_stylize.ipynb #95848c3f
-def open_image(
-    src, # a file path, a PIL image, raw bytes (e.g. a `FileUpload` value's `content`) or an `(H, W, 3)` uint8 array
-    max_size:int|None=None, # shrink (never enlarge) so that the longer side is at most this many pixels
-) -> Image.Image: # an RGB image (a copy: `src` is never modified)
-    "Open `src` as an RGB PIL image, transparent pixels on white"
-    if isinstance(src, (str, Path)):
-        p = Path(src).expanduser()
-        if not p.is_file(): raise FileNotFoundError(f"image file not found: {str(p)!r}")
-        try: img = Image.open(p); img.load()
-        except UnidentifiedImageError: raise ValueError(f"{str(p)!r} is not an image file PIL can read") from None
-    elif isinstance(src, (bytes, bytearray, memoryview)):
-        try: img = Image.open(io.BytesIO(bytes(src))); img.load()
-        except UnidentifiedImageError: raise ValueError(f"the {len(bytes(src))} bytes given are not an image PIL can read") from None
-    elif isinstance(src, Image.Image): img = src.copy()
-    elif isinstance(src, np.ndarray): img = Image.fromarray(src)
-    else: raise TypeError(f"`src` must be a path, PIL image, bytes or numpy array, got {type(src).__name__}")
-    if img.mode in ("RGBA", "LA", "P"):
-        img = img.convert("RGBA")
-        img = Image.alpha_composite(Image.new("RGBA", img.size, (255, 255, 255, 255)), img)
-    img = img.convert("RGB")
-    if max_size is not None:
-        check_int(max_size, "max_size")
-        if max(img.size) > max_size: img = ImageOps.contain(img, (max_size, max_size), Image.LANCZOS)
-    return img
 
 # %% ../nbs/05b_stylize.ipynb #b80b3ade
 def stylize_image(
