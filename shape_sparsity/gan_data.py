@@ -6,21 +6,22 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/gan_data.html.md"""
 
 # %% ../nbs/07b_gan_data.ipynb #2bc0635d
 from __future__ import annotations
-import glob
+import glob, os
 from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 from PIL import Image
-from fastprogress.fastprogress import progress_bar
 from fastai.data.core import TfmdDL, DataLoaders
-from fastai.data.transforms import get_image_files, IntToFloatTensor, Normalize
+from fastai.data.transforms import IntToFloatTensor, Normalize
 from fastai.torch_core import TensorImage
 from .train import epoch_seed
-from .utils import check_int
+from .utils import check_int, maybe_bar
+from .images import find_images, open_image  # `find_images` re-exported: the one image family
+from .runs import files_fingerprint
 
 # %% auto #0
-__all__ = ['GAN_RECIPE', 'AUGMENTS', 'image_folders', 'find_images', 'load_images', 'CycleDL', 'gan_dls', 'rand_brightness',
+__all__ = ['GAN_RECIPE', 'AUGMENTS', 'data_paths', 'check_outside', 'load_images', 'CycleDL', 'gan_dls', 'rand_brightness',
            'rand_saturation', 'rand_contrast', 'rand_translation', 'rand_cutout', 'check_policy', 'diff_augment']
 
 # %% ../nbs/07b_gan_data.ipynb #698fff8b
@@ -31,43 +32,34 @@ GAN_RECIPE = dict(size=256, bs=8, lr=2e-4, betas=(0.5, 0.999), policy="color,tra
                   ema=0.999, iters=100_000)
 
 # %% ../nbs/07b_gan_data.ipynb #8210af51
-def image_folders(
-    folders, # a folder, or a list of folders or glob patterns
-) -> list: # the folders, resolved, sorted, without duplicates
-    "Expand and check image folders: globs such as `imagenet-mini/*/n03594945` are expanded; missing folders are errors"
-    folders = [folders] if isinstance(folders, (str, Path)) else list(folders)
-    if not folders: raise ValueError("no image folder given")
-    dirs = set()
-    for f in map(str, folders):
-        hits = [Path(p) for p in glob.glob(str(Path(f).expanduser()))] if any(c in f for c in "*?[") else [Path(f).expanduser()]
-        if not hits: raise FileNotFoundError(f"no folder matches {f!r}")
-        for d in hits:
-            if not d.exists(): raise FileNotFoundError(f"image folder not found: {str(d)!r}")
-            if not d.is_dir(): raise ValueError(f"{str(d)!r} is a file, expected a folder of images")
-            dirs.add(d.resolve())
-    return sorted(dirs)
+def data_paths(
+    data, # a folder, an image file or a glob pattern, or a list of them
+) -> list: # the paths, globs expanded, resolved, sorted, without duplicates
+    "The paths of `--data` as a run records them (the images themselves come from `images.find_images`)"
+    data = [data] if isinstance(data, (str, Path)) else list(data)
+    hits = [p for s in map(str, data) for p in (glob.glob(str(Path(s).expanduser())) if any(c in s for c in "*?[") else [Path(s).expanduser()])]
+    return sorted({str(Path(p).resolve()) for p in hits})
 
-def find_images(
-    folders, # a folder, or a list of folders or glob patterns (each read recursively)
-) -> list: # sorted image paths
-    "All image files under `folders` (recursively), sorted; clear errors for missing folders and for no images at all"
-    dirs = image_folders(folders)
-    files = sorted({p.resolve() for d in dirs for p in get_image_files(d, recurse=True)})
-    if not files: raise FileNotFoundError(f"no images found in {', '.join(repr(str(d)) for d in dirs)} "
-                                          "(looked recursively for .jpg, .jpeg, .png, .bmp, .webp, ... files)")
-    return files
+def check_outside(
+    out, # a run folder
+    data:list, # the data paths (`data_paths`)
+):
+    "Refuse a run folder inside a data folder: its sample grids would be read back as training (and real FID) images"
+    o = Path(out).expanduser().resolve()
+    for d in map(Path, data):
+        if d.is_dir() and o.is_relative_to(d):
+            raise ValueError(f"--out {str(out)!r} is inside the training images' folder {str(d)!r}: its sample grids would become "
+                             "training images; choose an --out outside --data")
 
 def load_images(
     files:list, # image paths
     size:int, # side of the square images
     progress:bool=False, # show a fastprogress bar
 ) -> Tensor: # `(N, 3, size, size)` uint8
-    "Decode `files` as RGB and squeeze each into `size` x `size` (bilinear, antialiased), as FastGAN's `Resize((s, s))`"
+    "Open `files` with `images.open_image` (EXIF, alpha on white, 16-bit scaled) and squeeze each into `size` x `size` (bilinear, antialiased), as FastGAN's `Resize((s, s))`"
     out = []
-    for f in (progress_bar(files, leave=False) if progress else files):
-        try:
-            with Image.open(f) as im: im = im.convert("RGB").resize((size, size), Image.BILINEAR)
-        except Exception as e: raise ValueError(f"cannot read image {str(f)!r} ({type(e).__name__}: {e})") from None
+    for f in maybe_bar(files, progress, leave=False):
+        im = open_image(f).resize((size, size), Image.BILINEAR)  # an unreadable file: a ValueError naming it
         out.append(torch.frombuffer(bytearray(im.tobytes()), dtype=torch.uint8).view(size, size, 3).permute(2, 0, 1))
     return torch.stack(out)
 
@@ -89,7 +81,7 @@ class CycleDL(TfmdDL):
 
 # %% ../nbs/07b_gan_data.ipynb #d66bbe4a
 def gan_dls(
-    folders, # folder(s) of images, read recursively (see `find_images`)
+    folders, # folder(s) of images, read recursively, image files or globs (see `images.find_images`)
     size:int=GAN_RECIPE["size"], # training size
     bs:int=GAN_RECIPE["bs"], # batch size
     seed:int=0, # seed of the order of the images
@@ -99,15 +91,15 @@ def gan_dls(
 ) -> DataLoaders:
     "fastai `DataLoaders` of the images in `folders` at `size` px, scaled to [-1, 1]; `dls.train` is a `CycleDL`"
     check_int(bs, "bs"); check_int(num_workers, "num_workers", lo=0)
-    files = find_images(folders)
+    files = find_images(folders, name="--data")
     if len(files) < bs: raise ValueError(f"{len(files)} images in {folders!r}: fewer than one batch of {bs}")
     imgs = load_images(files, size, progress)
     ds = [(TensorImage(x),) for x in imgs]
     if device is None: device = "cuda" if torch.cuda.is_available() else "cpu"
     tfms = dict(after_batch=[IntToFloatTensor(), Normalize.from_stats([0.5] * 3, [0.5] * 3, cuda=False)], num_workers=num_workers)
     dls = DataLoaders(CycleDL(ds, bs, 1, seed, **tfms), CycleDL(ds, bs, 0, seed, **tfms), device=device)
-    dls.img_size, dls.files, dls.images = size, files, imgs
-    dls.folders = [str(d) for d in image_folders(folders)]
+    dls.img_size, dls.files, dls.images, dls.folders = size, files, imgs, data_paths(folders)
+    dls.fingerprint = files_fingerprint(files, root=os.path.commonpath([str(f.parent) for f in files]))  # the images by content
     return dls
 
 # %% ../nbs/07b_gan_data.ipynb #3b312e1d

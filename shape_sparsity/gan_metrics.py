@@ -8,21 +8,19 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/gan_metrics.html.md"""
 from __future__ import annotations
 import importlib.util, sys, warnings
 from pathlib import Path
-from contextlib import contextmanager
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
-from fastprogress.fastprogress import progress_bar
 from .models import efficientnet_lite, preprocess_for
-from .utils import check_int
+from .utils import check_int, maybe_bar, torch_threads  # `torch_threads` re-exported (benchmarks import it from here)
 
 # %% auto #0
 __all__ = ['LITE0_FID', 'LITE0_KID', 'INCEPTION_FID', 'INCEPTION_KID', 'FID_SIZE', 'INCEPTION_WEIGHTS', 'FID_PROTOCOLS',
            'OFFICIAL_FID', 'FID_FEATURES', 'PERCEPTS', 'LPIPS_MEAN_WEIGHT', 'lite0_label', 'Lite0Features',
-           'image_features', 'torch_threads', 'frechet_distance', 'kernel_distance', 'Lite0Scorer', 'to_uint8',
-           'weights_reachable', 'inception_metrics', 'inception_scores', 'official_pixels', 'official_fake_pixels',
-           'official_real_pixels', 'protocol_label', 'inception_features', 'FIDScorer', 'Lite0Perceptual', 'L1Distance',
-           'LPIPSDistance', 'perceptual_loss']
+           'image_features', 'frechet_distance', 'kernel_distance', 'Lite0Scorer', 'to_uint8', 'weights_reachable',
+           'inception_metrics', 'inception_scores', 'official_pixels', 'official_fake_pixels', 'official_real_pixels',
+           'protocol_label', 'inception_features', 'FIDScorer', 'Lite0Perceptual', 'L1Distance', 'LPIPSDistance',
+           'perceptual_loss']
 
 # %% ../nbs/07c_gan_metrics.ipynb #7a7b630a
 LITE0_FID, LITE0_KID = "Lite0-FID", "Lite0-KID"  # names of the offline distances; never "FID" alone
@@ -68,20 +66,12 @@ def image_features(
     model, was = model.to(device), model.training
     out = []
     with torch.no_grad():
-        for b in (progress_bar(list(images), leave=False) if progress else images): out.append(model.eval()(b.to(device)).double().cpu())
+        for b in maybe_bar(list(images) if progress else images, progress, leave=False): out.append(model.eval()(b.to(device)).double().cpu())
     model.train(was)
     if not out: raise ValueError("no images to embed")
     return torch.cat(out)
 
 # %% ../nbs/07c_gan_metrics.ipynb #34d07308
-@contextmanager
-def torch_threads(n:int|None):
-    "Run the block with `n` torch CPU threads (None: leave as is), restoring the previous number afterwards"
-    old = torch.get_num_threads()
-    if n is not None: torch.set_num_threads(check_int(n, "threads"))
-    try: yield
-    finally: torch.set_num_threads(old)
-
 def _one_thread(): return torch_threads(1)
 
 def _check_feats(f, name):

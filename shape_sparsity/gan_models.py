@@ -18,8 +18,8 @@ from .core import TopK, check_k
 from .utils import check_int
 
 # %% auto #0
-__all__ = ['GAN_SIZES', 'DENSE_GAN_SPECS', 'PAPER_GAN_TOPK', 'PAPER_GAN_DATA', 'PAPER_GAN_TOPKS', 'G_CHANNELS',
-           'generator_resolutions', 'GANTopK', 'parse_gan_topk', 'paper_gan_topk', 'sn_conv', 'batch_norm',
+__all__ = ['GAN_SIZES', 'DENSE_GAN_SPECS', 'PAPER_GAN_TOPK', 'PAPER_GAN_DATA', 'PAPER_GAN_TOPKS', 'G_CHANNELS', 'MAX_WIDTH',
+           'MAX_NZ', 'generator_resolutions', 'GANTopK', 'parse_gan_topk', 'paper_gan_topk', 'sn_conv', 'batch_norm',
            'NoiseInjection', 'up_block', 'up_block_comp', 'SLE', 'FastGANGenerator', 'topk_density', 'down_block',
            'DownBlockComp', 'SimpleDecoder', 'crop_part', 'FastGANDiscriminator']
 
@@ -134,8 +134,10 @@ class SLE(nn.Module):
 # %% ../nbs/07a_gan_models.ipynb #efea94c8
 G_CHANNELS = {4: 16, 8: 8, 16: 4, 32: 2, 64: 2, 128: 1, 256: 0.5, 512: 0.25, 1024: 0.125}  # x ngf (FastGAN models.py)
 
+MAX_WIDTH, MAX_NZ = 256, 4096  # upper bounds of ngf/ndf (4x the paper's 64: ~1 GB of weights at 1024 px) and of the latent length
+
 def _check_width(v, name):
-    check_int(v, name, lo=8)
+    check_int(v, name, lo=8, hi=MAX_WIDTH)
     if v % 8: raise ValueError(f"`{name}` must be a multiple of 8 (the 1024 px maps have {name}/8 channels), got {v}")
     return v
 
@@ -150,7 +152,7 @@ class FastGANGenerator(nn.Module):
     ):
         super().__init__()
         spec = parse_gan_topk(topk, size)
-        _check_width(ngf, "ngf"); check_int(nz, "nz")
+        _check_width(ngf, "ngf"); check_int(nz, "nz", hi=MAX_NZ)
         self.size, self.nz, self.small = size, nz, min(128, size // 2)
         self.hparams = dict(size=size, topk=None if spec is None else str(spec), ngf=ngf, nz=nz, noise_injection=noise_injection)
         ch = {r: int(m * ngf) for r, m in G_CHANNELS.items()}

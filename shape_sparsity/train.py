@@ -6,7 +6,8 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/train.html.md"""
 
 # %% ../nbs/06a_train.ipynb #5babe323
 from __future__ import annotations
-import json, math, random, time
+import json, math, os, random, time
+from contextlib import contextmanager, nullcontext
 from functools import partial
 from pathlib import Path
 import torch
@@ -26,12 +27,16 @@ from .models import make_resnet18, parse_topk_spec
 from .core import check_mode
 from .insert import set_topk, topk_layers
 from .utils import atomic_write_json, atomic_torch_save, _json_default, check_int, load_torch_file
+from .runs import check_identity, files_fingerprint
 from .callback import TopKCallback
 
 # %% auto #0
 __all__ = ['PAPER_RECIPE', 'PAPER_SIZE', 'PAPER_TOPK', 'AMP_MODES', 'CHECKPOINT', 'RESULTS', 'SchedEpochCos', 'paper_schedule',
-           'resolve_mixed_precision', 'recipe_learner', 'run_name_for', 'paper_learner', 'epoch_seed', 'EpochSeed',
-           'summarize_history', 'PaperRun', 'run_dir', 'checkpoint_path', 'load_checkpoint', 'fit_paper']
+           'resolve_mixed_precision', 'device_callbacks', 'check_batches', 'recipe_learner', 'run_name_for',
+           'paper_learner', 'epoch_seed', 'EpochSeed', 'opt_state', 'load_opt_state', 'load_run_checkpoint',
+           'check_run_config', 'dl_fingerprint', 'NonFiniteLoss', 'check_finite', 'StopNonFinite', 'RunCheckpoint',
+           'summarize_history', 'PaperRun', 'run_dir', 'checkpoint_path', 'load_checkpoint', 'fit_paper',
+           'training_output']
 
 # %% ../nbs/06a_train.ipynb #227055dd
 # Source: the paper's official training code (Li et al. 2023, ImageNet-subset training script): torch SGD(lr=0.1,
@@ -41,8 +46,7 @@ PAPER_RECIPE = dict(lr=0.1, lr_min=0.0, mom=0.9, wd=5e-4, bs=32, epochs=50)
 PAPER_SIZE = 224  # the paper's training crop (and validation: resize to 256, center crop 224)
 PAPER_TOPK = "2_20"  # the paper's Table 1 Top-K model: 20% after ResNet stage 2
 
-def _check_epochs(epochs, name="epochs"):
-    return check_int(epochs, name)
+def _check_epochs(epochs, name="epochs"): return check_int(epochs, name)
 
 # %% ../nbs/06a_train.ipynb #ffb4d137
 class SchedEpochCos:
@@ -74,9 +78,7 @@ def paper_schedule(
 # %% ../nbs/06a_train.ipynb #ced233e0
 AMP_MODES = ("bf16", "fp16")
 
-def _dls_device(dls) -> torch.device:
-    d = getattr(dls, "device", None)
-    return torch.device(d) if d is not None else torch.device("cpu")
+def _dls_device(dls) -> torch.device: return torch.device(getattr(dls, "device", None) or "cpu")
 
 def resolve_mixed_precision(
     mixed_precision:bool|str|None, # None: automatic; True/False; or "bf16"/"fp16"
@@ -94,7 +96,19 @@ def resolve_mixed_precision(
     if mixed_precision is True: return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
     return mixed_precision
 
+def device_callbacks(device, mixed_precision:bool|str|None=None, channels_last:bool|None=None) -> tuple:
+    "`(callbacks, amp, channels_last)`: fastai's `ChannelsLast` and `MixedPrecision` callbacks for training on `device` (the one place `train` and `gan_train` decide them)"
+    amp = resolve_mixed_precision(mixed_precision, device)
+    if channels_last is None: channels_last = torch.device(device).type == "cuda"
+    return L([ChannelsLast()] if channels_last else []) + L([MixedPrecision(amp)] if amp else []), amp, bool(channels_last)
+
 # %% ../nbs/06a_train.ipynb #6ff69478
+def check_batches(dls):
+    "Refuse `DataLoaders` whose training set is smaller than one batch (no training step would be taken)"
+    dl = getattr(dls, "train", None); n, bs = getattr(dl, "n", None), getattr(dl, "bs", None)
+    if n is not None and bs and len(dl) == 0:
+        raise ValueError(f"the batch size {bs} is larger than the training set ({n} images): no training step would be taken; use at most {n} (--bs)")
+
 def recipe_learner(
     dls, # fastai `DataLoaders` of (image, label) batches
     model:nn.Module, # any classifier
@@ -113,12 +127,10 @@ def recipe_learner(
     if not isinstance(model, nn.Module): raise TypeError(f"`model` must be an nn.Module, got {type(model).__name__}")
     if not isinstance(run_name, str) or not run_name or "/" in run_name or run_name in (".", ".."):
         raise ValueError(f"`run_name` must be a non-empty folder name without '/', got {run_name!r}")
+    check_batches(dls)
     device = _dls_device(dls)
-    amp = resolve_mixed_precision(mixed_precision, device)
-    if channels_last is None: channels_last = device.type == "cuda"
-    cbs = L(cbs)
-    if channels_last: cbs += ChannelsLast()
-    if amp: cbs += MixedPrecision(amp)
+    dev_cbs, amp, channels_last = device_callbacks(device, mixed_precision, channels_last)
+    cbs = L(cbs) + dev_cbs
     learn = Learner(dls, model, loss_func=CrossEntropyLossFlat(), opt_func=partial(SGD, mom=mom, decouple_wd=False),
                     lr=lr, metrics=accuracy, wd=wd, wd_bn_bias=True, train_bn=True, path=path,
                     model_dir=Path(run_name)/model_dir, cbs=cbs, **kwargs)
@@ -201,10 +213,61 @@ class EpochSeed(Callback):
         model = getattr(self.learn, "model", None)
         for i, (_, tk) in enumerate(topk_layers(model) if model is not None else []): tk.reseed(s + i)  # the random-mask control's masks
 
+# %% ../nbs/06a_train.ipynb #65fd4673
+CHECKPOINT, RESULTS = "checkpoint.pth", "results.json"
+
+def opt_state(opt) -> dict:
+    "An optimiser's state for a checkpoint: tensors and plain dicts (loadable with `weights_only`)"
+    sd = opt.state_dict(); return dict(state=sd["state"], hypers=[dict(h) for h in sd["hypers"]])
+def load_opt_state(opt, state:dict):
+    "Restore a fastai optimiser from `opt_state`'s dict"
+    opt.load_state_dict(dict(state=state["state"], hypers=L(state["hypers"])))
+
+def load_run_checkpoint(path, what:str="checkpoint", map_location="cpu", keys=("config",)) -> dict:
+    "`load_torch_file`, then a one-line error naming the file unless it is a dict holding `keys` (a checkpoint of this package)"
+    ck = load_torch_file(path, what, map_location=map_location)
+    if not isinstance(ck, dict) or any(k not in ck for k in keys):
+        raise ValueError(f"{what} {str(path)!r} is not a checkpoint of this package (a {type(ck).__name__}): delete it or use another folder")
+    return ck
+
+def check_run_config(saved:dict, config:dict, keys, path, hint:str):
+    "Refuse to resume the checkpoint `path` of another run: a `ValueError` naming every key of `keys` that differs, with both values"
+    ks = [k for k in keys if k in saved and k in config]
+    check_identity({k: saved[k] for k in ks}, {k: config[k] for k in ks}, f"checkpoint {str(path)!r}", hint)
+
+def dl_fingerprint(*dls) -> str|None:
+    "`runs.files_fingerprint` of the image files behind `dls` (names relative to their common folder), or None if they are not files"
+    items = [i for dl in dls if dl is not None for i in (getattr(getattr(dl, "dataset", None), "items", None) or [])]
+    if not items or not all(isinstance(i, (str, Path)) and Path(i).is_file() for i in items): return None
+    return files_fingerprint(items, root=os.path.commonpath([str(Path(i).parent) for i in items]))
+
+class NonFiniteLoss(ValueError):
+    "A training loss became NaN or infinite: the run stopped (its last checkpoint is kept)"
+    def __str__(self): return str(self.args[0]).split("\n")[-1].strip() if self.args else ""  # one line, also after fastai prefixes its event
+def check_finite(losses:dict, where:str):
+    "Raise `NonFiniteLoss` naming each of `losses` (name -> number) that is NaN or infinite"
+    bad = {k: float(v) for k, v in losses.items() if v is not None and not math.isfinite(float(v))}
+    if bad: raise NonFiniteLoss(f"the training diverged at {where} ({', '.join(f'{k} {v}' for k, v in bad.items())}): stopped without "
+                                "saving this step; the last checkpoint is kept. Try a lower learning rate (--lr)")
+class StopNonFinite(Callback):
+    "Stop training with `NonFiniteLoss` as soon as a training batch's loss is NaN or infinite (before its weights update)"
+    order = -5
+    def after_loss(self):
+        if self.training: check_finite(dict(loss=self.learn.loss.detach().float()), f"epoch {self.epoch}, batch {self.iter}")
+class RunCheckpoint(Callback):
+    "What `PaperRun` and `GANRun` share: the gradient scaler restored, and the scaler's state and atomic saves for a checkpoint"
+    def before_fit(self):
+        if getattr(self, "scaler_state", None) is not None and getattr(self.learn, "scaler", None) is not None:
+            self.learn.scaler.load_state_dict(self.scaler_state)  # after `MixedPrecision.before_fit` made a new scaler
+    def scaler_dict(self) -> dict|None:
+        scaler = getattr(self.learn, "scaler", None)
+        return scaler.state_dict() if scaler is not None and scaler.is_enabled() else None
+    def write(self, state:dict, checkpoint, results:dict, results_path):  # each atomically: never half a file
+        atomic_torch_save(state, checkpoint); atomic_write_json(results, results_path)
+
 # %% ../nbs/06a_train.ipynb #f50729b2
-CHECKPOINT = "checkpoint.pth"
-RESULTS = "results.json"
-_MUST_MATCH = ("arch", "topk", "topk_mode", "width", "model", "n_params", "n_out", "img_size", "epochs", "lr", "wd", "mom", "bs", "seed", "data", "workers")
+_MUST_MATCH = ("arch", "topk", "topk_mode", "width", "model", "n_params", "n_out", "img_size", "epochs", "lr", "wd", "mom", "bs", "seed", "data", "workers",
+               "data_fingerprint", "stylized_fingerprint")  # the images by content (`runs.files_fingerprint`), not only by path
 
 def summarize_history(history:list) -> dict:
     "`final` (last epoch) and `best` (maximum over epochs, each metric on its own) clean and stylized accuracy"
@@ -217,25 +280,19 @@ def summarize_history(history:list) -> dict:
                 best=dict(valid_acc=bc, valid_epoch=bce, stylized_acc=bs, stylized_epoch=bse))
 
 # %% ../nbs/06a_train.ipynb #38116d9f
-class PaperRun(Callback):
+class PaperRun(RunCheckpoint):
     "After every epoch: record train loss, clean and stylized accuracy; write the checkpoint and `results.json` atomically"
     order = 70  # after the Recorder (50) has the epoch's validation metrics
     def __init__(self, run_dir, config:dict, start_epoch:int=0, history=None, stylized_dl=None, scaler_state=None):
         self.run_dir, self.config, self.start_epoch, self.stylized_dl = Path(run_dir), config, start_epoch, stylized_dl
         self.history, self.scaler_state = list(history or []), scaler_state
-
-    def before_fit(self):
-        if self.scaler_state is not None and getattr(self.learn, "scaler", None) is not None:
-            self.learn.scaler.load_state_dict(self.scaler_state)  # after MixedPrecision.before_fit made a new scaler
     def before_epoch(self): self._loss, self._n, self._t0 = 0., 0, time.time()
     def after_batch(self):
         if self.training and len(self.yb):
             self._loss = self._loss + self.learn.loss.detach().float() * len(self.yb[0]); self._n += len(self.yb[0])
-
     def stylized_accuracy(self) -> float:
         preds, targs = self.learn.get_preds(dl=self.stylized_dl, inner=True)
         return accuracy(preds, targs).item()
-
     def after_epoch(self):
         if self.epoch < self.start_epoch: return  # an epoch skipped by `fit(start_epoch=...)`
         vals = {m.name: m.value for m in self.recorder._valid_mets}  # the Recorder's validation loss and metrics
@@ -247,20 +304,14 @@ class PaperRun(Callback):
         h["seconds"] = round(time.time() - self._t0, 2)
         self.history.append(h)
         if rank_distrib() == 0: self.save()
-
     def results(self) -> dict:
         n = len(self.history)
         return dict(config=self.config, complete=n >= self.config["epochs"], epochs_done=n,
                     history=self.history, **summarize_history(self.history))
-
     def save(self):
-        scaler = getattr(self.learn, "scaler", None)
-        sd = self.opt.state_dict()
-        atomic_torch_save(dict(model=self.learn.model.state_dict(), opt=dict(state=sd["state"], hypers=[dict(h) for h in sd["hypers"]]),
-                               scaler=scaler.state_dict() if scaler is not None and scaler.is_enabled() else None,
-                               epochs_done=len(self.history), history=self.history, config=self.config),
-                          self.run_dir/self.learn.model_dir.relative_to(self.learn.run_name)/CHECKPOINT)
-        atomic_write_json(self.results(), self.run_dir/RESULTS)
+        self.write(dict(model=self.learn.model.state_dict(), opt=opt_state(self.opt), scaler=self.scaler_dict(),
+                        epochs_done=len(self.history), history=self.history, config=self.config),
+                   self.run_dir/self.learn.model_dir.relative_to(self.learn.run_name)/CHECKPOINT, self.results(), self.run_dir/RESULTS)
 
 # %% ../nbs/06a_train.ipynb #f13bae2f
 def run_dir(learn:Learner) -> Path:
@@ -279,16 +330,12 @@ def load_checkpoint(
     "Restore `learn`'s model and optimiser from a `fit_paper` checkpoint after checking it belongs to the same run"
     path = Path(path or checkpoint_path(learn))
     if not path.is_file(): raise FileNotFoundError(f"no checkpoint at {str(path)!r}")
-    ck = load_torch_file(path, "checkpoint", map_location=_dls_device(learn.dls))  # optimizer state lands where training runs
-    old = ck.get("config", {})
-    for k in _MUST_MATCH:
-        if k in old and k in config and old[k] != config[k]:
-            raise ValueError(f"checkpoint {str(path)!r} is from a run with {k}={old[k]!r}, but this learner has {k}={config[k]!r}; "
-                             f"use another `run_name` or delete {str(path.parent)!r}")
+    ck = load_run_checkpoint(path, "checkpoint", _dls_device(learn.dls), keys=("config", "model", "opt"))  # optimizer state lands where training runs
+    check_run_config(ck["config"], config, _MUST_MATCH, path, f"use another run name (--name) or delete {str(path.parent.parent)!r} to start again")
     try: learn.model.load_state_dict(ck["model"])
     except RuntimeError as e: raise ValueError(f"checkpoint {str(path)!r} does not fit {config.get('arch', config.get('model'))!r}: {e}") from None
     if learn.opt is None: learn.create_opt()
-    learn.opt.load_state_dict(dict(state=ck["opt"]["state"], hypers=L(ck["opt"]["hypers"])))
+    load_opt_state(learn.opt, ck["opt"])
     return ck
 
 # %% ../nbs/06a_train.ipynb #8e69e904
@@ -312,12 +359,13 @@ def fit_paper(
     seed = seed if seed is not None else cfg.get("seed")
     ck = None
     if resume and checkpoint_path(learn).is_file():
-        ck = load_torch_file(checkpoint_path(learn), "checkpoint")
+        ck = load_run_checkpoint(checkpoint_path(learn), "checkpoint")
         if seed is None: seed = ck["config"].get("seed")
     if seed is None: seed = random.SystemRandom().randrange(2**31 - 1)
     cfg.update(epochs=epochs, lr=lr, seed=seed, schedule="cosine per batch" if per_batch else "cosine per epoch (official)",
                torch=torch.__version__, **(meta or {}))
-    cfg["device"] = str(_dls_device(learn.dls))
+    cfg.update(device=str(_dls_device(learn.dls)), data_fingerprint=dl_fingerprint(learn.dls.train, learn.dls.valid),
+               stylized_fingerprint=dl_fingerprint(stylized_dl))  # the inputs by content: other images are another run
     cfg = json.loads(json.dumps(cfg, default=_json_default))  # plain types only: JSON and `weights_only` loading
     if ck is not None: ck = load_checkpoint(learn, cfg)
     done = ck["epochs_done"] if ck else 0
@@ -326,7 +374,7 @@ def fit_paper(
     end = min(epochs, stop_after) if stop_after else epochs
     if done < end:
         stop = [_StopAfter(end)] if end < epochs else []
-        learn.fit(epochs, lr=lr, cbs=[paper_schedule(lr, epochs, per_batch), EpochSeed(seed), run, *stop, *L(cbs)], start_epoch=done)
+        learn.fit(epochs, lr=lr, cbs=[paper_schedule(lr, epochs, per_batch), EpochSeed(seed), StopNonFinite(), run, *stop, *L(cbs)], start_epoch=done)
     res = run.results()
     if res["complete"] and rank_distrib() == 0 and (done < end or not (run_dir(learn)/RESULTS).is_file()):  # a finished run is left as it is
         atomic_write_json(res, run_dir(learn)/RESULTS)
@@ -339,3 +387,13 @@ class _StopAfter(Callback):
     def __init__(self, n): self.n = n
     def after_epoch(self):
         if self.epoch + 1 >= self.n: raise CancelFitException()
+
+@contextmanager
+def training_output(learn:Learner, quiet:bool=False, bars:bool=True, rows:bool=False):
+    "What a command prints while `learn` trains: nothing if `quiet`; without `bars` no progress bars and, if `rows`, each table row as one line"
+    fmt, names = (lambda v: f"{v:.4f}" if isinstance(v, float) else str(v)), lambda: list(learn.recorder.metric_names)
+    line = lambda row: print(f"{names()[0]} {row[0]}: " + ", ".join(f"{n} {fmt(v)}" for n, v in zip(names()[1:], row[1:]) if v is not None), flush=True)
+    old, learn.logger = learn.logger, (line if rows and not quiet and not bars else learn.logger)
+    try:
+        with (learn.no_bar() if quiet or not bars else nullcontext()), (learn.no_logging() if quiet else nullcontext()): yield
+    finally: learn.logger = old
