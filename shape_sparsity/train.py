@@ -27,7 +27,7 @@ from .models import make_resnet18, parse_topk_spec
 from .core import check_mode
 from .insert import set_topk, topk_layers
 from .utils import atomic_write_json, atomic_torch_save, _json_default, check_int, load_torch_file
-from .runs import check_identity, files_fingerprint
+from .runs import check_identity, files_fingerprint, folder_lock
 from .callback import TopKCallback
 
 # %% auto #0
@@ -352,15 +352,16 @@ def fit_paper(
     cbs=None, # extra callbacks for this fit
 ) -> dict: # the contents of `results.json`
     "Train with the paper's schedule, checkpointing every epoch and resuming from the last one; returns the results"
+    with (folder_lock(run_dir(learn), "run folder") if rank_distrib() == 0 else nullcontext()):  # one writer per run
+        return _fit_paper(learn, epochs, stylized_dl, lr, per_batch, seed, resume, stop_after, meta, cbs)
+
+def _fit_paper(learn, epochs, stylized_dl, lr, per_batch, seed, resume, stop_after, meta, cbs):
     cfg = dict(getattr(learn, "train_config", {}))
-    epochs = epochs or cfg.get("epochs") or PAPER_RECIPE["epochs"]
-    _check_epochs(epochs)
+    epochs = _check_epochs(epochs or cfg.get("epochs") or PAPER_RECIPE["epochs"])
     lr = lr if lr is not None else cfg.get("lr", learn.lr)
     seed = seed if seed is not None else cfg.get("seed")
-    ck = None
-    if resume and checkpoint_path(learn).is_file():
-        ck = load_run_checkpoint(checkpoint_path(learn), "checkpoint")
-        if seed is None: seed = ck["config"].get("seed")
+    ck = load_run_checkpoint(checkpoint_path(learn), "checkpoint") if resume and checkpoint_path(learn).is_file() else None
+    if ck is not None and seed is None: seed = ck["config"].get("seed")
     if seed is None: seed = random.SystemRandom().randrange(2**31 - 1)
     cfg.update(epochs=epochs, lr=lr, seed=seed, schedule="cosine per batch" if per_batch else "cosine per epoch (official)",
                torch=torch.__version__, **(meta or {}))
