@@ -18,13 +18,13 @@ from fastai.data.external import untar_data, URLs
 from fastai.vision.data import ImageBlock, imagenet_stats
 from fastai.vision.augment import RandomResizedCrop, FlipItem
 from fastai.torch_core import set_seed
-from .utils import atomic_write, imagenet_categories, check_int
-from fastprogress.fastprogress import progress_bar
+from .utils import atomic_write, imagenet_categories, maybe_bar, online
+from .images import IMAGE_EXTS, is_image_file, check_side  # the one image family (00c_images)
 
 # %% auto #0
-__all__ = ['IN_S1', 'IN_S2', 'SUBSETS', 'IMAGE_EXTS', 'WNID_INDEX', 'VAL_CSV', 'check_wnids', 'wnid_names', 'build_subset',
-           'imagenette_subset', 'ResizeCenterCrop', 'check_size', 'imagenet_item_tfms', 'imagenet_batch_tfms',
-           'check_split', 'subset_dls', 'check_images', 'eval_dl']
+__all__ = ['IN_S1', 'IN_S2', 'SUBSETS', 'WNID_INDEX', 'VAL_CSV', 'check_wnids', 'wnid_names', 'build_subset', 'imagenette_subset',
+           'ResizeCenterCrop', 'check_size', 'imagenet_item_tfms', 'imagenet_batch_tfms', 'check_split', 'subset_dls',
+           'check_images', 'eval_dl']
 
 # %% ../nbs/05a_data.ipynb #70d039b6
 # IN-S1 (Li et al. 2023): Imagenette's 10 classes (official model file named for Imagenette; a public
@@ -35,7 +35,6 @@ IN_S1 = ("n01440764", "n02102040", "n02979186", "n03000684", "n03028079",
 IN_S2 = ("n02086240", "n02087394", "n02088364", "n02089973", "n02093754",
          "n02096294", "n02099601", "n02105641", "n02111889", "n02115641")
 SUBSETS = {"in-s1": IN_S1, "in-s2": IN_S2}
-IMAGE_EXTS = (".jpeg", ".jpg", ".png")  # what a class folder may hold (any case)
 _WNID_RE = re.compile(r"n\d{8}")
 
 def check_wnids(
@@ -87,8 +86,8 @@ def _class_images(folder:Path) -> list:
     files = []
     for p in sorted(folder.iterdir()):
         if p.name.startswith("."): continue
-        if p.is_dir() or p.suffix.lower() not in IMAGE_EXTS:
-            raise ValueError(f"{str(p)!r} in class folder {str(folder)!r} is not an image: expected only .JPEG/.jpg/.png files")
+        if p.is_dir() or not is_image_file(p):
+            raise ValueError(f"{str(p)!r} in class folder {str(folder)!r} is not an image: expected only .JPEG/.jpg/.png files (or other image files)")
         files.append(p)
     if not files: raise ValueError(f"class folder {str(folder)!r} is empty")
     return files
@@ -127,6 +126,12 @@ def _same_link(src:Path, dst:Path, link:str) -> bool:
     return dst.stat().st_size == src.stat().st_size
 
 _LINKERS = dict(symlink=os.symlink, hardlink=os.link, copy=shutil.copy2)
+def _check_subset_dest(dest:Path, wnids:list):
+    "Refuse a `dest` holding classes that are not in `wnids` (another subset): its class folders are its identity"
+    found = sorted({p.name for s in ("train", "val") if (dest/s).is_dir() for p in (dest/s).iterdir() if p.is_dir()})
+    if set(found) - set(wnids):
+        raise ValueError(f"`dest` {str(dest)!r} holds another subset (classes {found} -> {sorted(wnids)}): "
+                         "use another `dest` (CLI: --dest), or delete it to rebuild")
 
 def _make_link(src:Path, dst:Path, link:str) -> bool:
     "Make `dst` a `link` of `src` atomically; `False` if it already was one"
@@ -163,7 +168,8 @@ def build_subset(
             plan += [(f, Path(dest)/"val"/w/f.name) for f in _class_images(d)]
     else:
         for w, files in _flat_val(data_root, wnids).items(): plan += [(f, Path(dest)/"val"/w/f.name) for f in files]
-    for src, dst in plan: _make_link(src, dst, link)
+    _check_subset_dest(Path(dest), wnids)
+    for src, dst in plan: _make_link(src, dst, link)  # a link to another root or of another kind is replaced
     return Path(dest)
 
 # %% ../nbs/05a_data.ipynb #78649222
@@ -177,7 +183,14 @@ def imagenette_subset(
     "Download (once, into fastai's data folder) the Imagenette/Imagewoof version of IN-S1/IN-S2"
     if which not in _NETTE_URLS: raise ValueError(f"`which` must be one of {list(_NETTE_URLS)}, got {which!r}")
     if size not in _NETTE_URLS[which]: raise ValueError(f"`size` must be one of {list(_NETTE_URLS[which])}, got {size!r}")
-    path = untar_data(_NETTE_URLS[which][size])
+    url = _NETTE_URLS[which][size]
+    target = URLs.path(url, c_key="data")
+    target = target.parent/target.name.split(".")[0]  # where `untar_data` extracts it
+    if not target.is_dir() and not online():
+        raise ConnectionError(f"Imagenette/Imagewoof ({which}, {size}) is not in {str(target.parent)!r} and the network is not reachable "
+                              "(or SHAPE_SPARSITY_OFFLINE is set): downloading it needs the network; without it, build the subset "
+                              "from your ImageNet copy with `build_subset` (CLI: data --imagenet ROOT --dest DIR)")
+    path = untar_data(url)
     missing = [w for w in SUBSETS[which] if not (path/"train"/w).is_dir()]
     if missing: raise FileNotFoundError(f"{str(path)!r} lacks the class folders {missing}; delete it and download again")
     return path
@@ -205,8 +218,8 @@ class ResizeCenterCrop(DisplayedTransform):
         return x.crop((left, top, left + self.size, top + self.size))
 
 def check_size(size, name="size") -> int:
-    "Check `size` (an image side in pixels) is an int >= 8"
-    return check_int(size, name, lo=8)
+    "Check `size` (an image side in pixels) is an int in [8, `MAX_SIDE`] (the image family's `check_side`)"
+    return check_side(size, name, lo=8)
 
 def imagenet_item_tfms(size:int=224) -> list:
     "Item transforms of the paper: train `RandomResizedCrop(size, 0.08-1)` + flip; valid resize `size*256/224` + center crop"
@@ -264,7 +277,7 @@ def check_images(
 ) -> list: # `files`
     "Decode every image of `files` (fast, at reduced scale) and raise one error naming those that cannot be read"
     bad = []
-    for f in (progress_bar(files, leave=False) if progress else files):
+    for f in maybe_bar(files, progress, leave=False):
         try:
             with Image.open(f) as im: im.draft("RGB", (64, 64)); im.load()
         except Exception as e: bad.append(f"{f} ({type(e).__name__}: {e})")

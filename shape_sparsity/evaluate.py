@@ -10,17 +10,16 @@ import contextlib, io, os, sys, tempfile, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn, Tensor
-from fastprogress.fastprogress import progress_bar
 from fastai.torch_core import default_device
 from .core import RANDOM_MODES
 from .insert import topk_layers
 from .models import preprocess_for, Preprocess
 from .cue_conflict import parse_imagename, cue_conflict_items, cue_conflict_dl, stimulus_preprocess
 from .shape_bias import category_decisions
-from .utils import check_int
+from .utils import check_int, maybe_bar
 
 # %% auto #0
-__all__ = ['BACKENDS', 'spread_sample', 'load_stimuli', 'onnx_runner', 'evaluate_cue_conflict']
+__all__ = ['MAX_STIMULI_BYTES', 'BACKENDS', 'spread_sample', 'load_stimuli', 'onnx_runner', 'evaluate_cue_conflict']
 
 # %% ../nbs/08b_evaluate.ipynb #e9058be2
 def _items(items) -> pd.DataFrame:
@@ -39,6 +38,8 @@ def spread_sample(seq, n:int|None):
     return seq.iloc[idx].reset_index(drop=True) if isinstance(seq, pd.DataFrame) else [seq[i] for i in idx]
 
 # %% ../nbs/08b_evaluate.ipynb #8421ec0d
+MAX_STIMULI_BYTES = 4 << 30  # decoded stimuli held in memory at once: the 1280 images at up to ~1000 px
+
 def load_stimuli(
     items, # the cue-conflict folder, a `cue_conflict_items` table, or a list of image paths
     preprocess:Preprocess|None=None, # the network's preprocessing (`preprocess_for(model)`)
@@ -51,7 +52,11 @@ def load_stimuli(
     items = spread_sample(_items(items), n)
     for f in items["path"]: parse_imagename(Path(f).name)  # check every name before any work
     dl = cue_conflict_dl(items, size=size, bs=64, num_workers=num_workers, preprocess=preprocess, raw=True)
-    xs = [xb for xb, _ in (progress_bar(dl, leave=False) if progress else dl)]
+    need = len(items) * 3 * dl.preprocess.crop ** 2
+    if need > MAX_STIMULI_BYTES:
+        raise ValueError(f"{len(items)} stimuli at {dl.preprocess.crop} px would hold {need / 2**30:.1f} GiB of decoded images "
+                         f"(at most {MAX_STIMULI_BYTES / 2**30:.0f} GiB): pass a smaller size (CLI: --size) or fewer images (--n)")
+    xs = [xb for xb, _ in maybe_bar(dl, progress, leave=False)]
     return items, torch.cat(xs) if xs else torch.zeros(0, 3, dl.preprocess.crop, dl.preprocess.crop, dtype=torch.uint8)
 
 # %% ../nbs/08b_evaluate.ipynb #e5381df1
@@ -144,7 +149,7 @@ def evaluate_cue_conflict(
     decisions = []
     try:
         with torch.inference_mode():
-            for xb in (progress_bar(batches, total=-(-len(items) // bs), leave=False) if progress else batches):
+            for xb in maybe_bar(batches, progress, total=-(-len(items) // bs), leave=False):
                 out = run(pre.normalize(xb.to(device, non_blocking=True)))
                 if out.ndim != 2 or out.shape[1] != 1000:
                     raise ValueError(f"`model` must return (N, 1000) ImageNet logits, got shape {tuple(out.shape)}")

@@ -6,7 +6,6 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/sweep.html.md"""
 
 # %% ../nbs/08c_sweep.ipynb #74f1b183
 from __future__ import annotations
-import hashlib
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -15,6 +14,7 @@ from .insert import topk_state, topk_layers
 from .models import pretrained_topk, arch_preprocess, TOPK_PRESETS
 from .cue_conflict import get_cue_conflict, stimulus_preprocess
 from .utils import write_csv_atomic
+from .runs import file_fingerprint, files_fingerprint
 from .shape_bias import ShapeBiasResult, write_responses, shape_bias, CUE_SHARE_MIN
 from .evaluate import spread_sample, _items, load_stimuli, evaluate_cue_conflict
 
@@ -32,27 +32,42 @@ _RESULT_COLS = list(ShapeBiasResult.__dataclass_fields__)
 def _published(arch, k): return PUBLISHED.get((arch, None if k >= 1 else k), np.nan)
 
 def data_id(items:pd.DataFrame) -> str:
-    "A short fingerprint of an image set (file names and sizes): cached results are only reused for the same images"
-    h = hashlib.sha1()
-    for p in items["path"]: h.update(f"{Path(p).name}:{Path(p).stat().st_size}\n".encode())
-    return h.hexdigest()[:12]
+    "A fingerprint of an image set (file names and bytes, `runs.files_fingerprint`): cached results are only reused for the same images"
+    return files_fingerprint(items["path"])
 
 def _read_cache(cache):
     if cache is None or not Path(cache).exists(): return pd.DataFrame()
+    if Path(cache).is_dir(): raise ValueError(f"the sweep cache {str(cache)!r} is a folder, expected a CSV file: move it away (or pass another cache)")
     try: df = pd.read_csv(cache, keep_default_na=False, na_values=["nan", "NaN", ""],
-                          dtype={c: str for c in ("arch", "weights", "mode", "placement", "data", "preprocess")})
+                          dtype={c: str for c in ("arch", "weights", "mode", "placement", "data", "preprocess", "trials")})
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as e:
         raise ValueError(f"the sweep cache {str(cache)!r} is not a CSV this package wrote ({type(e).__name__}); "
                          "move it away (or pass another cache) to start afresh") from None
-    return df if set(_KEY + _RESULT_COLS) <= set(df.columns) else pd.DataFrame()  # an older format: recompute
+    missing = [c for c in _KEY + _RESULT_COLS if c not in df.columns]
+    if missing: raise ValueError(f"the sweep cache {str(cache)!r} is not a CSV this package wrote (no {', '.join(missing[:3])} column): "
+                                 "move it away (or pass another cache) to start afresh; it is left as it is")
+    return df
 
-def _done(cached, key):
-    if cached.empty: return None
+def _matches(cached, key) -> np.ndarray:
+    "Which rows of `cached` have the identity `key`"
     m = np.ones(len(cached), bool)
     for c, v in key.items():
         col = cached[c]
         m &= np.asarray(np.isclose(col.astype(float), v) if isinstance(v, float) else (col.astype(str) == str(v)))
+    return m
+
+def _done(cached, key):
+    if cached.empty: return None
+    m = _matches(cached, key)
     return cached[m].iloc[-1] if m.any() else None
+
+def _save_row(cache, row:pd.Series, key:dict) -> pd.DataFrame:
+    "Put `row` into the cache file as it is now on disk (rows another sweep added meanwhile are kept), replacing its identity's old row"
+    cached = _read_cache(cache)
+    if not cached.empty: cached = cached[~_matches(cached, key)]
+    cached = pd.concat([cached, row.to_frame().T], ignore_index=True)
+    if cache is not None: write_csv_atomic(cached, cache)
+    return cached
 
 def responses_name(arch:str, k:float|None, mode:str="keep") -> str:
     "File name of a sweep run's raw-data CSV (model-vs-human naming: `cue-conflict_<model>_session-1.csv`)"
@@ -60,9 +75,14 @@ def responses_name(arch:str, k:float|None, mode:str="keep") -> str:
     return f"cue-conflict_{arch}-{what}_session-1.csv"
 
 # %% ../nbs/08c_sweep.ipynb #2e1c4d46
+def _weights_id(weights) -> str:
+    "How the cache names `weights`: a local file by its path and a fingerprint of its bytes (a replaced file is another network)"
+    if weights is None: return "none"
+    return f"{weights} sha256:{file_fingerprint(weights)}" if Path(str(weights)).expanduser().is_file() else str(weights)
+
 def _sweep_key(a, k, mode, weights, place, n, pre, did, seed) -> dict:
     "Everything that changes a sweep row's numbers: its identity in the cache"
-    return dict(arch=a, k=k, weights="none" if weights is None else str(weights), mode="keep" if k == 1 else mode,
+    return dict(arch=a, k=k, weights=_weights_id(weights), mode="keep" if k == 1 else mode,
                 placement=place, n=-1 if n is None else n, size=pre.crop, data=did,
                 preprocess=f"{pre.mean}/{pre.std}/{pre.interpolation}", seed=seed)
 
@@ -72,11 +92,20 @@ def _sweep_run(model, key, items, imgs, responses, **kw) -> pd.Series:
     with topk_state(model, k=None if k == 1 else k, enabled=k < 1):
         for _, tk in topk_layers(model): tk.seed = seed
         df = evaluate_cue_conflict(model, items, size=key["size"], images=imgs, model_name=f"{a}_k{k:g}", **kw)
-    if responses is not None: write_responses(df, Path(responses)/responses_name(a, k, key["mode"]))
-    return pd.Series({**key, **asdict(shape_bias(df, seed=seed)), "published": _published(a, k)})
+    trials = "none"
+    if responses is not None:
+        f = write_responses(df, Path(responses)/responses_name(a, k, key["mode"]))
+        trials = file_fingerprint(f)  # the trials file beside the result is this result's: checked before the row is reused
+    return pd.Series({**key, **asdict(shape_bias(df, seed=seed)), "published": _published(a, k), "trials": trials})
+
+def _trials_ok(row, responses) -> bool:
+    "Whether the trials file beside a cached row is still the one written with it (another run may have overwritten it)"
+    if responses is None: return True
+    f = Path(responses)/responses_name(row["arch"], float(row["k"]), row["mode"])
+    return f.is_file() and str(row.get("trials")) == file_fingerprint(f)
 
 def _typed(rows) -> pd.DataFrame:
-    res = pd.DataFrame(rows).reset_index(drop=True)
+    res = pd.DataFrame(rows).reset_index(drop=True).drop(columns="trials", errors="ignore")
     for c in ("k", "shape_bias", "shape_accuracy", "texture_accuracy", "cue_share", "ci_low", "ci_high", "published"): res[c] = res[c].astype(float)
     for c in ("shape_hits", "texture_hits", "n_trials", "n", "size", "seed"): res[c] = res[c].astype(int)
     return res
@@ -114,12 +143,12 @@ def topk_sweep(
         for k in ks:
             key = _sweep_key(a, k, mode, weights, place, n, pre, did, seed)
             row = _done(cached, key)
+            if row is not None and not _trials_ok(row, responses): row = None  # its trials file is another run's: recompute
             if row is None:  # built and decoded only when a row is missing: a fully cached sweep is instant
                 if model is None: model = pretrained_topk(a, k=None, weights=weights, mode=mode, after=after)
                 if imgs is None: _, imgs = load_stimuli(items, pre, num_workers=num_workers, progress=progress)
                 row = _sweep_run(model, key, items, imgs, responses, bs=bs, device=device, progress=progress, backend=backend)
-                cached = pd.concat([cached, row.to_frame().T], ignore_index=True)
-                if cache is not None: write_csv_atomic(cached, cache)
+                cached = _save_row(cache, row, key) if cache is not None else pd.concat([cached, row.to_frame().T], ignore_index=True)
             rows.append(row)
         del model, imgs
     return _typed(rows)

@@ -91,10 +91,11 @@ def table1(
 
 # %% ../nbs/06b_table1.ipynb #385adc8e
 def results_frame(out_dir:str|Path) -> pd.DataFrame:
-    "One row per `<out_dir>/<run>/results.json`: subset, arch, topk, seed, progress, best and final accuracies (fractions)"
+    "One row per classifier run `<out_dir>/<run>/results.json`: subset, arch, topk, seed, progress, best and final accuracies (fractions)"
     rows = []
     for f in sorted(Path(out_dir).glob(f"*/{RESULTS}")):
         r = read_results(f); c = r["config"]
+        if "epochs_done" not in r or not isinstance(r.get("best"), dict): continue  # another job's run (e.g. a GAN's), not a classifier's
         rows.append(dict(run=f.parent.name, subset=c.get("subset"), arch=c.get("arch"), model=c.get("topk") or "dense",
                          seed=c.get("seed"), epochs=c.get("epochs"), epochs_done=r["epochs_done"], complete=r["complete"],
                          valid_best=r["best"]["valid_acc"], valid_final=r["final"]["valid_acc"],

@@ -1,0 +1,139 @@
+"Cases of the classifier jobs (data, demo, sweep, table1, train) and the command line's error handling"
+import json, os, signal, subprocess, sys, time
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).parent.parent))
+from user_cases import run, EXE
+
+def _data(sub=None):
+    from shape_sparsity.testing import test_data_path
+    return test_data_path(sub)
+
+CC = lambda: _data("cue-conflict")
+FAST = ["--size", "64", "--backend", "torch", "--quiet"]  # the sweep's small settings (Lite0 from its wheel, offline)
+
+def _mini(dst, classes=("n01440764", "n03594945"), skip=0, n=4):
+    "A tiny train/val ImageFolder of imagenet-mini links: `n` images per class and split, after the first `skip`"
+    for split in ("train", "val"):
+        for c in classes:
+            (dst/split/c).mkdir(parents=True)
+            for f in sorted((_data("imagenet-mini")/"val"/c).iterdir())[skip:skip + n]: (dst/split/c/f.name).symlink_to(f)
+    return dst
+
+def _last_line(r, *contains):
+    "An argparse usage error: exit 2, no traceback, the last stderr line says what is wrong"
+    assert r.code == 2 and "Traceback" not in r.err, f"expected a usage error, got {r!r}"
+    last = r.err.strip().splitlines()[-1]
+    for c in contains: assert c in last, f"{c!r} not in {last!r}"
+
+def _lite_weights(path, seed):
+    import torch
+    from shape_sparsity.models import efficientnet_lite
+    torch.manual_seed(seed)
+    torch.save(efficientnet_lite("efficientnet_lite0", weights=None).state_dict(), path)
+
+def case_demo_data_other_data_same_out(tmp):
+    "issue 19 #1: demo --data B into A's --out reprinted A's table and mixed A's and B's stylized images"
+    a, b = _mini(tmp/"A", n=2), _mini(tmp/"B", skip=2, n=2)
+    args = ["demo", "--arch", "resnet18", "--epochs", "1", "--size", "32", "--bs", "4", "--quiet", "--out", tmp/"O"]
+    run(*args, "--data", a).ok()
+    run(*args, "--data", b).one_line_error("holds another run", "images")
+
+def case_sweep_weights_replaced_in_place(tmp):
+    "issue 19 #3: the sweep cache was keyed by the weights' path: a replaced file gave the old numbers"
+    w, keys = tmp/"w.pth", ("shape_hits", "texture_hits", "shape_accuracy", "texture_accuracy")
+    args = ["sweep", "--ks", "0.2", "--n", "8", "--cue-conflict", CC(), *FAST, "--json", "--weights", w]
+    rows = lambda r: [{k: x[k] for k in keys} for x in json.loads(r.ok().out)["rows"]]
+    _lite_weights(w, 0); first = rows(run(*args, "--out", tmp/"s"))
+    _lite_weights(w, 1); again, fresh = rows(run(*args, "--out", tmp/"s")), rows(run(*args, "--out", tmp/"fresh"))
+    assert fresh != first, "the two weights files give the same numbers: the case shows nothing"
+    assert again == fresh, f"after replacing --weights, the sweep reported {again}, but those weights give {fresh}"
+
+def case_sweep_trials_match_the_table(tmp):
+    "issue 19 #4: --n 8, --n 16, --n 8: the table said n=8 but the trials CSV beside it was the 16-image run"
+    for n in (8, 16, 8): r = run("sweep", "--ks", "0.2", "--n", n, "--cue-conflict", CC(), *FAST, "--out", tmp).ok()
+    import pandas as pd
+    for f in ("cue-conflict_efficientnet_lite0-dense_session-1.csv", "cue-conflict_efficientnet_lite0-topk0.2_session-1.csv"):
+        got = len(pd.read_csv(tmp/f))
+        assert got == 8, f"{f} holds {got} trials, but the table beside it is the 8-image run"
+
+def case_data_dest_other_wnids(tmp):
+    "issue 19 #13: data --dest reused with other --wnids kept the old classes beside the new ones"
+    mini = _data("imagenet-mini")
+    run("data", "--imagenet", mini, "--wnids", "n01440764", "n03594945", "--dest", tmp/"d").ok()
+    run("data", "--imagenet", mini, "--wnids", "n03201208", "--dest", tmp/"d").one_line_error("holds another subset", "n03201208")
+
+def case_second_sweep_into_a_busy_folder_then_ctrl_c(tmp):
+    "lost work: two sweeps with different --ks into one --out both said saved, the last writer's rows only; "
+    "and a traceback: Ctrl-C showed KeyboardInterrupt's"
+    out = tmp/"s"
+    p = subprocess.Popen([EXE, "sweep", "--ks", "0.1", "0.2", "--n", "64", "--cue-conflict", str(CC()), *FAST, "--out", str(out)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    t0 = time.time()
+    while not out.exists() and p.poll() is None and time.time() - t0 < 120: time.sleep(0.05)
+    time.sleep(0.3)
+    b = run("sweep", "--ks", "0.5", "--n", "64", "--cue-conflict", CC(), *FAST, "--out", out)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=120)
+    b.one_line_error("in use by another shape-sparsity job")  # not a second writer whose rows the first one drops
+    lines = [l for l in err.strip().splitlines() if l.strip()]
+    assert p.returncode == 130 and len(lines) == 1 and "Traceback" not in err and "interrupted" in lines[0], (p.returncode, err[-1500:])
+
+def case_foreign_sweep_csv_is_not_overwritten(tmp):
+    "lost work: a sweep.csv the package did not write was overwritten without a word"
+    (tmp/"sweep.csv").write_text("name,score\nmine,1\n")
+    run("sweep", "--ks", "0.2", "--n", "4", "--cue-conflict", CC(), *FAST, "--out", tmp).one_line_error("not a CSV this package wrote")
+    assert (tmp/"sweep.csv").read_text() == "name,score\nmine,1\n", "the user's sweep.csv was overwritten"
+
+def case_sweep_huge_size(tmp):
+    "sweep --size 100000 grew to ~24 GB and was OOM-killed (here under an address-space limit of 6 GB more than now)"
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    vm = int(next(l for l in open("/proc/self/status") if l.startswith("VmSize")).split()[1]) * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (vm + (6 << 30), hard))
+    try: r = run("sweep", "--size", 100000, "--n", 1, "--cue-conflict", CC(), "--out", tmp/"s", "--quiet")
+    finally: resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    _last_line(r, "--size")
+
+def case_folder_named_sweep_csv(tmp):
+    "traceback: a folder named sweep.csv (or sweep.png) in --out"
+    (tmp/"sweep.csv").mkdir()
+    run("sweep", "--ks", "0.2", "--n", "4", "--cue-conflict", CC(), *FAST, "--out", tmp).one_line_error("sweep.csv", "is a folder")
+
+def case_imagenette_offline(tmp):
+    "traceback: data --imagenette without the network (SHAPE_SPARSITY_OFFLINE=1 too) must say the network is needed"
+    old = os.environ.get("FASTAI_HOME")
+    os.environ["FASTAI_HOME"] = str(tmp)  # nothing downloaded yet
+    try: r = run("data", "--imagenette", "--size", "160")
+    finally:
+        if old is None: os.environ.pop("FASTAI_HOME", None)
+        else: os.environ["FASTAI_HOME"] = old
+    r.one_line_error("needs the network")
+
+def case_table1_report_beside_a_gan_run(tmp):
+    "traceback: table1 --report-only over a folder that also holds a GAN run"
+    h = [dict(epoch=0, valid_acc=0.5, stylized_acc=0.3, train_loss=1.0)]
+    cls = dict(config=dict(subset="in-s1", arch="paper", topk=None, seed=0, epochs=1), complete=True, epochs_done=1, history=h,
+               best=dict(valid_acc=0.5, stylized_acc=0.3), final=dict(valid_acc=0.5, stylized_acc=0.3))
+    gan = dict(config=dict(ngf=8), iters_done=10, complete=True, history=[], fid=None)
+    for d, r in (("in-s1_paper_dense_s0", cls), ("gan", gan)):
+        (tmp/d).mkdir(); (tmp/d/"results.json").write_text(json.dumps(r))
+    out = run("table1", "--report-only", "--out", tmp).ok().out
+    assert "| in-s1 | dense | 1 | 50.0" in out, out
+
+def case_demo_k_1(tmp):
+    "misleading: demo --k 1 said 'Length of values (2) does not match length of index (1)'"
+    run("demo", "--k", "1", "--n", "4", "--size", "64", "--cue-conflict", CC(), "--out", tmp).one_line_error("--k")
+
+def case_huge_seed(tmp):
+    "misleading: a huge --seed said 'Overflow when unpacking long long'"
+    r = run("train", "--data", _mini(tmp/"d"), "--seed", 2**64, "--epochs", "1", "--size", "32", "--no-image-check", "--quiet", "--out", tmp/"r")
+    _last_line(r, "--seed")
+
+def case_weights_file_missing(tmp):
+    "misleading: --weights missing.pth said it needs torchvision's weights from the network"
+    run("demo", "--model", "alexnet", "--weights", tmp/"missing.pth", "--cue-conflict", CC(), "--out", tmp/"o").one_line_error("not found", "missing.pth")
+
+def case_sweep_out_is_a_file(tmp):
+    "misleading: sweep --out FILE said 'File exists'"
+    (tmp/"f").write_text("x")
+    run("sweep", "--n", "4", "--cue-conflict", CC(), *FAST, "--out", tmp/"f").one_line_error("is a file, expected a folder")
