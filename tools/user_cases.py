@@ -8,7 +8,7 @@ Cases live in `tools/cases/<area>.py`, each a function `case_<name>(tmp)` that r
 would be misled; `run` (in-process `shape_sparsity.cli.main`) and `run_exe` (the installed console script) are
 theirs to use. Offline throughout (`SHAPE_SPARSITY_OFFLINE=1`), small sizes, one thread.
 """
-import argparse, contextlib, importlib.util, io, os, subprocess, sys, tempfile, time, traceback
+import argparse, importlib.util, os, subprocess, sys, tempfile, time, traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,17 +30,14 @@ class Result:
         return self
 
 def run(*argv, cwd=None) -> Result:
-    "`shape-sparsity *argv` in this process (fast: no import per case)"
-    from shape_sparsity.cli import main
-    out, err, old = io.StringIO(), io.StringIO(), os.getcwd()
+    "`shape-sparsity *argv` in this process through `shape_sparsity.cli.run_cli` (fast: no import per case)"
+    from shape_sparsity.cli import run_cli
+    old = os.getcwd()
     try:
         if cwd: os.chdir(cwd)
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try: code = main([str(a) for a in argv])
-            except SystemExit as e: code = e.code if isinstance(e.code, int) else 2
-            except BaseException: traceback.print_exc(); code = "traceback"
+        try: return Result(*run_cli(*argv))
+        except Exception: return Result("traceback", "", traceback.format_exc())  # what the console script would show
     finally: os.chdir(old)
-    return Result(code, out.getvalue(), err.getvalue())
 
 def run_exe(*argv, cwd=None, env=None, timeout=300) -> Result:
     "`shape-sparsity *argv` as the installed console script, in a new process"
