@@ -5,13 +5,15 @@ Run: `python benchmarks/eval_speed.py [--arch efficientnet_lite0] [--n 256] [--b
 
 - decode + resize of the PNG stimuli (PIL, one process) in images/s;
 - the network alone on decoded images, PyTorch (contiguous and channels_last) and ONNX Runtime, dense and with
-  Top-K at the preset k, in images/s, and Top-K's cost relative to dense;
+  Top-K at the preset k, in images/s, and Top-K's cost relative to dense; PyTorch also with the threshold selection
+  Top-K used before `core.kth_largest` (`topk` + `min`; see `benchmarks/topk_speed.py --inference`);
 - how often ONNX Runtime and PyTorch reach the same 16-class decision (dense, and with Top-K, where a hard
   threshold amplifies float rounding);
 - the whole `evaluate_cue_conflict` on the full set (decode included), dense and Top-K, as the demo runs it.
 """
 import argparse, copy, os, platform, time, warnings
 import torch
+import shape_sparsity.core as core
 from shape_sparsity.insert import topk_state
 from shape_sparsity.models import pretrained_topk, PRESET_K
 from shape_sparsity.evaluate import load_stimuli, evaluate_cue_conflict, onnx_runner, spread_sample, _items
@@ -55,12 +57,18 @@ def main():
                 res[("torch", name)] = rate(a.n, lambda: [model(x) for x in xs])
                 res[("torch channels_last", name)] = rate(a.n, lambda: [mcl(x.contiguous(memory_format=torch.channels_last)) for x in xs])
                 preds[("torch", name)] = sum((category_decisions(model(x)) for x in xs), [])
+                if topk:  # the selection before numpy's partition, for comparison (same masks, so the same outputs)
+                    new, core.kth_largest = core.kth_largest, lambda a, n: a.topk(n, dim=2, sorted=False).values.amin(dim=2, keepdim=True)
+                    try: res[("torch, old selection", name)] = rate(a.n, lambda: [model(x) for x in xs])
+                    finally: core.kth_largest = new
             run = onnx_runner(model, pre.crop)
             res[("onnx", name)] = rate(a.n, lambda: [run(x) for x in xs])
             preds[("onnx", name)] = sum((category_decisions(run(x)) for x in xs), [])
     for be in ("torch", "torch channels_last", "onnx"):
         d, t = res[(be, "dense")], res[(be, f"Top-K {k:g}")]
         rows.append((f"network, {be}", d, t, f"{d / t:.2f}x"))
+    d, t = res[("torch", "dense")], res[("torch, old selection", f"Top-K {k:g}")]
+    rows.append(("network, torch, Top-K's old selection (topk + min)", d, t, f"{d / t:.2f}x"))
     print("| part | dense (img/s) | Top-K (img/s) | Top-K cost |\n|---|---|---|---|")
     for r in rows: print(f"| {r[0]} | {r[1]:.1f} | {r[2] if isinstance(r[2], str) else f'{r[2]:.1f}'} | {r[3]} |")
     print()

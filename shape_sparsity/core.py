@@ -7,12 +7,13 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/core.html.md"""
 # %% ../nbs/01_core.ipynb #24dd3dab
 from __future__ import annotations
 from numbers import Real
+import numpy as np
 import torch
 from torch import nn, Tensor
 
 # %% auto #0
 __all__ = ['TOPK_MODES', 'RANDOM_MODES', 'MODES', 'check_k', 'check_mode', 'check_fmap', 'check_bool', 'n_keep', 'reference_topk',
-           'topk_mask', 'random_mask', 'spatial_topk', 'TopK']
+           'kth_largest', 'topk_mask', 'random_mask', 'spatial_topk', 'TopK']
 
 # %% ../nbs/01_core.ipynb #6db3bc47
 TOPK_MODES = ("keep", "revert", "mean")  # "keep": the paper; "revert"/"mean": its ablations (official code's flags)
@@ -67,6 +68,20 @@ def reference_topk(x:Tensor, k:float, mode:str="keep") -> Tensor:
 # %% ../nbs/01_core.ipynb #0da4d08b
 _INT_VIEW = {torch.float64: torch.int64, torch.float32: torch.int32, torch.float16: torch.int16, torch.bfloat16: torch.int16}
 
+def _tracing() -> bool:
+    "Is a model being traced, exported or compiled (where a numpy call cannot be recorded)?"
+    return torch.onnx.is_in_onnx_export() or torch.jit.is_tracing() or torch.compiler.is_compiling()
+
+def kth_largest(
+    a:Tensor, # values `(N, C, L)`
+    n:int, # which largest, 1 <= n <= L
+) -> Tensor: # `(N, C, 1)`: the `n`-th largest value of every row (repeated values counted as often as they occur)
+    "The `n`-th largest value of each row of `a`: `np.partition` for CPU integer views, else `topk` + `min` (same value)"
+    L = a.shape[2]
+    if a.device.type == "cpu" and a.dtype in (torch.int16, torch.int32, torch.int64) and not _tracing():
+        return torch.from_numpy(np.partition(a.numpy(), L - n, axis=2)[..., L - n:L - n + 1])
+    return a.topk(n, dim=2, sorted=False).values.amin(dim=2, keepdim=True)
+
 def topk_mask(
     x:Tensor, # feature maps `(N, C, H, W)`
     k:float, # fraction kept
@@ -77,9 +92,10 @@ def topk_mask(
     a = x.detach().abs().reshape(n, c, h * w)
     if a.dtype in _INT_VIEW and not torch.onnx.is_in_onnx_export():  # ONNX has no bit-cast view: plain floats there
         a = a.view(_INT_VIEW[a.dtype])  # same order as the floats for values >= 0
-    top = a.topk(n_keep(k, h, w), dim=2, sorted=False)
-    if exact: return torch.zeros_like(a, dtype=torch.bool).scatter_(2, top.indices, True).view(n, c, h, w)
-    return (a >= top.values.amin(dim=2, keepdim=True)).view(n, c, h, w)
+    if exact:
+        top = a.topk(n_keep(k, h, w), dim=2, sorted=False)
+        return torch.zeros_like(a, dtype=torch.bool).scatter_(2, top.indices, True).view(n, c, h, w)
+    return (a >= kth_largest(a, n_keep(k, h, w))).view(n, c, h, w)
 
 # %% ../nbs/01_core.ipynb #7b8aedc0
 def random_mask(

@@ -10,11 +10,9 @@ import re, warnings
 from pathlib import Path
 import pandas as pd
 import torch
-from PIL import Image
 from fastai.data.external import untar_data
-from fastai.vision.data import imagenet_stats
-import torchvision.transforms as T
 from .models import Preprocess, IMAGENET_PREPROCESS
+from .images import open_image
 from .data import check_size
 
 # %% auto #0
@@ -76,9 +74,9 @@ def get_cue_conflict(
     return p
 
 # %% ../nbs/05c_cue_conflict.ipynb #45950a68
-def imagenet_eval_tfm(size:int=224):
-    "torchvision preprocessing for a pretrained ImageNet net: shorter side to `size`, center crop, normalize"
-    return T.Compose([T.Resize(size), T.CenterCrop(size), T.ToTensor(), T.Normalize(*imagenet_stats)])
+def imagenet_eval_tfm(size:int=224) -> Preprocess:
+    "Preprocessing for a torchvision ImageNet net at `size` without a crop margin: `stimulus_preprocess(None, size)`"
+    return stimulus_preprocess(None, size)
 
 def stimulus_preprocess(
     preprocess:Preprocess|None=None, # the network's preprocessing (default: torchvision's classic ImageNet one)
@@ -96,7 +94,7 @@ class CueConflictDataset(torch.utils.data.Dataset):
         self.tfm = preprocess.pil_tfm()
     def __len__(self): return len(self.items)
     def __getitem__(self, i):
-        x = self.tfm(Image.open(self.items.path[i]).convert("RGB"))
+        x = self.tfm(open_image(self.items.path[i]))
         return (x if self.raw else self.pre.normalize(x)), i
 
 def cue_conflict_dl(

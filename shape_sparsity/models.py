@@ -19,12 +19,13 @@ from torchvision.models.resnet import BasicBlock
 from .core import check_k, check_mode
 from .insert import add_topk
 from .utils import load_torch_file
+from .images import open_image
 
 # %% auto #0
 __all__ = ['N_STAGES', 'DENSE_SPECS', 'PAPER_STAGES', 'PAPER_POOL', 'RESNET18_ARCHS', 'TOPK_PRESETS', 'PRESET_K', 'LITE_WHEELS',
            'IMAGENET_PREPROCESS', 'TopKSpec', 'parse_topk_spec', 'paper_feature_side', 'PaperResNet18',
            'paper_resnet18', 'resnet18_topk', 'make_resnet18', 'load_weights', 'lite_weights_file', 'load_positional',
-           'efficientnet_lite', 'Preprocess', 'preprocess_for', 'arch_preprocess', 'pretrained_topk']
+           'efficientnet_lite', 'Preprocess', 'model_device', 'preprocess_for', 'arch_preprocess', 'pretrained_topk']
 
 # %% ../nbs/04_models.ipynb #4bc18417
 N_STAGES = 4  # ResNet-18 has four stages, `layer1`..`layer4` (torchvision and the paper's code)
@@ -247,8 +248,8 @@ class Preprocess:
         return (x.float() / 255 - mean) / std
 
     def __call__(self, img) -> Tensor:
-        "One PIL image -> the normalized float tensor `(3, crop, crop)` the network expects"
-        return self.normalize(self.pil_tfm()(img.convert("RGB")))
+        "One image (anything `open_image` reads: EXIF-rotated, alpha on white, 16-bit scaled) -> the normalized float tensor `(3, crop, crop)`"
+        return self.normalize(self.pil_tfm()(open_image(img)))
 
     def at(self, size:int) -> Preprocess:
         "The same preprocessing for another input size (the crop ratio kept)"
@@ -265,6 +266,10 @@ def _timm_preprocess(cfg:dict) -> Preprocess:
 def _tv_preprocess(tfm) -> Preprocess:
     "From torchvision's `ImageClassification` transform (what `weights.transforms()` returns)"
     return Preprocess(tfm.resize_size[0], tfm.crop_size[0], tuple(tfm.mean), tuple(tfm.std), tfm.interpolation.value)
+
+def model_device(model:nn.Module) -> torch.device:
+    "The device of `model`'s parameters (the CPU for a model without any)"
+    return next(iter(model.parameters()), torch.empty(0)).device
 
 def preprocess_for(model:nn.Module) -> Preprocess:
     "The model's `Preprocess`: its `preprocess` attribute, else timm's `pretrained_cfg`, else torchvision's classic ImageNet one"

@@ -14,13 +14,12 @@ import numpy as np, pandas as pd, torch
 from torch import nn, Tensor
 from PIL import Image
 import matplotlib.pyplot as plt
-from fastai.data.transforms import get_image_files, image_extensions
 from .insert import topk_layers
-from .models import preprocess_for, Preprocess
+from .models import preprocess_for, Preprocess, model_device
 from .cue_conflict import stimulus_preprocess
 from .data import check_size
 from .shape_bias import CATEGORIES, category_probs
-from .stylize import open_image
+from .images import find_images, is_image_file, open_image
 
 # %% auto #0
 __all__ = ['image_items', 'input_preprocess', 'model_input', 'model_logits', 'top_classes', 'top_classes_from_logits',
@@ -28,6 +27,11 @@ __all__ = ['image_items', 'input_preprocess', 'model_input', 'model_logits', 'to
            'map_panels', 'plot_activation_maps', 'map_image', 'activation_maps_html']
 
 # %% ../nbs/10a_widgets.ipynb #9c3aeca0
+def _under(root:Path, f:Path) -> Path:
+    "`f` (resolved by `find_images`) as a path under `root` as the user gave it, if it is one"
+    try: return root/f.relative_to(root.resolve())
+    except ValueError: return f
+
 def image_items(
     images, # a folder, an image file, a list of files, or a DataFrame with a `path` column
 ) -> list[tuple[str, str]]: # `(label, path)` pairs, sorted by label
@@ -38,7 +42,7 @@ def image_items(
         root = Path(*Path(paths[0]).parts[:-2]) if paths else None
     elif isinstance(images, (str, Path)):
         p = Path(images).expanduser()
-        if p.is_dir(): paths, root = list(get_image_files(p)), p
+        if p.is_dir(): paths, root = [_under(p, f) for f in find_images(p, "`images`")], p
         elif p.is_file(): paths, root = [p], p.parent
         else: raise FileNotFoundError(f"`images` folder or file not found: {str(p)!r}")
     elif isinstance(images, (list, tuple)):
@@ -47,7 +51,7 @@ def image_items(
         if missing: raise FileNotFoundError(f"image files not found: {missing[:5]}")
         root = None
     else: raise TypeError(f"`images` must be a folder, a file, a list of files or a DataFrame, got {type(images).__name__}")
-    paths = [p for p in paths if p.suffix.lower() in image_extensions]
+    paths = [p for p in paths if is_image_file(p)]
     if not paths: raise ValueError(f"no image files (.png, .jpg, ...) in {images!r:.200}")
     def label(p):
         try: return str(p.relative_to(root)) if root is not None else p.name
@@ -74,15 +78,13 @@ def model_input(
     return input_preprocess(model, size)(open_image(img))[None]
 
 # %% ../nbs/10a_widgets.ipynb #69364530
-def _device(model): return next(iter(model.parameters()), torch.empty(0)).device
-
 def model_logits(model:nn.Module, x:Tensor) -> Tensor:
     "`model`'s outputs for the batch `x` (moved to the model's device), in eval mode without gradients, on the CPU"
     if not isinstance(model, nn.Module): raise TypeError(f"`model` must be a torch nn.Module, got {type(model).__name__}")
     if not isinstance(x, Tensor): raise TypeError(f"`x` must be a torch.Tensor, got {type(x).__name__}")
     if x.ndim == 3: x = x[None]
     x = x.as_subclass(Tensor)  # plain tensors in and out (fastai batches are `TensorImage`s)
-    with eval_mode(model): return model(x.to(_device(model))).as_subclass(Tensor).float().cpu()
+    with eval_mode(model): return model(x.to(model_device(model))).as_subclass(Tensor).float().cpu()
 
 def top_classes(
     model:nn.Module, # any classifier
