@@ -15,7 +15,7 @@ import torchvision.transforms as T
 from PIL import Image
 from torch import nn, Tensor
 from .core import spatial_topk, check_k
-from .models import efficientnet_lite, preprocess_for
+from .models import efficientnet_lite, preprocess_for, model_device
 from .utils import check_int, eval_mode, maybe_bar, torch_threads
 from .images import open_image, check_side
 from .runs import file_fingerprint
@@ -341,7 +341,7 @@ def synthesize_texture(
     if start not in STARTS: raise ValueError(f"`start` must be one of {STARTS}, got {start!r}")
     if loss not in LOSSES: raise ValueError(f"`loss` must be one of {LOSSES}, got {loss!r}")
     model, layers = _resolve_model(model, layers)
-    device = next(model.parameters()).device
+    device = model_device(model)
     (to_in, from_in, unit), t0 = input_map(model, device), time.perf_counter()
     src = load_source(image, size, resize).to(device)
     src_in = to_in(src)

@@ -15,7 +15,7 @@ import torchvision.transforms as T
 from PIL import Image, UnidentifiedImageError
 from PIL.PngImagePlugin import PngInfo
 from torch import nn
-from .models import preprocess_for
+from .models import preprocess_for, model_device
 from .utils import atomic_write, check_writable, eval_mode, maybe_bar, torch_threads, positive_int, count_int, fraction
 from .images import find_images, open_image, image_ok, check_side, MAX_SIDE
 from .runs import file_fingerprint, same_identity, folder_lock, FolderBusy
@@ -140,7 +140,7 @@ def class_rank(
     p = preprocess_for(classifier)
     tfm = T.Compose([T.Resize((p.crop, p.crop), interpolation=T.InterpolationMode.BICUBIC, antialias=True), T.PILToTensor()])
     x = p.normalize(torch.stack([tfm(im.convert("RGB")) for im in images]))
-    with eval_mode(classifier): logits = classifier(x.to(next(classifier.parameters()).device))
+    with eval_mode(classifier): logits = classifier(x.to(model_device(classifier)))
     return (logits > logits[:, target:target + 1]).sum(1).tolist()
 
 def low_freq_share(
@@ -215,7 +215,7 @@ def _vgg_weights_cached() -> bool:
 def check_texture_size(model:nn.Module, layers:list, size:int, name:str="--size"):
     "Check every layer in `layers` gives at least a 2x2 map at input `size` (a dry run on a blank image)"
     try:
-        with eval_mode(model): feats = layer_features(model, torch.zeros(1, 3, size, size, device=next(model.parameters()).device), layers)
+        with eval_mode(model): feats = layer_features(model, torch.zeros(1, 3, size, size, device=model_device(model)), layers)
     except RuntimeError as e: raise ValueError(f"{name} {size} is too small for {type(model).__name__} ({str(e).splitlines()[0]})") from None
     try: check_feature_sizes(feats, layers, size)
     except ValueError as e: raise ValueError(str(e).replace("`size`", name)) from None

@@ -14,7 +14,7 @@ from .utils import atomic_write_json, write_csv_atomic, check_int, eval_mode, ma
 from .runs import folder_lock
 from .core import check_mode
 from .insert import add_topk, topk_layers
-from .models import parse_topk_spec, make_resnet18
+from .models import parse_topk_spec, make_resnet18, model_device
 from .core import n_keep
 from .train import paper_learner, fit_paper, run_name_for, PAPER_RECIPE
 from .world import WorldConfig, WORLD_CLASSES, make_world, world_dls, world_dl, TEST_KINDS
@@ -69,7 +69,7 @@ EVAL_SEED = 1_000_000  # the random-mask layers' seed at evaluation (whatever tr
 
 def _predict(model, ws, bs=500):
     with eval_mode(model), torch.no_grad():
-        dev = next(model.parameters()).device
+        dev = model_device(model)
         return torch.cat([model(xb.to(dev)).argmax(1).cpu() for xb, _ in world_dl(ws, bs)])
 
 def world_responses(
