@@ -18,24 +18,16 @@ __all__ = ['TINY_TOPK', 'test_data_path', 'tiny_dls', 'tiny_net', 'tiny_learner'
 
 # %% ../nbs/99_testing.ipynb #f90a26ee
 from .utils import DATA_ENV
+from .samples import local_data
 
 def test_data_path(
     sub:str|None=None, # optional sub-folder, e.g. "cue-conflict" or "imagenet-mini"
 ) -> Path:
-    "The local test data folder: `$SHAPE_SPARSITY_DATA`, else `shared/data` beside the repository or a parent of the cwd"
-    if os.environ.get(DATA_ENV):
-        cands = [Path(os.environ[DATA_ENV]).expanduser()]
-    else:
-        starts = [Path.cwd().resolve()]
-        if "__file__" in globals(): starts.insert(0, Path(__file__).resolve().parent.parent)  # the repo, for editable installs
-        cands = [p/"shared"/"data" for s in starts for p in [s, *s.parents]]
-    for c in cands:
-        if c.is_dir():
-            res = c/sub if sub else c
-            if not res.exists(): raise FileNotFoundError(f"test data folder {c} has no {sub!r} (looked for {res})")
-            return res
-    raise FileNotFoundError(f"no test data found (looked at {[str(c) for c in cands[:3]]}...); "
-                            f"set {DATA_ENV} to the folder holding cue-conflict/ and imagenet-mini/")
+    "The local test data folder (`samples.local_data`: `$SHAPE_SPARSITY_DATA`, else `shared/data` above the cwd or the repository); an error when there is none"
+    res = local_data(sub)
+    if res is None: raise FileNotFoundError(f"no test data{'' if sub is None else f' with a {sub!r} folder'} found (looked at ${DATA_ENV} and for "
+                                            f"shared/data above the cwd and the repository): set {DATA_ENV} to the folder holding cue-conflict/ and imagenet-mini/")
+    return res
 
 # %% ../nbs/99_testing.ipynb #eb6b3f86
 def tiny_dls(
