@@ -15,11 +15,11 @@ from .images import MAX_SIDE
 from .runs import folder_lock
 
 # %% auto #0
-__all__ = ['image_side', 'seed_int', 'cmd_data', 'cmd_stylize', 'cmd_train', 'cmd_table1']
+__all__ = ['cmd_data', 'cmd_stylize', 'cmd_train', 'cmd_table1']
 
 # %% ../nbs/11a_cli_train.ipynb #4ba0ccef
-image_side = number_arg(int, 8, MAX_SIDE, what=f"an image side in pixels, an integer in [8, {MAX_SIDE}]")
-seed_int = number_arg(int, 0, 2**32 - 1, what="a seed, an integer in [0, 2**32-1]")
+from .utils import seed_int  # (re-exported here for the commands' parsers)
+from .images import image_side
 
 def _sub(subs, name, fn, help):
     p = subs.add_parser(name, help=help, description=help)

@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 from fastai.data.transforms import image_extensions
-from .utils import check_int
+from .utils import check_int, number_arg
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'is_image_file', 'find_images', 'open_image', 'image_ok', 'check_side']
+__all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'image_side', 'is_image_file', 'find_images', 'open_image', 'image_ok', 'check_side']
 
 # %% ../nbs/00c_images.ipynb #409724c5
 IMAGE_EXTS = tuple(sorted(image_extensions))  # what counts as an image file (any case): fastai's list
@@ -99,3 +99,5 @@ MAX_SIDE = 4096  # the largest image side any job accepts (a 4096 x 4096 RGB flo
 def check_side(size, name:str="size", lo:int=8, hi:int=MAX_SIDE) -> int:
     "Check `size` (an image side in pixels) is an integer in [`lo`, `hi`]; the error names `name`"
     return check_int(size, name, lo=lo, hi=hi)
+
+image_side = number_arg(int, 8, MAX_SIDE, what=f"an image side in pixels, an integer in [8, {MAX_SIDE}]")  # the argparse type

@@ -14,10 +14,10 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['positive_int', 'count_int', 'positive_float', 'fraction', 'strength_float', 'OFFLINE_ENV', 'DATA_ENV', 'atomic_write',
-           'atomic_write_text', 'write_csv_atomic', 'atomic_write_json', 'atomic_torch_save', 'check_writable',
-           'load_torch_file', 'md_table', 'eval_mode', 'imagenet_categories', 'check_int', 'number_arg', 'online',
-           'torch_threads', 'maybe_bar', 'default_device']
+__all__ = ['positive_int', 'count_int', 'positive_float', 'fraction', 'strength_float', 'seed_int', 'OFFLINE_ENV', 'DATA_ENV',
+           'atomic_write', 'atomic_write_text', 'write_csv_atomic', 'atomic_write_json', 'atomic_torch_save',
+           'check_writable', 'load_torch_file', 'md_table', 'eval_mode', 'imagenet_categories', 'check_int',
+           'number_arg', 'online', 'torch_threads', 'maybe_bar', 'default_device']
 
 # %% ../nbs/00_utils.ipynb #a5de7af2
 def atomic_write(
@@ -131,6 +131,7 @@ count_int = number_arg(int, 0, what="an integer >= 0")
 positive_float = number_arg(float, 0, lo_open=True, what="a finite number > 0")
 fraction = number_arg(float, 0, 1, lo_open=True, what="a fraction in (0, 1], e.g. 0.2")
 strength_float = number_arg(float, 0, 1, what="a number in [0, 1]")
+seed_int = number_arg(int, 0, 2**32 - 1, what="a seed, an integer in [0, 2**32-1]")  # numpy and torch seeds fit
 
 # %% ../nbs/00_utils.ipynb #8ab484f2
 OFFLINE_ENV = "SHAPE_SPARSITY_OFFLINE"  # set to 1 to never try the network (tests, clusters without internet)
