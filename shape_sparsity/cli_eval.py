@@ -12,7 +12,7 @@ from pathlib import Path
 from .utils import DATA_ENV, online, md_table, number_arg, positive_int, count_int, fraction, strength_float, atomic_write_json
 from .images import MAX_SIDE
 from .runs import folder_lock, files_fingerprint, read_identity, check_identity
-from .cli_train import _sub, _bars, _quiet, _style, _not_folders, image_side
+from .cli_train import _sub, _bars, _style, _not_folders, image_side
 
 # %% auto #0
 __all__ = ['net_size', 'NO_CUE_CONFLICT', 'DEMO_MODELS', 'DEMO_JSON', 'cmd_shape_bias', 'find_cue_conflict', 'result_table',
@@ -183,13 +183,14 @@ def _demo_identity(a, data:Path, out:Path) -> dict:
     from shape_sparsity.data import check_split
     from shape_sparsity.table1 import STYLIZED_DIR
     tr, va = check_split(data)
-    ident = dict(job="demo --data", data=str(data.resolve()), images=files_fingerprint(tr + va, root=data), arch=a.arch, topk=a.topk,
+    ident = dict(job="demo --data", images=files_fingerprint(tr + va, root=data, cache=True), arch=a.arch, topk=a.topk,
                  epochs=a.epochs, size=a.size, bs=a.bs, styles=[str(s) for s in a.styles], strength=a.strength)
     saved = read_identity(out/DEMO_JSON)
+    if saved is not None: saved.pop("data", None)  # recorded in the identity by older versions
     if saved is not None: check_identity(saved, ident, f"--out {str(out)!r}", "use another --out, or delete it to start again")
     elif (out/STYLIZED_DIR).exists() or (out/"demo.csv").exists():
         raise ValueError(f"--out {str(out)!r} holds another demo (no {DEMO_JSON} says what it was made from): use another --out, or delete it")
-    atomic_write_json(dict(identity=ident), out/DEMO_JSON)  # before the work: an interrupted demo resumes only with the same inputs
+    atomic_write_json(dict(identity=ident, data=str(data.resolve())), out/DEMO_JSON)  # before the work: an interrupted demo resumes only with the same inputs (moved images are the same demo: the path is for information)
     return ident
 
 def _demo_train(a, out:Path) -> int:
@@ -197,7 +198,7 @@ def _demo_train(a, out:Path) -> int:
     import pandas as pd
     from shape_sparsity.data import subset_dls, eval_dl
     from shape_sparsity.stylize import stylize_folder
-    from shape_sparsity.train import paper_learner, fit_paper
+    from shape_sparsity.train import paper_learner, fit_paper, training_output
     data = Path(a.data)
     _demo_identity(a, data, out)
     print(f"stylizing {data/'val'} (styles {a.styles}, strength {a.strength}) ...")
@@ -208,7 +209,7 @@ def _demo_train(a, out:Path) -> int:
         dls = subset_dls(data, size=a.size, bs=a.bs, num_workers=0, seed=0)
         learn = paper_learner(dls, arch=a.arch, topk=topk, epochs=a.epochs, seed=0, path=out, run_name=f"{a.arch}_{topk or 'dense'}")
         print(f"training {a.arch} {'dense' if topk is None else 'Top-K ' + topk} for {a.epochs} epochs at {a.size}px ...")
-        with _quiet(learn, a.quiet, _bars(a)):
+        with training_output(learn, a.quiet, _bars(a)):
             res = fit_paper(learn, stylized_dl=eval_dl(learn, out/STYLIZED_DIR, bs=a.bs))
         rows.append(dict(model="dense" if topk is None else f"Top-K {topk}", clean=res["final"]["valid_acc"],
                          stylized=res["final"]["stylized_acc"], clean_best=res["best"]["valid_acc"], stylized_best=res["best"]["stylized_acc"]))

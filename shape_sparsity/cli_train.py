@@ -26,15 +26,6 @@ def _sub(subs, name, fn, help):
     p.set_defaults(func=fn)
     return p
 
-@contextlib.contextmanager
-def _quiet(learn, quiet:bool, bars:bool=True):
-    "No progress bars and no epoch lines while training if `quiet`; epoch lines but no bars if not `bars`"
-    if quiet:
-        with learn.no_bar(), learn.no_logging(): yield
-    elif not bars:
-        with learn.no_bar(): yield
-    else: yield
-
 def _bars(a) -> bool:
     "Progress bars unless --quiet or stdout is not a terminal (then a log gets one line per result, not per redraw)"
     return not (getattr(a, "quiet", False) or getattr(a, "no_bars", False))
@@ -121,7 +112,7 @@ def _add_stylize(subs):
 # %% ../nbs/11a_cli_train.ipynb #22d58b4f
 def cmd_train(a) -> int:
     from shape_sparsity.data import subset_dls, eval_dl, check_split, check_images
-    from shape_sparsity.train import paper_learner, fit_paper, run_dir, RESULTS
+    from shape_sparsity.train import paper_learner, fit_paper, run_dir, RESULTS, training_output
     from shape_sparsity.table1 import STYLIZED_DIR
     from fastai.data.transforms import get_image_files
     data = Path(a.data)
@@ -136,7 +127,7 @@ def cmd_train(a) -> int:
     dls = subset_dls(data, size=a.size, bs=a.bs, num_workers=a.workers, seed=a.seed)
     learn = paper_learner(dls, arch=a.arch, topk=None if a.topk.lower() in ("none", "dense") else a.topk, epochs=a.epochs,
                           lr=a.lr, seed=a.seed, path=a.out, run_name=a.name, mixed_precision=_mp(a), channels_last=_cl(a))
-    with _quiet(learn, a.quiet, _bars(a)):
+    with training_output(learn, a.quiet, _bars(a)):
         res = fit_paper(learn, stylized_dl=eval_dl(learn, stylized) if stylized else None, per_batch=a.per_batch,
                         meta=dict(data=str(data.resolve()), subset=a.subset or data.name, workers=dls.train.num_workers))
     best, final = res["best"], res["final"]
@@ -183,7 +174,7 @@ def cmd_table1(a) -> int:
         with folder_lock(a.out, "--out"):  # one table1 job per folder
             table1(paths, subsets=subsets, seeds=a.seeds, epochs=a.epochs, arch=a.arch, size=a.size, bs=a.bs,
                    stylized=None if a.no_stylized else STYLIZED_DIR, out_dir=a.out, num_workers=a.workers,
-                   learner_kwargs=dict(mixed_precision=_mp(a), channels_last=_cl(a)))
+                   learner_kwargs=dict(mixed_precision=_mp(a), channels_last=_cl(a)), progress=_bars(a))
     md, _ = table1_report(a.out)
     print(md)
     return 0
@@ -205,6 +196,7 @@ def _add_table1(subs):
     s.add_argument("--out", default="table1")
     s.add_argument("--workers", type=count_int)
     s.add_argument("--report-only", action="store_true", help="only aggregate the runs already in --out")
+    s.add_argument("--quiet", action="store_true", help="no progress bars")
     s.add_argument("--no-mixed-precision", action="store_true")
     s.add_argument("--no-channels-last", action="store_true")
     return s

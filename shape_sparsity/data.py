@@ -16,15 +16,16 @@ from fastai.data.block import DataBlock, CategoryBlock
 from fastai.data.transforms import GrandparentSplitter, parent_label, get_image_files, Normalize
 from fastai.data.external import untar_data, URLs
 from fastai.vision.data import ImageBlock, imagenet_stats
+from fastai.vision.core import PILImage
 from fastai.vision.augment import RandomResizedCrop, FlipItem
 from fastai.torch_core import set_seed
 from .utils import atomic_write, imagenet_categories, maybe_bar, online
-from .images import IMAGE_EXTS, is_image_file, check_side  # the one image family (00c_images)
+from .images import IMAGE_EXTS, is_image_file, check_side, open_image  # the one image family (00c_images)
 
 # %% auto #0
 __all__ = ['IN_S1', 'IN_S2', 'SUBSETS', 'WNID_INDEX', 'VAL_CSV', 'check_wnids', 'wnid_names', 'build_subset', 'imagenette_subset',
-           'ResizeCenterCrop', 'check_size', 'imagenet_item_tfms', 'imagenet_batch_tfms', 'check_split', 'subset_dls',
-           'check_images', 'eval_dl']
+           'ResizeCenterCrop', 'check_size', 'imagenet_item_tfms', 'imagenet_batch_tfms', 'check_split', 'RGBImage',
+           'subset_dls', 'check_images', 'eval_dl']
 
 # %% ../nbs/05a_data.ipynb #70d039b6
 # IN-S1 (Li et al. 2023): Imagenette's 10 classes (official model file named for Imagenette; a public
@@ -246,6 +247,12 @@ def check_split(
     return tr, va
 
 # %% ../nbs/05a_data.ipynb #09a83054
+class RGBImage(PILImage):
+    "A fastai `PILImage` whose files open through `images.open_image` (EXIF, transparency on white, 16-bit scaled), as every other job opens them"
+    @classmethod
+    def create(cls, fn, **kwargs):
+        return cls(open_image(fn)) if isinstance(fn, (str, Path)) else super().create(fn, **kwargs)
+
 def subset_dls(
     path, # a folder with `train/<class>/` and `<valid>/<class>/` (from `build_subset` or `imagenette_subset`)
     size:int=224, # training crop size; validation resizes to `int(size*256/224)` then center-crops `size`
@@ -264,7 +271,7 @@ def subset_dls(
     check_split(path, train, valid)
     if seed is not None: set_seed(seed)
     if num_workers is not None: kwargs["num_workers"] = num_workers
-    dblock = DataBlock(blocks=(ImageBlock, CategoryBlock), get_items=partial(get_image_files, folders=[train, valid]),
+    dblock = DataBlock(blocks=(ImageBlock(cls=RGBImage), CategoryBlock), get_items=partial(get_image_files, folders=[train, valid]),
                        splitter=GrandparentSplitter(train_name=train, valid_name=valid), get_y=parent_label,
                        item_tfms=imagenet_item_tfms(size), batch_tfms=imagenet_batch_tfms())
     return dblock.dataloaders(path, bs=bs, **kwargs)
@@ -278,9 +285,10 @@ def check_images(
     "Decode every image of `files` (fast, at reduced scale) and raise one error naming those that cannot be read"
     bad = []
     for f in maybe_bar(files, progress, leave=False):
-        try:
-            with Image.open(f) as im: im.draft("RGB", (64, 64)); im.load()
-        except Exception as e: bad.append(f"{f} ({type(e).__name__}: {e})")
+        try: open_image(f)  # as the DataLoaders open them (`RGBImage`)
+        except Exception as e:
+            e = e.__context__ if isinstance(e, ValueError) and e.__context__ is not None else e  # PIL's own error, not the wrapper's
+            bad.append(f"{f} ({type(e).__name__}: {e})")
     if bad: raise ValueError(f"{len(bad)} of the {len(files)} {what} cannot be read: " + "; ".join(bad[:5]) + (" ..." if len(bad) > 5 else ""))
     return list(files)
 

@@ -7,14 +7,16 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/runs.html.md"""
 # %% ../nbs/00b_runs.ipynb #f29bf411
 from __future__ import annotations
 import hashlib, json, os, time
+import contextlib
 from contextlib import contextmanager
 from pathlib import Path
 try: import fcntl
 except ImportError: fcntl = None  # Windows: no advisory locks (documented)
+from .utils import atomic_write_text
 
 # %% auto #0
-__all__ = ['LOCK_NAME', 'file_fingerprint', 'files_fingerprint', 'identity_diff', 'same_identity', 'check_identity',
-           'read_identity', 'FolderBusy', 'folder_lock']
+__all__ = ['LOCK_NAME', 'file_fingerprint', 'files_fingerprint', 'fingerprint_cache', 'identity_diff', 'same_identity',
+           'check_identity', 'read_identity', 'FolderBusy', 'folder_lock', 'rank_lock']
 
 # %% ../nbs/00b_runs.ipynb #16c73310
 _HASHES: dict = {}  # (resolved path, size, mtime_ns) -> hex digest
@@ -35,12 +37,39 @@ def file_fingerprint(path) -> str:
 def files_fingerprint(
     files, # the files of a set (images of a data set, ...)
     root=None, # names are taken relative to this folder (default: file names only)
+    cache:bool=False, # keep the hashes on disk (`fingerprint_cache`): a later process re-reads only files whose size or mtime changed
 ) -> str: # "<count>:<hash>"
     "One fingerprint of a set of files: their names and bytes, independent of the order given"
-    items = sorted((str(Path(f).relative_to(root)) if root is not None else Path(f).name, file_fingerprint(f)) for f in files)
+    if cache and root is not None: items = _cached_hashes(files, root)
+    else: items = [(str(Path(f).relative_to(root)) if root is not None else Path(f).name, file_fingerprint(f)) for f in files]
+    items = sorted(items)
     h = hashlib.sha256()
     for name, fp in items: h.update(f"{name}\0{fp}\n".encode())
     return f"{len(items)}:{h.hexdigest()[:16]}"
+
+# %% ../nbs/00b_runs.ipynb #f4f884b5
+def fingerprint_cache(root) -> Path:
+    "The JSON file that keeps the file hashes of the folder `root` across processes (`files_fingerprint(cache=True)`)"
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home()/".cache").expanduser()
+    return base/"shape_sparsity"/"fingerprints"/f"{hashlib.sha256(str(Path(root).expanduser().resolve()).encode()).hexdigest()[:16]}.json"
+
+def _cached_hashes(files, root) -> list:
+    "(path relative to `root`, hash) of `files`, hashing only those whose size or mtime differs from the on-disk cache"
+    path = fingerprint_cache(root)
+    try: old = json.loads(path.read_text())
+    except (OSError, ValueError): old = {}
+    if not isinstance(old, dict): old = {}
+    new, items = dict(old), []
+    for f in files:
+        f = Path(f); rel = str(f.relative_to(root)); st = f.stat()
+        e = old.get(rel)
+        if not (isinstance(e, list) and len(e) == 3 and e[:2] == [st.st_size, st.st_mtime_ns]):
+            e = new[rel] = [st.st_size, st.st_mtime_ns, file_fingerprint(f)]
+        items.append((rel, e[2]))
+    if new != old:
+        try: atomic_write_text(json.dumps(new, separators=(",", ":")), path)
+        except OSError: pass  # a read-only cache folder: only slower next time
+    return items
 
 # %% ../nbs/00b_runs.ipynb #0c170c51
 def _norm(v):
@@ -112,3 +141,26 @@ def folder_lock(
             f = _HELD.pop(key)[0]
             if fcntl is not None: fcntl.flock(f, fcntl.LOCK_UN)
             f.close()
+
+# %% ../nbs/00b_runs.ipynb #388ba9c5
+@contextmanager
+def rank_lock(
+    folder, # the output folder that rank 0 writes
+    what:str="output folder", # how errors name it
+    rank:int=0, # this process's rank (`fastai.torch_core.rank_distrib()`)
+):
+    "`folder_lock` on rank 0 only; with `torch.distributed` initialized, every rank raises rank 0's refusal"
+    import sys
+    dist = sys.modules.get("torch.distributed")
+    shared = dist is not None and dist.is_available() and dist.is_initialized()
+    with contextlib.ExitStack() as stack:
+        err = None
+        if rank == 0:
+            try: stack.enter_context(folder_lock(folder, what))
+            except (FolderBusy, ValueError, OSError) as e: err = e
+        if shared:
+            box = [None if err is None else (isinstance(err, FolderBusy), str(err))]
+            dist.broadcast_object_list(box, src=0)
+            if err is None and box[0] is not None: err = (FolderBusy if box[0][0] else ValueError)(box[0][1])
+        if err is not None: raise err
+        yield Path(folder)

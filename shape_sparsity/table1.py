@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import pandas as pd
-from fastprogress.fastprogress import progress_bar
 from .models import parse_topk_spec
 from .data import subset_dls, eval_dl
-from .train import PAPER_RECIPE, PAPER_SIZE, PAPER_TOPK, RESULTS, fit_paper, paper_learner, run_name_for
-from .utils import atomic_write_text, write_csv_atomic, md_table
+from .train import PAPER_RECIPE, PAPER_SIZE, PAPER_TOPK, RESULTS, fit_paper, paper_learner, run_name_for, training_output
+from .utils import atomic_write_text, write_csv_atomic, md_table, maybe_bar
 
 # %% auto #0
 __all__ = ['TABLE1_REFERENCE', 'TABLE1_SEEDS', 'STYLIZED_DIR', 'read_results', 'table1', 'results_frame', 'table1_report']
@@ -73,20 +72,21 @@ def table1(
     num_workers:int|None=None, # DataLoader workers
     stop_after:int|None=None, # stop every run after this many epochs (tests, time slices); rerun to continue
     learner_kwargs:dict|None=None, # extra arguments for `paper_learner` (e.g. mixed_precision)
+    progress:bool=True, # progress bars (the grid's and each run's); False: quiet
 ) -> pd.DataFrame: # one row per run (see `results_frame`)
-    "Train the Table 1 grid (subset x model x seed), skipping complete runs and resuming interrupted ones"
+    "Train the Table 1 grid (subset x model x seed), reusing complete runs and resuming interrupted ones of the same settings and images"
     paths = _subset_paths(root_or_paths, subsets)
     sty = {s: _stylized_folder(stylized, s, p) for s, p in paths.items()}  # check everything before training
     for t in topks: parse_topk_spec(t)
     grid = [(s, t, seed) for s in subsets for t in topks for seed in seeds]
-    for s, t, seed in progress_bar(grid):
+    for s, t, seed in maybe_bar(grid, progress):
         name = run_name_for(arch, t, seed, prefix=s)
-        done = read_results(Path(out_dir)/name/RESULTS)
-        if done and done.get("complete"): continue
+        read_results(Path(out_dir)/name/RESULTS)  # a results.json of something else is refused before any work
         dls = subset_dls(paths[s], size=size, bs=bs, num_workers=num_workers, seed=seed)
         learn = paper_learner(dls, arch=arch, topk=t, epochs=epochs, seed=seed, path=out_dir, run_name=name, **(learner_kwargs or {}))
         sdl = eval_dl(learn, sty[s], bs=bs) if sty[s] is not None else None
-        fit_paper(learn, stylized_dl=sdl, stop_after=stop_after, meta=dict(subset=s))
+        with training_output(learn, quiet=not progress):  # a complete run is only checked: `fit_paper` refuses other settings or images
+            fit_paper(learn, stylized_dl=sdl, stop_after=stop_after, meta=dict(subset=s))
     return results_frame(out_dir)
 
 # %% ../nbs/06b_table1.ipynb #385adc8e

@@ -27,7 +27,7 @@ from .models import make_resnet18, parse_topk_spec
 from .core import check_mode
 from .insert import set_topk, topk_layers
 from .utils import atomic_write_json, atomic_torch_save, _json_default, check_int, load_torch_file
-from .runs import check_identity, files_fingerprint, folder_lock
+from .runs import check_identity, files_fingerprint, rank_lock
 from .callback import TopKCallback
 
 # %% auto #0
@@ -236,10 +236,10 @@ def check_run_config(saved:dict, config:dict, keys, path, hint:str):
     check_identity({k: saved[k] for k in ks}, {k: config[k] for k in ks}, f"checkpoint {str(path)!r}", hint)
 
 def dl_fingerprint(*dls) -> str|None:
-    "`runs.files_fingerprint` of the image files behind `dls` (names relative to their common folder), or None if they are not files"
+    "`runs.files_fingerprint` of the image files behind `dls` (names relative to their common folder; hashes cached on disk), or None if they are not files"
     items = [i for dl in dls if dl is not None for i in (getattr(getattr(dl, "dataset", None), "items", None) or [])]
     if not items or not all(isinstance(i, (str, Path)) and Path(i).is_file() for i in items): return None
-    return files_fingerprint(items, root=os.path.commonpath([str(Path(i).parent) for i in items]))
+    return files_fingerprint(items, root=os.path.commonpath([str(Path(i).parent) for i in items]), cache=True)  # a resume re-reads no unchanged image
 
 class NonFiniteLoss(ValueError):
     "A training loss became NaN or infinite: the run stopped (its last checkpoint is kept)"
@@ -266,8 +266,8 @@ class RunCheckpoint(Callback):
         atomic_torch_save(state, checkpoint); atomic_write_json(results, results_path)
 
 # %% ../nbs/06a_train.ipynb #f50729b2
-_MUST_MATCH = ("arch", "topk", "topk_mode", "width", "model", "n_params", "n_out", "img_size", "epochs", "lr", "wd", "mom", "bs", "seed", "data", "workers",
-               "data_fingerprint", "stylized_fingerprint")  # the images by content (`runs.files_fingerprint`), not only by path
+_MUST_MATCH = ("arch", "topk", "topk_mode", "width", "model", "n_params", "n_out", "img_size", "epochs", "lr", "wd", "mom", "bs", "seed",
+               "data_fingerprint", "stylized_fingerprint")  # the images by content (`runs.files_fingerprint`); the path and workers are recorded, not compared
 
 def summarize_history(history:list) -> dict:
     "`final` (last epoch) and `best` (maximum over epochs, each metric on its own) clean and stylized accuracy"
@@ -290,9 +290,7 @@ class PaperRun(RunCheckpoint):
     def after_batch(self):
         if self.training and len(self.yb):
             self._loss = self._loss + self.learn.loss.detach().float() * len(self.yb[0]); self._n += len(self.yb[0])
-    def stylized_accuracy(self) -> float:
-        preds, targs = self.learn.get_preds(dl=self.stylized_dl, inner=True)
-        return accuracy(preds, targs).item()
+    def stylized_accuracy(self) -> float: return accuracy(*self.learn.get_preds(dl=self.stylized_dl, inner=True)).item()
     def after_epoch(self):
         if self.epoch < self.start_epoch: return  # an epoch skipped by `fit(start_epoch=...)`
         vals = {m.name: m.value for m in self.recorder._valid_mets}  # the Recorder's validation loss and metrics
@@ -331,7 +329,10 @@ def load_checkpoint(
     path = Path(path or checkpoint_path(learn))
     if not path.is_file(): raise FileNotFoundError(f"no checkpoint at {str(path)!r}")
     ck = load_run_checkpoint(path, "checkpoint", _dls_device(learn.dls), keys=("config", "model", "opt"))  # optimizer state lands where training runs
-    check_run_config(ck["config"], config, _MUST_MATCH, path, f"use another run name (--name) or delete {str(path.parent.parent)!r} to start again")
+    old, hint = ck["config"], f"use another run name (--name) or --out, or delete {str(path.parent.parent)!r} to start again"
+    if [k for k in _MUST_MATCH if k in old and k in config and old[k] != config[k]] == ["stylized_fingerprint"]: hint = (  # only other stylized images
+        f"its stylized accuracy is measured after every epoch, so other stylized images need a new training run ({hint}), or score its final model {str(path.parent/'final.pth')!r} with `eval_dl` and `Learner.validate`")
+    check_run_config(old, config, _MUST_MATCH, path, hint)
     try: learn.model.load_state_dict(ck["model"])
     except RuntimeError as e: raise ValueError(f"checkpoint {str(path)!r} does not fit {config.get('arch', config.get('model'))!r}: {e}") from None
     if learn.opt is None: learn.create_opt()
@@ -352,9 +353,8 @@ def fit_paper(
     cbs=None, # extra callbacks for this fit
 ) -> dict: # the contents of `results.json`
     "Train with the paper's schedule, checkpointing every epoch and resuming from the last one; returns the results"
-    with (folder_lock(run_dir(learn), "run folder") if rank_distrib() == 0 else nullcontext()):  # one writer per run
+    with rank_lock(run_dir(learn), "run folder", rank_distrib()):  # one writer per run; every rank gets rank 0's refusal
         return _fit_paper(learn, epochs, stylized_dl, lr, per_batch, seed, resume, stop_after, meta, cbs)
-
 def _fit_paper(learn, epochs, stylized_dl, lr, per_batch, seed, resume, stop_after, meta, cbs):
     cfg = dict(getattr(learn, "train_config", {}))
     epochs = _check_epochs(epochs or cfg.get("epochs") or PAPER_RECIPE["epochs"])

@@ -1,5 +1,5 @@
 "Cases of the classifier jobs (data, demo, sweep, table1, train) and the command line's error handling"
-import json, os, signal, subprocess, sys, time
+import contextlib, json, os, shutil, signal, subprocess, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent.parent))
 from user_cases import run, EXE
@@ -62,19 +62,33 @@ def case_data_dest_other_wnids(tmp):
     run("data", "--imagenet", mini, "--wnids", "n01440764", "n03594945", "--dest", tmp/"d").ok()
     run("data", "--imagenet", mini, "--wnids", "n03201208", "--dest", tmp/"d").one_line_error("holds another subset", "n03201208")
 
-def case_second_sweep_into_a_busy_folder_then_ctrl_c(tmp):
-    "lost work: two sweeps with different --ks into one --out both said saved, the last writer's rows only; "
-    "and a traceback: Ctrl-C showed KeyboardInterrupt's"
+@contextlib.contextmanager
+def _locked_by_another_process(folder):
+    "Hold `folder_lock(folder)` in another process for the block"
+    from shape_sparsity.runs import LOCK_NAME
+    folder.mkdir(parents=True, exist_ok=True)  # the lock `folder_lock` takes, without importing the package (fast)
+    code = "import fcntl, sys, time; f = open(sys.argv[1], 'a+'); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)"
+    p = subprocess.Popen([sys.executable, "-c", code, str(folder/LOCK_NAME)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline().strip() == "held"
+        yield
+    finally: p.kill(); p.wait()
+
+def case_second_sweep_into_a_busy_folder(tmp):
+    "lost work: two sweeps with different --ks into one --out both said saved, the last writer's rows only"
+    with _locked_by_another_process(tmp/"s"):
+        run("sweep", "--ks", "0.5", "--n", "8", "--cue-conflict", CC(), *FAST, "--out", tmp/"s").one_line_error("in use by another shape-sparsity job")
+    assert not (tmp/"s"/"sweep.csv").exists(), "the refused sweep wrote into the busy folder"
+
+def case_sweep_ctrl_c(tmp):
+    "a traceback: Ctrl-C showed KeyboardInterrupt's"
     out = tmp/"s"
     p = subprocess.Popen([EXE, "sweep", "--ks", "0.1", "0.2", "--n", "64", "--cue-conflict", str(CC()), *FAST, "--out", str(out)],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    t0 = time.time()
-    while not out.exists() and p.poll() is None and time.time() - t0 < 120: time.sleep(0.05)
-    time.sleep(0.3)
-    b = run("sweep", "--ks", "0.5", "--n", "64", "--cue-conflict", CC(), *FAST, "--out", out)
+    lock, t0 = out/".shape_sparsity.lock", time.time()  # the sweep writes its pid there once it holds --out: it is working
+    while p.poll() is None and time.time() - t0 < 120 and not (lock.exists() and lock.read_text().strip() == str(p.pid)): time.sleep(0.02)
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=120)
-    b.one_line_error("in use by another shape-sparsity job")  # not a second writer whose rows the first one drops
     lines = [l for l in err.strip().splitlines() if l.strip()]
     assert p.returncode == 130 and len(lines) == 1 and "Traceback" not in err and "interrupted" in lines[0], (p.returncode, err[-1500:])
 
@@ -137,3 +151,40 @@ def case_sweep_out_is_a_file(tmp):
     "misleading: sweep --out FILE said 'File exists'"
     (tmp/"f").write_text("x")
     run("sweep", "--n", "4", "--cue-conflict", CC(), *FAST, "--out", tmp/"f").one_line_error("is a file, expected a folder")
+
+# --- train, table1 --------------------------------------------------------------------------------------------
+
+TINY_TRAIN = ["--arch", "resnet18", "--epochs", "1", "--size", "32", "--bs", "4", "--quiet"]
+
+def case_table1_other_data_or_settings_same_out(tmp):
+    "review #1: table1 with other data (or --epochs) into the same --out reprinted the old table with exit 0"
+    a, b = _mini(tmp/"A", n=2), _mini(tmp/"B", skip=2, n=2)
+    args = ["table1", "--seeds", "0", "--epochs", "1", "--size", "32", "--bs", "4", "--no-stylized", "--workers", "0", "--arch", "resnet18"]
+    run(*args, "--in-s1", a, "--out", tmp/"T").ok()
+    run(*args, "--in-s1", b, "--out", tmp/"T").one_line_error("holds another run", "data_fingerprint")
+    run(*[x if x != "1" else "2" for x in args], "--in-s1", a, "--out", tmp/"T").one_line_error("holds another run", "epochs: 1 -> 2")
+
+def _results(run_folder): return json.loads((run_folder/"results.json").read_text())
+
+def case_train_16bit_pngs(tmp):
+    "review #5: train on 16-bit PNGs saw white images (fastai's PILImage clips them): the run must equal one on their 8-bit copies"
+    import numpy as np
+    from PIL import Image
+    src = _mini(tmp/"src", n=2)
+    for bits in (8, 16):
+        for f in src.rglob("*.JPEG"):
+            a = np.asarray(Image.open(f).convert("L").resize((40, 40)))
+            d = tmp/f"d{bits}"/f.relative_to(src).with_suffix(".png"); d.parent.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(a.astype(np.uint16) * 257 if bits == 16 else a).save(d)
+    for bits in (8, 16): run("train", "--data", tmp/f"d{bits}", "--topk", "none", *TINY_TRAIN, "--out", tmp/f"r{bits}").ok()
+    h8, h16 = (_results(tmp/f"r{b}"/"resnet18_dense_s0")["history"][0] for b in (8, 16))
+    assert abs(h8["train_loss"] - h16["train_loss"]) < 1e-5 and h8["valid_acc"] == h16["valid_acc"], \
+        f"16-bit PNGs train differently from their 8-bit copies: {h16} vs {h8}"
+
+def case_train_resume_after_moving_the_data(tmp):
+    "review #4: the same images moved to another folder: a rerun was refused (the data's absolute path must match), hinting to delete the run"
+    d = _mini(tmp/"A", n=2)
+    run("train", "--data", d, "--topk", "none", *TINY_TRAIN, "--out", tmp/"r").ok()
+    shutil.move(d, tmp/"moved")
+    r = run("train", "--data", tmp/"moved", "--topk", "none", *TINY_TRAIN, "--out", tmp/"r").ok()
+    assert "clean accuracy" in r.out, r
