@@ -7,14 +7,15 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/cli.html.md"""
 # %% ../nbs/11c_cli.ipynb #be511c08
 from __future__ import annotations
 import argparse, contextlib, errno, io, json, sys
-from .utils import OFFLINE_ENV, DATA_ENV, online, md_table, check_writable, number_arg, positive_int, positive_float, count_int, write_csv_atomic
-from .runs import FolderBusy
+from .utils import (OFFLINE_ENV, DATA_ENV, online, md_table, check_writable, number_arg, positive_int, positive_float, count_int,
+                                  write_csv_atomic, torch_threads)
+from .runs import FolderBusy, folder_lock
 from .cli_train import _sub, _bars, seed_int, cmd_data, cmd_stylize, cmd_train, cmd_table1, _add_data, _add_stylize, _add_train, _add_table1
 from .cli_eval import (cmd_shape_bias, cmd_sweep, cmd_demo, find_cue_conflict, result_table, net_size, NO_CUE_CONFLICT,
                                      DEMO_MODELS, _add_shape_bias, _add_sweep, _add_demo)
 
 # %% auto #0
-__all__ = ['cmd_world', 'make_parser', 'main', 'run_cli']
+__all__ = ['MAX_WORLD_N', 'MAX_WORLD_CONFLICT', 'cmd_world', 'make_parser', 'main', 'run_cli']
 
 # %% ../nbs/11c_cli.ipynb #f5319dbe
 def _json(obj) -> str:
@@ -24,9 +25,7 @@ def _json(obj) -> str:
 
 def cmd_world(a) -> int:
     from shape_sparsity.world import WorldConfig, write_world
-    from shape_sparsity.world_study import (world_study, summarize_world, world_table, plot_world_study, calibrate_world,
-                                            choose_contrast, plot_calibration, arm_name, RUNS_CSV)
-    import torch
+    from shape_sparsity.world_study import arm_name
     cfg = WorldConfig(size=a.size, texture_contrast=a.contrast, background=a.background, color=a.color)
     if a.export:
         p = write_world(check_writable(a.export, "--export"), cfg, a.n_train, a.n_valid, a.n_test, a.n_conflict, seed=a.data_seed, progress=_bars(a))
@@ -35,7 +34,13 @@ def cmd_world(a) -> int:
     out = check_writable(a.out, "--out")
     recipe = dict(arch=a.arch, width=a.width, epochs=a.epochs, n_train=a.n_train, n_valid=a.n_valid, n_test=a.n_test,
                   n_conflict=a.n_conflict, data_seed=a.data_seed)
-    if a.threads: torch.set_num_threads(a.threads)
+    with torch_threads(a.threads), folder_lock(out, "--out"):  # the threads for this command only; the study's files written under its lock
+        return _world(a, out, cfg, recipe, arms)
+
+def _world(a, out, cfg, recipe, arms) -> int:
+    "`cmd_world` once `--out` is locked: the calibration or the study, its summary, table and figures"
+    from shape_sparsity.world_study import (world_study, summarize_world, world_table, plot_world_study, calibrate_world,
+                                            choose_contrast, plot_calibration, RUNS_CSV)
     if a.calibrate:
         cur = calibrate_world(out, a.contrasts, a.seeds, cfg, recipe, progress=_bars(a))
         plot_calibration(cur).savefig(out/"calibration.png", dpi=150, bbox_inches="tight")
@@ -56,11 +61,14 @@ def cmd_world(a) -> int:
     return 0
 
 # %% ../nbs/11c_cli.ipynb #2d58ff80
+MAX_WORLD_N = 10_000  # world images per class (train, valid, each test set) at most: the world is made and held in memory
+MAX_WORLD_CONFLICT = 1_000  # conflict images per ordered class pair at most (90 pairs)
+
 def _add_world(subs):
     "The `world` subcommand's arguments"
     from shape_sparsity.world import WorldConfig, BACKGROUNDS
     from shape_sparsity.world_study import WORLD_RECIPE as R, DEFAULT_ARMS, STUDY_SEEDS, INFER_SPECS, CALIBRATION_CONTRASTS
-    W = WorldConfig()
+    W, world_n = WorldConfig(), number_arg(int, 1, MAX_WORLD_N, what=f"an integer in [1, {MAX_WORLD_N}]")
     s = _sub(subs, "world", cmd_world, "The training claim on a laptop: dense vs Top-K vs random-mask ResNet-18s on the shape-texture world, over seeds")
     s.add_argument("--out", default="world", help="study folder (one resumable folder per run; rerun to resume)")
     s.add_argument("--arms", nargs="+", default=list(DEFAULT_ARMS), help="'dense', a Top-K spec ('2_20', '1-2_5') or 'random:<spec>' (the random-mask control)")
@@ -69,10 +77,11 @@ def _add_world(subs):
     s.add_argument("--arch", default=R["arch"], choices=["paper", "resnet18"], help="the paper's ResNet-18 variant or torchvision's")
     s.add_argument("--width", type=positive_float, help="channel multiplier of the paper variant (default 0.25, ~8x faster on a CPU than the paper's 1)")
     s.add_argument("--epochs", type=positive_int, default=R["epochs"])
-    s.add_argument("--n-train", type=positive_int, default=R["n_train"], help="training images per class")
-    s.add_argument("--n-valid", type=positive_int, default=R["n_valid"], help="validation images per class")
-    s.add_argument("--n-test", type=positive_int, default=R["n_test"], help="agree, shape-only and texture-only test images per class")
-    s.add_argument("--n-conflict", type=positive_int, default=R["n_conflict"], help="conflict images per ordered class pair (90 pairs)")
+    s.add_argument("--n-train", type=world_n, default=R["n_train"], help=f"training images per class (at most {MAX_WORLD_N})")
+    s.add_argument("--n-valid", type=world_n, default=R["n_valid"], help=f"validation images per class (at most {MAX_WORLD_N})")
+    s.add_argument("--n-test", type=world_n, default=R["n_test"], help=f"agree, shape-only and texture-only test images per class (at most {MAX_WORLD_N})")
+    s.add_argument("--n-conflict", type=number_arg(int, 1, MAX_WORLD_CONFLICT, what=f"an integer in [1, {MAX_WORLD_CONFLICT}]"), default=R["n_conflict"],
+                   help=f"conflict images per ordered class pair (90 pairs; at most {MAX_WORLD_CONFLICT})")
     s.add_argument("--size", type=number_arg(int, 32, 256, what="an integer in [32, 256]"), default=W.size, help="image side in pixels")
     s.add_argument("--contrast", type=number_arg(float, 0, 4, what="a number in [0, 4]"), default=W.texture_contrast, help="texture contrast (the calibrated default)")
     s.add_argument("--background", default=W.background, choices=list(BACKGROUNDS))

@@ -8,11 +8,13 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/gan_cli.html.md"""
 from __future__ import annotations
 import argparse, json, sys, time
 from pathlib import Path
-from .utils import (positive_int, count_int, positive_float, number_arg, check_writable, md_table, atomic_write_json,
-                                  default_device, torch_threads)
+from .utils import (positive_int, count_int, positive_float, seed_int, number_arg, check_writable, md_table,
+                                  atomic_write_json, default_device, torch_threads)
+from .images import MAX_SIDE
 
 # %% auto #0
-__all__ = ['DEVICES', 'fid_side', 'cmd_gan', 'cmd_gan_eval', 'add_gan_parsers']
+__all__ = ['DEVICES', 'fid_side', 'MAX_FAKES', 'MAX_REPEATS', 'MAX_BS', 'fakes_int', 'repeats_int', 'bs_int', 'cmd_gan',
+           'cmd_gan_eval', 'add_gan_parsers']
 
 # %% ../nbs/07f_gan_cli.ipynb #5ef5e099
 def _device(a):
@@ -43,6 +45,16 @@ def _topk_arg(a):
                                       "railway, table or their ImageNet wnids), so its Top-K spec is unknown: give --topk (the paper: 32_5, table 32_15)")
     return spec
 
+def _say_resuming(out):
+    "A callback printing 'resuming OUT at iteration N' when training starts: after `fit_gan` took the folder's lock and checked the checkpoint"
+    from fastai.callback.core import Callback
+    class SayResuming(Callback):
+        order, said = -20, False
+        def before_fit(self):
+            if not self.said and self.learn.gan_iter: print(f"resuming {out} at iteration {self.learn.gan_iter}", flush=True)
+            self.said = True
+    return SayResuming()
+
 def cmd_gan(a) -> int:
     "Train FastGAN (dense or Top-K) on `--data` into `--out`; a rerun resumes, a larger --iters continues"
     from shape_sparsity.gan_models import parse_gan_topk
@@ -70,11 +82,11 @@ def cmd_gan(a) -> int:
         print(f"FID ({fit['fid_protocol']} protocol, {fit['fid_features']} features) every {fit['fid_every']} iterations on "
               f"{fit['fid_repeats']} x {fit['fid_n']} images" + (f"; best-FID checkpoint, rollback after {fit['patience']} worse FIDs "
               f"(G perturbed by ±{fit['eps_g']:g}, D by ±{fit['eps_d']:g})" if fit.get("select_best") else ""))
-    if (out/CHECKPOINT).is_file(): print(f"resuming {out}")
     t0 = time.perf_counter()
     try:
         with training_output(learn, a.quiet, bars, rows=True):  # without a terminal: one line per chunk
-            res = fit_gan(learn, iters=a.iters, ckpt_every=a.ckpt_every, sample_every=a.sample_every, threads=a.threads, fid_size=a.fid_size, **fit)
+            res = fit_gan(learn, iters=a.iters, ckpt_every=a.ckpt_every, sample_every=a.sample_every, threads=a.threads, fid_size=a.fid_size,
+                          cbs=_say_resuming(out), **fit)
     except FolderBusy as e: raise SystemExit(f"error: {e}") from None  # another `gan` writes into --out
     h = res["history"][-1] if res["history"] else {}
     fmt = lambda k: f"{h[k]:.4f}" if isinstance(h.get(k), float) else "n/a"
@@ -87,10 +99,29 @@ def cmd_gan(a) -> int:
     return 0
 
 # %% ../nbs/07f_gan_cli.ipynb #8bc514a3
-def _real_images(data, size, progress):
+def _real_images(files, size, progress):
     "The real images as `uint8`"
-    from shape_sparsity.gan_data import find_images, load_images
-    return load_images(find_images(data, name="--data"), size, progress)
+    from shape_sparsity.gan_data import load_images
+    return load_images(files, size, progress)
+
+def _eval_images(a, run, cfg) -> tuple:
+    "`(paths, files, fingerprint, training)`: the real images of `run` (its training images, or --data) and whether they are the run's"
+    from shape_sparsity.gan_data import find_images, images_fingerprint
+    if a.data: data = a.data
+    else:
+        data = cfg.get("data") or []
+        gone = [d for d in data if not Path(d).exists()]
+        if gone or not data:
+            raise FileNotFoundError(f"run {str(run)!r}: its training images ({', '.join(gone or data) or 'unrecorded'}) are not there; "
+                                    "if they moved, give their folder with --data (checked against the run's images by content)")
+    files = find_images(data, name="--data")
+    fp, saved = images_fingerprint(files), cfg.get("images")
+    training = saved is None or fp == saved
+    if not training and not a.data:
+        raise ValueError(f"run {str(run)!r}: the images in {', '.join(map(str, data))} are not the ones it was trained on any more "
+                         f"(content fingerprint {saved} -> {fp}); give the run's images with --data, or pass these with --data to score against them")
+    if not training: print(f"note: --data for {str(run)!r} is not the run's training images (by content): scored against these", file=sys.stderr)
+    return data, files, fp, training
 
 def _inception(a, real, fakes, device) -> dict:
     from shape_sparsity.gan_metrics import inception_scores, FIDScorer, to_uint8
@@ -116,10 +147,10 @@ def cmd_gan_eval(a) -> int:
     with torch_threads(a.threads):
         for run in a.runs:
             cfg, G = load_gan_run(run, device, checkpoint=a.checkpoint)
-            data = a.data or cfg["data"]
-            key = (tuple(map(str, data)), cfg["size"])
+            data, files, fp, training = _eval_images(a, run, cfg)
+            key = (fp, cfg["size"])
             if key not in scorers:
-                real = _real_images(data, cfg["size"], bars)
+                real = _real_images(files, cfg["size"], bars)
                 scorers[key] = (real, FIDScorer(real, a.fid_protocol, "lite0", size=a.fid_size, bs=a.bs, device=device, progress=bars))
             real, scorer = scorers[key]
             fakes = [generate(G, n, seed=a.seed + r, bs=cfg["bs"]) for r in range(repeats)]
@@ -128,7 +159,7 @@ def cmd_gan_eval(a) -> int:
                        checkpoint=cfg["checkpoint"], iters=cfg["iters_done"], real=len(real), generated=f"{repeats} x {n}" if repeats > 1 else n,
                        **scores)
             dest = Path(run)/("eval_official.json" if official else "eval.json")
-            try: atomic_write_json(dict(row, data=list(map(str, data)), seed=a.seed, protocol=a.fid_protocol), dest)
+            try: atomic_write_json(dict(row, data=list(map(str, data)), images=fp, training_images=training, seed=a.seed, protocol=a.fid_protocol), dest)
             except OSError as e: print(f"note: could not save {str(dest)!r} ({e.strerror or e}); the result is printed below only", file=sys.stderr)
             rows.append(row)
     df = pd.DataFrame(rows)
@@ -143,7 +174,13 @@ def cmd_gan_eval(a) -> int:
 
 # %% ../nbs/07f_gan_cli.ipynb #80c362d9
 DEVICES = ("auto", "cpu", "cuda")
-fid_side = number_arg(int, 32, what="an integer >= 32 (Lite0's input side)")
+fid_side = number_arg(int, 32, MAX_SIDE, what=f"an integer in [32, {MAX_SIDE}] (Lite0's input side)")
+MAX_FAKES = 50_000  # generated images per FID set at most (the usual FID's 50k; all of them are held in memory at once)
+MAX_REPEATS = 10  # sets of generated images per FID at most (the official protocol: 3)
+MAX_BS = 1024  # batch size at most (GAN training and the feature networks)
+fakes_int = number_arg(int, 1, MAX_FAKES, what=f"an integer in [1, {MAX_FAKES}]")
+repeats_int = number_arg(int, 1, MAX_REPEATS, what=f"an integer in [1, {MAX_REPEATS}]")
+bs_int = number_arg(int, 1, MAX_BS, what=f"an integer in [1, {MAX_BS}]")
 
 def _gan_size(s):
     from shape_sparsity.gan_models import GAN_SIZES
@@ -168,7 +205,7 @@ def _add_gan(subs):
                                   'with --preset paper the official spec of the --data class: 32_15 for table, 32_5 otherwise)')
     p.add_argument("--size", type=_gan_size, default=GAN_RECIPE["size"], help="image side: 32, 64, 128, 256 (the paper; the default), 512 or 1024")
     p.add_argument("--iters", type=positive_int, default=GAN_RECIPE["iters"], help="train until this many iterations in total (default: %(default)s, the paper's)")
-    p.add_argument("--bs", type=positive_int, default=GAN_RECIPE["bs"], help="batch size (default: %(default)s)")
+    p.add_argument("--bs", type=bs_int, default=GAN_RECIPE["bs"], help=f"batch size, at most {MAX_BS} (default: %(default)s)")
     p.add_argument("--lr", type=positive_float, default=GAN_RECIPE["lr"], help="Adam's learning rate, both networks (default: %(default)s)")
     width = number_arg(int, 8, MAX_WIDTH, what=f"an integer in [8, {MAX_WIDTH}], a multiple of 8")  # bounded: memory
     p.add_argument("--ngf", type=width, default=GAN_RECIPE["ngf"], help="generator width (a multiple of 8; 16 is quick on a CPU)")
@@ -178,13 +215,13 @@ def _add_gan(subs):
     p.add_argument("--policy", default=GAN_RECIPE["policy"], help="DiffAugment policy (color, translation, cutout)")
     p.add_argument("--noise-injection", action="store_true", help="FastGAN's noise injection (off in the paper's runs)")
     p.add_argument("--no-ema-warmup", action="store_true", help="FastGAN's plain EMA (decay 0.999 from the start; samples of short runs look untrained)")
-    p.add_argument("--seed", type=count_int, default=0)
+    p.add_argument("--seed", type=seed_int, default=0)
     p.add_argument("--ckpt-every", type=positive_int, default=1000, help="checkpoint (and a table row) every N iterations (default: %(default)s)")
     p.add_argument("--sample-every", type=positive_int, help="a sample grid every N iterations (default: --ckpt-every)")
     p.add_argument("--fid-every", type=count_int, help="FID every N iterations during training (0: never; default 0, --preset paper 1000)")
-    p.add_argument("--fid-n", type=positive_int, help="generated images per FID during training (default 500, --preset paper 3000)")
+    p.add_argument("--fid-n", type=fakes_int, help=f"generated images per FID during training, at most {MAX_FAKES} (default 500, --preset paper 3000)")
     p.add_argument("--fid-size", type=fid_side, default=FID_SIZE, help="Lite0's input side for the Lite0-FID (default: %(default)s)")
-    p.add_argument("--fid-repeats", type=positive_int, help="sets of --fid-n images per FID, the smallest FID kept (default 1, --preset paper 3)")
+    p.add_argument("--fid-repeats", type=repeats_int, help=f"sets of --fid-n images per FID, the smallest FID kept, at most {MAX_REPEATS} (default 1, --preset paper 3)")
     p.add_argument("--fid-protocol", choices=list(FID_PROTOCOLS), help="standard, or official (TopKGen's pixel mapping; the --preset paper default)")
     p.add_argument("--fid-features", choices=list(FID_FEATURES), help="lite0 (offline; the default), inception, auto (Inception if available; --preset paper)")
     p.add_argument("--select-best", action="store_true", help="keep the best-FID state (best.pth) and roll back to it after --patience worse FIDs (on with --preset paper)")
@@ -208,17 +245,18 @@ def _add_gan_eval(subs):
     help = "Lite0-FID/KID (offline) and Inception FID/KID (with the network) of GAN runs against their training images"
     p = subs.add_parser("gan-eval", help=help, description=help)
     p.add_argument("runs", nargs="+", metavar="RUN", help="run folders of `shape-sparsity gan` (one table row each)")
-    p.add_argument("--data", nargs="+", metavar="DIR", help="real images (default: each run's training folders)")
+    p.add_argument("--data", nargs="+", metavar="DIR", help="real images (default: each run's training folders; give their new place if they moved: "
+                                                             "they are checked against the run's images by content)")
     p.add_argument("--fid-protocol", default="standard", choices=list(FID_PROTOCOLS),
                    help="standard (pixels in [0, 255], one set; the default) or official (TopKGen's Evaler: pixels in [127, 255], "
                         "the smallest FID of 3 sets of 3000 images, KID subsets of 100), for comparison with the paper; one protocol per table")
-    p.add_argument("--n", type=positive_int, help="generated images per set (default: 1000; official protocol: 3000)")
-    p.add_argument("--repeats", type=positive_int, help="sets of --n images, the smallest FID kept (default: 1; official protocol: 3)")
+    p.add_argument("--n", type=fakes_int, help=f"generated images per set, at most {MAX_FAKES} (default: 1000; official protocol: 3000)")
+    p.add_argument("--repeats", type=repeats_int, help=f"sets of --n images, the smallest FID kept, at most {MAX_REPEATS} (default: 1; official protocol: 3)")
     p.add_argument("--checkpoint", default="auto", choices=["auto", "best", "last"], help="the run's best-FID state (best.pth) or its last; auto: best if there")
-    p.add_argument("--seed", type=count_int, default=0, help="seed of the generated images' latents")
+    p.add_argument("--seed", type=seed_int, default=0, help="seed of the generated images' latents")
     p.add_argument("--fid-size", type=fid_side, default=FID_SIZE, help="Lite0's input side (224: 'Lite0-FID'; others are labelled, e.g. Lite0-FID@128px)")
     p.add_argument("--inception", default="auto", choices=["auto", "yes", "no"], help="also Inception FID/KID (torch-fidelity; downloads its weights once)")
-    p.add_argument("--bs", type=positive_int, default=50, help="batch size of the feature networks")
+    p.add_argument("--bs", type=bs_int, default=50, help=f"batch size of the feature networks, at most {MAX_BS}")
     p.add_argument("--device", default="auto", choices=list(DEVICES))
     p.add_argument("--threads", type=positive_int, help="torch CPU threads (default: torch's)")
     p.add_argument("--json", action="store_true", help="print one JSON object")

@@ -21,8 +21,9 @@ from .images import find_images, open_image  # `find_images` re-exported: the on
 from .runs import files_fingerprint
 
 # %% auto #0
-__all__ = ['GAN_RECIPE', 'AUGMENTS', 'data_paths', 'check_outside', 'load_images', 'CycleDL', 'gan_dls', 'rand_brightness',
-           'rand_saturation', 'rand_contrast', 'rand_translation', 'rand_cutout', 'check_policy', 'diff_augment']
+__all__ = ['GAN_RECIPE', 'AUGMENTS', 'data_paths', 'check_outside', 'load_images', 'CycleDL', 'gan_dls', 'images_fingerprint',
+           'rand_brightness', 'rand_saturation', 'rand_contrast', 'rand_translation', 'rand_cutout', 'check_policy',
+           'diff_augment']
 
 # %% ../nbs/07b_gan_data.ipynb #698fff8b
 # Source: TopKGen's train.py and scripts/{fish,jeep,railway,table}/run.sh (FastGAN's settings): optim.Adam(lr=0.0002,
@@ -99,8 +100,14 @@ def gan_dls(
     tfms = dict(after_batch=[IntToFloatTensor(), Normalize.from_stats([0.5] * 3, [0.5] * 3, cuda=False)], num_workers=num_workers)
     dls = DataLoaders(CycleDL(ds, bs, 1, seed, **tfms), CycleDL(ds, bs, 0, seed, **tfms), device=device)
     dls.img_size, dls.files, dls.images, dls.folders = size, files, imgs, data_paths(folders)
-    dls.fingerprint = files_fingerprint(files, root=os.path.commonpath([str(f.parent) for f in files]))  # the images by content
+    dls.fingerprint = images_fingerprint(files)  # the images by content: a run's identity, wherever the folder lies
     return dls
+
+def images_fingerprint(
+    files:list, # image files (e.g. from `find_images`)
+) -> str: # `runs.files_fingerprint`: the count and one hash
+    "The images by content and by their names relative to their common folder: the same after the folder is moved or copied"
+    return files_fingerprint(files, root=os.path.commonpath([str(Path(f).parent) for f in files]))
 
 # %% ../nbs/07b_gan_data.ipynb #3b312e1d
 def _u(x, *shape): return torch.rand(x.shape[0], *shape, dtype=x.dtype, device=x.device)

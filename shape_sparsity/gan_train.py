@@ -31,7 +31,12 @@ __all__ = ['BEST', 'SAMPLES', 'GRID_N', 'GAN_PRESETS', 'GANRun', 'load_gan_check
 BEST, SAMPLES = "best.pth", "samples"  # `CHECKPOINT` and `RESULTS`: the names of `train`, re-exported
 GRID_N = 16  # images in a sample grid (4 x 4)
 _MUST_MATCH = ("size", "topk", "ngf", "ndf", "nz", "bs", "lr", "betas", "policy", "percept", "ema", "ema_warmup", "noise_injection", "seed",
-               "data", "n_images", "images")  # `images`: the training images by content (`runs.files_fingerprint`)
+               "n_images", "images")  # `images`: the training images by content (`gan_data.images_fingerprint`); their paths (`data`)
+# are recorded for information only, so the same images moved to another folder (or machine) resume the run
+
+def _must_match(config:dict) -> tuple:
+    "The keys a resumed run must share: `_MUST_MATCH`, and the data paths only when the images have no fingerprint (not files)"
+    return _MUST_MATCH + (() if config.get("images") else ("data",))
 _CK_KEYS = ("config", "model", "ema", "opt_g", "opt_d", "iteration")
 
 # %% ../nbs/07e_gan_train.ipynb #909db61b
@@ -164,7 +169,7 @@ def load_gan_checkpoint(learn:Learner, config:dict, path=None) -> dict:
     "Restore `learn`'s networks, EMA and both optimisers from a `fit_gan` checkpoint after checking it is the same run"
     path = Path(path or Path(learn.path)/CHECKPOINT)
     ck = load_run_checkpoint(path, "GAN checkpoint", torch.device(learn.dls.device), _CK_KEYS)
-    check_run_config(ck["config"], config, _MUST_MATCH, path, f"use another --out folder, or delete {str(path.parent)!r} to start again")
+    check_run_config(ck["config"], config, _must_match(config), path, f"use another --out folder, or delete {str(path.parent)!r} to start again")
     try: _restore(learn, ck)
     except ValueError as e: raise ValueError(f"checkpoint {str(path)!r}: {e}") from None
     learn.gan_rollbacks = len(ck.get("rollbacks") or [])

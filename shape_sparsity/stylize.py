@@ -6,7 +6,7 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/stylize.html.md"""
 
 # %% ../nbs/05b_stylize.ipynb #4fb5283d
 from __future__ import annotations
-import json, os, re, warnings
+import json, os, re, sys, warnings
 from numbers import Real
 from pathlib import Path
 import pandas as pd
@@ -44,6 +44,9 @@ class StyleEngine:
     def stylize(self, img:Image.Image, style, strength:float=0.5) -> Image.Image:
         "Return `img` re-rendered in `style`; `strength` 0 keeps the content's own style, 1 is full style"
         raise NotImplementedError
+    def identity(self):
+        "What makes this engine's outputs what they are (recorded in each output of `stylize_folder`): its name, and its weights where it loads some"
+        return self.name
 
 # %% ../nbs/05b_stylize.ipynb #c55bc36b
 class LiteEngine(StyleEngine):
@@ -121,6 +124,9 @@ class AdaINEngine(StyleEngine):
         self.decoder = load(adain_decoder(), decoder_path, "decoder_path", "decoder")
         self.decoder = self.decoder.to(device).eval()
         self.device, self.style_size, self._feats = device, style_size, {}
+        self.weights = dict(vgg=file_fingerprint(vgg_path), decoder=file_fingerprint(decoder_path))  # other weights, other outputs
+
+    def identity(self): return dict(name=self.name, style_size=self.style_size, **self.weights)
 
     def check_style(self, style):
         if not isinstance(style, (str, Path)): raise TypeError(f"AdaIN needs a path to a style image, got {style!r}")
@@ -159,6 +165,14 @@ def _output_stems(files:list, src:Path) -> dict:
     seen = {}
     for f in files: seen.setdefault((f.parent, f.stem.lower()), []).append(f)
     return {f: (f.name if len(seen[(f.parent, f.stem.lower())]) > 1 else f.stem) for f in files}
+
+def _report_others(dest:Path, asked:set) -> list:
+    "Say in one line (stderr) which images in `dest` this run did not ask for: an evaluation of the whole folder would read them too"
+    others = sorted(p for p in get_image_files(dest) if p not in asked)
+    if others: print(f"note: {str(dest)!r} also holds {len(others)} image(s) this run did not ask for (other styles or sources, e.g. "
+                     f"{str(others[0].relative_to(dest))!r}); they keep their manifest rows, and `train --stylized`/`eval_dl` read every "
+                     "image of the folder: remove them, or stylize into a folder of its own", file=sys.stderr)
+    return others
 
 def _read_manifest(dest:Path) -> pd.DataFrame:
     f = dest/"manifest.csv"
@@ -233,20 +247,22 @@ def stylize_folder(
     if not files: raise ValueError(f"`src` {str(src)!r} has no images")
     check_writable(dest, "`dest`")  # a file, a read-only place: say so before any work
     style_ids = {n: s if isinstance(s, int) else file_fingerprint(s) for s, n in zip(styles, names)}  # a style image: its content
+    engine_id = engine.identity() if hasattr(engine, "identity") else engine.name  # AdaIN: the fingerprints of its weight files
     with folder_lock(dest, "`dest`"):  # one run per folder: a second one is refused (`FolderBusy`)
         _read_manifest(dest)  # a foreign or broken manifest: said before any work
         for t in dest.rglob(".*.tmp"):
             if _stale_tmp(t): t.unlink(missing_ok=True)  # left by a killed process (never another live run's)
-        stems, rows, n_err = _output_stems(files, src), [], 0
+        stems, rows, n_err, asked = _output_stems(files, src), [], 0, []
         try:
             for fn in maybe_bar(files, progress):
                 img, outdir = None, dest/fn.parent.relative_to(src)
                 for style, name in zip(styles, names):
                     out = outdir/f"{stems[fn]}__{name}.png"
+                    asked.append(out)
                     row = dict(source=str(fn), style=name, strength=strength, engine=engine.name, size="" if size is None else str(size),
                                output=str(out), status="ok")
                     try:
-                        ident = dict(source_fp=file_fingerprint(fn), style=name, style_id=style_ids[name], strength=strength, size=size, engine=engine.name)
+                        ident = dict(source_fp=file_fingerprint(fn), style=name, style_id=style_ids[name], strength=strength, size=size, engine=engine_id)
                         if overwrite or not same_identity(_output_identity(out), ident):  # missing, incomplete, or made otherwise
                             if out.is_dir(): raise ValueError(f"{str(out)!r} is a folder, where this output is to be written")
                             if img is None: img = _load_rgb(fn, size)
@@ -258,6 +274,7 @@ def stylize_folder(
                         row.update(output="", status=f"error: {type(e).__name__}: {e}"); n_err += 1
                     rows.append(row)
         finally: _merge_manifest(dest, rows)
+        _report_others(dest, {Path(r) for r in asked})
     if n_err: warnings.warn(f"{n_err} of {len(rows)} stylizations failed; see the status column of {dest/'manifest.csv'}")
     return pd.DataFrame(rows, columns=MANIFEST_COLS)
 

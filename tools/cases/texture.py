@@ -152,3 +152,24 @@ def case_stylize_dest_locked(tmp):
     with _locked_by_another_process(tmp/"D"):
         run("stylize", src, tmp/"D", *STY).one_line_error("in use")
     assert not _outputs(tmp/"D")
+
+def case_stylize_adain_other_weights_redo_the_outputs(tmp):
+    "AdaIN with another decoder.pth at the same path: every output redone (its identity was the engine's name only)"
+    import torch
+    from shape_sparsity.stylize import adain_vgg, adain_decoder
+    torch.manual_seed(0); torch.save(adain_vgg().state_dict(), tmp/"vgg.pth"); torch.save(adain_decoder().state_dict(), tmp/"dec.pth")
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)).save(tmp/"style.png")
+    src, ada = _split(tmp, 1), ["--engine", "adain", "--vgg", tmp/"vgg.pth", "--decoder", tmp/"dec.pth", "--styles", tmp/"style.png", "--size", 32, "--quiet"]
+    run("stylize", src, tmp/"D", *ada).ok()
+    old = _pixels(_outputs(tmp/"D")[0])
+    torch.manual_seed(1); torch.save(adain_decoder().state_dict(), tmp/"dec.pth")  # another decoder, same file name
+    run("stylize", src, tmp/"D", *ada).ok()
+    assert not np.array_equal(_pixels(_outputs(tmp/"D")[0]), old), "the old decoder's output was kept"
+
+def case_stylize_says_what_else_is_in_dest(tmp):
+    "A run with other styles into a used folder: the earlier run's images (which `train --stylized` would also read) are named in one line"
+    src = _split(tmp, 1)
+    run("stylize", src, tmp/"D", *STY).ok()
+    r = run("stylize", src, tmp/"D", "--styles", 7, *STY[2:]).ok()
+    said = [l for l in r.err.splitlines() if "did not ask for" in l]
+    assert len(said) == 1 and "1 image(s)" in said[0], f"the style-0 image left in D was not mentioned: {r!r}"
