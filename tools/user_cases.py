@@ -8,7 +8,7 @@ Cases live in `tools/cases/<area>.py`, each a function `case_<name>(tmp)` that r
 would be misled; `run` (in-process `shape_sparsity.cli.main`) and `run_exe` (the installed console script) are
 theirs to use. Offline throughout (`SHAPE_SPARSITY_OFFLINE=1`), small sizes, one thread.
 """
-import argparse, importlib.util, os, subprocess, sys, tempfile, time, traceback
+import argparse, contextlib, importlib.util, os, subprocess, sys, tempfile, time, traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +43,18 @@ def run_exe(*argv, cwd=None, env=None, timeout=300) -> Result:
     "`shape-sparsity *argv` as the installed console script, in a new process"
     r = subprocess.run([EXE, *map(str, argv)], capture_output=True, text=True, cwd=cwd, timeout=timeout, env={**os.environ, **(env or {})})
     return Result(r.returncode, r.stdout, r.stderr)
+
+@contextlib.contextmanager
+def locked_by_another_process(folder):
+    "Hold the lock `shape_sparsity.runs.folder_lock` takes on `folder` from another process, for the block"
+    from shape_sparsity.runs import LOCK_NAME
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)  # the same flock, without importing the package there (fast)
+    code = "import fcntl, sys, time; f = open(sys.argv[1], 'a+'); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)"
+    p = subprocess.Popen([sys.executable, "-c", code, str(folder/LOCK_NAME)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline().strip() == "held"
+        yield
+    finally: p.kill(); p.wait()
 
 def cases() -> list:
     "(area, name, function) of every case in tools/cases/*.py"

@@ -1,8 +1,8 @@
 "Cases of the classifier jobs (data, demo, sweep, table1, train) and the command line's error handling"
-import contextlib, json, os, shutil, signal, subprocess, sys, time
+import json, os, shutil, signal, subprocess, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent.parent))
-from user_cases import run, EXE
+from user_cases import run, EXE, locked_by_another_process
 
 def _data(sub=None):
     from shape_sparsity.testing import test_data_path
@@ -62,21 +62,9 @@ def case_data_dest_other_wnids(tmp):
     run("data", "--imagenet", mini, "--wnids", "n01440764", "n03594945", "--dest", tmp/"d").ok()
     run("data", "--imagenet", mini, "--wnids", "n03201208", "--dest", tmp/"d").one_line_error("holds another subset", "n03201208")
 
-@contextlib.contextmanager
-def _locked_by_another_process(folder):
-    "Hold `folder_lock(folder)` in another process for the block"
-    from shape_sparsity.runs import LOCK_NAME
-    folder.mkdir(parents=True, exist_ok=True)  # the lock `folder_lock` takes, without importing the package (fast)
-    code = "import fcntl, sys, time; f = open(sys.argv[1], 'a+'); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)"
-    p = subprocess.Popen([sys.executable, "-c", code, str(folder/LOCK_NAME)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert p.stdout.readline().strip() == "held"
-        yield
-    finally: p.kill(); p.wait()
-
 def case_second_sweep_into_a_busy_folder(tmp):
     "lost work: two sweeps with different --ks into one --out both said saved, the last writer's rows only"
-    with _locked_by_another_process(tmp/"s"):
+    with locked_by_another_process(tmp/"s"):
         run("sweep", "--ks", "0.5", "--n", "8", "--cue-conflict", CC(), *FAST, "--out", tmp/"s").one_line_error("in use by another shape-sparsity job")
     assert not (tmp/"s"/"sweep.csv").exists(), "the refused sweep wrote into the busy folder"
 

@@ -1,10 +1,9 @@
 "Cases of `synthesize` (09b_texture_study) and `stylize` (05b_stylize): results reused only when they are what was asked for"
 import shutil, subprocess, sys, time
-from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
 from PIL import Image
-sys.path.insert(0, str(Path(__file__).parent.parent)); from user_cases import run
+sys.path.insert(0, str(Path(__file__).parent.parent)); from user_cases import run, locked_by_another_process
 
 BASE = ["--size", 32, "--steps", 1, "--iters-per-step", 2, "--threads", 1, "--quiet"]
 TINY = [*BASE, "--neurons", "all"]
@@ -25,16 +24,6 @@ def _ramps(folder):
     Image.fromarray((a8.astype(np.uint16) * 257)).save(folder/"g16.png")
     Image.fromarray(a8).convert("RGB").save(folder/"g8.png")
     return folder/"g16.png", folder/"g8.png"
-
-@contextmanager
-def _locked_by_another_process(folder):
-    "Hold `folder_lock(folder)` in another process for the block"
-    code = "import sys, time; from shape_sparsity.runs import folder_lock\nwith folder_lock(sys.argv[1]):\n print('held', flush=True); time.sleep(60)"
-    p = subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert p.stdout.readline().strip() == "held"
-        yield
-    finally: p.kill(); p.wait()
 
 # --- synthesize ------------------------------------------------------------------------------------------------
 
@@ -99,7 +88,7 @@ def case_synthesize_huge_size_names_the_bound(tmp):
 def case_synthesize_out_locked(tmp):
     "A second synthesize into an --out in use is refused with one line"
     (tmp/"O").mkdir()
-    with _locked_by_another_process(tmp/"O"):
+    with locked_by_another_process(tmp/"O"):
         run("synthesize", "--images", _jeeps(1)[0], "--out", tmp/"O", *TINY).one_line_error("in use")
     assert not _syntheses(tmp/"O")
 
@@ -149,7 +138,7 @@ def case_stylize_16bit_png_is_not_white(tmp):
 def case_stylize_dest_locked(tmp):
     "A second stylize into a destination in use is refused with one line (never two strengths under one label)"
     src = _split(tmp, 1); (tmp/"D").mkdir()
-    with _locked_by_another_process(tmp/"D"):
+    with locked_by_another_process(tmp/"D"):
         run("stylize", src, tmp/"D", *STY).one_line_error("in use")
     assert not _outputs(tmp/"D")
 
