@@ -26,7 +26,8 @@ from shape_sparsity.models import efficientnet_lite
 from shape_sparsity.testing import test_data_path
 from shape_sparsity.texture import NEURONS, CONDITIONS, CONDITION_LABELS, PAPER_CONDITIONS, TEXTURE_K, texture_model, load_source, texture_preset
 from shape_sparsity.texture_study import texture_study, summarize_study, plot_texture_grid, synthesize_file
-from shape_sparsity.utils import md_table, write_csv_atomic
+from shape_sparsity.utils import md_table, write_csv_atomic, maybe_bar
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,7 +62,13 @@ def main():
     ckw = lambda n: dict(texture_preset(a.preset, CONDITIONS[n][1]), **kw, match=CONDITIONS[n][1])  # one condition's settings
     size, resize, steps = ckw("all")["size"], ckw("all")["resize"], ckw("all")["steps"]
     t0 = time.perf_counter()
-    df = texture_study(sources, clf, a.work, model, seeds=a.seeds, neurons=conditions, preset=a.preset, **kw)
+    parts, failed = [], []  # one call per (image, condition): a synthesis that diverges is reported, the others go on
+    for f, c in maybe_bar(sources):
+        for n in conditions:
+            try: parts.append(texture_study([(f, c)], clf, a.work, model, seeds=a.seeds, neurons=[n], preset=a.preset, progress=False, **kw))
+            except FloatingPointError as e: failed.append(dict(source=f.stem, target=c, neurons=n, error=str(e))); print(f"{f.stem} {n}: {e}")
+    df = pd.concat(parts, ignore_index=True).drop_duplicates(["source", "neurons", "seed"])
+    if failed: write_csv_atomic(pd.DataFrame(failed), Path(a.out).with_name(Path(a.out).stem + "_failed.csv"))
     df.insert(2, "class", df.target.map(dict(zip([WNID_INDEX[w] for w in wnids], wnid_names(wnids)))))
     write_csv_atomic(df.assign(preset=a.preset, size=size, steps=steps, k=a.k, classifier=a.classifier), a.out)
     # the figure: the first image of each class, the first two seeds
@@ -82,5 +89,6 @@ def main():
           f"{time.perf_counter() - t0:.0f} s this run ({machine})")
     print(f"saved {a.out} and {a.fig}\n")
     print(md_table(summarize_study(df, as_text=True)))
+    if failed: print(f"\n{len(failed)} syntheses diverged and are left out of the table: " + "; ".join(f"{r['source']} {r['neurons']} ({r['error']})" for r in failed))
 
 if __name__ == "__main__": main()

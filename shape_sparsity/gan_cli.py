@@ -18,11 +18,9 @@ __all__ = ['DEVICES', 'fid_side', 'MAX_FAKES', 'MAX_REPEATS', 'MAX_BS', 'fakes_i
 
 # %% ../nbs/07f_gan_cli.ipynb #5ef5e099
 def _device(a):
-    "`--device` as a torch device (`utils.default_device`), refused when CUDA is asked for and missing"
-    import torch
-    d = default_device(None if a.device == "auto" else a.device)
-    if d.type == "cuda" and not torch.cuda.is_available(): raise ValueError("--device cuda: no CUDA GPU is available (use --device cpu)")
-    return d
+    "`--device` as a torch device (`utils.default_device`: refused when CUDA is asked for and missing)"
+    try: return default_device(None if a.device == "auto" else a.device)
+    except ValueError as e: raise ValueError("--device cuda: no CUDA GPU is available (use --device cpu)" if "no CUDA" in str(e) else f"--device: {e}") from None
 
 # %% ../nbs/07f_gan_cli.ipynb #e7c22f01
 def _preset_args(a) -> dict:

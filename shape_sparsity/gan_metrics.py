@@ -17,10 +17,9 @@ from .utils import check_int, maybe_bar, torch_threads  # `torch_threads` re-exp
 # %% auto #0
 __all__ = ['LITE0_FID', 'LITE0_KID', 'INCEPTION_FID', 'INCEPTION_KID', 'FID_SIZE', 'INCEPTION_WEIGHTS', 'FID_PROTOCOLS',
            'OFFICIAL_FID', 'FID_FEATURES', 'PERCEPTS', 'LPIPS_MEAN_WEIGHT', 'lite0_label', 'Lite0Features',
-           'image_features', 'frechet_distance', 'kernel_distance', 'Lite0Scorer', 'to_uint8', 'weights_reachable',
-           'inception_metrics', 'inception_scores', 'official_pixels', 'official_fake_pixels', 'official_real_pixels',
-           'protocol_label', 'inception_features', 'FIDScorer', 'Lite0Perceptual', 'L1Distance', 'LPIPSDistance',
-           'perceptual_loss']
+           'image_features', 'frechet_distance', 'kernel_distance', 'Lite0Scorer', 'to_uint8', 'inception_metrics',
+           'inception_scores', 'official_pixels', 'official_fake_pixels', 'official_real_pixels', 'protocol_label',
+           'inception_features', 'FIDScorer', 'Lite0Perceptual', 'L1Distance', 'LPIPSDistance', 'perceptual_loss']
 
 # %% ../nbs/07c_gan_metrics.ipynb #7a7b630a
 LITE0_FID, LITE0_KID = "Lite0-FID", "Lite0-KID"  # names of the offline distances; never "FID" alone
@@ -155,10 +154,7 @@ def to_uint8(x:Tensor) -> Tensor:
 
 INCEPTION_WEIGHTS = ("weights-inception-2015-12-05-6726825d.pth", "github.com")  # torch-fidelity's file in torch's hub cache, and its host
 
-def weights_reachable(filename:str, host:str) -> bool:
-    "Whether a weights file is in torch's hub cache, or its host can be reached to download it (never with `$SHAPE_SPARSITY_OFFLINE`)"
-    from shape_sparsity.utils import online
-    return (Path(torch.hub.get_dir())/"checkpoints"/filename).is_file() or online(host)
+from .utils import weights_reachable  # the one "is the network there for this file" check
 
 def inception_metrics(device=None, kid_subset_size:int=1000):
     "torchmetrics' Inception FID and KID metrics on `device`, or a clear error when torch-fidelity or the weights are missing"

@@ -16,7 +16,7 @@ from PIL import Image, UnidentifiedImageError
 from PIL.PngImagePlugin import PngInfo
 from torch import nn
 from .models import preprocess_for, model_device
-from .utils import atomic_write, check_writable, eval_mode, maybe_bar, torch_threads, positive_int, seed_int, fraction
+from .utils import atomic_write, check_writable, eval_mode, maybe_bar, torch_threads, positive_int, seed_int, fraction, weights_reachable
 from .images import find_images, open_image, image_ok, check_side, MAX_SIDE
 from .runs import file_fingerprint, same_identity, folder_lock, FolderBusy
 from .texture import (NEURONS, NEURON_LABELS, CONDITIONS, CONDITION_LABELS, PAPER_CONDITIONS, TEXTURE_K, TEXTURE_SIZE,
@@ -208,9 +208,10 @@ def summarize_study(
         "final loss": out.loss.map(lambda v: "" if pd.isna(v) else f"{v:.3f}"), "s per synthesis": out.seconds.map(lambda v: "" if pd.isna(v) else f"{v:.1f}")})
 
 # %% ../nbs/09b_texture_study.ipynb #6151aa16
-def _vgg_weights_cached() -> bool:
+def _vgg_weights_reachable() -> bool:
     import torchvision
-    return (Path(torch.hub.get_dir())/"checkpoints"/Path(torchvision.models.VGG19_Weights.DEFAULT.url).name).is_file()
+    url = torchvision.models.VGG19_Weights.DEFAULT.url
+    return weights_reachable(url.rsplit("/", 1)[-1], url.split("/")[2])
 
 def check_texture_size(model:nn.Module, layers:list, size:int, name:str="--size"):
     "Check every layer in `layers` gives at least a 2x2 map at input `size` (a dry run on a blank image)"
@@ -252,10 +253,9 @@ def _synthesize(a, out:Path) -> int:
     given = {k: v for k, v in dict(size=a.size, steps=a.steps, iters_per_step=a.iters_per_step).items() if v is not None}
     kw = lambda n: dict(texture_preset(preset, CONDITIONS[n][1]), **given, match=CONDITIONS[n][1])
     size, resize = check_side(kw("all")["size"], "--size"), kw("all")["resize"]
-    if a.model == "vgg19" and not _vgg_weights_cached():
-        from shape_sparsity.utils import online
-        if not online(): raise SystemExit("--model vgg19 needs torchvision's VGG-19 weights (about 550 MB, cached after the first "
-                                          "download) and the network is not reachable; use --model efficientnet_lite0 (offline)")
+    if a.model == "vgg19" and not _vgg_weights_reachable():
+        raise SystemExit("--model vgg19 needs torchvision's VGG-19 weights (about 550 MB, cached after the first "
+                         "download) and the network is not reachable; use --model efficientnet_lite0 (offline)")
     model = texture_model(a.model, getattr(a, "vgg_file", None) or "DEFAULT")
     layers = check_layers(model, a.layers or model.texture_layers, "--layers")
     with torch_threads(a.threads): check_texture_size(model, layers, size)

@@ -17,7 +17,7 @@ from torch import nn
 __all__ = ['positive_int', 'count_int', 'positive_float', 'fraction', 'strength_float', 'seed_int', 'OFFLINE_ENV', 'DATA_ENV',
            'atomic_write', 'atomic_write_text', 'write_csv_atomic', 'atomic_write_json', 'atomic_torch_save',
            'check_writable', 'load_torch_file', 'md_table', 'eval_mode', 'imagenet_categories', 'check_int',
-           'number_arg', 'online', 'torch_threads', 'maybe_bar', 'default_device']
+           'number_arg', 'online', 'torch_threads', 'maybe_bar', 'default_device', 'weights_reachable']
 
 # %% ../nbs/00_utils.ipynb #a5de7af2
 def atomic_write(
@@ -161,7 +161,16 @@ def maybe_bar(items, show:bool=True, **kwargs):
     return progress_bar(items, **kwargs)
 
 def default_device(device=None) -> torch.device:
-    "`device` as a `torch.device`; `None`: CUDA when available, else the CPU"
+    "`device` as a `torch.device`, refused when it is CUDA and there is no CUDA GPU; `None`: CUDA when available, else the CPU"
     if device is None: return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try: return torch.device(device)
+    try: d = torch.device(device)
     except (RuntimeError, TypeError) as e: raise ValueError(f"`device` must be a torch device such as 'cpu' or 'cuda', got {device!r}") from None
+    if d.type == "cuda" and not torch.cuda.is_available(): raise ValueError(f"device {device!r}: no CUDA GPU is available (use 'cpu')")
+    return d
+
+def weights_reachable(
+    filename:str, # the weights file's name, as torch's hub cache stores it (the last part of its URL)
+    host:str, # where it is downloaded from
+) -> bool:
+    "Whether a weights file is in torch's hub cache, or its host can be reached to download it (never with `$SHAPE_SPARSITY_OFFLINE`)"
+    return (Path(torch.hub.get_dir())/"checkpoints"/filename).is_file() or online(host)
