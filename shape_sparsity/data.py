@@ -17,6 +17,8 @@ from fastai.data.transforms import GrandparentSplitter, parent_label, get_image_
 from fastai.data.external import untar_data, URLs
 from fastai.vision.data import ImageBlock, imagenet_stats
 from fastai.vision.core import PILImage
+from torch import Tensor
+from numpy import ndarray
 from fastai.vision.augment import RandomResizedCrop, FlipItem
 from fastai.torch_core import set_seed
 from .utils import atomic_write, imagenet_categories, maybe_bar, online
@@ -250,7 +252,7 @@ def check_split(
 class RGBImage(PILImage):
     "A fastai `PILImage` whose files open through `images.open_image` (EXIF, transparency on white, 16-bit scaled), as every other job opens them"
     @classmethod
-    def create(cls, fn, **kwargs):
+    def create(cls, fn:Path|str|Tensor|ndarray|bytes|Image.Image, **kwargs):  # the types fastai's `PILImage.create` takes (its `test_dl` infers from them)
         return cls(open_image(fn)) if isinstance(fn, (str, Path)) else super().create(fn, **kwargs)
 
 def subset_dls(
