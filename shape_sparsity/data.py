@@ -287,7 +287,7 @@ def check_images(
     "Decode every image of `files` (fast, at reduced scale) and raise one error naming those that cannot be read"
     bad = []
     for f in maybe_bar(files, progress, leave=False):
-        try: open_image(f)  # as the DataLoaders open them (`RGBImage`)
+        try: open_image(f, draft=64)  # as the DataLoaders open them (`RGBImage`), JPEGs decoded at reduced scale
         except Exception as e:
             e = e.__context__ if isinstance(e, ValueError) and e.__context__ is not None else e  # PIL's own error, not the wrapper's
             bad.append(f"{f} ({type(e).__name__}: {e})")

@@ -63,12 +63,16 @@ def _to_8bit(img:Image.Image) -> Image.Image:
 def open_image(
     src, # a file path, a PIL image, raw bytes (e.g. a `FileUpload` value's `content`) or an `(H, W, 3)` uint8 array
     max_size:int|None=None, # shrink (never enlarge) so that the longer side is at most this many pixels
+    draft:int|None=None, # let PIL decode JPEGs at a reduced scale (sides >= this): fast for a readability check
 ) -> Image.Image: # an RGB image (a copy: `src` is never modified)
     "Open `src` as an RGB PIL image: EXIF orientation applied, transparent pixels on white, 16-bit scaled to 8-bit"
     if isinstance(src, (str, Path)):
         p = Path(src).expanduser()
         if not p.is_file(): raise FileNotFoundError(f"image file not found: {str(p)!r}" if not p.exists() else f"{str(p)!r} is a folder, expected an image file")
-        try: img = Image.open(p); img.load()
+        try:
+            img = Image.open(p)
+            if draft is not None: img.draft("RGB", (draft, draft))
+            img.load()
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
             raise ValueError(f"{str(p)!r} is not an image file PIL can read ({type(e).__name__}: {str(e)[:100]})") from None
     elif isinstance(src, (bytes, bytearray, memoryview)):

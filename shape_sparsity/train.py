@@ -238,7 +238,7 @@ def check_run_config(saved:dict, config:dict, keys, path, hint:str):
 def dl_fingerprint(*dls) -> str|None:
     "`runs.files_fingerprint` of the image files behind `dls` (names relative to their common folder; hashes cached on disk), or None if they are not files"
     items = [i for dl in dls if dl is not None for i in (getattr(getattr(dl, "dataset", None), "items", None) or [])]
-    if not items or not all(isinstance(i, (str, Path)) and Path(i).is_file() for i in items): return None
+    if not items or not all(isinstance(i, (str, Path)) for i in items): return None  # (each file is stat-ed once, by the cache)
     return files_fingerprint(items, root=os.path.commonpath([str(Path(i).parent) for i in items]), cache=True)  # a resume re-reads no unchanged image
 
 class NonFiniteLoss(ValueError):
