@@ -23,9 +23,10 @@ from .images import open_image
 
 # %% auto #0
 __all__ = ['N_STAGES', 'DENSE_SPECS', 'PAPER_STAGES', 'PAPER_POOL', 'RESNET18_ARCHS', 'TOPK_PRESETS', 'PRESET_K', 'LITE_WHEELS',
-           'IMAGENET_PREPROCESS', 'TopKSpec', 'parse_topk_spec', 'paper_feature_side', 'PaperResNet18',
-           'paper_resnet18', 'resnet18_topk', 'make_resnet18', 'load_weights', 'lite_weights_file', 'load_positional',
-           'efficientnet_lite', 'Preprocess', 'model_device', 'preprocess_for', 'arch_preprocess', 'pretrained_topk']
+           'IMAGENET_PREPROCESS', 'TopKSpec', 'parse_topk_spec', 'paper_feature_side', 'PaperResNet18', 'StageVGG',
+           'stage_vgg', 'paper_resnet18', 'resnet18_topk', 'make_resnet18', 'load_weights', 'lite_weights_file',
+           'load_positional', 'efficientnet_lite', 'Preprocess', 'model_device', 'preprocess_for', 'arch_preprocess',
+           'pretrained_topk']
 
 # %% ../nbs/04_models.ipynb #4bc18417
 N_STAGES = 4  # ResNet-18 has four stages, `layer1`..`layer4` (torchvision and the paper's code)
@@ -102,7 +103,37 @@ class PaperResNet18(nn.Module):
                              f"resize the images or build the model with img_size={x.shape[-1]}")
         return self.linear(out)
 
-# %% ../nbs/04_models.ipynb #bdf100a9
+# %% ../nbs/04_models.ipynb #e930bbf8
+def _conv_bn_relu(c_in, c_out, stride=1):
+    return [nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True)]
+
+class StageVGG(nn.Module):
+    "A VGG-style network with the paper ResNet-18's stages: stem, `layer1`..`layer4` of two conv-BN-ReLU, avg pool, linear"
+    def __init__(self,
+        n_out:int=10, # number of classes
+        width:float=1.0, # channel multiplier (1: 64-128-256-512)
+    ):
+        super().__init__()
+        if isinstance(width, bool) or not isinstance(width, (int, float)) or not 0 < width <= 4 or int(64 * width) < 1:
+            raise ValueError(f"`width` must be a number in (1/64, 4] (channel multiplier), got {width!r}")
+        c_in = int(64 * width)
+        self.stem = nn.Sequential(*_conv_bn_relu(3, c_in))
+        for i, (c, s) in enumerate(PAPER_STAGES, 1):
+            c = int(c * width)
+            setattr(self, f"layer{i}", nn.Sequential(*_conv_bn_relu(c_in, c, s), *_conv_bn_relu(c, c)))
+            c_in = c
+        self.linear = nn.Linear(c_in, n_out)
+
+    def forward(self, x:Tensor) -> Tensor:
+        x = self.layer4(self.layer3(self.layer2(self.layer1(self.stem(x)))))
+        return self.linear(x.mean((2, 3)))
+
+def stage_vgg(n_out:int=10, topk:str|TopKSpec|None=None, width:float=1.0) -> nn.Module:
+    "`StageVGG` with Top-K after the stages named in `topk` (same grammar as the ResNet-18s)"
+    model, spec = StageVGG(n_out, width), parse_topk_spec(topk)
+    return add_topk(model, spec.layers, spec.k) if spec else model
+
+# %% ../nbs/04_models.ipynb #29ef4102
 def paper_resnet18(
     n_out:int=10, # number of classes
     topk:str|TopKSpec|None=None, # Top-K spec, e.g. "2_20"; `None` for the dense model
@@ -124,18 +155,19 @@ def resnet18_topk(
     if model.fc.out_features != n_out: model.fc = nn.Linear(model.fc.in_features, n_out)
     return add_topk(model, spec.layers, spec.k) if spec else model
 
-RESNET18_ARCHS = {"paper": paper_resnet18, "resnet18": resnet18_topk}
+RESNET18_ARCHS = {"paper": paper_resnet18, "resnet18": resnet18_topk, "vgg": stage_vgg}  # the networks `make_resnet18` builds
 
 def make_resnet18(
-    arch:str="paper", # "paper" (the paper code's variant) or "resnet18" (torchvision's)
+    arch:str="paper", # "paper" (the paper code's variant), "resnet18" (torchvision's) or "vgg" (`StageVGG`)
     n_out:int=10, # number of classes
     topk:str|TopKSpec|None=None, # Top-K spec, e.g. "2_20" (20% after stage 2); `None` for dense
     img_size:int=224, # input size (only the "paper" variant depends on it)
-    width:float=1.0, # channel multiplier of the "paper" variant (torchvision's has only 1)
+    width:float=1.0, # channel multiplier of the "paper" and "vgg" networks (torchvision's has only 1)
 ) -> nn.Module:
-    "Build a ResNet-18 variant named by `arch` with Top-K after the stages named in `topk`"
+    "Build the network named by `arch` (a ResNet-18 variant or `StageVGG`) with Top-K after the stages named in `topk`"
     if arch not in RESNET18_ARCHS: raise ValueError(f"`arch` must be one of {list(RESNET18_ARCHS)}, got {arch!r}")
-    if arch != "paper" and width != 1: raise ValueError(f"`width` applies to the 'paper' variant only; torchvision's resnet18 has width 1, got {width!r}")
+    if arch == "resnet18" and width != 1: raise ValueError(f"`width` applies to the 'paper' and 'vgg' networks; torchvision's resnet18 has width 1, got {width!r}")
+    if arch == "vgg": return stage_vgg(n_out, topk, width)
     return paper_resnet18(n_out, topk, img_size, width) if arch == "paper" else resnet18_topk(n_out, topk)
 
 # %% ../nbs/04_models.ipynb #1f9cdcc2

@@ -299,6 +299,7 @@ class PaperRun(RunCheckpoint):
                  valid_loss=_f(vals.get("loss")), valid_acc=_f(vals.get("accuracy")), stylized_acc=None,
                  **{k: _f(v) for k, v in vals.items() if k.startswith("density_")})  # from `TopKCallback`
         if self.stylized_dl is not None: h["stylized_acc"] = self.stylized_accuracy()
+        h.update(getattr(self.learn, "epoch_metrics", None) or {})  # numbers a callback ordered before this one measured
         h["seconds"] = round(time.time() - self._t0, 2)
         self.history.append(h)
         if rank_distrib() == 0: self.save()

@@ -19,9 +19,9 @@ from .utils import atomic_write, atomic_write_json, check_int, maybe_bar
 from .runs import folder_lock, LOCK_NAME
 
 # %% auto #0
-__all__ = ['WORLD_CLASSES', 'WORLD_TEXTURES', 'SHAPE_POLYGONS', 'BACKGROUNDS', 'MAX_BYTES', 'WORLD_KINDS', 'TEST_KINDS',
-           'WORLD_STATS', 'WORLD_JSON', 'WorldConfig', 'shape_mask', 'texture_pattern', 'render', 'WorldSet',
-           'make_world', 'world_tensor', 'world_dl', 'world_dls', 'write_world', 'show_world']
+__all__ = ['WORLD_CLASSES', 'WORLD_TEXTURES', 'SHAPE_POLYGONS', 'BACKGROUNDS', 'NOISE_MARGIN', 'MAX_BYTES', 'WORLD_KINDS',
+           'TEST_KINDS', 'OOD_KINDS', 'WORLD_STATS', 'WORLD_JSON', 'WorldConfig', 'shape_mask', 'texture_pattern',
+           'render', 'WorldSet', 'make_world', 'world_tensor', 'world_dl', 'world_dls', 'write_world', 'show_world']
 
 # %% ../nbs/05d_world.ipynb #e8d995a8
 WORLD_CLASSES = ("circle", "triangle", "square", "star", "plus", "crescent", "heart", "arrow", "ell", "ring")  # class i: shape i + texture i
@@ -59,14 +59,31 @@ SHAPE_POLYGONS = {
 }
 assert tuple(SHAPE_POLYGONS) == WORLD_CLASSES
 
-# %% ../nbs/05d_world.ipynb #cd704ab3
+# %% ../nbs/05d_world.ipynb #95ca9408
 BACKGROUNDS = ("flat", "noise")
+NOISE_MARGIN = 3  # the texture's extremes stay this many noise SDs inside [0, 1]: nothing is clipped but noise tails
 
+def _pair(v, name:str, lo:float, hi:float) -> tuple:
+    "`v` as a `(low, high)` tuple of floats with `lo <= low <= high <= hi`, else a `ValueError` naming `name`"
+    p = tuple(v) if isinstance(v, (tuple, list)) else None
+    ok = p is not None and len(p) == 2 and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in p)
+    if not ok or not lo <= p[0] <= p[1] <= hi:
+        raise ValueError(f"`{name}` must be (low, high) with {lo} <= low <= high <= {hi}, got {v!r}")
+    return tuple(float(x) for x in p)
+
+def _number(v, name:str, lo:float, hi:float, lo_open:bool=False) -> float:
+    bad = isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)
+    if bad or v > hi or v < lo or (lo_open and v == lo):
+        raise ValueError(f"`{name}` must be a number in {'(' if lo_open else '['}{lo}, {hi}], got {v!r}")
+    return float(v)
+
+# %% ../nbs/05d_world.ipynb #f756fb2f
 @dataclass(frozen=True)
 class WorldConfig:
-    "How the shape-texture world draws its images (every field is part of a data set's identity)"
+    "How the shape-texture world draws its images (every field is part of a data set's and a run's identity)"
     size:int = 32 # image side in pixels
-    texture_contrast:float = 2.0 # amplitude of the texture pattern (1: 0.3 peak to peak); the texture cue's difficulty knob, calibrated (README)
+    texture_contrast:float = 1.0 # share of the free grey range the texture pattern spans, in [0, 1]: the texture cue's salience
+    outline_contrast:tuple = (0.15, 0.25) # smallest object-background difference, drawn per image in this range
     period:float = 0.125 # texture period as a fraction of `size` (4 px at 32 px), varied x0.8-1.25 per image
     shape_scale:tuple = (0.55, 0.85) # shape radius as a fraction of half the side, drawn uniformly in this range
     noise:float = 0.03 # std of the Gaussian pixel noise (images in [0, 1])
@@ -75,15 +92,10 @@ class WorldConfig:
 
     def __post_init__(self):
         check_int(self.size, "size", lo=16, hi=1024)
-        for f in ("texture_contrast", "period", "noise"):
-            v = getattr(self, f)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
-                raise ValueError(f"`{f}` must be a number >= 0, got {v!r}")
-        if not 0 < self.period <= 1: raise ValueError(f"`period` must be in (0, 1] (a fraction of the side), got {self.period!r}")
-        sc = tuple(self.shape_scale) if isinstance(self.shape_scale, (tuple, list)) else None
-        if sc is None or len(sc) != 2 or not 0 < sc[0] <= sc[1] <= 1:
-            raise ValueError(f"`shape_scale` must be (low, high) with 0 < low <= high <= 1, got {self.shape_scale!r}")
-        object.__setattr__(self, "shape_scale", tuple(float(v) for v in sc))
+        _number(self.texture_contrast, "texture_contrast", 0, 1); _number(self.noise, "noise", 0, 0.1)
+        _number(self.period, "period", 0, 1, lo_open=True)
+        object.__setattr__(self, "shape_scale", _pair(self.shape_scale, "shape_scale", 0.01, 1))
+        object.__setattr__(self, "outline_contrast", _pair(self.outline_contrast, "outline_contrast", 0, 0.45 - NOISE_MARGIN * self.noise))
         if self.background not in BACKGROUNDS: raise ValueError(f"`background` must be one of {BACKGROUNDS}, got {self.background!r}")
         if not isinstance(self.color, bool): raise TypeError(f"`color` must be True or False, got {self.color!r}")
 
@@ -148,57 +160,76 @@ def texture_pattern(
         t = 0.5 + 0.5 * np.sin(w(np.hypot(X - cx, Y - cy)) + rng.uniform(0, 2 * math.pi))
     return np.asarray(t, dtype=np.float32)
 
-# %% ../nbs/05d_world.ipynb #d26c6e92
+# %% ../nbs/05d_world.ipynb #f9159146
 _HUES = np.array([[0.9, 0.3, 0.3], [0.3, 0.8, 0.3], [0.3, 0.4, 0.9], [0.9, 0.8, 0.2], [0.8, 0.3, 0.8],
                   [0.2, 0.8, 0.8], [0.95, 0.55, 0.2], [0.55, 0.35, 0.2], [0.6, 0.9, 0.5], [0.6, 0.6, 0.6]], np.float32)
 
+def _fill(t:np.ndarray, cfg:WorldConfig, rng:np.random.Generator) -> tuple:
+    "(object grey, background grey): the pattern `t` in [0, 1] scaled into the free range beyond the outline gap"
+    bg = rng.uniform(0.3, 0.7)
+    sign = 1.0 if bg < 0.5 else -1.0  # the object lies on the side of the background with more room
+    gap = rng.uniform(*cfg.outline_contrast)  # smallest object-background difference: the outline is always there
+    room = max(bg, 1 - bg) - gap - NOISE_MARGIN * cfg.noise  # > 0 by `WorldConfig`'s bounds
+    return bg + sign * (gap + cfg.texture_contrast * room * t), bg
+
+# %% ../nbs/05d_world.ipynb #d3830bb9
 def render(
     shape:int|None, # class index of the shape; None: no shape (the texture fills the frame)
     texture:int|None, # class index of the texture; None: flat fill (no texture)
     cfg:WorldConfig, # how to draw
     rng:np.random.Generator, # all the randomness of this image
-) -> np.ndarray: # `size` x `size` x 3 uint8
+    with_mask:bool=False, # also return the object's anti-aliased mask
+) -> np.ndarray: # `size` x `size` x 3 uint8 (and the `size` x `size` float mask in [0, 1] if `with_mask`)
     "One image of the world: class `shape`'s shape filled with class `texture`'s texture on a grey background"
     S = cfg.size
-    bg = rng.uniform(0.3, 0.7)
-    sign = 1.0 if bg < 0.5 else -1.0  # the object lies on the side of the background with room
-    gap = rng.uniform(0.15, 0.25)  # smallest object-background difference: the outline is always there
+    t = np.full((S, S), 0.5, np.float32) if texture is None else texture_pattern(WORLD_TEXTURES[texture], S, rng, cfg.period)
+    fill, bg = _fill(t, cfg, rng)
     back = np.full((S, S), bg, np.float32)
     if cfg.background == "noise": back = back + 0.05 * _smooth_noise(S, S / 8, rng)
-    t = np.full((S, S), 0.5, np.float32) if texture is None else texture_pattern(WORLD_TEXTURES[texture], S, rng, cfg.period)
-    fill = bg + sign * (gap + 0.3 * cfg.texture_contrast * t)
     a = np.ones((S, S), np.float32) if shape is None else shape_mask(WORLD_CLASSES[shape], S, rng, cfg.shape_scale)
     img = np.repeat((a * fill + (1 - a) * back)[..., None], 3, -1)
     if cfg.color and texture is not None:  # the colour goes with the texture: a flat shape-only image has none (no label leak)
         hue = _HUES[texture]
         img = img * (1 - a[..., None] * (1 - hue / hue.max()))
     img = img + cfg.noise * rng.standard_normal(img.shape).astype(np.float32)
-    return (np.clip(img, 0, 1) * 255 + 0.5).astype(np.uint8)
+    img = (np.clip(img, 0, 1) * 255 + 0.5).astype(np.uint8)
+    return (img, a) if with_mask else img
 
-# %% ../nbs/05d_world.ipynb #3a0eba1f
+# %% ../nbs/05d_world.ipynb #792d48f2
 MAX_BYTES = 8 * 2**30  # what one image set may take in memory (its uint8 images and their float copy)
 WORLD_KINDS = ("agree", "conflict", "shape_only", "texture_only", "shape_cue", "texture_cue")
-TEST_KINDS = ("agree", "conflict", "shape_only", "texture_only")  # the test sets of a study
+TEST_KINDS = ("agree", "conflict", "shape_cue", "texture_cue", "shape_only", "texture_only")  # a study's test sets
+OOD_KINDS = ("shape_only", "texture_only")  # out of distribution: flat fill, or the texture over the whole frame
 
 class WorldSet(NamedTuple):
-    "Images of one kind as uint8 `(N, 3, S, S)`, with the class of each image's shape and texture (-1: none) and its label"
+    "Images of one kind as uint8 `(N, 3, S, S)`, each image's shape and texture class (-1: none), its label, and masks"
     x: torch.Tensor
     shape: torch.Tensor
     texture: torch.Tensor
     label: torch.Tensor
     kind: str
+    mask: torch.Tensor|None = None # the objects' float masks `(N, S, S)` if asked for (`make_world(masks=True)`)
 
+# %% ../nbs/05d_world.ipynb #ff6e8641
 def _pairs(kind, n, rng):
+    "(shape, texture) class of every image of `kind`, `n` per class (per ordered pair for conflict), None: absent"
     C = len(WORLD_CLASSES)
     if kind == "conflict": return [(a, b) for a in range(C) for b in range(C) if a != b for _ in range(n)]
-    if kind == "agree": return [(c, c) for c in range(C) for _ in range(n)]
-    if kind == "shape_only": return [(c, None) for c in range(C) for _ in range(n)]
-    if kind == "texture_only": return [(None, c) for c in range(C) for _ in range(n)]
-    other = rng.integers(0, C, C * n).tolist()  # the cue that does not carry the class
-    if kind == "shape_cue": return [(c, o) for (c, _), o in zip([(c, 0) for c in range(C) for _ in range(n)], other)]
-    if kind == "texture_cue": return [(o, c) for (c, _), o in zip([(c, 0) for c in range(C) for _ in range(n)], other)]
-    raise ValueError(f"`kind` must be one of {WORLD_KINDS}, got {kind!r}")
+    cls = [c for c in range(C) for _ in range(n)]
+    if kind == "agree": return [(c, c) for c in cls]
+    if kind == "shape_only": return [(c, None) for c in cls]
+    if kind == "texture_only": return [(None, c) for c in cls]
+    if kind not in WORLD_KINDS: raise ValueError(f"`kind` must be one of {WORLD_KINDS}, got {kind!r}")
+    other = rng.integers(0, C, C * n).tolist()  # the cue that does not carry the class, drawn among all ten
+    return [(c, o) if kind == "shape_cue" else (o, c) for c, o in zip(cls, other)]
 
+def _check_memory(kind, n, size):
+    n_img = n * len(WORLD_CLASSES) * (len(WORLD_CLASSES) - 1 if kind == "conflict" else 1)
+    if n_img * size ** 2 * 3 * 5 > MAX_BYTES:  # uint8 images, then float32 copies for the network
+        raise ValueError(f"`n`={n} {kind} images per class at {size} px need about {n_img * size ** 2 * 15 / 2**30:.1f} GiB "
+                         f"(limit {MAX_BYTES / 2**30:.0f} GiB): ask for fewer")
+
+# %% ../nbs/05d_world.ipynb #edc155eb
 def make_world(
     kind:str, # one of `WORLD_KINDS`
     n:int, # images per class (per ordered class pair for "conflict")
@@ -206,25 +237,22 @@ def make_world(
     seed:int=0, # the world's seed
     split:str="test", # "train", "valid" or "test": the same kind in another split is another sample
     progress:bool=False, # show a progress bar
+    masks:bool=False, # also keep each object's mask (`WorldSet.mask`)
 ) -> WorldSet:
     "Draw `n` images per class (or per class pair) of `kind`, reproducibly"
     cfg = cfg or WorldConfig()
     if kind not in WORLD_KINDS: raise ValueError(f"`kind` must be one of {WORLD_KINDS}, got {kind!r}")
     n = check_int(n, "n")
-    sid = ("train", "valid", "test").index(split) if split in ("train", "valid", "test") else None
-    if sid is None: raise ValueError(f"`split` must be 'train', 'valid' or 'test', got {split!r}")
-    kid = WORLD_KINDS.index(kind)
-    n_img = n * len(WORLD_CLASSES) * (len(WORLD_CLASSES) - 1 if kind == "conflict" else 1)
-    if n_img * cfg.size ** 2 * 3 * 5 > MAX_BYTES:  # uint8 images, then float32 copies for the network
-        raise ValueError(f"`n`={n} {kind} images per class at {cfg.size} px need about {n_img * cfg.size ** 2 * 15 / 2**30:.1f} GiB "
-                         f"(limit {MAX_BYTES / 2**30:.0f} GiB): ask for fewer")
+    if split not in ("train", "valid", "test"): raise ValueError(f"`split` must be 'train', 'valid' or 'test', got {split!r}")
+    sid, kid = ("train", "valid", "test").index(split), WORLD_KINDS.index(kind)
+    _check_memory(kind, n, cfg.size)
     pairs = _pairs(kind, n, np.random.default_rng([seed, kid, sid, 10**6]))
-    x = np.empty((len(pairs), cfg.size, cfg.size, 3), np.uint8)
+    x, m = np.empty((len(pairs), cfg.size, cfg.size, 3), np.uint8), np.empty((len(pairs), cfg.size, cfg.size), np.float32)
     for i in maybe_bar(range(len(pairs)), progress, leave=False):
-        x[i] = render(*pairs[i], cfg, np.random.default_rng([seed, kid, sid, i]))
-    sh = torch.tensor([-1 if s is None else s for s, _ in pairs]); tx = torch.tensor([-1 if t is None else t for _, t in pairs])
+        x[i], m[i] = render(*pairs[i], cfg, np.random.default_rng([seed, kid, sid, i]), with_mask=True)
+    sh, tx = (torch.tensor([-1 if v is None else v for v in col]) for col in zip(*pairs))
     label = tx if kind in ("texture_only", "texture_cue") else sh
-    return WorldSet(torch.from_numpy(x).permute(0, 3, 1, 2).contiguous(), sh, tx, label, kind)
+    return WorldSet(torch.from_numpy(x).permute(0, 3, 1, 2).contiguous(), sh, tx, label, kind, torch.from_numpy(m) if masks else None)
 
 # %% ../nbs/05d_world.ipynb #bf1584ce
 WORLD_STATS = (0.5, 0.25)  # mean and std the images are normalized with
