@@ -181,7 +181,7 @@ def test_world_killed_and_rerun_gives_the_uninterrupted_result(tmp_path):
     "The world study as a user runs it: SIGKILL after the first checkpoint, rerun the same command, same table as a straight run"
     import signal, subprocess, time
     args = ["world", "--arms", "dense", "2_20", "--seeds", "0", "--epochs", "3", "--n-train", "20", "--n-valid", "2", "--n-test", "2",
-            "--n-conflict", "1", "--infer", "none", "--threads", "1", "--json"]
+            "--n-conflict", "1", "--infer", "none", "--jobs", "1", "--threads", "1", "--json"]
     straight = json.loads(exe(*args, "--out", tmp_path/"a").stdout)
     p = subprocess.Popen([EXE, *map(str, args), "--out", tmp_path/"b"], env=OFFLINE, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     ck = tmp_path/"b"/"paper_dense_s0"/"models"/"checkpoint.pth"
