@@ -42,6 +42,7 @@ def main():
     p.add_argument("--bs", type=int, default=64)
     p.add_argument("--reps", type=int, default=3, help="rounds of the interleaved timings")
     p.add_argument("--skip-full", action="store_true", help="skip the full-set evaluations")
+    p.add_argument("--agree-n", type=int, default=None, help="stimuli for the decision check (default: all of them)")
     p.add_argument("--out", default="benchmarks/results/eval_speed.md", help="markdown file written at the end ('' for none)")
     a = p.parse_args()
     warnings.filterwarnings("ignore")
@@ -90,7 +91,7 @@ def main():
     old_d, new_d = (statistics.median(res[(b, "dense")]) for b in list(dict.fromkeys(b for b, _ in fns))[1:])
     say(f"\nONNX Runtime dense, split runner vs whole graph: {new_d / old_d:.2f}x the images/s")
     say(f"load after the timings: {load()}\n")
-    _, all_imgs = load_stimuli(items_all, model.preprocess, progress=False)
+    _, all_imgs = load_stimuli(spread_sample(items_all, a.agree_n), model.preprocess, progress=False)
     for name, on in [("dense", False), (f"Top-K {k:g}", True)]:
         got = {}
         with topk_state(model, k=k, enabled=on), torch.inference_mode():
