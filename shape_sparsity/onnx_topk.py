@@ -6,7 +6,7 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/onnx_topk.html.md"""
 
 # %% ../nbs/04b_onnx_topk.ipynb #a25f6ac0
 from __future__ import annotations
-import contextlib, hashlib, io, json, os, shutil, sys, tempfile, time, warnings
+import contextlib, copy, hashlib, io, json, os, shutil, sys, tempfile, time, warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np, torch
@@ -265,14 +265,20 @@ class OnnxTopK:
         self.files, self.meta, self.chunk = files, meta, chunk
         self.layers = [layers[i] for i in meta["order"]]  # in the order of the cuts
         self.threads = threads or torch.get_num_threads()
-        self._dense, self._pieces, self._pool = None, None, None
+        self._sess, self._pool = {}, None  # sessions: shared by the copies `for_model` makes
 
     def sessions(self, dense:bool) -> list:
         "The dense session, or the pieces' (made on first use)"
-        if dense and self._dense is None: self._dense = [_session(self.files["dense"], 1)]
-        if not dense and self._pieces is None:
-            self._pieces = [_session(self.files[f"piece{s}"], 1) for s in range(len(self.meta["pieces"]))]
-        return self._dense if dense else self._pieces
+        if dense and "dense" not in self._sess: self._sess["dense"] = [_session(self.files["dense"], 1)]
+        if not dense and "pieces" not in self._sess:
+            self._sess["pieces"] = [_session(self.files[f"piece{s}"], 1) for s in range(len(self.meta["pieces"]))]
+        return self._sess["dense" if dense else "pieces"]
+
+    def for_model(self, model:nn.Module) -> OnnxTopK:
+        "A copy reading the Top-K settings of `model` (a network of the same identity), sharing the sessions"
+        run = copy.copy(self)
+        run.layers, run._pool = [[tk for _, tk in topk_layers(model)][i] for i in self.meta["order"]], None
+        return run
 
 # %% ../nbs/04b_onnx_topk.ipynb #487e7707
 def _run_part(self:OnnxTopK, x:np.ndarray) -> np.ndarray:
@@ -350,7 +356,7 @@ def onnx_topk_runner(
     "The network on ONNX Runtime with exact Top-K, from the cache or a new export"
     if any(tk.mode != "keep" for _, tk in topk_layers(model)): return None
     ident, live = model_identity(model, size), cache is not False and not kwargs
-    if live and ident in _LIVE: return _LIVE[ident]
+    if live and ident in _LIVE: return _LIVE[ident].for_model(model)  # this network's Top-K layers, the same sessions
     root = onnx_cache_dir() if cache is True else Path(cache) if cache else Path(tempfile.mkdtemp())
     root.mkdir(parents=True, exist_ok=True)
     d = root/ident
