@@ -1,34 +1,38 @@
-"""Where the time of a cue-conflict evaluation goes on this machine, and how fast the demo runs.
+"""Where the time of a cue-conflict evaluation goes on this machine, and what Top-K costs on each backend.
 
-Run: `python benchmarks/eval_speed.py [--arch efficientnet_lite0] [--n 256] [--bs 64]`. Prints a markdown table
-(paste it into the README with the machine line it prints):
+Run: `python benchmarks/eval_speed.py [--arch efficientnet_lite0] [--n 256] [--reps 3] [--out benchmarks/results/eval_speed.md]`.
+Prints (and writes to --out) markdown tables with the machine line, its load before and after:
 
-- decode + resize of the PNG stimuli (PIL, one process) in images/s;
-- the network alone on decoded images, PyTorch (contiguous and channels_last) and ONNX Runtime, dense and with
-  Top-K at the preset k, in images/s, and Top-K's cost relative to dense; PyTorch also with the threshold selection
-  Top-K used before `core.kth_largest` (`topk` + `min`; see `benchmarks/topk_speed.py --inference`);
-- how often ONNX Runtime and PyTorch reach the same 16-class decision (dense, and with Top-K, where a hard
-  threshold amplifies float rounding);
+- decode + resize of the PNG stimuli, one thread and the threads `load_stimuli` uses;
+- the network alone on `--n` decoded images, in images/s, dense and with Top-K at the preset k, each variant run in turn
+  `--reps` times (dense and Top-K interleaved, so that a change of the machine's load hits both): PyTorch
+  (channels_last), ONNX Runtime with the whole graph exported (Top-K as ONNX's `TopK` operator: the path before issue
+  28) and ONNX Runtime split at the Top-K points (`onnx_topk`: numpy's exact selection between the pieces, the default
+  now); Top-K's cost is the ratio of the medians (min and max of the per-round ratios beside it);
+- how often ONNX Runtime and PyTorch reach the same 16-class decision on all the stimuli, dense and with Top-K;
 - the whole `evaluate_cue_conflict` on the full set (decode included), dense and Top-K, as the demo runs it.
 """
-import argparse, copy, os, platform, time, warnings
-import torch
-import shape_sparsity.core as core
-from shape_sparsity.insert import topk_state
-from shape_sparsity.models import pretrained_topk, PRESET_K
-from shape_sparsity.evaluate import load_stimuli, evaluate_cue_conflict, onnx_runner, spread_sample, _items
-from shape_sparsity.shape_bias import category_decisions
-from shape_sparsity.cue_conflict import stimulus_preprocess
-from shape_sparsity.testing import test_data_path
+import argparse, copy, os, platform, statistics, time, warnings
+from pathlib import Path
+import numpy as np, torch
 
-def rate(n, fn, reps=2):
-    "Best images/s of `reps` runs of `fn` (after one warm-up) over `n` images"
-    fn(); best = float("inf")
+def machine_line() -> str:
+    "CPU model, cores, library versions"
+    import onnxruntime
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
+    return (f"{cpu}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads; torch {torch.__version__}, "
+            f"onnxruntime {onnxruntime.__version__}, numpy {np.__version__}")
+
+def load() -> str: return "/".join(f"{v:.2f}" for v in os.getloadavg())
+
+def interleaved(n:int, fns:dict, reps:int) -> dict:
+    "name -> list of images/s, the variants run in turn, `reps` rounds after one warm-up round"
+    for fn in fns.values(): fn()
+    res = {k: [] for k in fns}
     for _ in range(reps):
-        t0 = time.perf_counter(); fn(); best = min(best, time.perf_counter() - t0)
-    return n / best
-
-def batches(x, bs): return x.split(bs)
+        for k, fn in fns.items():
+            t0 = time.perf_counter(); fn(); res[k].append(n / (time.perf_counter() - t0))
+    return res
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -36,54 +40,76 @@ def main():
     p.add_argument("--cue-conflict", default=None)
     p.add_argument("--n", type=int, default=256, help="images for the per-part timings")
     p.add_argument("--bs", type=int, default=64)
+    p.add_argument("--reps", type=int, default=3, help="rounds of the interleaved timings")
     p.add_argument("--skip-full", action="store_true", help="skip the full-set evaluations")
+    p.add_argument("--agree-n", type=int, default=None, help="stimuli for the decision check (default: all of them)")
+    p.add_argument("--out", default="benchmarks/results/eval_speed.md", help="markdown file written at the end ('' for none)")
     a = p.parse_args()
     warnings.filterwarnings("ignore")
+    from shape_sparsity.insert import topk_state
+    from shape_sparsity.models import pretrained_topk, PRESET_K
+    from shape_sparsity.evaluate import load_stimuli, evaluate_cue_conflict, _whole_graph_runner, spread_sample, _items
+    from shape_sparsity.onnx_topk import onnx_topk_runner
+    from shape_sparsity.shape_bias import category_decisions
+    from shape_sparsity.cue_conflict import stimulus_preprocess
+    from shape_sparsity.testing import test_data_path
     data = a.cue_conflict or test_data_path("cue-conflict")
-    k = PRESET_K[a.arch]
+    k, lines = PRESET_K[a.arch], []
+    say = lambda s="": (print(s, flush=True), lines.append(s))
+    say(f"Machine: {machine_line()}; load (1/5/15 min) at start {load()}")
+    say(f"{a.arch}, Top-K k={k}; {a.n} stimuli for the timings, batch {a.bs}, {a.reps} interleaved rounds\n")
     model = pretrained_topk(a.arch, k=None)
     pre = stimulus_preprocess(model.preprocess)
-    print(f"Machine: {platform.processor() or platform.machine()} CPU, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads, "
-          f"torch {torch.__version__}; {a.arch}, Top-K k={k}; {a.n} stimuli, batch {a.bs}\n")
-    items = spread_sample(_items(data), a.n)
-    t0 = time.perf_counter(); _, imgs = load_stimuli(items, model.preprocess, progress=False); dec = a.n / (time.perf_counter() - t0)
-    xs = [pre.normalize(b) for b in batches(imgs, a.bs)]
-    rows = [("decode + resize (PIL, 1 process)", dec, "", "")]
-    res, preds = {}, {}
-    for name, topk in [("dense", False), (f"Top-K {k:g}", True)]:
-        with topk_state(model, k=k, enabled=topk):
-            mcl = copy.deepcopy(model).to(memory_format=torch.channels_last)  # a copy: the original stays as it is
-            with torch.inference_mode():
-                res[("torch", name)] = rate(a.n, lambda: [model(x) for x in xs])
-                res[("torch channels_last", name)] = rate(a.n, lambda: [mcl(x.contiguous(memory_format=torch.channels_last)) for x in xs])
-                preds[("torch", name)] = sum((category_decisions(model(x)) for x in xs), [])
-                if topk:  # the selection before numpy's partition, for comparison (same masks, so the same outputs)
-                    new, core.kth_largest = core.kth_largest, lambda a, n: a.topk(n, dim=2, sorted=False).values.amin(dim=2, keepdim=True)
-                    try: res[("torch, old selection", name)] = rate(a.n, lambda: [model(x) for x in xs])
-                    finally: core.kth_largest = new
-            run = onnx_runner(model, pre.crop)
-            res[("onnx", name)] = rate(a.n, lambda: [run(x) for x in xs])
-            preds[("onnx", name)] = sum((category_decisions(run(x)) for x in xs), [])
-    for be in ("torch", "torch channels_last", "onnx"):
-        d, t = res[(be, "dense")], res[(be, f"Top-K {k:g}")]
-        rows.append((f"network, {be}", d, t, f"{d / t:.2f}x"))
-    d, t = res[("torch", "dense")], res[("torch, old selection", f"Top-K {k:g}")]
-    rows.append(("network, torch, Top-K's old selection (topk + min)", d, t, f"{d / t:.2f}x"))
-    print("| part | dense (img/s) | Top-K (img/s) | Top-K cost |\n|---|---|---|---|")
-    for r in rows: print(f"| {r[0]} | {r[1]:.1f} | {r[2] if isinstance(r[2], str) else f'{r[2]:.1f}'} | {r[3]} |")
-    print()
-    for name in ("dense", f"Top-K {k:g}"):
-        agree = sum(x == y for x, y in zip(preds[("torch", name)], preds[("onnx", name)])) / a.n
-        print(f"ONNX Runtime vs PyTorch, {name}: same 16-class decision on {agree:.1%} of {a.n} stimuli")
+    items_all = _items(data)
+    items = spread_sample(items_all, a.n)
+    t0 = time.perf_counter(); _, imgs = load_stimuli(items, model.preprocess, progress=False, threads=1); dec1 = a.n / (time.perf_counter() - t0)
+    t0 = time.perf_counter(); load_stimuli(items, model.preprocess, progress=False); dec = a.n / (time.perf_counter() - t0)
+    xs = [pre.normalize(b) for b in imgs.split(a.bs)]
+    mcl = copy.deepcopy(model).to(memory_format=torch.channels_last)
+    with topk_state(model, k=k, enabled=True): whole_topk = _whole_graph_runner(model, pre.crop)
+    with topk_state(model, enabled=False): whole_dense = _whole_graph_runner(model, pre.crop)
+    split = onnx_topk_runner(model, pre.crop, cache=False)
+    def timed(run, net, on):
+        def f():
+            with topk_state(net, k=k, enabled=on), torch.inference_mode(): [run(x) for x in xs]
+        return f
+    fns = {("PyTorch, channels_last", "dense"): timed(lambda x: mcl(x.contiguous(memory_format=torch.channels_last)), mcl, False),
+           ("PyTorch, channels_last", "topk"): timed(lambda x: mcl(x.contiguous(memory_format=torch.channels_last)), mcl, True),
+           ("ONNX Runtime, whole graph (TopK operator; before)", "dense"): timed(whole_dense, model, False),
+           ("ONNX Runtime, whole graph (TopK operator; before)", "topk"): timed(whole_topk, model, True),
+           ("ONNX Runtime, split at Top-K (exact selection; now)", "dense"): timed(split, model, False),
+           ("ONNX Runtime, split at Top-K (exact selection; now)", "topk"): timed(split, model, True)}
+    res = interleaved(a.n, fns, a.reps)
+    say("| part | dense img/s (median) | Top-K img/s (median) | Top-K cost (ratio of medians) | per-round ratio min-max |")
+    say("|---|---|---|---|---|")
+    say(f"| decode + resize, 1 thread / {torch.get_num_threads()} threads | {dec1:.1f} / {dec:.1f} |  |  |  |")
+    for be in dict.fromkeys(b for b, _ in fns):
+        d, t = res[(be, "dense")], res[(be, "topk")]
+        r = [x / y for x, y in zip(d, t)]
+        say(f"| network, {be} | {statistics.median(d):.1f} | {statistics.median(t):.1f} | "
+            f"{statistics.median(d) / statistics.median(t):.2f}x | {min(r):.2f}-{max(r):.2f} |")
+    old_d, new_d = (statistics.median(res[(b, "dense")]) for b in list(dict.fromkeys(b for b, _ in fns))[1:])
+    say(f"\nONNX Runtime dense, split runner vs whole graph: {new_d / old_d:.2f}x the images/s")
+    say(f"load after the timings: {load()}\n")
+    _, all_imgs = load_stimuli(spread_sample(items_all, a.agree_n), model.preprocess, progress=False)
+    for name, on in [("dense", False), (f"Top-K {k:g}", True)]:
+        got = {}
+        with topk_state(model, k=k, enabled=on), torch.inference_mode():
+            for be, run in [("torch", lambda x: mcl(x.contiguous(memory_format=torch.channels_last))), ("onnx", split)]:
+                with topk_state(mcl, k=k, enabled=on):
+                    got[be] = sum((category_decisions(run(pre.normalize(b))) for b in all_imgs.split(a.bs)), [])
+        same = sum(x == y for x, y in zip(got["torch"], got["onnx"]))
+        say(f"ONNX Runtime (split) vs PyTorch, {name}: same 16-class decision on {same} of {len(all_imgs)} stimuli")
     if not a.skip_full:
-        print("\n| whole evaluation (1280 stimuli, decode included) | seconds | img/s |\n|---|---|---|")
-        n_all = len(_items(data))
+        say(f"\n| whole evaluation ({len(items_all)} stimuli, decode included) | seconds | img/s |\n|---|---|---|")
         for be in ("auto", "torch"):
-            for name, topk in [("dense", False), (f"Top-K {k:g}", True)]:
-                with topk_state(model, k=k, enabled=topk):
+            for name, on in [("dense", False), (f"Top-K {k:g}", True)]:
+                with topk_state(model, k=k, enabled=on):
                     t0 = time.perf_counter()
                     evaluate_cue_conflict(model, data, bs=a.bs, device="cpu", progress=False, backend=be)
                     dt = time.perf_counter() - t0
-                print(f"| {'ONNX Runtime' if be == 'auto' else 'PyTorch'}, {name} | {dt:.1f} | {n_all / dt:.1f} |")
+                say(f"| {'ONNX Runtime' if be == 'auto' else 'PyTorch'}, {name} | {dt:.1f} | {len(items_all) / dt:.1f} |")
+    say(f"\nload at the end: {load()}")
+    if a.out: Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text("\n".join(lines) + "\n")
 
 if __name__ == "__main__": main()

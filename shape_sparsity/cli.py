@@ -190,11 +190,19 @@ def _add_synthesize(subs):
     return add_synthesize_parser(subs)
 
 # %% ../nbs/11c_cli.ipynb #8795177b
-def make_parser() -> argparse.ArgumentParser:
+_ADDERS = {"data": _add_data, "stylize": _add_stylize, "train": _add_train, "table1": _add_table1, "world": _add_world,
+           "gan": _add_gan, "gan-eval": _add_gan, "shape-bias": _add_shape_bias, "sweep": _add_sweep,
+           "synthesize": _add_synthesize, "demo": _add_demo}  # subcommand -> its `_add_*` function, in pipeline order
+
+def make_parser(
+    only:str|None=None, # only this subcommand's parser (`main`, when it is named first: no other chapter imported)
+) -> argparse.ArgumentParser:
     "The `shape-sparsity` argument parser: every subcommand's `_add_*` function, in pipeline order"
-    p = argparse.ArgumentParser(prog="shape-sparsity", description="Shape bias through activation sparsity (Li et al., NeurIPS 2023)")
+    p = argparse.ArgumentParser(prog="shape-sparsity",
+                                description="Shape bias through activation sparsity (Li et al., NeurIPS 2023)")
     subs = p.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_data, _add_stylize, _add_train, _add_table1, _add_world, _add_gan, _add_shape_bias, _add_sweep, _add_synthesize, _add_demo): add(subs)
+    for add in dict.fromkeys(_ADDERS.values()):
+        if only is None or add is _ADDERS.get(only): add(subs)
     return p
 
 def _isatty(f) -> bool:
@@ -205,7 +213,8 @@ _USER_ERRNOS = (errno.ENOSPC, errno.EACCES, errno.EROFS, errno.ENOTDIR, errno.EE
 
 def main(argv=None) -> int:
     "Entry point of the `shape-sparsity` console script"
-    p = make_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    p = make_parser(argv[0] if argv and argv[0] in _ADDERS else None)  # `shape-sparsity demo ...`: the demo's only
     a = p.parse_args(argv)
     if not getattr(a, "func", None): p.print_help(); return 2
     if a.command == "demo" and a.size is None and a.data: a.size = 32

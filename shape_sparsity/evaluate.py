@@ -6,17 +6,18 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/evaluate.html.md"""
 
 # %% ../nbs/08b_evaluate.ipynb #0708e91b
 from __future__ import annotations
-import contextlib, io, os, sys, tempfile, warnings
+import os, tempfile, warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn, Tensor
-from fastai.torch_core import default_device
 from .core import RANDOM_MODES
 from .insert import topk_layers
+from .onnx_topk import onnx_topk_runner, _no_stdout
 from .models import preprocess_for, Preprocess
 from .cue_conflict import parse_imagename, cue_conflict_items, cue_conflict_dl, stimulus_preprocess
 from .shape_bias import category_decisions
-from .utils import check_int, maybe_bar
+from .utils import check_int, default_device, maybe_bar
 
 # %% auto #0
 __all__ = ['MAX_STIMULI_BYTES', 'BACKENDS', 'spread_sample', 'load_stimuli', 'onnx_runner', 'evaluate_cue_conflict']
@@ -40,13 +41,22 @@ def spread_sample(seq, n:int|None):
 # %% ../nbs/08b_evaluate.ipynb #8421ec0d
 MAX_STIMULI_BYTES = 4 << 30  # decoded stimuli held in memory at once: the 1280 images at up to ~1000 px
 
+def _decode(ds, threads:int, progress:bool) -> Tensor:
+    "Every image of the raw `CueConflictDataset` `ds` in one tensor, on `threads` threads (PIL frees the GIL)"
+    out = torch.empty(len(ds), 3, ds.pre.crop, ds.pre.crop, dtype=torch.uint8)
+    def put(i): out[i] = ds[i][0]
+    with ThreadPoolExecutor(threads) as ex:
+        for _ in maybe_bar(ex.map(put, range(len(ds))), progress, total=len(ds), leave=False): pass
+    return out
+
 def load_stimuli(
     items, # the cue-conflict folder, a `cue_conflict_items` table, or a list of image paths
     preprocess:Preprocess|None=None, # the network's preprocessing (`preprocess_for(model)`)
     size:int|None=None, # input side (default: the network's)
     n:int|None=None, # only `n` images, evenly spread
-    num_workers:int=0, # DataLoader workers
+    num_workers:int=0, # DataLoader worker processes; 0: decode in this process, on `threads` threads
     progress:bool=True,
+    threads:int|None=None, # decoding threads when `num_workers` is 0 (default: torch's CPU threads)
 ) -> tuple[pd.DataFrame, Tensor]: # the items and their `uint8` images `(N, 3, size, size)`
     "Decode and resize the stimuli once, for several evaluations (e.g. every k of a sweep)"
     items = spread_sample(_items(items), n)
@@ -54,55 +64,50 @@ def load_stimuli(
     dl = cue_conflict_dl(items, size=size, bs=64, num_workers=num_workers, preprocess=preprocess, raw=True)
     need = len(items) * 3 * dl.preprocess.crop ** 2
     if need > MAX_STIMULI_BYTES:
-        raise ValueError(f"{len(items)} stimuli at {dl.preprocess.crop} px would hold {need / 2**30:.1f} GiB of decoded images "
-                         f"(at most {MAX_STIMULI_BYTES / 2**30:.0f} GiB): pass a smaller size (CLI: --size) or fewer images (--n)")
+        raise ValueError(f"{len(items)} stimuli at {dl.preprocess.crop} px would hold {need / 2**30:.1f} GiB of "
+                         f"decoded images (at most {MAX_STIMULI_BYTES / 2**30:.0f} GiB): pass a smaller size "
+                         "(CLI: --size) or fewer images (--n)")
+    if num_workers == 0: return items, _decode(dl.dataset, threads or torch.get_num_threads(), progress)
     xs = [xb for xb, _ in maybe_bar(dl, progress, leave=False)]
     return items, torch.cat(xs) if xs else torch.zeros(0, 3, dl.preprocess.crop, dl.preprocess.crop, dtype=torch.uint8)
 
-# %% ../nbs/08b_evaluate.ipynb #e5381df1
-@contextlib.contextmanager
-def _no_stdout():
-    "Silence stdout at the file-descriptor level (the ONNX exporter's C++ code prints whole graphs when it fails)"
-    sys.stdout.flush()
-    try: fd = sys.stdout.fileno()
-    except (AttributeError, io.UnsupportedOperation, ValueError): fd = 1
-    saved = os.dup(fd)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), fd)
-            with contextlib.redirect_stdout(io.StringIO()): yield
-    finally:
-        os.dup2(saved, fd); os.close(saved)
-
 # %% ../nbs/08b_evaluate.ipynb #81723a37
+def _whole_graph_runner(model:nn.Module, size:int):
+    "The network exported whole (Top-K as ONNX's TopK operator), for the Top-K modes the split graph does not run"
+    import onnxruntime as ort
+    with tempfile.TemporaryDirectory() as d, warnings.catch_warnings(), _no_stdout():
+        warnings.simplefilter("ignore")  # the exporter's deprecation notes, and its graph dump on failure
+        f = Path(d)/"model.onnx"
+        torch.onnx.export(model.cpu().eval(), torch.zeros(1, 3, size, size), str(f), input_names=["x"],
+                          output_names=["y"], dynamic_axes={"x": {0: "n"}, "y": {0: "n"}}, opset_version=17,
+                          dynamo=False)
+        sess = ort.InferenceSession(str(f), providers=["CPUExecutionProvider"])
+    run = lambda x: torch.from_numpy(sess.run(None, {"x": x.detach().cpu().contiguous().numpy()})[0])
+    x = torch.randn(2, 3, size, size, generator=torch.Generator().manual_seed(0))  # another batch size than traced
+    with torch.inference_mode(): ref, got = model(x), run(x)
+    rel = float((got - ref).norm() / ref.norm().clamp_min(1e-12)) if ref.shape == got.shape else float("inf")
+    if rel > 0.25:  # Top-K flips a few near-threshold positions between two float implementations: a few % at most
+        raise ValueError(f"the exported model does not reproduce PyTorch's outputs (shapes {tuple(got.shape)} vs "
+                         f"{tuple(ref.shape)}, relative difference {rel:.3g})")
+    return run
+
+# %% ../nbs/08b_evaluate.ipynb #39c953b6
 def onnx_runner(
     model:nn.Module, # an image classifier, with its Top-K layers as they should run
     size:int, # input side
 ):
-    "Export `model` to ONNX and return a function running it in ONNX Runtime on the CPU (None if that is not possible)"
+    "A function running `model` in ONNX Runtime on the CPU, Top-K exact (`onnx_topk_runner`), or None"
     if any(tk.enabled and tk.mode in RANDOM_MODES for _, tk in topk_layers(model)): return None
-    try: import onnxruntime as ort
+    try: import onnxruntime  # noqa: F401
     except ImportError: return None
     was_training = model.training
     try:
-        with tempfile.TemporaryDirectory() as d, warnings.catch_warnings(), _no_stdout():
-            warnings.simplefilter("ignore")  # the exporter's deprecation notes, and its graph dump on failure
-            f = Path(d)/"model.onnx"
-            torch.onnx.export(model.cpu().eval(), torch.zeros(1, 3, size, size), str(f), input_names=["x"], output_names=["y"],
-                              dynamic_axes={"x": {0: "n"}, "y": {0: "n"}}, opset_version=17, dynamo=False)
-            sess = ort.InferenceSession(str(f), providers=["CPUExecutionProvider"])
-        run = lambda x: torch.from_numpy(sess.run(None, {"x": x.detach().cpu().contiguous().numpy()})[0])
-        x = torch.randn(2, 3, size, size, generator=torch.Generator().manual_seed(0))  # another batch size than traced
-        with torch.inference_mode(): ref, got = model(x), run(x)
-        rel = float((got - ref).norm() / ref.norm().clamp_min(1e-12)) if ref.shape == got.shape else float("inf")
-        if rel > 0.25:  # Top-K flips a few near-threshold positions between two float implementations: a few % at most
-            raise ValueError(f"the exported model does not reproduce PyTorch's outputs (shapes {tuple(got.shape)} vs "
-                             f"{tuple(ref.shape)}, relative difference {rel:.3g})")
+        run = onnx_topk_runner(model.cpu(), size)  # None when a Top-K layer is in another mode than "keep"
+        return run if run is not None else _whole_graph_runner(model, size)
     except Exception as e:  # an exporter that cannot handle this model: fall back to PyTorch, and say so
         warnings.warn(f"ONNX export failed, running in PyTorch instead: {type(e).__name__}: {str(e)[:200]}")
         return None
     finally: model.train(was_training)
-    return run
 
 # %% ../nbs/08b_evaluate.ipynb #0f641aaf
 BACKENDS = ("auto", "torch", "onnx")
@@ -123,7 +128,7 @@ def evaluate_cue_conflict(
     items, # the cue-conflict folder, a `cue_conflict_items` table, or a list of image paths
     bs:int=64, # batch size
     size:int|None=None, # input side (default: the network's own, 224 for all of the package's)
-    device=None, # defaults to fastai's `default_device()` (the GPU if there is one)
+    device=None, # default: the GPU if there is one (`utils.default_device`)
     model_name:str="model", # written to the `subj` column
     n:int|None=None, # evaluate only `n` images spread evenly over the set (for quick checks)
     num_workers:int=0, # DataLoader workers
@@ -137,15 +142,17 @@ def evaluate_cue_conflict(
     names = [Path(p).name for p in items["path"]]
     shapes = [parse_imagename(f)[0] for f in names]  # also checks every name before any compute
     pre = stimulus_preprocess(preprocess or preprocess_for(model), size)
-    if images is not None and (len(images) != len(items) or images.dtype != torch.uint8 or tuple(images.shape[1:]) != (3, pre.crop, pre.crop)):
-        raise ValueError(f"`images` must be the {len(items)} uint8 images of `items` at {pre.crop} px (from `load_stimuli`), got {images.dtype} {tuple(images.shape)}")
+    if images is not None and (len(images) != len(items) or images.dtype != torch.uint8
+                               or tuple(images.shape[1:]) != (3, pre.crop, pre.crop)):
+        raise ValueError(f"`images` must be the {len(items)} uint8 images of `items` at {pre.crop} px (from "
+                         f"`load_stimuli`), got {images.dtype} {tuple(images.shape)}")
     device = torch.device(device) if device is not None else default_device()
     for _, tk in topk_layers(model): tk.reseed()
     was_training = model.training
     run, used = _runner(model, device, backend, pre.crop)  # outside inference mode: moved weights stay trainable
     batches = (images.split(bs) if images is not None else
-               (xb for xb, _ in cue_conflict_dl(items, size=pre.crop, bs=bs, num_workers=num_workers, preprocess=pre, raw=True,
-                                                pin_memory=device.type == "cuda")))
+               (xb for xb, _ in cue_conflict_dl(items, size=pre.crop, bs=bs, num_workers=num_workers, preprocess=pre,
+                                                raw=True, pin_memory=device.type == "cuda")))
     decisions = []
     try:
         with torch.inference_mode():

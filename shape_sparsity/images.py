@@ -6,15 +6,21 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/images.html.md"""
 
 # %% ../nbs/00c_images.ipynb #f5ed809e
 from __future__ import annotations
-import glob, io
+import glob, io, mimetypes
 from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
-from fastai.data.transforms import image_extensions
 from .utils import check_int, number_arg
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'image_side', 'is_image_file', 'find_images', 'open_image', 'image_ok', 'check_side']
+__all__ = ['image_extensions', 'IMAGE_EXTS', 'MAX_SIDE', 'image_side', 'is_image_file', 'find_images', 'open_image', 'image_ok',
+           'check_side']
+
+# %% ../nbs/00c_images.ipynb #27db37c0
+# what counts as an image file: fastai's list (`fastai.data.transforms.image_extensions`), made the same way here, so
+# that reading an image does not import fastai (seconds, for a command-line tool)
+mimetypes.init()  # the system's types too, as fastai has them once anything asked `mimetypes`
+image_extensions = {k for k, v in mimetypes.types_map.items() if v.startswith("image/")}
 
 # %% ../nbs/00c_images.ipynb #409724c5
 IMAGE_EXTS = tuple(sorted(image_extensions))  # what counts as an image file (any case): fastai's list

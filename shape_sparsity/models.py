@@ -277,10 +277,10 @@ class Preprocess:
     def normalize(self, x:Tensor) -> Tensor:
         "`uint8` images `(N, 3, H, W)` (or `(3, H, W)`) -> normalized float32 on the same device"
         mean, std = (torch.tensor(v, device=x.device).view(-1, 1, 1) for v in (self.mean, self.std))
-        return (x.float() / 255 - mean) / std
+        return x.to(torch.float32, copy=True).div_(255).sub_(mean).div_(std)  # (x / 255 - mean) / std in one new tensor
 
     def __call__(self, img) -> Tensor:
-        "One image (anything `open_image` reads: EXIF-rotated, alpha on white, 16-bit scaled) -> the normalized float tensor `(3, crop, crop)`"
+        "One image (anything `open_image` reads: EXIF-rotated, alpha on white, 16-bit) -> normalized `(3, crop, crop)`"
         return self.normalize(self.pil_tfm()(open_image(img)))
 
     def at(self, size:int) -> Preprocess:

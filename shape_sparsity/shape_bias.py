@@ -13,15 +13,14 @@ import numpy as np, pandas as pd, torch
 from torch import Tensor
 import matplotlib.pyplot as plt
 from .cue_conflict import CUE_CONFLICT_CATEGORIES, parse_imagename
-from .world import WORLD_CLASSES
 from .utils import atomic_write, write_csv_atomic
 
 # %% auto #0
-__all__ = ['IMAGENET_16_INDICES', 'CATEGORIES', 'NO_RESPONSE', 'RAW_COLUMNS', 'CATEGORY_SETS', 'RESPONSES_URL',
-           'PUBLISHED_RESPONSES', 'CUE_SHARE_MIN', 'category_matrix', 'category_probs', 'category_decisions',
-           'probabilities_to_decision', 'response_categories', 'texture_of', 'check_responses', 'read_responses',
-           'write_responses', 'get_published_responses', 'ShapeBiasResult', 'bootstrap_ci', 'shape_bias',
-           'per_category_shape_bias', 'plot_shape_bias']
+__all__ = ['IMAGENET_16_INDICES', 'CATEGORIES', 'NO_RESPONSE', 'RAW_COLUMNS', 'RESPONSES_URL', 'PUBLISHED_RESPONSES',
+           'CUE_SHARE_MIN', 'category_matrix', 'category_probs', 'category_decisions', 'probabilities_to_decision',
+           'response_categories', 'texture_of', 'check_responses', 'read_responses', 'write_responses',
+           'get_published_responses', 'ShapeBiasResult', 'bootstrap_ci', 'shape_bias', 'per_category_shape_bias',
+           'plot_shape_bias', 'CATEGORY_SETS']
 
 # %% ../nbs/08a_shape_bias.ipynb #7024430f
 # Geirhos et al., "Generalisation in humans and deep neural networks" (NeurIPS 2018): the ImageNet-1k class
@@ -87,15 +86,24 @@ def probabilities_to_decision(
     return CATEGORIES[int(category_probs(probs, from_logits=False).argmax())]
 
 # %% ../nbs/08a_shape_bias.ipynb #85793bce
-RAW_COLUMNS = ("subj", "session", "trial", "rt", "object_response", "category", "condition", "imagename")  # model-vs-human raw-data format
+# model-vs-human's raw-data format
+RAW_COLUMNS = ("subj", "session", "trial", "rt", "object_response", "category", "condition", "imagename")
 
-# the category sets a response file may use: Geirhos' 16 (the photographs) or the shape-texture world's 10 classes
-CATEGORY_SETS = {"cue-conflict": CATEGORIES, "world": WORLD_CLASSES}
+def _category_sets() -> dict:
+    "The category sets a response file may use: Geirhos' 16 (the photographs) or the shape-texture world's 10 classes"
+    from shape_sparsity.world import WORLD_CLASSES  # on first use: the world's chapter imports fastai (seconds)
+    return {"cue-conflict": CATEGORIES, "world": WORLD_CLASSES}
+
+_all_ = ["CATEGORY_SETS"]
+def __getattr__(name):  # the module's `CATEGORY_SETS`, made when asked for
+    if name == "CATEGORY_SETS": return _category_sets()
+    raise AttributeError(f"module 'shape_sparsity.shape_bias' has no attribute {name!r}")
 
 def response_categories(df:pd.DataFrame) -> tuple:
-    "The category set of `CATEGORY_SETS` that holds the `category` (shape) labels of `df` (Geirhos' 16 when none does: the check then names the strangers)"
+    "The set of `CATEGORY_SETS` holding the `category` (shape) labels of `df` (else Geirhos' 16: checks say)"
     labels = set(df["category"].astype(str))
-    return next((cats for cats in CATEGORY_SETS.values() if labels <= set(cats)), CATEGORIES)
+    if labels <= set(CATEGORIES): return CATEGORIES  # the photographs' (the world's chapter is not imported)
+    return next((cats for cats in _category_sets().values() if labels <= set(cats)), CATEGORIES)
 
 def texture_of(imagename:str, categories:tuple=CATEGORIES) -> str:
     "The texture category of a cue-conflict image name"
