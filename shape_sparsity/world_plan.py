@@ -229,6 +229,7 @@ def plan_runs(out, p:dict, fp:str, world:str, arms, seeds, arch:str|None=None, i
 def _pairs_of(runs:pd.DataFrame, arms, seeds) -> pd.Series:
     "Per seed in `seeds`, the endpoint of the second arm minus the first's"
     g = runs[runs.seed.isin(seeds)].set_index(["arm", "seed"]).shape_bias
+    if not all(a in g.index.get_level_values(0) for a in arms): return pd.Series(float("nan"), index=seeds)  # not run (yet)
     return (g[arms[1]] - g[arms[0]]).reindex(seeds)
 
 # %% ../nbs/08f_world_plan.ipynb #b27f10fd
@@ -282,7 +283,7 @@ def _later_rows(col:dict, p:dict, seeds) -> list:
         for a in sec["arms"]:
             arch = a["arch"] or base
             if a["arm"] == "dense": continue
-            runs = col[sec["world"]][arch][0]
+            runs = col.get(sec["world"], {}).get(arch, (pd.DataFrame(columns=["arm", "seed", "shape_bias"]),))[0]
             rows.append(dict(part=name, world=sec["world"], arch=arch, arm=a["arm"], **_compare(runs, "dense", a["arm"], seeds[:sec["n_seeds"]], p)))
     inf = p["inference"]; runs = col[inf["world"]][base][0]
     for s in inf["specs"]:
