@@ -2,6 +2,7 @@
 
     python benchmarks/world_study.py --part plan      # carry out benchmarks/plans/training_claim.toml (hours; resumable)
     python benchmarks/world_study.py --part report    # copy its verdict, runs, mechanism and figures into the repository
+    python benchmarks/world_study.py --part report --refresh  # first recompute the verdict and mechanism from the runs made so far
 
 `--part plan` is exactly `shape-sparsity world --plan benchmarks/plans/training_claim.toml --out <--out>`; the run folders
 stay out of git (benchmarks/world_runs/). `--part report` writes benchmarks/results/world_plan/ (plan.json, design.json,
@@ -42,6 +43,15 @@ def figures(out:Path):
     for name in ("probes", "keep", "curves", "texture_bias"):
         for w in p["worlds"]: shutil.copy(out/"mechanism"/f"{name}_{w}.png", IMG/f"world_{name}_{w}.png")
 
+def refresh(out:Path):
+    "The verdict (later comparisons not run yet shown with 0 seeds) and the mechanism, from the runs made so far"
+    from shape_sparsity.world_plan import plan_verdict, plan_mechanism, verdict_text
+    from shape_sparsity.utils import atomic_write_text
+    p = json.loads((out/"plan.json").read_text())["plan"]
+    design = json.loads((out/"design.json").read_text())
+    atomic_write_text(verdict_text(plan_verdict(out, p, design), p), out/"verdict.md")
+    plan_mechanism(out, p, design)
+
 def report(out:Path):
     RES.mkdir(parents=True, exist_ok=True); (RES/"mechanism").mkdir(exist_ok=True)
     for f in ("plan.json", "design.json", "verdict.json", "verdict.md", "runs.csv"): shutil.copy(out/f, RES/f)
@@ -53,10 +63,12 @@ def report(out:Path):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--part", required=True, choices=["plan", "report"])
+    p.add_argument("--refresh", action="store_true", help="with --part report: recompute the verdict and mechanism first")
     p.add_argument("--out", type=Path, default=ROOT/"benchmarks"/"world_runs"/"plan", help="the plan's study folder (not committed)")
     a = p.parse_args()
     if a.part == "plan":
         sys.exit(subprocess.call(["shape-sparsity", "world", "--plan", str(PLAN), "--out", str(a.out)]))
+    if a.refresh: refresh(a.out)
     report(a.out)
 
 if __name__ == "__main__": main()
