@@ -232,7 +232,9 @@ def official_sweep(
     return pd.DataFrame(rows).sort_values(["arch", "mode", "k"], ignore_index=True)
 
 # %% ../nbs/08c_sweep.ipynb #8e363f28
-def _sourced(df): return df if "source" in df else df.assign(source="package")  # `topk_sweep`'s rows: the package's
+def _sourced(df):
+    "`df` with a `source` for every row: `topk_sweep`'s rows (none, or NaN when concatenated with `official_sweep`'s) are the package's"
+    return df.assign(source=df["source"].fillna("package") if "source" in df else "package")
 
 def _kcurves(df):
     "(label, colour, (source, arch), mode, rows below k=1) per curve: a colour per network and source, a curve per mode"
