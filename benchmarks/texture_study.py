@@ -15,6 +15,11 @@ With `--preset paper` it follows the official protocol (`texture_preset("paper")
 strong-Wolfe L-BFGS 100 x 20, near-mean start, histogram matching) over the paper's conditions (all, non_topk, and the
 supplement's topk_act) unless `--conditions` names others, and writes `texture_study_paper.csv` by default; `--size`,
 `--steps`, `--iters-per-step` override the preset (e.g. a smoke run: --per-class 1 --seeds 0 --size 64 --steps 1 --iters-per-step 20).
+`--merge` reruns only the `--conditions` given and keeps the other conditions' rows of the existing CSV (the figure then
+shows only the rerun conditions: give it its own `--fig`), e.g. the supplement's corrected Top-K activation matching:
+
+    python benchmarks/texture_study.py --preset paper --conditions topk_act --seeds 0 --merge \
+        --fig nbs/images/texture_synthesis_paper_topk_act.png
 """
 import argparse, os, platform, time
 from pathlib import Path
@@ -46,6 +51,7 @@ def main():
     p.add_argument("--work", default=Path.home()/".cache"/"shape_sparsity"/"texture_study", help="where the syntheses are kept")
     p.add_argument("--out", help="default: benchmarks/results/texture_study.csv (texture_study_paper.csv with --preset paper)")
     p.add_argument("--fig", help="default: nbs/images/texture_synthesis.png (texture_synthesis_paper.png with --preset paper)")
+    p.add_argument("--merge", action="store_true", help="keep the rows of the other conditions already in --out")
     a = p.parse_args()
     paper = a.preset == "paper"
     suffix = "_paper" if paper else ""
@@ -70,7 +76,16 @@ def main():
     df = pd.concat(parts, ignore_index=True).drop_duplicates(["source", "neurons", "seed"])
     if failed: write_csv_atomic(pd.DataFrame(failed), Path(a.out).with_name(Path(a.out).stem + "_failed.csv"))
     df.insert(2, "class", df.target.map(dict(zip([WNID_INDEX[w] for w in wnids], wnid_names(wnids)))))
-    write_csv_atomic(df.assign(preset=a.preset, size=size, steps=steps, k=a.k, classifier=a.classifier), a.out)
+    df = df.assign(preset=a.preset, size=size, steps=steps, k=a.k, classifier=a.classifier)
+    if a.merge and Path(a.out).is_file():  # the other conditions' rows stay; this run's replace theirs (sources included)
+        old = pd.read_csv(a.out)
+        old = old[~(old.source.isin(df.source) & old.neurons.isin(conditions + ["source"]))]
+        srcs = list(dict.fromkeys([*old.source, *df.source]))  # the old file's order, then new sources
+        rank = {n: i for i, n in enumerate(dict.fromkeys(["source", *old.neurons, *CONDITIONS]))}  # the old file's order first
+        df = pd.concat([old, df], ignore_index=True)
+        df = df.assign(_s=df.source.map(srcs.index), _n=df.neurons.map(rank)).sort_values(["_s", "_n"], kind="stable")
+        df = df.drop(columns=["_s", "_n"]).reset_index(drop=True)
+    write_csv_atomic(df, a.out)
     # the figure: the first image of each class, the first two seeds
     firsts = [next(f for f, c in sources if c == WNID_INDEX[w]) for w in wnids]
     rows, labels = [], []

@@ -15,32 +15,51 @@ from .runs import folder_lock, files_fingerprint, read_identity, check_identity
 from .cli_train import _sub, _bars, _style, _not_folders, image_side
 
 # %% auto #0
-__all__ = ['net_size', 'NO_CUE_CONFLICT', 'DEMO_MODELS', 'DEMO_JSON', 'DEMO_BS', 'cmd_shape_bias', 'find_cue_conflict',
-           'result_table', 'cmd_sweep', 'cmd_demo']
+__all__ = ['net_size', 'NO_CUE_CONFLICT', 'DEMO_MODELS', 'DEMO_JSON', 'DEMO_BS', 'shape_bias_rows', 'cmd_shape_bias',
+           'find_cue_conflict', 'result_table', 'cmd_sweep', 'cmd_demo']
 
 # %% ../nbs/11b_cli_eval.ipynb #b8739070
+def _decisions(hits, n) -> str: return f"{int(hits)} ({100 * hits / n:.1f}%)"
+
+def shape_bias_rows(tab):
+    "`shape_bias_table`'s rows as a person reads them: shape bias [95% CI], cue share, shape and texture decisions"
+    import pandas as pd
+    rs = list(tab.itertuples())
+    return pd.DataFrame({"model": tab.model, "subjects": tab.subjects, "trials": tab.n_trials,
+                         "shape bias [95% CI]": [f"{r.shape_bias:.4f} [{r.ci_low:.3f}, {r.ci_high:.3f}]" for r in rs],
+                         "cue share": tab.cue_share.map("{:.3f}".format),
+                         "shape decisions": [_decisions(r.shape_hits, r.n_trials) for r in rs],
+                         "texture decisions": [_decisions(r.texture_hits, r.n_trials) for r in rs]})
+
 def cmd_shape_bias(a) -> int:
-    from shape_sparsity.shape_bias import read_responses, shape_bias, per_category_shape_bias, plot_shape_bias
+    from shape_sparsity.shape_bias import (read_responses, shape_bias_table, per_category_shape_bias, plot_shape_bias,
+                                           model_name)
     df = read_responses(a.responses)
-    res = asdict(shape_bias(df))
-    out = dict(res, files=[str(f) for f in a.responses], subjects=sorted(map(str, df.subj.unique())))
-    if a.per_category: out["per_category"] = per_category_shape_bias(df).to_dict(orient="index")
+    key = df.subj.map(lambda s: "pooled") if a.pool else df.subj.map(model_name)
+    tab = shape_bias_table(df.assign(subj="pooled") if a.pool else df)
+    rows = tab.to_dict(orient="records")
+    if a.per_category:
+        for r in rows: r["per_category"] = per_category_shape_bias(df[key == r["model"]]).to_dict(orient="index")
+    out = dict(rows=rows, files=[str(f) for f in a.responses], subjects=sorted(map(str, df.subj.unique())))
+    if len(rows) == 1: out = dict(rows[0], **out)  # one row: its numbers at the top level too, as before
     if a.plot:
-        fig = plot_shape_bias({str(s): d for s, d in df.groupby("subj", sort=False)})
+        fig = plot_shape_bias({str(m): d for m, d in df.groupby(key, sort=False)})
         fig.savefig(a.plot, dpi=150, bbox_inches="tight"); out["plot"] = str(a.plot)
     if a.json: print(json.dumps(out, default=float))
     else:
-        print(f"shape bias {res['shape_bias']:.4f} ({res['shape_hits']} shape / {res['texture_hits']} texture decisions "
-              f"over {res['n_trials']} cue-conflict trials; shape accuracy {res['shape_accuracy']:.3f}, "
-              f"texture accuracy {res['texture_accuracy']:.3f})")
+        print(md_table(shape_bias_rows(tab)))
+        print("\nshape bias = shape / (shape + texture decisions) over the trials whose shape and texture differ (95% "
+              "bootstrap interval over images); cue share = the fraction of those trials decided for either cue")
     return 0
 
 def _add_shape_bias(subs):
     "The `shape-bias` subcommand's arguments"
-    s = _sub(subs, "shape-bias", cmd_shape_bias, "Shape bias of model-vs-human raw-data response CSVs (pooled over the files)")
+    s = _sub(subs, "shape-bias", cmd_shape_bias,
+             "Shape bias of model-vs-human raw-data response CSVs: one table, a row per model")
     s.add_argument("--responses", nargs="+", required=True, metavar="FILE", help="CSV files or folders of them")
+    s.add_argument("--pool", action="store_true", help="one row for all trials of the files (default: a row per model)")
     s.add_argument("--json", action="store_true", help="print one JSON object")
-    s.add_argument("--per-category", action="store_true", help="add the per-category shape bias")
+    s.add_argument("--per-category", action="store_true", help="add each row's per-category shape bias (JSON)")
     s.add_argument("--plot", help="save the classic shape-bias plot to this PNG")
     return s
 

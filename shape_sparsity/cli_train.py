@@ -72,39 +72,55 @@ def _add_data(subs):
     return s
 
 # %% ../nbs/11a_cli_train.ipynb #fd73fb66
-def _engine(a):
-    from shape_sparsity.stylize import LiteEngine, AdaINEngine
-    if a.engine == "adain":
-        if not (a.vgg and a.decoder): raise SystemExit("--engine adain needs --vgg PATH and --decoder PATH (AdaIN's vgg_normalised.pth and decoder.pth)")
-        return AdaINEngine(a.vgg, a.decoder)
-    return LiteEngine()
+def _engine(a, paper:bool=False):
+    "--engine: auto (AdaIN with its released weights, else the offline engine), lite (offline) or adain"
+    from shape_sparsity.stylize import LiteEngine, AdaINEngine, paper_engine
+    engine = a.engine or ("auto" if paper else "lite")
+    if (a.vgg or a.decoder) and engine != "adain":
+        raise SystemExit("--vgg and --decoder are AdaIN's weights: add --engine adain")
+    if engine == "adain":
+        if bool(a.vgg) != bool(a.decoder):
+            raise SystemExit("--engine adain: pass both --vgg and --decoder, or neither (the release's are downloaded)")
+        return AdaINEngine(a.vgg, a.decoder) if a.vgg else AdaINEngine.from_release()
+    return paper_engine() if engine == "auto" else LiteEngine()
 
-def _style(s): return int(s) if str(s).isdigit() else s
+def _style(s): return int(s) if str(s).isdigit() else s  # "paper" stays a name: `stylize_folder` reads it
+
+def _add_engine(s):
+    "The stylization engine's arguments (`stylize`, `table1`)"
+    s.add_argument("--engine", choices=["auto", "lite", "adain"],
+                   help="auto (the default with --styles paper): AdaIN with its released weights (downloaded once), "
+                        "else the offline engine; lite: the offline engine (the default otherwise); adain")
+    s.add_argument("--vgg", help="AdaIN's vgg_normalised.pth for --engine adain (default: the release's)")
+    s.add_argument("--decoder", help="AdaIN's decoder.pth for --engine adain (default: the release's)")
 
 def cmd_stylize(a) -> int:
     from shape_sparsity.stylize import stylize_folder
-    t0 = time.perf_counter()
-    man = stylize_folder(a.src, a.dest, styles=[_style(s) for s in a.styles], strength=a.strength, engine=_engine(a),
+    t0, styles = time.perf_counter(), [_style(s) for s in a.styles]
+    man = stylize_folder(a.src, a.dest, styles=styles, strength=a.strength, engine=_engine(a, "paper" in styles),
                          size=a.size, overwrite=a.overwrite, progress=_bars(a))
-    ok = (man.status == "ok").sum()
-    print(f"{ok} stylized images, {len(man) - ok} errors, {time.perf_counter() - t0:.1f}s; manifest: {Path(a.dest)/'manifest.csv'}")
+    ok, label = (man.status == "ok").sum(), man.label.iloc[0] if len(man) else ""
+    print(f"{ok} stylized images, {len(man) - ok} errors, {time.perf_counter() - t0:.1f}s ({label}); "
+          f"manifest: {Path(a.dest)/'manifest.csv'}")
     for _, r in man[man.status != "ok"].iterrows(): print(f"  skipped {r.source}: {r.status}")
     if len(man) and ok == 0:
-        print(f"shape-sparsity stylize: error: every one of the {len(man)} stylizations failed (see above)", file=sys.stderr); return 1
+        print(f"shape-sparsity stylize: error: every one of the {len(man)} stylizations failed (see above)",
+              file=sys.stderr)
+        return 1
     return 0
 
 def _add_stylize(subs):
     "The `stylize` subcommand's arguments"
     from shape_sparsity.stylize import DEFAULT_STYLES, DEFAULT_STRENGTH
-    s = _sub(subs, "stylize", cmd_stylize, "Write a stylized copy of an ImageFolder split (offline engine; resumable)")
+    s = _sub(subs, "stylize", cmd_stylize, "Write a stylized copy of an ImageFolder split (resumable), with a manifest")
     s.add_argument("src", help="ImageFolder split, e.g. DATA/val")
     s.add_argument("dest", help="output folder (DEST/<class>/<image>__<style>.png and DEST/manifest.csv)")
-    s.add_argument("--styles", nargs="+", default=[str(s) for s in DEFAULT_STYLES], help="built-in style indices 0-25 and/or style image files")
-    s.add_argument("--strength", type=strength_float, default=DEFAULT_STRENGTH, help="style strength (AdaIN's alpha; the paper: 0.5)")
+    s.add_argument("--styles", nargs="+", default=[str(s) for s in DEFAULT_STYLES],
+                   help="paper (the paper's three style images), built-in style indices 0-25 and/or style image files")
+    s.add_argument("--strength", type=strength_float, default=DEFAULT_STRENGTH,
+                   help="style strength (AdaIN's alpha; the paper: 0.5)")
     s.add_argument("--size", type=image_side, help="resize inputs' shorter side first")
-    s.add_argument("--engine", default="lite", choices=["lite", "adain"])
-    s.add_argument("--vgg", help="AdaIN encoder weights (vgg_normalised.pth), with --engine adain")
-    s.add_argument("--decoder", help="AdaIN decoder weights (decoder.pth), with --engine adain")
+    _add_engine(s)
     s.add_argument("--overwrite", action="store_true")
     s.add_argument("--quiet", action="store_true")
     return s
@@ -163,15 +179,40 @@ def _add_train(subs):
     return s
 
 # %% ../nbs/11a_cli_train.ipynb #f4509b15
+def _table1_paths(a):
+    "The subsets' folders of --root or --in-s1/--in-s2, as `table1` takes them, and their names"
+    paths = {k: v for k, v in {"in-s1": a.in_s1, "in-s2": a.in_s2}.items() if v}
+    if a.root: paths = a.root
+    if not paths: raise SystemExit("pass --root DIR (holding in-s1/ and in-s2/) or --in-s1 DIR and/or --in-s2 DIR")
+    return paths, (list(paths) if isinstance(paths, dict) else ["in-s1", "in-s2"])
+
+def _stylize_subsets(a, paths:dict):
+    "Make what is missing of each subset's stylized validation set (--styles; the paper's with --preset paper)"
+    from shape_sparsity.stylize import stylize_folder
+    from shape_sparsity.table1 import STYLIZED_DIR
+    styles = [_style(s) for s in a.styles]
+    engine = _engine(a, "paper" in styles)
+    for s, p in paths.items():
+        man = stylize_folder(p/"val", p/STYLIZED_DIR, styles=styles, strength=a.strength, engine=engine,
+                             size=a.stylize_size, progress=_bars(a))
+        print(f"{s}: {(man.status == 'ok').sum()} stylized validation images in {p/STYLIZED_DIR} ({man.label.iloc[0]})")
+
 def cmd_table1(a) -> int:
-    from shape_sparsity.table1 import table1, table1_report, STYLIZED_DIR
+    from shape_sparsity.table1 import table1, table1_report, STYLIZED_DIR, TABLE1_STYLIZED, _subset_paths
+    given = [o for o, v in (("--styles", a.styles), ("--engine", a.engine), ("--vgg", a.vgg), ("--decoder", a.decoder),
+                            ("--strength", a.strength), ("--stylize-size", a.stylize_size)) if v is not None]
+    if a.preset == "paper" and a.styles is None: a.styles = [TABLE1_STYLIZED["styles"]]
+    if (given or a.preset == "paper") and (a.report_only or a.no_stylized):
+        raise SystemExit(f"{', '.join(given) or '--preset paper'} make(s) the stylized validation sets, which "
+                         f"{'--report-only' if a.report_only else '--no-stylized'} does not use: drop one of them")
+    if given and a.styles is None:
+        raise SystemExit(f"{', '.join(given)} apply to the stylization: add --styles or --preset paper")
+    a.strength = TABLE1_STYLIZED["strength"] if a.strength is None else a.strength
+    a.stylize_size = a.stylize_size or TABLE1_STYLIZED["size"]
     if not a.report_only:
-        paths = {"in-s1": a.in_s1, "in-s2": a.in_s2}
-        paths = {k: v for k, v in paths.items() if v}
-        if a.root: paths = a.root
-        if not paths: raise SystemExit("pass --root DIR (holding in-s1/ and in-s2/) or --in-s1 DIR and/or --in-s2 DIR")
-        subsets = list(paths) if isinstance(paths, dict) else ["in-s1", "in-s2"]
+        paths, subsets = _table1_paths(a)
         with folder_lock(a.out, "--out"):  # one table1 job per folder
+            if a.styles: _stylize_subsets(a, _subset_paths(paths, subsets))
             table1(paths, subsets=subsets, seeds=a.seeds, epochs=a.epochs, arch=a.arch, size=a.size, bs=a.bs,
                    stylized=None if a.no_stylized else STYLIZED_DIR, out_dir=a.out, num_workers=a.workers,
                    learner_kwargs=dict(mixed_precision=_mp(a), channels_last=_cl(a)), progress=_bars(a))
@@ -182,11 +223,21 @@ def cmd_table1(a) -> int:
 def _add_table1(subs):
     "The `table1` subcommand's arguments"
     from shape_sparsity.train import PAPER_RECIPE, PAPER_SIZE, PAPER_TOPK
-    from shape_sparsity.table1 import TABLE1_SEEDS
-    s = _sub(subs, "table1", cmd_table1, f"Run the paper's Table 1 grid (dense vs Top-K {PAPER_TOPK}, IN-S1/IN-S2, seeds) and print the table")
+    from shape_sparsity.table1 import TABLE1_SEEDS, TABLE1_STYLIZED
+    s = _sub(subs, "table1", cmd_table1,
+             f"Run the paper's Table 1 grid (dense vs Top-K {PAPER_TOPK}, IN-S1/IN-S2, seeds) and print the table")
     s.add_argument("--root", help="folder holding in-s1/ and in-s2/ (each with train/, val/ and val-stylized/)")
     s.add_argument("--in-s1", help="IN-S1 folder (instead of --root)")
     s.add_argument("--in-s2", help="IN-S2 folder (instead of --root)")
+    s.add_argument("--preset", default="default", choices=["default", "paper"],
+                   help="paper: first make each subset's stylized validation set as the paper did (--styles paper, "
+                        "strength 0.5, 512 px; AdaIN if its weights can be had, else the offline engine, labelled)")
+    s.add_argument("--styles", nargs="+", help="make the stylized validation sets first, with these styles (paper, "
+                   "built-in indices, image files); default: none (val-stylized/ exists), --preset paper: paper")
+    s.add_argument("--strength", type=strength_float, help=f"style strength (default {TABLE1_STYLIZED['strength']})")
+    s.add_argument("--stylize-size", type=image_side,
+                   help=f"shorter side of the images stylized (default {TABLE1_STYLIZED['size']})")
+    _add_engine(s)
     s.add_argument("--seeds", nargs="+", type=seed_int, default=list(TABLE1_SEEDS))
     s.add_argument("--epochs", type=positive_int, default=PAPER_RECIPE["epochs"])
     s.add_argument("--arch", default="paper", choices=["paper", "resnet18"])

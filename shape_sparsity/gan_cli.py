@@ -28,8 +28,9 @@ def _preset_args(a) -> dict:
     from shape_sparsity.gan_train import gan_preset
     fit = gan_preset(a.preset)["fit"]
     if a.preset == "default": fit["fid_n"] = 500  # the command's default: a steadier number than the API's 100
-    opts = dict(fid_every=a.fid_every, fid_n=a.fid_n, fid_repeats=a.fid_repeats, fid_protocol=a.fid_protocol, fid_features=a.fid_features,
-                patience=a.patience, eps_g=a.eps_g, eps_d=a.eps_d, max_rollbacks=a.max_rollbacks)
+    opts = dict(fid_every=a.fid_every, fid_n=a.fid_n, fid_repeats=a.fid_repeats, fid_protocol=a.fid_protocol,
+                fid_features=a.fid_features, patience=a.patience, eps_g=a.eps_g, eps_d=a.eps_d,
+                max_rollbacks=a.max_rollbacks)
     fit.update({k: v for k, v in opts.items() if v is not None})
     if a.select_best: fit["select_best"] = True
     return fit
@@ -39,19 +40,52 @@ def _topk_arg(a):
     if a.topk is not None: return a.topk
     if a.preset != "paper": return PAPER_GAN_TOPK
     spec = paper_gan_topk(a.data)
-    if spec is None: raise ValueError(f"--preset paper: --data {' '.join(a.data)} is none of the paper's sets (a path component fish, jeep, "
-                                      "railway, table or their ImageNet wnids), so its Top-K spec is unknown: give --topk (the paper: 32_5, table 32_15)")
+    if spec is None:
+        raise ValueError(f"--preset paper: --data {' '.join(a.data)} is none of the paper's sets (a path component "
+                         "fish, jeep, railway, table or their ImageNet wnids), so its Top-K spec is unknown: give "
+                         "--topk (the paper: 32_5, table 32_15)")
     return spec
 
+def _percept(a):
+    "The perceptual loss of --percept, else the preset's (paper: LPIPS-VGG, refused when missing, never replaced)"
+    from shape_sparsity.gan_train import gan_preset
+    from shape_sparsity.gan_metrics import perceptual_loss
+    kind = a.percept or gan_preset(a.preset)["learner"]["percept"]
+    try: return perceptual_loss(kind)
+    except RuntimeError as e:
+        if a.percept: raise SystemExit(f"--percept {kind}: {e}") from None
+        raise SystemExit(f"--preset paper trains with the paper's perceptual loss, and {e}. Connect once (the weights "
+                         "are cached), or choose another loss explicitly, e.g. --percept lite0 (the offline "
+                         "substitute; the run then records that it departs from the paper)") from None
+
 def _say_resuming(out):
-    "A callback printing 'resuming OUT at iteration N' when training starts: after `fit_gan` took the folder's lock and checked the checkpoint"
+    "A callback printing 'resuming OUT at iteration N' when training starts (after `fit_gan` checked the run)"
     from fastai.callback.core import Callback
     class SayResuming(Callback):
         order, said = -20, False
         def before_fit(self):
-            if not self.said and self.learn.gan_iter: print(f"resuming {out} at iteration {self.learn.gan_iter}", flush=True)
+            if not self.said and self.learn.gan_iter:
+                print(f"resuming {out} at iteration {self.learn.gan_iter}", flush=True)
             self.said = True
     return SayResuming()
+
+# %% ../nbs/07f_gan_cli.ipynb #f01331c1
+def _say_setup(a, learn, fit):
+    "Print what is trained, how, and (--preset paper) what departs from the paper, which the run's config records too"
+    c = learn.gan_config
+    c["preset"] = a.preset
+    if a.preset == "paper" and c["percept"] != "lpips":
+        c["not_paper"] = [f"perceptual loss {c['percept']} (the paper: lpips)"]
+    amp = f" ({c['mixed_precision']})" if c["mixed_precision"] else ""
+    gen = f"Top-K {c['topk']}" if c["topk"] else "dense"
+    print(f"FastGAN, {gen} generator, {a.size} px, {c['n_images']} images from {', '.join(c['data'])}; "
+          f"perceptual loss {c['percept']}; {c['device']}{amp}")
+    if c.get("not_paper"): print(f"note: --preset paper, except {'; '.join(c['not_paper'])} (recorded in results.json)")
+    if fit["fid_every"]:
+        sel = (f"; best-FID checkpoint, rollback after {fit['patience']} worse FIDs (G perturbed by ±{fit['eps_g']:g}, "
+               f"D by ±{fit['eps_d']:g})" if fit.get("select_best") else "")
+        print(f"FID ({fit['fid_protocol']} protocol, {fit['fid_features']} features) every {fit['fid_every']} "
+              f"iterations on {fit['fid_repeats']} x {fit['fid_n']} images{sel}")
 
 def cmd_gan(a) -> int:
     "Train FastGAN (dense or Top-K) on `--data` into `--out`; a rerun resumes, a larger --iters continues"
@@ -64,35 +98,34 @@ def cmd_gan(a) -> int:
     fit = _preset_args(a)
     find_images(a.data, name="--data")
     check_outside(a.out, data_paths(a.data))
+    pm = _percept(a)  # a missing perceptual loss: said before anything is read or written
     out = check_writable(a.out, "--out")
     bars = not (a.quiet or getattr(a, "no_bars", False))
     paper = a.preset == "paper"  # float32, plain EMA, no channels-last (the official runs)
     with torch_threads(a.threads):
-        dls = gan_dls(a.data, size=a.size, bs=a.bs, seed=a.seed, device=_device(a), num_workers=a.workers, progress=bars)
-        learn = gan_learner(dls, topk=spec, ngf=a.ngf, ndf=a.ndf, nz=a.nz, lr=a.lr, policy=a.policy, percept=a.percept,
-                            noise_injection=a.noise_injection, ema_warmup=not (a.no_ema_warmup or paper), seed=a.seed, path=out,
-                            mixed_precision=False if a.no_mixed_precision or paper else None,
+        dls = gan_dls(a.data, size=a.size, bs=a.bs, seed=a.seed, device=_device(a), num_workers=a.workers,
+                      progress=bars)
+        learn = gan_learner(dls, topk=spec, ngf=a.ngf, ndf=a.ndf, nz=a.nz, lr=a.lr, policy=a.policy, percept=pm,
+                            noise_injection=a.noise_injection, ema_warmup=not (a.no_ema_warmup or paper), seed=a.seed,
+                            path=out, mixed_precision=False if a.no_mixed_precision or paper else None,
                             channels_last=False if a.no_channels_last or paper else None)
-    c = learn.gan_config
-    print(f"FastGAN, {'Top-K ' + c['topk'] if c['topk'] else 'dense'} generator, {a.size} px, {c['n_images']} images from "
-          f"{', '.join(c['data'])}; perceptual loss {c['percept']}; {c['device']}" + (f" ({c['mixed_precision']})" if c["mixed_precision"] else ""))
-    if fit["fid_every"]:
-        print(f"FID ({fit['fid_protocol']} protocol, {fit['fid_features']} features) every {fit['fid_every']} iterations on "
-              f"{fit['fid_repeats']} x {fit['fid_n']} images" + (f"; best-FID checkpoint, rollback after {fit['patience']} worse FIDs "
-              f"(G perturbed by ±{fit['eps_g']:g}, D by ±{fit['eps_d']:g})" if fit.get("select_best") else ""))
+    _say_setup(a, learn, fit)
     t0 = time.perf_counter()
     try:
         with training_output(learn, a.quiet, bars, rows=True):  # without a terminal: one line per chunk
-            res = fit_gan(learn, iters=a.iters, ckpt_every=a.ckpt_every, sample_every=a.sample_every, threads=a.threads, fid_size=a.fid_size,
-                          cbs=_say_resuming(out), **fit)
+            res = fit_gan(learn, iters=a.iters, ckpt_every=a.ckpt_every, sample_every=a.sample_every, threads=a.threads,
+                          fid_size=a.fid_size, cbs=_say_resuming(out), **fit)
     except FolderBusy as e: raise SystemExit(f"error: {e}") from None  # another `gan` writes into --out
     h = res["history"][-1] if res["history"] else {}
     fmt = lambda k: f"{h[k]:.4f}" if isinstance(h.get(k), float) else "n/a"
-    print(f"{res['iters_done']} iterations ({time.perf_counter() - t0:.1f}s this run, {h.get('it_per_s', 'n/a')} it/s in the last chunk); "
-          f"g_loss {fmt('g_loss')}, d_real {fmt('d_real')}, d_fake {fmt('d_fake')}, rec {fmt('rec')}")
-    if res["fid"]: print(", ".join(f"{k} {v:.2f}" for k, v in res["fid"][-1].items() if "FID" in k and not k.endswith(" all")) + f" at iteration {res['fid'][-1]['iter']}")
-    if res.get("best"): print(f"best: {res['best']['metric']} {res['best']['fid']:.2f} at iteration {res['best']['iter']} ({out/BEST}); "
-                              f"{len(res['rollbacks'])} rollback(s)")
+    print(f"{res['iters_done']} iterations ({time.perf_counter() - t0:.1f}s this run, {h.get('it_per_s', 'n/a')} it/s "
+          f"in the last chunk); " + ", ".join(f"{k} {fmt(k)}" for k in ("g_loss", "d_real", "d_fake", "rec")))
+    if res["fid"]:
+        last = res["fid"][-1]
+        fids = ", ".join(f"{k} {v:.2f}" for k, v in last.items() if "FID" in k and not k.endswith(" all"))
+        print(f"{fids} at iteration {last['iter']}")
+    if res.get("best"): print(f"best: {res['best']['metric']} {res['best']['fid']:.2f} at iteration "
+                              f"{res['best']['iter']} ({out/BEST}); {len(res['rollbacks'])} rollback(s)")
     print(f"samples: {res['latest_samples']}; results: {out/RESULTS}; checkpoint: {out/CHECKPOINT}")
     return 0
 
@@ -184,7 +217,8 @@ def _gan_size(s):
     from shape_sparsity.gan_models import GAN_SIZES
     try: v = int(s)
     except ValueError: v = None
-    if v not in GAN_SIZES: raise argparse.ArgumentTypeError(f"must be one of {', '.join(map(str, GAN_SIZES))}, got {s!r}")
+    if v not in GAN_SIZES:
+        raise argparse.ArgumentTypeError(f"must be one of {', '.join(map(str, GAN_SIZES))}, got {s!r}")
     return v
 
 def _add_gan(subs):
@@ -192,44 +226,76 @@ def _add_gan(subs):
     from shape_sparsity.gan_models import PAPER_GAN_TOPK, MAX_WIDTH, MAX_NZ
     from shape_sparsity.gan_data import GAN_RECIPE
     from shape_sparsity.gan_metrics import PERCEPTS, FID_PROTOCOLS, FID_FEATURES, FID_SIZE
-    help = "Train the few-shot GAN (FastGAN, dense or with Top-K in the generator) on a folder of images; rerun to resume"
+    help = "Train the few-shot GAN (FastGAN, dense or with Top-K in its generator) on an image folder; rerun to resume"
     p = subs.add_parser("gan", help=help, description=help)
-    p.add_argument("--data", nargs="+", required=True, metavar="DIR", help="image folder(s), read recursively; globs such as 'imagenet-mini/*/n03594945' work")
-    p.add_argument("--out", required=True, help="the run folder (checkpoint.pth, results.json, samples/); rerun with the same folder to resume")
+    p.add_argument("--data", nargs="+", required=True, metavar="DIR",
+                   help="image folder(s), read recursively; globs such as 'imagenet-mini/*/n03594945' work")
+    p.add_argument("--out", required=True,
+                   help="the run folder (checkpoint.pth, results.json, samples/); rerun with the same folder to resume")
     p.add_argument("--preset", default="default", choices=["default", "paper"],
-                   help="default: the package's protocol; paper: the official one (float32, plain EMA, FID by the official protocol every "
-                        "1000 iterations, best-FID checkpoint with rollback, the class's Top-K spec); options given explicitly override it")
-    p.add_argument("--topk", help=f'Top-K in the generator: "32_5" (5%% of the 32x32 map), "16-32_10-5", or "none" (default: {PAPER_GAN_TOPK}; '
-                                  'with --preset paper the official spec of the --data class: 32_15 for table, 32_5 otherwise)')
-    p.add_argument("--size", type=_gan_size, default=GAN_RECIPE["size"], help="image side: 32, 64, 128, 256 (the paper; the default), 512 or 1024")
-    p.add_argument("--iters", type=positive_int, default=GAN_RECIPE["iters"], help="train until this many iterations in total (default: %(default)s, the paper's)")
-    p.add_argument("--bs", type=bs_int, default=GAN_RECIPE["bs"], help=f"batch size, at most {MAX_BS} (default: %(default)s)")
-    p.add_argument("--lr", type=positive_float, default=GAN_RECIPE["lr"], help="Adam's learning rate, both networks (default: %(default)s)")
+                   help="default: the package's protocol; paper: the official one (float32, plain EMA, LPIPS-VGG, FID "
+                        "by the official protocol every 1000 iterations, best-FID checkpoint with rollback, the "
+                        "class's Top-K spec); options given explicitly override it")
+    p.add_argument("--topk", help=f'Top-K in the generator: "32_5" (5%% of the 32x32 map), "16-32_10-5", or "none" '
+                                  f'(default: {PAPER_GAN_TOPK}; with --preset paper the official spec of the --data '
+                                  'class: 32_15 for table, 32_5 otherwise)')
+    p.add_argument("--size", type=_gan_size, default=GAN_RECIPE["size"],
+                   help="image side: 32, 64, 128, 256 (the paper; the default), 512 or 1024")
+    p.add_argument("--iters", type=positive_int, default=GAN_RECIPE["iters"],
+                   help="train until this many iterations in total (default: %(default)s, the paper's)")
+    p.add_argument("--bs", type=bs_int, default=GAN_RECIPE["bs"],
+                   help=f"batch size, at most {MAX_BS} (default: %(default)s)")
+    p.add_argument("--lr", type=positive_float, default=GAN_RECIPE["lr"],
+                   help="Adam's learning rate, both networks (default: %(default)s)")
     width = number_arg(int, 8, MAX_WIDTH, what=f"an integer in [8, {MAX_WIDTH}], a multiple of 8")  # bounded: memory
-    p.add_argument("--ngf", type=width, default=GAN_RECIPE["ngf"], help="generator width (a multiple of 8; 16 is quick on a CPU)")
+    p.add_argument("--ngf", type=width, default=GAN_RECIPE["ngf"],
+                   help="generator width (a multiple of 8; 16 is quick on a CPU)")
     p.add_argument("--ndf", type=width, default=GAN_RECIPE["ndf"], help="discriminator width (a multiple of 8)")
-    p.add_argument("--nz", type=number_arg(int, 1, MAX_NZ, what=f"an integer in [1, {MAX_NZ}]"), default=GAN_RECIPE["nz"], help="latent length")
-    p.add_argument("--percept", default="auto", choices=list(PERCEPTS), help="reconstruction loss: LPIPS-VGG if available, else the offline Lite0 substitute")
+    nz_int = number_arg(int, 1, MAX_NZ, what=f"an integer in [1, {MAX_NZ}]")
+    p.add_argument("--nz", type=nz_int, default=GAN_RECIPE["nz"], help="latent length")
+    p.add_argument("--percept", choices=list(PERCEPTS),
+                   help="reconstruction loss: auto (LPIPS-VGG if available, else the offline Lite0 substitute; the "
+                        "default), lpips (the paper's; --preset paper's default, refused when its weights are "
+                        "missing), "
+                        "lite0 or l1 (chosen explicitly, also with --preset paper: recorded in results.json)")
     p.add_argument("--policy", default=GAN_RECIPE["policy"], help="DiffAugment policy (color, translation, cutout)")
     p.add_argument("--noise-injection", action="store_true", help="FastGAN's noise injection (off in the paper's runs)")
-    p.add_argument("--no-ema-warmup", action="store_true", help="FastGAN's plain EMA (decay 0.999 from the start; samples of short runs look untrained)")
+    p.add_argument("--no-ema-warmup", action="store_true",
+                   help="FastGAN's plain EMA (decay 0.999 from the start; samples of short runs look untrained)")
     p.add_argument("--seed", type=seed_int, default=0)
-    p.add_argument("--ckpt-every", type=positive_int, default=1000, help="checkpoint (and a table row) every N iterations (default: %(default)s)")
+    p.add_argument("--ckpt-every", type=positive_int, default=1000,
+                   help="checkpoint (and a table row) every N iterations (default: %(default)s)")
     p.add_argument("--sample-every", type=positive_int, help="a sample grid every N iterations (default: --ckpt-every)")
-    p.add_argument("--fid-every", type=count_int, help="FID every N iterations during training (0: never; default 0, --preset paper 1000)")
-    p.add_argument("--fid-n", type=fakes_int, help=f"generated images per FID during training, at most {MAX_FAKES} (default 500, --preset paper 3000)")
-    p.add_argument("--fid-size", type=fid_side, default=FID_SIZE, help="Lite0's input side for the Lite0-FID (default: %(default)s)")
-    p.add_argument("--fid-repeats", type=repeats_int, help=f"sets of --fid-n images per FID, the smallest FID kept, at most {MAX_REPEATS} (default 1, --preset paper 3)")
-    p.add_argument("--fid-protocol", choices=list(FID_PROTOCOLS), help="standard, or official (TopKGen's pixel mapping; the --preset paper default)")
-    p.add_argument("--fid-features", choices=list(FID_FEATURES), help="lite0 (offline; the default), inception, auto (Inception if available; --preset paper)")
-    p.add_argument("--select-best", action="store_true", help="keep the best-FID state (best.pth) and roll back to it after --patience worse FIDs (on with --preset paper)")
-    p.add_argument("--patience", type=positive_int, help="FIDs without improvement before a rollback (default 10, the official --backup_scheduler_patience)")
-    p.add_argument("--eps-g", type=number_arg(float, 0., what="a number >= 0"), help="after a rollback, add U(±eps) to G's weights (default 0; --preset paper 1e-4)")
-    p.add_argument("--eps-d", type=number_arg(float, 0., what="a number >= 0"), help="the same for D (default 0, as the official runs)")
-    p.add_argument("--max-rollbacks", type=count_int, help="stop rolling back after this many (default: no limit, as the official code)")
-    p.add_argument("--workers", type=count_int, default=0, help="DataLoader workers (the images are in memory: 0 is fine)")
+    p.add_argument("--fid-every", type=count_int,
+                   help="FID every N iterations during training (0: never; default 0, --preset paper 1000)")
+    p.add_argument("--fid-n", type=fakes_int,
+                   help=f"generated images per FID during training, at most {MAX_FAKES} (default 500, --preset paper "
+                        "3000)")
+    p.add_argument("--fid-size", type=fid_side, default=FID_SIZE,
+                   help="Lite0's input side for the Lite0-FID (default: %(default)s)")
+    p.add_argument("--fid-repeats", type=repeats_int,
+                   help=f"sets of --fid-n images per FID, the smallest FID kept, at most {MAX_REPEATS} (default 1, "
+                        "--preset paper 3)")
+    p.add_argument("--fid-protocol", choices=list(FID_PROTOCOLS),
+                   help="standard, or official (TopKGen's pixel mapping; the --preset paper default)")
+    p.add_argument("--fid-features", choices=list(FID_FEATURES),
+                   help="lite0 (offline; the default), inception, auto (Inception if available; --preset paper)")
+    p.add_argument("--select-best", action="store_true",
+                   help="keep the best-FID state (best.pth) and roll back to it after --patience worse FIDs (on with "
+                        "--preset paper)")
+    p.add_argument("--patience", type=positive_int,
+                   help="FIDs without improvement before a rollback (default 10, official --backup_scheduler_patience)")
+    p.add_argument("--eps-g", type=number_arg(float, 0., what="a number >= 0"),
+                   help="after a rollback, add U(±eps) to G's weights (default 0; --preset paper 1e-4)")
+    p.add_argument("--eps-d", type=number_arg(float, 0., what="a number >= 0"),
+                   help="the same for D (default 0, as the official runs)")
+    p.add_argument("--max-rollbacks", type=count_int,
+                   help="stop rolling back after this many (default: no limit, as the official code)")
+    p.add_argument("--workers", type=count_int, default=0,
+                   help="DataLoader workers (the images are in memory: 0 is fine)")
     p.add_argument("--device", default="auto", choices=list(DEVICES))
-    p.add_argument("--threads", type=positive_int, help="torch CPU threads (default: torch's; 1 is fastest for small networks on a busy CPU)")
+    p.add_argument("--threads", type=positive_int,
+                   help="torch CPU threads (default: torch's; 1 is fastest for small networks on a busy CPU)")
     p.add_argument("--no-mixed-precision", action="store_true", help="train in float32 on the GPU")
     p.add_argument("--no-channels-last", action="store_true")
     p.add_argument("--quiet", action="store_true", help="no progress bars and no table")

@@ -19,7 +19,8 @@ __all__ = ['LITE0_FID', 'LITE0_KID', 'INCEPTION_FID', 'INCEPTION_KID', 'FID_SIZE
            'OFFICIAL_FID', 'FID_FEATURES', 'PERCEPTS', 'LPIPS_MEAN_WEIGHT', 'lite0_label', 'Lite0Features',
            'image_features', 'frechet_distance', 'kernel_distance', 'Lite0Scorer', 'to_uint8', 'inception_metrics',
            'inception_scores', 'official_pixels', 'official_fake_pixels', 'official_real_pixels', 'protocol_label',
-           'inception_features', 'FIDScorer', 'Lite0Perceptual', 'L1Distance', 'LPIPSDistance', 'perceptual_loss']
+           'inception_features', 'FIDScorer', 'Lite0Perceptual', 'L1Distance', 'LPIPSDistance', 'lpips_missing',
+           'perceptual_loss']
 
 # %% ../nbs/07c_gan_metrics.ipynb #7a7b630a
 LITE0_FID, LITE0_KID = "Lite0-FID", "Lite0-KID"  # names of the offline distances; never "FID" alone
@@ -193,19 +194,23 @@ def inception_scores(
 # %% ../nbs/07c_gan_metrics.ipynb #2d014d94
 FID_PROTOCOLS = ("standard", "official")
 # TopKGen's Evaler: n_sample 3000 (train.py L124, options --n_sample), test_times=3 and the minimum FID kept
-# (utlis/eval_agent_module.py L43, L116-131), kid_subset_size=100 (L110), torch-fidelity's 'inception-v3-compat' (L43, L111).
+# (utlis/eval_agent_module.py L43, L116-131), kid_subset_size=100 (L110), torch-fidelity's 'inception-v3-compat'
+# (L43, L111)
 OFFICIAL_FID = dict(n=3000, repeats=3, kid_subset_size=100, features="inception-v3-compat")
-FID_FEATURES = ("lite0", "inception", "auto")  # "auto": Inception when torch-fidelity and its weights can be had, else Lite0
+FID_FEATURES = ("lite0", "inception", "auto")  # "auto": Inception when torch-fidelity and its weights are there
 
 def official_pixels(x01:Tensor) -> Tensor:
-    "TopKGen's pixel mapping `255 * (x.clamp(-1, 1) * 0.5 + 0.5)` truncated to uint8, applied to images already in [0, 1] (L51, L93)"
+    "TopKGen's pixel mapping `255 * (x.clamp(-1, 1) * 0.5 + 0.5)` truncated to uint8, of images in [0, 1] (L51, L93)"
     return (255 * (x01.float().clamp(-1, 1) * 0.5 + 0.5)).to(torch.uint8)
 
-def official_fake_pixels(x:Tensor, size:int|None=None) -> Tensor:
-    "Generated images in [-1, 1] as TopKGen's Evaler feeds them: nearest to 512, to [0, 1], nearest to `size`, `official_pixels`"
+def official_fake_pixels(
+    x:Tensor, # the generator's raw output, not clamped: TopKGen's has no tanh at 256 and 512 px (models.py L275, L282)
+    size:int|None=None, # the Evaler's `eval_size` (the image size, train.py L125); default: `x`'s
+) -> Tensor: # uint8; values below -1 reach [0, 127), as in the official FIDs
+    "Generated images as TopKGen's Evaler feeds them: nearest to 512, `.add(1).mul(0.5)`, nearest to `size`, mapped"
     size = size or x.shape[-1]
-    x = F.interpolate(x.float(), 512).add(1).mul(0.5)  # eval_agent_module.py L91 (F.interpolate's default mode: nearest)
-    return official_pixels(F.interpolate(x, size))    # L92-93
+    x = F.interpolate(x.float(), 512).add(1).mul(0.5)  # eval_agent_module.py L91 (F.interpolate's default: nearest)
+    return official_pixels(F.interpolate(x, size))    # L92-93: the clamp to [-1, 1] comes after the shift to (x+1)/2
 
 def official_real_pixels(u8:Tensor) -> Tensor:
     "Real `uint8` images as TopKGen's Evaler feeds them: `ToTensor` (x / 255) then `official_pixels` (L47-52)"
@@ -213,21 +218,23 @@ def official_real_pixels(u8:Tensor) -> Tensor:
 
 def protocol_label(name:str, protocol:str="standard") -> str:
     "A metric's name under `protocol`: unchanged for 'standard', '<name> [official protocol]' for TopKGen's"
-    if protocol not in FID_PROTOCOLS: raise ValueError(f"the FID protocol must be one of {FID_PROTOCOLS}, got {protocol!r}")
+    if protocol not in FID_PROTOCOLS:
+        raise ValueError(f"the FID protocol must be one of {FID_PROTOCOLS}, got {protocol!r}")
     return name if protocol == "standard" else f"{name} [official protocol]"
 
 def inception_features(device=None) -> nn.Module:
-    "torch-fidelity's `inception-v3-compat` 2048 pool features of `uint8` images (through torchmetrics); needs its weights"
+    "torch-fidelity's `inception-v3-compat` 2048 pool features of `uint8` images (through torchmetrics); needs weights"
     return inception_metrics(device)[0].inception
 
+# %% ../nbs/07c_gan_metrics.ipynb #c0bffac9
 class FIDScorer:
-    "FID and KID of generated sets against one real set, by the standard protocol or TopKGen's, on Lite0 or Inception features"
+    "FID and KID of generated sets against one real set, by the standard protocol or TopKGen's, on Lite0 or Inception"
     def __init__(self,
         real:Tensor, # real images: `uint8` (N, 3, H, W) or floats in [-1, 1]
         protocol:str="standard", # "standard" or "official" (TopKGen's pixel mapping, the minimum over the sets given)
-        features:str="lite0", # "lite0" (offline), "inception" (torch-fidelity's weights), "auto" (Inception if available)
+        features:str="lite0", # "lite0" (offline), "inception" (torch-fidelity's weights), "auto" (Inception if there)
         size:int=FID_SIZE, # Lite0's input side (Inception's is always 299)
-        kid_subset_size:int|None=None, # default: 100 for the official protocol, 1000 otherwise (capped at the set sizes)
+        kid_subset_size:int|None=None, # default: 100 for the official protocol, else 1000 (capped at the set sizes)
         bs:int=50, device=None, progress:bool=False,
         verbose:bool=True, # say on stderr when "auto" falls back to Lite0
     ):
@@ -248,18 +255,19 @@ class FIDScorer:
         self.real = self.embed(real, real=True)
 
     def pixels(self, x:Tensor, real:bool=False) -> Tensor:
-        "What the feature network sees: floats in [-1, 1] for Lite0, `uint8` for Inception, after the protocol's mapping"
+        "What they see: floats in [-1, 1] for Lite0, `uint8` for Inception; raw fakes are clamped here if at all"
         if self.protocol == "official":
             u8 = official_real_pixels(x if x.dtype == torch.uint8 else to_uint8(x)) if real else official_fake_pixels(x)
         elif x.dtype == torch.uint8: u8 = x
-        else: return x.float() if self.features == "lite0" else to_uint8(x)
+        else: return x.float().clamp(-1, 1) if self.features == "lite0" else to_uint8(x)  # to_uint8 clamps
         return u8.float() / 127.5 - 1 if self.features == "lite0" else u8
 
     def embed(self, images:Tensor, real:bool=False) -> Tensor:
-        return image_features(self.net, [self.pixels(b, real) for b in images.split(self.bs)], device=self.device, progress=self.progress)
+        feats = [self.pixels(b, real) for b in images.split(self.bs)]
+        return image_features(self.net, feats, device=self.device, progress=self.progress)
 
     def __call__(self, fakes) -> dict:
-        "Scores of one generated set (a tensor in [-1, 1]) or of several (a list): the set with the smallest FID is kept"
+        "Scores of one generated set (the generator's raw outputs, from `generate`) or of several: the best one's"
         sets = [fakes] if isinstance(fakes, Tensor) else list(fakes)
         if not sets: raise ValueError("no generated images to score")
         res = []
@@ -305,33 +313,40 @@ class LPIPSDistance(nn.Module):
     name = "lpips"
     def __init__(self):
         super().__init__()
-        if importlib.util.find_spec("lpips") is None: raise RuntimeError("LPIPS needs the lpips package: pip install lpips")
+        if importlib.util.find_spec("lpips") is None:
+            raise RuntimeError("LPIPS needs the lpips package (pip install lpips)")
         import lpips
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 self.net = lpips.LPIPS(net="vgg", verbose=False).eval().requires_grad_(False)
         except Exception as e:
-            raise RuntimeError(f"LPIPS needs VGG-16's ImageNet weights, a download that failed ({type(e).__name__}: {str(e)[:120]})") from None
+            raise RuntimeError(f"LPIPS needs VGG-16's ImageNet weights, a download that failed ({type(e).__name__}: "
+                               f"{str(e)[:120]})") from None
     def train(self, mode:bool=True): return super().train(False)
     def forward(self, a:Tensor, b:Tensor) -> Tensor: return self.net(a, b).flatten()
 
+def lpips_missing() -> str|None:
+    "What LPIPS-VGG lacks on this machine (the lpips package, VGG-16's ImageNet weights), or `None`"
+    if importlib.util.find_spec("lpips") is None: return "the lpips package (pip install lpips)"
+    from torchvision.models import VGG16_Weights
+    url = VGG16_Weights.IMAGENET1K_V1.url  # what the lpips package loads
+    name, host = url.rsplit("/", 1)[-1], url.split("/")[2]
+    if not weights_reachable(name, host): return f"VGG-16's ImageNet weights ({name}: not cached, {host} unreachable)"
+    return None
+
 def perceptual_loss(
-    kind:str="auto", # "auto", "lpips", "lite0" or "l1"
+    kind:str="auto", # "auto", "lpips" (the paper's; an error when it cannot be had), "lite0" or "l1"
     verbose:bool=True, # say on stderr when "auto" falls back to "lite0"
 ) -> nn.Module: # with a `name` attribute: the kind actually used
-    "The discriminator's reconstruction distance: LPIPS-VGG if available (\"auto\"), else the offline Lite0 substitute"
+    "The discriminator's reconstruction distance: LPIPS-VGG (\"lpips\"; \"auto\" when available, else the Lite0 one)"
     if kind not in PERCEPTS: raise ValueError(f"the perceptual loss must be one of {PERCEPTS}, got {kind!r}")
     if kind == "lite0": return Lite0Perceptual()
     if kind == "l1": return L1Distance()
-    if kind == "lpips": return LPIPSDistance()
-    from torchvision.models import VGG16_Weights
-    url = VGG16_Weights.IMAGENET1K_V1.url  # what the lpips package loads
-    why = None
-    if not weights_reachable(url.rsplit("/", 1)[-1], url.split("/")[2]):
-        why = f"VGG-16's weights are not in torch's hub cache and {url.split('/')[2]} cannot be reached"
-    else:
+    why = lpips_missing()
+    if why is None:
         try: return LPIPSDistance()
         except RuntimeError as e: why = str(e)
-    if verbose: print(f"perceptual loss: LPIPS unavailable ({why}); using the offline Lite0 substitute", file=sys.stderr)
+    if kind == "lpips": raise RuntimeError(f"LPIPS-VGG needs {why}")  # asked for by name: no substitute
+    if verbose: print(f"perceptual loss: LPIPS unavailable ({why}); using the Lite0 substitute", file=sys.stderr)
     return Lite0Perceptual()

@@ -187,13 +187,13 @@ def gan_learner(
 # %% ../nbs/07d_gan_step.ipynb #5a1d0c02
 def ema_generator(learn:Learner) -> FastGANGenerator:
     "A fresh copy of `learn`'s EMA generator (no hooks attached), on the training device"
-    with torch.random.fork_rng(devices=[]): G = FastGANGenerator(**learn.gan_ema.hparams)  # its random init is overwritten
+    with torch.random.fork_rng(devices=[]): G = FastGANGenerator(**learn.gan_ema.hparams)  # its init is overwritten
     G.load_state_dict(learn.gan_ema.state_dict())
     return G.to(torch.device(learn.dls.device))
 
 @contextmanager
 def sampling_mode(G:nn.Module):
-    "Batch norm with batch statistics (as FastGAN samples), everything else (spectral norm) in eval mode; every buffer restored after"
+    "Batch norm with batch statistics (as FastGAN samples), the rest in eval mode (spectral norm); buffers restored"
     was, saved = G.training, [b.clone() for b in G.buffers()]
     G.eval()
     for m in G.modules():
@@ -210,17 +210,18 @@ def generate(
     seed:int=0, # seed of the latents (and of noise injection, if on)
     bs:int=GAN_RECIPE["bs"], # batch size; FastGAN samples with batch statistics in batch norm, like in training
     device=None, # default: the generator's
-) -> Tensor: # `(n, 3, size, size)` in [-1, 1], on the CPU
+    clamp:bool=False, # clamp to [-1, 1]; off: G's raw output, what TopKGen's FID scores (no tanh below 1024 px)
+) -> Tensor: # `(n, 3, size, size)`, on the CPU; meant to be in [-1, 1]
     "`n` images from `G` for latents seeded with `seed`; leaves `G` and the global random state as they were"
     device = torch.device(device or next(G.parameters()).device)
     z = torch.randn(n, G.nz, generator=torch.Generator().manual_seed(seed))
-    out = []
-    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []), torch.no_grad(), sampling_mode(G.to(device)):
+    out, rng = [], torch.random.fork_rng(devices=[device] if device.type == "cuda" else [])
+    with rng, torch.no_grad(), sampling_mode(G.to(device)):
         torch.manual_seed(seed)
-        for b in z.split(bs): out.append(G(b.to(device))[0].float().clamp(-1, 1).cpu())
-    return torch.cat(out)
+        for b in z.split(bs): out.append(G(b.to(device))[0].float().cpu())
+    return torch.cat(out).clamp(-1, 1) if clamp else torch.cat(out)
 
 def save_grid(images:Tensor, path, nrow:int=4) -> Path:
-    "Save images in [-1, 1] as one PNG grid, atomically"
+    "Save images in [-1, 1] as one PNG grid (values outside are clipped), atomically"
     from torchvision.utils import save_image
     return atomic_write(path, lambda tmp: save_image((images + 1) / 2, tmp, nrow=nrow, padding=2, format="png"))

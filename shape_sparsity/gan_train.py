@@ -230,18 +230,23 @@ def _fit_gan(learn, iters, ckpt_every, sample_every, fid_every, fid_n, fid_size,
     return res
 
 # %% ../nbs/07e_gan_train.ipynb #b1b44797
-# What differs between the package's defaults and the official protocol, point by point (TopKGen's train.py, options/__init__.py,
-# scripts/<name>/run.sh, utlis/eval_agent_module.py). The networks, the losses, the optimiser and the data are the same in both.
+# What differs between the package's defaults and the official protocol, point by point (TopKGen's train.py,
+# options/__init__.py, scripts/<name>/run.sh, utlis/eval_agent_module.py). The networks, losses, optimiser and data
+# are the same in both.
 GAN_PRESETS = {
     "default": dict(
-        learner=dict(ema_warmup=True, mixed_precision=None, channels_last=None),  # EMA warm-up; bf16/fp16 + channels-last on CUDA
-        fit=dict(fid_every=0, fid_n=100, fid_repeats=1, fid_protocol="standard", fid_features="lite0", select_best=False)),
+        learner=dict(ema_warmup=True,  # EMA warm-up
+                     mixed_precision=None, channels_last=None,  # bf16/fp16 and channels-last on CUDA
+                     percept="auto"),  # LPIPS-VGG when its weights can be had, else the offline Lite0 substitute (said)
+        fit=dict(fid_every=0, fid_n=100, fid_repeats=1, fid_protocol="standard", fid_features="lite0",
+                 select_best=False)),
     "paper": dict(
         learner=dict(ema_warmup=False,  # plain EMA 0.999 from the first iteration (train.py L220-221)
-                     mixed_precision=False, channels_last=False),  # float32, as the official runs (no autocast in train.py)
+                     mixed_precision=False, channels_last=False,  # float32, as the official runs (no autocast)
+                     percept="lpips"),  # LPIPS-VGG (train.py L22-23); missing weights stop the run: no substitute
         fit=dict(fid_every=1000,  # train.py L285: FID every 1000 iterations and at the last one
                  fid_n=OFFICIAL_FID["n"], fid_repeats=OFFICIAL_FID["repeats"], fid_protocol="official",  # the Evaler
-                 fid_features="auto",  # inception-v3-compat when it can be had, else Lite0 (labelled)
+                 fid_features="auto",  # inception-v3-compat when it can be had, else Lite0 (in each FID's name)
                  select_best=True, patience=10,  # options/__init__.py L22: --backup_scheduler_patience 10
                  eps_g=1e-4, eps_d=0.)),  # run.sh: --eps_G 1e-4; options L23: --eps_D 0
 }

@@ -171,15 +171,19 @@ def make_resnet18(
     return paper_resnet18(n_out, topk, img_size, width) if arch == "paper" else resnet18_topk(n_out, topk)
 
 # %% ../nbs/04_models.ipynb #1f9cdcc2
-TOPK_PRESETS = {  # where the paper inserts Top-K in pretrained nets (official code, cnns-inference-top-k/network_architecture.txt)
-    "alexnet": ["features.2", "features.5", "features.7", "features.9", "features.12"],  # maxpool1, maxpool2, ReLU3, ReLU4, maxpool3
+# Where Top-K goes in pretrained nets; AlexNet and VGG-16 as the official code (network_architecture.txt of
+# cnns-inference-top-k/)
+TOPK_PRESETS = {
+    "alexnet": ["features.2", "features.5", "features.7", "features.9", "features.12"],  # pool 1, 2; ReLU 3, 4; pool 3
     "vgg16": ["features.4", "features.9", "features.16", "features.23", "features.30"],  # the five max-pools
-    "resnet50": ["layer1", "layer2", "layer3", "layer4"],  # the four stages
+    # NOT in the official code: our reading of the supplement (section 1: Top-K between dense chunks) as the four stages
+    "resnet50": ["layer1", "layer2", "layer3", "layer4"],
     # not in the paper, OUR choice by a placement study (README): the end of each resolution stage of timm's
     # EfficientNet-Lite (112, 56, 28, 14 and 7 px at 224 px input)
     **{f"efficientnet_lite{i}": ["blocks.0", "blocks.1", "blocks.2", "blocks.4", "blocks.6"] for i in range(3)},
 }
-# The k each preset is used at by default: the paper's (AlexNet 10%, VGG-16 5%), our study's for EfficientNet-Lite
+# The k each preset is used at by default: the paper's (AlexNet 10%, VGG-16 5%); ours for ResNet-50 (AlexNet's) and
+# EfficientNet-Lite (its placement study)
 PRESET_K = {"alexnet": 0.1, "vgg16": 0.05, "resnet50": 0.1, **{f"efficientnet_lite{i}": 0.2 for i in range(3)}}
 
 # %% ../nbs/04_models.ipynb #7aae19cf

@@ -8,29 +8,11 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/samples.html.md"""
 from __future__ import annotations
 import os, shutil
 from pathlib import Path
-from .utils import DATA_ENV, online, atomic_write
+from .utils import DATA_ENV, online, atomic_write, local_data  # local_data: also imported from here
 from .images import is_image_file
 
 # %% auto #0
-__all__ = ['IMAGENETTE_WNIDS', 'SAMPLE_NAMES', 'VEHICLES', 'local_data', 'imagenette_sample', 'vehicle_images', 'imagenet_sample']
-
-# %% ../nbs/05e_samples.ipynb #1c185903
-def _candidates() -> list[Path]:
-    if os.environ.get(DATA_ENV): return [Path(os.environ[DATA_ENV]).expanduser()]
-    starts = [Path.cwd().resolve()]
-    if "__file__" in globals(): starts.append(Path(__file__).resolve().parent.parent)  # the repository, for editable installs
-    return [p/"shared"/"data" for s in starts for p in [s, *s.parents]]
-
-def local_data(
-    sub:str|None=None, # a sub-folder: "cue-conflict", "cue-conflict-responses" or "imagenet-mini"
-) -> Path|None: # the local folder, or `None` when there is no local copy (the getters then download)
-    "The local copy of the tutorials' data: `$SHAPE_SPARSITY_DATA`, else `shared/data` beside the repository or above the cwd"
-    for c in _candidates():
-        if c.is_dir():
-            res = c/sub if sub else c
-            if res.exists(): return res
-            if os.environ.get(DATA_ENV): raise FileNotFoundError(f"${DATA_ENV} is {str(c)!r}, which has no {sub!r}")
-    return None
+__all__ = ['IMAGENETTE_WNIDS', 'SAMPLE_NAMES', 'VEHICLES', 'imagenette_sample', 'vehicle_images', 'imagenet_sample']
 
 # %% ../nbs/05e_samples.ipynb #ce42dfbb
 IMAGENETTE_WNIDS = ("n01440764", "n03028079", "n03417042")  # tench, church, garbage truck: Imagenette classes

@@ -6,21 +6,22 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/shape_bias.html.md"""
 
 # %% ../nbs/08a_shape_bias.ipynb #f070da14
 from __future__ import annotations
-import os
+import os, re
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import Tensor
 import matplotlib.pyplot as plt
 from .cue_conflict import CUE_CONFLICT_CATEGORIES, parse_imagename
-from .utils import atomic_write, write_csv_atomic
+from .utils import atomic_write, write_csv_atomic, local_data, fetch_checked, official_url
 
 # %% auto #0
 __all__ = ['IMAGENET_16_INDICES', 'CATEGORIES', 'NO_RESPONSE', 'RAW_COLUMNS', 'RESPONSES_URL', 'PUBLISHED_RESPONSES',
-           'CUE_SHARE_MIN', 'category_matrix', 'category_probs', 'category_decisions', 'probabilities_to_decision',
+           'OFFICIAL_RESPONSES_DIR', 'OFFICIAL_KS', 'OFFICIAL_TOPK_RESPONSES', 'CUE_SHARE_MIN', 'HUMANS',
+           'category_matrix', 'category_probs', 'category_decisions', 'probabilities_to_decision',
            'response_categories', 'texture_of', 'check_responses', 'read_responses', 'write_responses',
-           'get_published_responses', 'ShapeBiasResult', 'bootstrap_ci', 'shape_bias', 'per_category_shape_bias',
-           'plot_shape_bias', 'CATEGORY_SETS']
+           'get_published_responses', 'get_official_topk_responses', 'ShapeBiasResult', 'bootstrap_ci', 'shape_bias',
+           'per_category_shape_bias', 'model_name', 'shape_bias_table', 'plot_shape_bias', 'CATEGORY_SETS']
 
 # %% ../nbs/08a_shape_bias.ipynb #7024430f
 # Geirhos et al., "Generalisation in humans and deep neural networks" (NeurIPS 2018): the ImageNet-1k class
@@ -184,6 +185,42 @@ def get_published_responses(
     if missing: raise FileNotFoundError(f"`path` {str(folder)!r} lacks the published response files {missing}")
     return {k: folder/f for k, f in PUBLISHED_RESPONSES.items()}
 
+# %% ../nbs/08a_shape_bias.ipynb #b9d869a2
+OFFICIAL_RESPONSES_DIR = "cnns-inference-top-k/model-vs-human_topK/raw-data/cue-conflict"  # in the official repository
+OFFICIAL_KS = (5, 10, 20, 30, 40, 50)  # the published k, in %
+OFFICIAL_TOPK_RESPONSES = {  # (arch, mode, k) -> file name; k None: the dense network; "revert": the top k% zeroed
+    ("alexnet", "keep", None): "cue-conflict_AlexNet-normal_session-1.csv",
+    ("vgg16", "keep", None): "cue-conflict_VGG-normal_session-1.csv",
+    **{("alexnet", "keep", k / 100): f"cue-conflict_AlexNet-topK-{k}_session-1.csv" for k in OFFICIAL_KS},
+    **{("alexnet", "revert", k / 100): f"cue-conflict_AlexNet-topK-{k}-Revert_session-1.csv" for k in OFFICIAL_KS},
+    **{("vgg16", "keep", k / 100): f"cue-conflict_VGG-topK-{k}_session-1.csv" for k in OFFICIAL_KS},
+}
+
+def _local_folders() -> list:
+    found = []
+    for sub in ("official-topk-responses", "cue-conflict-responses"):
+        try: found.append(local_data(sub))
+        except FileNotFoundError: pass  # $SHAPE_SPARSITY_DATA without it
+    return [f for f in found if f is not None]
+
+# %% ../nbs/08a_shape_bias.ipynb #e575b780
+def get_official_topk_responses(
+    path=None, # a folder or a list of folders with the CSVs; `None`: the local copies if any, else a download (once)
+    dest=None, # where a download goes (default: `official-topk-responses` in fastai's data folder)
+    local:bool=True, # with `path=None`: use the local copies (`local_data`) where there are some
+) -> dict: # (arch, mode, k) -> CSV path, for `read_responses`
+    "The paper's published responses of its Top-K AlexNet (and the complement) and VGG-16 over k, and the dense ones"
+    from fastai.data.external import fastai_path
+    if path is None: folders = _local_folders() if local else []
+    else: folders = [Path(p).expanduser() for p in ([path] if isinstance(path, (str, os.PathLike)) else path)]
+    found = {key: next((f/n for f in folders if (f/n).is_file()), None) for key, n in OFFICIAL_TOPK_RESPONSES.items()}
+    missing = [OFFICIAL_TOPK_RESPONSES[k] for k, v in found.items() if v is None]
+    if missing and path is not None: raise FileNotFoundError(f"`path` {path!r} lacks the published responses {missing}")
+    dest = Path(dest).expanduser() if dest is not None else fastai_path("data")/"official-topk-responses"
+    url = lambda n: official_url(f"{OFFICIAL_RESPONSES_DIR}/{n}")
+    get = lambda n: fetch_checked(url(n), dest/n, what=f"the published responses {n!r}")
+    return {k: v if v is not None else get(OFFICIAL_TOPK_RESPONSES[k]) for k, v in found.items()}
+
 # %% ../nbs/08a_shape_bias.ipynb #3fa05f43
 CUE_SHARE_MIN = 0.25  # below this, warn: a guess that ignores the image names one of the 2 cues 2/16 = 12.5% of the time
 
@@ -261,6 +298,22 @@ def per_category_shape_bias(df:pd.DataFrame, n_boot:int=0) -> pd.DataFrame:
     rows = {c: asdict(shape_bias(g, n_boot)) for c, g in df.groupby("category")
             if (g["category"] != g["imagename"].map(lambda n: texture_of(n, cats))).any()}
     return pd.DataFrame.from_dict(rows, orient="index").reindex([c for c in cats if c in rows])
+
+# %% ../nbs/08a_shape_bias.ipynb #df67c8c1
+HUMANS = "humans"  # the row of the pooled human observers
+
+def model_name(subj) -> str:
+    "The model a response file's `subj` belongs to: the human observers (`subject-NN`) are one, `HUMANS`"
+    return HUMANS if re.fullmatch(r"subject-\d+", str(subj)) else str(subj)
+
+def shape_bias_table(
+    df:pd.DataFrame, # responses of one or more models (raw-data format)
+    n_boot:int=2000, # bootstrap resamples of each row's interval
+    seed:int=0, # seed of the bootstraps
+) -> pd.DataFrame: # one row per model, in order of appearance: model, subjects, and the `ShapeBiasResult` fields
+    "Shape bias per model (its `subj`; the human observers pooled) with its CI, cue share, shape and texture decisions"
+    row = lambda m, g: dict(model=m, subjects=g.subj.nunique(), **asdict(shape_bias(g, n_boot, seed=seed)))
+    return pd.DataFrame([row(m, g) for m, g in df.groupby(df.subj.map(model_name), sort=False)])
 
 # %% ../nbs/08a_shape_bias.ipynb #97dab059
 _STYLES = [dict(marker="o", color="#1f77b4"), dict(marker="s", color="#7f7f7f"), dict(marker="^", color="#2ca02c"),

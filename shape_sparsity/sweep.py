@@ -15,11 +15,13 @@ from .models import pretrained_topk, arch_preprocess, TOPK_PRESETS
 from .cue_conflict import get_cue_conflict, stimulus_preprocess
 from .utils import write_csv_atomic
 from .runs import file_fingerprint, files_fingerprint
-from .shape_bias import ShapeBiasResult, write_responses, shape_bias, CUE_SHARE_MIN
+from .shape_bias import (ShapeBiasResult, write_responses, shape_bias, CUE_SHARE_MIN, read_responses,
+                                       get_official_topk_responses)
 from .evaluate import spread_sample, _items, load_stimuli, evaluate_cue_conflict
 
 # %% auto #0
-__all__ = ['PUBLISHED', 'SWEEP_KS', 'data_id', 'responses_name', 'topk_sweep', 'plot_topk_sweep']
+__all__ = ['PUBLISHED', 'SWEEP_KS', 'ARCH_NAMES', 'data_id', 'responses_name', 'topk_sweep', 'plot_topk_sweep', 'official_sweep',
+           'plot_ksweep', 'ksweep_table']
 
 # %% ../nbs/08c_sweep.ipynb #ad821bd2
 # Shape bias reported by Li et al. (NeurIPS 2023) for Top-K at inference on ImageNet-pretrained networks
@@ -213,3 +215,80 @@ def plot_topk_sweep(
         cax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/08c_sweep.ipynb #ae0a7ca8
+ARCH_NAMES = {"alexnet": "AlexNet", "vgg16": "VGG-16", "resnet50": "ResNet-50",
+              **{f"efficientnet_lite{i}": f"EfficientNet-Lite{i}" for i in range(3)}}
+
+def official_sweep(
+    files:dict|None=None, # {(arch, mode, k): CSV}, default `get_official_topk_responses()` (local copies or a download)
+    seed:int=0, # seed of the bootstraps
+) -> pd.DataFrame: # `topk_sweep`'s result columns, k = 1 for the dense networks, `source` "official"
+    "The authors' published k-sweep (AlexNet Top-K and its complement, VGG-16 Top-K, both dense) scored by this package"
+    files = get_official_topk_responses() if files is None else files
+    kk = lambda k: 1.0 if k is None else k
+    rows = [dict(arch=a, k=kk(k), mode=m, **asdict(shape_bias(read_responses(f), seed=seed)), source="official",
+                 published=_published(a, kk(k)) if m == "keep" else np.nan) for (a, m, k), f in files.items()]
+    return pd.DataFrame(rows).sort_values(["arch", "mode", "k"], ignore_index=True)
+
+# %% ../nbs/08c_sweep.ipynb #8e363f28
+def _sourced(df):
+    "`df` with a `source` for every row: `topk_sweep`'s rows (none, or NaN when concatenated with `official_sweep`'s) are the package's"
+    return df.assign(source=df["source"].fillna("package") if "source" in df else "package")
+
+def _kcurves(df):
+    "(label, colour, (source, arch), mode, rows below k=1) per curve: a colour per network and source, a curve per mode"
+    df = _sourced(df)
+    nets = list(dict.fromkeys(zip(df.source, df.arch)))
+    for (src, arch), g in df.groupby(["source", "arch"], sort=False):
+        for mode, d in g[g.k < 1].groupby("mode", sort=False):
+            what = "Top-K" if mode == "keep" else "complement (top k% zeroed)" if mode == "revert" else f"{mode} mask"
+            who = f"{ARCH_NAMES.get(arch, arch)} ({'the paper' if src == 'official' else 'this package'})"
+            yield f"{who}, {what}", f"C{nets.index((src, arch))}", (src, arch), mode, d.sort_values("k")
+
+# %% ../nbs/08c_sweep.ipynb #3d448ac0
+def plot_ksweep(
+    df:pd.DataFrame, # rows of `official_sweep` and/or `topk_sweep` (any modes)
+    humans:float|None=None, # the human shape bias, a reference line in the first panel (e.g. 0.9587)
+):
+    "Shape bias (95% CI; x: cue share below `CUE_SHARE_MIN`), shape and texture decisions against k, per network"
+    fig, axs = plt.subplots(1, 3, figsize=(15, 4.6))
+    cols = [("shape_bias", "shape bias (95% CI)"), ("shape_accuracy", "shape decisions (fraction of trials)"),
+            ("texture_accuracy", "texture decisions (fraction of trials)")]
+    src = _sourced(df)
+    for label, col, key, mode, d in _kcurves(df):
+        ls, mfc = ("-", col) if mode == "keep" else ("--", "white")
+        err = np.clip(np.vstack([d.shape_bias - d.ci_low, d.ci_high - d.shape_bias]).astype(float), 0, None)
+        axs[0].errorbar(d.k, d.shape_bias, yerr=err, fmt="o" + ls, color=col, mfc=mfc, capsize=3, label=label)
+        for ax, (c, _) in zip(axs[1:], cols[1:]): ax.plot(d.k, d[c], "o" + ls, color=col, mfc=mfc)
+        low = d[d.cue_share < CUE_SHARE_MIN]
+        axs[0].plot(low.k, low.shape_bias, "x", color="black", ms=9, zorder=5)
+    for (s, arch), d in src[src.k >= 1].groupby(["source", "arch"], sort=False):
+        col = next(c for _, c, key, _, _ in _kcurves(df) if key == (s, arch))
+        for ax, (c, _) in zip(axs, cols): ax.axhline(d[c].iloc[-1], color=col, ls=":", lw=1.2)
+    if humans is not None: axs[0].axhline(humans, color="#d62728", ls="-.", lw=1.2, label=f"humans ({humans:.2f})")
+    axs[0].plot([], [], ":", color="0.4", label="dense network (k = 1)")
+    axs[0].plot([], [], "x", color="black", label=f"cue share < {CUE_SHARE_MIN:.0%}: a ratio of few decisions")
+    for ax, (_, name) in zip(axs, cols):
+        ax.set_xlabel("k (fraction of each feature map kept by Top-K, or zeroed by its complement)", fontsize=8)
+        ax.set_ylabel(name); ax.set_ylim(0, 1); ax.set_xlim(0, 0.55); ax.grid(alpha=0.3)
+    fig.legend(*axs[0].get_legend_handles_labels(), loc="lower center", ncol=3, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.14, 1, 1))
+    return fig
+
+# %% ../nbs/08c_sweep.ipynb #ac56e782
+def ksweep_table(df:pd.DataFrame) -> pd.DataFrame:
+    "A row per curve and k (dense first): shape bias [95% CI], cue share, shape and texture decisions (count, % of all)"
+    dec = lambda h, n: f"{int(h)} ({100 * h / n:.1f}%)"
+    rows = []
+    names = {"keep": "Top-K", "revert": "top k% zeroed"}
+    for (src, arch), g in _sourced(df).groupby(["source", "arch"], sort=False):
+        for r in g.sort_values(["mode", "k"], key=lambda c: -c if c.name == "k" else c).itertuples():
+            who = "the paper's" if src == "official" else "this package"
+            rows.append({"network": ARCH_NAMES.get(arch, arch), "responses": who,
+                         "Top-K": "dense" if r.k >= 1 else names.get(r.mode, r.mode),
+                         "k": "" if r.k >= 1 else f"{r.k:g}",
+                         "shape bias [95% CI]": f"{r.shape_bias:.4f} [{r.ci_low:.3f}, {r.ci_high:.3f}]",
+                         "cue share": f"{r.cue_share:.3f}", "shape decisions": dec(r.shape_hits, r.n_trials),
+                         "texture decisions": dec(r.texture_hits, r.n_trials)})
+    return pd.DataFrame(rows)

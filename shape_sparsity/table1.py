@@ -11,28 +11,35 @@ from pathlib import Path
 import pandas as pd
 from .models import parse_topk_spec
 from .data import subset_dls, eval_dl
-from .train import PAPER_RECIPE, PAPER_SIZE, PAPER_TOPK, RESULTS, fit_paper, paper_learner, run_name_for, training_output
+from .train import (PAPER_RECIPE, PAPER_SIZE, PAPER_TOPK, RESULTS, fit_paper, paper_learner, run_name_for,
+                                  training_output)
+from .stylize import DEFAULT_STRENGTH
 from .utils import atomic_write_text, write_csv_atomic, md_table, maybe_bar
 
 # %% auto #0
-__all__ = ['TABLE1_REFERENCE', 'TABLE1_SEEDS', 'STYLIZED_DIR', 'read_results', 'table1', 'results_frame', 'table1_report']
+__all__ = ['TABLE1_REFERENCE', 'TABLE1_REFERENCE_SOURCE', 'TABLE1_SEEDS', 'STYLIZED_DIR', 'TABLE1_STYLIZED', 'read_results',
+           'stylized_label', 'table1', 'results_frame', 'table1_report']
 
 # %% ../nbs/06b_table1.ipynb #000d3443
-# Reference numbers: the public COMP6258 reproduction of the paper's official code (3 seeds, mean ± std, accuracy in %,
-# best over epochs). The paper's own Table 1 reports the same comparison; these are the numbers we reproduce against.
+# Reference numbers, NOT the paper's: the public COMP6258 reproduction, which ran the paper's official code (3 seeds,
+# mean ± std, accuracy in %, best over epochs). The paper's Table 1 reports the same comparison without seeds' spread.
 TABLE1_REFERENCE = {
     ("in-s1", "dense"): dict(clean=(88.4, 0.3), stylized=(67.2, 1.8)),
     ("in-s1", "2_20"): dict(clean=(89.3, 0.9), stylized=(70.1, 1.3)),
     ("in-s2", "dense"): dict(clean=(78.1, 1.8), stylized=(53.6, 3.1)),
     ("in-s2", "2_20"): dict(clean=(80.7, 1.6), stylized=(61.3, 2.4)),
 }
+TABLE1_REFERENCE_SOURCE = "COMP6258"  # how the report labels the reference columns
 TABLE1_SEEDS = (0, 1, 2)  # the paper reports mean ± std over 3 seeds
-STYLIZED_DIR = "val-stylized"  # default name of a subset's stylized validation folder (`stylize_folder(path/'val', path/STYLIZED_DIR)`)
+STYLIZED_DIR = "val-stylized"  # a subset's stylized validation folder (`stylize_folder(path/'val', path/STYLIZED_DIR)`)
+# The paper's stylized sets (official README, section 3): pytorch-AdaIN, alpha 0.5, its three style images; 512 px is
+# pytorch-AdaIN's default content size (test.py --content_size), which the paper does not change
+TABLE1_STYLIZED = dict(styles="paper", strength=DEFAULT_STRENGTH, size=512)
 
 def _subset_paths(root_or_paths, subsets) -> dict:
     if isinstance(root_or_paths, dict): paths = {k: Path(v) for k, v in root_or_paths.items()}
     elif isinstance(root_or_paths, (str, Path)): paths = {s: Path(root_or_paths)/s for s in subsets}
-    else: raise TypeError(f"`root_or_paths` must be a folder or a dict {{subset: folder}}, got {type(root_or_paths).__name__}")
+    else: raise TypeError(f"`root_or_paths`: a folder or a dict {{subset: folder}}, not {type(root_or_paths).__name__}")
     missing = [s for s in subsets if s not in paths]
     if missing: raise ValueError(f"`root_or_paths` has no folder for subsets {missing} (it has {list(paths)})")
     for s in subsets:
@@ -42,20 +49,32 @@ def _subset_paths(root_or_paths, subsets) -> dict:
 def _stylized_folder(stylized, subset, path):
     if stylized is None: return None
     f = Path(stylized[subset]) if isinstance(stylized, dict) else path/stylized
-    if not f.is_dir(): raise FileNotFoundError(f"stylized validation folder of {subset!r} not found: {str(f)!r} "
-                                               f"(make it with `stylize_folder`, or pass `stylized=None` (CLI: --no-stylized) to skip)")
+    if not f.is_dir():
+        raise FileNotFoundError(f"stylized validation folder of {subset!r} not found: {str(f)!r} (make it with "
+                                "`stylize_folder`, or pass `stylized=None` (CLI: --no-stylized) to skip)")
     return f
 
 def read_results(path:str|Path) -> dict|None:
     "The contents of a `results.json`, or None if it does not exist; a clear error if it is not one"
-    path = Path(path)
+    path, what = Path(path), "is not a results.json written by this package"
     if not path.is_file(): return None
     try: r = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ValueError(f"{str(path)!r} is not a results.json written by this package ({type(e).__name__}); move it away to rerun") from None
+        raise ValueError(f"{str(path)!r} {what} ({type(e).__name__}); move it away to rerun") from None
     if not isinstance(r, dict) or not isinstance(r.get("config"), dict) or "history" not in r:
-        raise ValueError(f"{str(path)!r} is not a results.json written by this package (no `config`/`history`); move it away to rerun")
+        raise ValueError(f"{str(path)!r} {what} (no `config`/`history`); move it away to rerun")
     return r
+
+# %% ../nbs/06b_table1.ipynb #53a1cad1
+def stylized_label(
+    folder, # a stylized set made by `stylize_folder`
+) -> str: # e.g. "AdaIN, paper styles", "offline engine, paper styles"; "unlabelled" when its manifest does not say
+    "How a stylized validation set was made, from the labels in its manifest"
+    f = Path(folder)/"manifest.csv"
+    if not f.is_file(): return "unlabelled"
+    m = pd.read_csv(f, keep_default_na=False, dtype=str)
+    labels = sorted({l for l, s in zip(m.get("label", []), m.status) if l and s == "ok"})
+    return "; ".join(labels) or "unlabelled"
 
 # %% ../nbs/06b_table1.ipynb #62c60f86
 def table1(
@@ -67,14 +86,14 @@ def table1(
     arch:str="paper", # "paper" or "resnet18"
     size:int=PAPER_SIZE, # image size
     bs:int=PAPER_RECIPE["bs"], # batch size
-    stylized:str|dict|None=STYLIZED_DIR, # stylized val folder name inside each subset folder, a dict {subset: folder}, or None
+    stylized:str|dict|None=STYLIZED_DIR, # the stylized folder's name in each subset, a dict {subset: folder}, or None
     out_dir:str|Path="table1", # where the run folders and the report go
     num_workers:int|None=None, # DataLoader workers
     stop_after:int|None=None, # stop every run after this many epochs (tests, time slices); rerun to continue
     learner_kwargs:dict|None=None, # extra arguments for `paper_learner` (e.g. mixed_precision)
     progress:bool=True, # progress bars (the grid's and each run's); False: quiet
 ) -> pd.DataFrame: # one row per run (see `results_frame`)
-    "Train the Table 1 grid (subset x model x seed), reusing complete runs and resuming interrupted ones of the same settings and images"
+    "Train the Table 1 grid (subset x model x seed), reusing complete runs, resuming interrupted ones"
     paths = _subset_paths(root_or_paths, subsets)
     sty = {s: _stylized_folder(stylized, s, p) for s, p in paths.items()}  # check everything before training
     for t in topks: parse_topk_spec(t)
@@ -83,65 +102,71 @@ def table1(
         name = run_name_for(arch, t, seed, prefix=s)
         read_results(Path(out_dir)/name/RESULTS)  # a results.json of something else is refused before any work
         dls = subset_dls(paths[s], size=size, bs=bs, num_workers=num_workers, seed=seed)
-        learn = paper_learner(dls, arch=arch, topk=t, epochs=epochs, seed=seed, path=out_dir, run_name=name, **(learner_kwargs or {}))
+        learn = paper_learner(dls, arch=arch, topk=t, epochs=epochs, seed=seed, path=out_dir, run_name=name,
+                              **(learner_kwargs or {}))
         sdl = eval_dl(learn, sty[s], bs=bs) if sty[s] is not None else None
-        with training_output(learn, quiet=not progress):  # a complete run is only checked: `fit_paper` refuses other settings or images
-            fit_paper(learn, stylized_dl=sdl, stop_after=stop_after, meta=dict(subset=s))
+        meta = dict(subset=s, stylized_set=stylized_label(sty[s]) if sty[s] is not None else "none")
+        with training_output(learn, quiet=not progress):  # `fit_paper` refuses other settings
+            fit_paper(learn, stylized_dl=sdl, stop_after=stop_after, meta=meta)
     return results_frame(out_dir)
 
 # %% ../nbs/06b_table1.ipynb #385adc8e
 def results_frame(out_dir:str|Path) -> pd.DataFrame:
-    "One row per classifier run `<out_dir>/<run>/results.json`: subset, arch, topk, seed, progress, best and final accuracies (fractions)"
+    "One row per classifier run `<out_dir>/<run>/results.json`: settings, progress, accuracies"
     rows = []
     for f in sorted(Path(out_dir).glob(f"*/{RESULTS}")):
         r = read_results(f); c = r["config"]
-        if "epochs_done" not in r or not isinstance(r.get("best"), dict): continue  # another job's run (e.g. a GAN's), not a classifier's
+        if "epochs_done" not in r or not isinstance(r.get("best"), dict): continue  # another job's run (e.g. a GAN's)
         rows.append(dict(run=f.parent.name, subset=c.get("subset"), arch=c.get("arch"), model=c.get("topk") or "dense",
-                         seed=c.get("seed"), epochs=c.get("epochs"), epochs_done=r["epochs_done"], complete=r["complete"],
+                         seed=c.get("seed"), epochs=c.get("epochs"), epochs_done=r["epochs_done"],
+                         complete=r["complete"],
                          valid_best=r["best"]["valid_acc"], valid_final=r["final"]["valid_acc"],
-                         stylized_best=r["best"]["stylized_acc"], stylized_final=r["final"]["stylized_acc"]))
+                         stylized_best=r["best"]["stylized_acc"], stylized_final=r["final"]["stylized_acc"],
+                         stylized_set=c.get("stylized_set", "unlabelled")))
     cols = ["run", "subset", "arch", "model", "seed", "epochs", "epochs_done", "complete",
-            "valid_best", "valid_final", "stylized_best", "stylized_final"]
+            "valid_best", "valid_final", "stylized_best", "stylized_final", "stylized_set"]
     return pd.DataFrame(rows, columns=cols)
 
-def _pm(m, s): return "" if m is None or pd.isna(m) else (f"{m:.1f}" if s is None or pd.isna(s) else f"{m:.1f} ± {s:.1f}")
+def _pm(m, s):
+    return "" if m is None or pd.isna(m) else (f"{m:.1f}" if s is None or pd.isna(s) else f"{m:.1f} ± {s:.1f}")
 
 # %% ../nbs/06b_table1.ipynb #e342c970
+def _report_row(subset, arch, model, sset, g) -> dict:
+    "One cell of the grid aggregated over its seeds (%), with the reference numbers of `TABLE1_REFERENCE`"
+    row = dict(subset=subset, arch=arch, model=model, stylized_set=sset, n_seeds=len(g))
+    for col in ("valid_best", "valid_final", "stylized_best", "stylized_final"):
+        v = g[col].astype(float) * 100
+        row[col + "_mean"], row[col + "_std"] = v.mean(), v.std(ddof=1) if len(v) > 1 else float("nan")
+    ref = TABLE1_REFERENCE.get((subset, model), {})
+    row["ref_valid"], row["ref_valid_std"] = ref.get("clean", (None, None))
+    row["ref_stylized"], row["ref_stylized_std"] = ref.get("stylized", (None, None))
+    return row
+
 def table1_report(
     out_dir:str|Path="table1", # the folder `table1` wrote to
     write:bool=True, # write `table1.md` and `table1.csv` into `out_dir`
 ) -> tuple: # (markdown string, DataFrame of means and stds in %)
-    "Aggregate the complete runs over seeds: clean and stylized val accuracy (best over epochs, and final), mean ± std, with reference numbers"
+    "Aggregate the complete runs over seeds: clean and stylized accuracy (best, final), mean ± std, COMP6258's"
     runs = results_frame(out_dir)
     if runs.empty: raise FileNotFoundError(f"no {RESULTS} files under {str(out_dir)!r}")
-    done = runs[runs.complete]
-    rows = []
-    done = done.assign(_dense=done.model != "dense").sort_values(["subset", "arch", "_dense", "model"])  # dense first
-    for (subset, arch, model), g in done.groupby(["subset", "arch", "model"], sort=False, dropna=False):
-        row = dict(subset=subset, arch=arch, model=model, n_seeds=len(g))
-        for col in ("valid_best", "valid_final", "stylized_best", "stylized_final"):
-            v = g[col].astype(float) * 100
-            row[col + "_mean"], row[col + "_std"] = v.mean(), v.std(ddof=1) if len(v) > 1 else float("nan")
-        ref = TABLE1_REFERENCE.get((subset, model), {})
-        row["ref_valid"], row["ref_valid_std"] = ref.get("clean", (None, None))
-        row["ref_stylized"], row["ref_stylized_std"] = ref.get("stylized", (None, None))
-        rows.append(row)
-    df = pd.DataFrame(rows)
-    shown = pd.DataFrame(dict(
-        subset=df.subset, model=[("dense" if m == "dense" else f"Top-K {m}") for m in df.model], seeds=df.n_seeds,
-        **{"clean (best)": [_pm(m, s) for m, s in zip(df.valid_best_mean, df.valid_best_std)],
-           "clean (final)": [_pm(m, s) for m, s in zip(df.valid_final_mean, df.valid_final_std)],
-           "stylized (best)": [_pm(m, s) for m, s in zip(df.stylized_best_mean, df.stylized_best_std)],
-           "stylized (final)": [_pm(m, s) for m, s in zip(df.stylized_final_mean, df.stylized_final_std)],
-           "reference clean": [_pm(m, s) for m, s in zip(df.ref_valid, df.ref_valid_std)],
-           "reference stylized": [_pm(m, s) for m, s in zip(df.ref_stylized, df.ref_stylized_std)]})) if rows else pd.DataFrame()
+    done = runs[runs.complete].assign(_dense=lambda d: d.model != "dense")
+    done = done.sort_values(["subset", "arch", "_dense", "model"])  # dense first
+    keys = ["subset", "arch", "model", "stylized_set"]  # runs on other stylized sets are not averaged together
+    df = pd.DataFrame([_report_row(*k, g) for k, g in done.groupby(keys, sort=False, dropna=False)])
+    pm = lambda c, s=None: [_pm(m, sd) for m, sd in zip(df[c], df[s or c.replace("_mean", "_std")])]
+    ref = TABLE1_REFERENCE_SOURCE
+    shown = pd.DataFrame({"subset": df.subset, "model": [("dense" if m == "dense" else f"Top-K {m}") for m in df.model],
+        "seeds": df.n_seeds, "clean (best)": pm("valid_best_mean"), "clean (final)": pm("valid_final_mean"),
+        "stylized (best)": pm("stylized_best_mean"), "stylized (final)": pm("stylized_final_mean"),
+        f"{ref} clean": pm("ref_valid", "ref_valid_std"), f"{ref} stylized": pm("ref_stylized", "ref_stylized_std"),
+        "stylized set": df.stylized_set}) if len(df) else pd.DataFrame()
     n_inc = int((~runs.complete).sum())
     md = ("Validation accuracy (%), mean ± sample std over seeds; *best* = maximum over epochs (as the official code "
-          "and the reference report), *final* = last epoch. Reference: public COMP6258 reproduction of the official code.\n\n"
-          + (md_table(shown) if rows else "(no complete runs yet)")
+          f"and the reference report), *final* = last epoch. {ref} columns: the public COMP6258 reproduction of the "
+          "official code, not the paper's own Table 1. Stylized set: how the stylized images were made.\n\n"
+          + (md_table(shown) if len(df) else "(no complete runs yet)")
           + (f"\n\n{n_inc} incomplete run(s) not included." if n_inc else "") + "\n")
     if write:
-        out = Path(out_dir)
-        atomic_write_text(md, out/"table1.md")
-        write_csv_atomic(df, out/"table1.csv")
+        atomic_write_text(md, Path(out_dir)/"table1.md")
+        write_csv_atomic(df, Path(out_dir)/"table1.csv")
     return md, df

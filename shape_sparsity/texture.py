@@ -137,9 +137,9 @@ LOSSES = ("relative", "official")
 OFFICIAL_LAYER_WEIGHT = 1e9 / 4  # model.py L11 (1e9 per layer) and L104-106 (x 1/4)
 
 def texture_stat(f:Tensor, neurons:str="all", k:float=TEXTURE_K, match:str="gram", loss:str="relative") -> Tensor:
-    "What is matched of a feature map: the Gram matrix of its chosen neurons (divided by C too for the official loss), or those activations"
+    "What is matched of a target's feature map: the Gram matrix of its chosen neurons (official: / C too), or them"
     s = sparsify(f, neurons, k)
-    if match == "activations": return s  # the supplement's model.py L92, L124-126: the sparsified activations themselves
+    if match == "activations": return s  # the supplement's model.py L92 (GramHook): the target's sparsified activations
     if match != "gram": raise ValueError(f"`match` must be one of {MATCHES}, got {match!r}")
     return gram(s) / (s.shape[1] if loss == "official" else 1)  # official utilities.py L149-153: F F^T / (C H W)
 
@@ -148,11 +148,13 @@ def texture_loss(
     targets:list, # `texture_stat` of the source's feature maps
     neurons:str="all", k:float=TEXTURE_K,
     match:str="gram", # "gram" (Gatys et al., the paper's figure) or "activations" (the paper's supplement)
-    loss:str="relative", # "relative": mean over layers of |S - S_target|^2 / |S_target|^2; "official": sum of (1e9 / 4) |S - S_target|^2
+    loss:str="relative", # "relative": mean over layers of |S - S_t|^2 / |S_t|^2; "official": sum of 1e9/4 |S - S_t|^2
 ) -> Tensor: # a scalar
     "The texture loss on the chosen neurons: relative per-layer errors with equal weights (ours) or the official code's"
     if loss not in LOSSES: raise ValueError(f"`loss` must be one of {LOSSES}, got {loss!r}")
-    errs = [(texture_stat(f, neurons, k, match, loss) - t).square().sum() for f, t in zip(feats, targets)]
+    # activations: the synthesis's FULL maps against the target's sparsified ones (supplement model.py L124-126)
+    stat = (lambda f: f) if match == "activations" else (lambda f: texture_stat(f, neurons, k, match, loss))
+    errs = [(stat(f) - t).square().sum() for f, t in zip(feats, targets)]
     if loss == "official": return OFFICIAL_LAYER_WEIGHT * torch.stack(errs).sum()
     return torch.stack([e / t.square().sum().clamp_min(1e-12) for e, t in zip(errs, targets)]).mean()
 

@@ -35,16 +35,21 @@ def texture_name(
     arch:str="efficientnet_lite0", # the network's name (`texture_model`'s `arch`)
     layers:list|None=None, # `None` or the preset: not in the name; other layers: a short hash of their names
     iters_per_step:int=ITERS_PER_STEP, lr:float=1.0, line_search:str|None=None,
-    match:str="gram", loss:str="relative", resize:str="crop", start:str="noise", hist_match:bool=False, # see `synthesize_texture`
+    match:str="gram", loss:str="relative", resize:str="crop", # see `synthesize_texture`
+    start:str="noise", hist_match:bool=False,
 ) -> str:
     "File name of a synthesis, encoding every setting that changes the image (k only for the sparse kinds)"
     check_neurons(neurons)
-    parts = [Path(source).stem, arch, neurons] + ([f"k{k:g}"] if NEURONS[neurons] else []) + [f"{size}px", f"{steps}x{iters_per_step}it", f"seed{seed}"]
-    if layers is not None and list(layers) != TEXTURE_LAYERS.get(arch): parts.append("L" + hashlib.sha1(",".join(layers).encode()).hexdigest()[:8])
+    parts = [Path(source).stem, arch, neurons] + ([f"k{k:g}"] if NEURONS[neurons] else [])
+    parts += [f"{size}px", f"{steps}x{iters_per_step}it", f"seed{seed}"]
+    if layers is not None and list(layers) != TEXTURE_LAYERS.get(arch):
+        parts.append("L" + hashlib.sha1(",".join(layers).encode()).hexdigest()[:8])
     if lr != 1.0: parts.append(f"lr{lr:g}")
     if line_search: parts.append(line_search)
-    parts += [s for s, on in (("act", match == "activations"), ("officialloss", loss == "official"), ("squash", resize == "squash"),
-                              ("nearmean", start == "near_mean"), ("histmatch", hist_match)) if on]
+    # "acttarget": activations matched as the supplement does (only the target sparsified); earlier files said "act"
+    flags = (("acttarget", match == "activations"), ("officialloss", loss == "official"),
+             ("squash", resize == "squash"), ("nearmean", start == "near_mean"), ("histmatch", hist_match))
+    parts += [s for s, on in flags if on]
     return "_".join(parts) + ".png"
 
 _INFO_KEY = "shape_sparsity"
@@ -52,7 +57,8 @@ _INFO_KEY = "shape_sparsity"
 def save_texture(img:Image.Image, path, settings:dict) -> Path:
     "Save `img` as a PNG at `path` atomically, with `settings` and its loss and time in a text chunk"
     meta = PngInfo()
-    meta.add_text(_INFO_KEY, json.dumps(dict(settings, loss=img.info.get("loss"), seconds=img.info.get("seconds")), default=str))
+    info = dict(settings, loss=img.info.get("loss"), seconds=img.info.get("seconds"))
+    meta.add_text(_INFO_KEY, json.dumps(info, default=str))
     return atomic_write(path, lambda tmp: img.save(tmp, format="PNG", pnginfo=meta))
 
 def read_texture_info(path) -> dict:

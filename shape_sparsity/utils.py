@@ -6,7 +6,7 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/utils.html.md"""
 
 # %% ../nbs/00_utils.ipynb #91fb638c
 from __future__ import annotations
-import argparse, json, math, os, socket
+import argparse, hashlib, json, math, os, shutil, socket
 from contextlib import contextmanager
 from numbers import Integral
 from pathlib import Path
@@ -15,9 +15,10 @@ from torch import nn
 
 # %% auto #0
 __all__ = ['positive_int', 'count_int', 'positive_float', 'fraction', 'strength_float', 'seed_int', 'OFFLINE_ENV', 'DATA_ENV',
-           'atomic_write', 'atomic_write_text', 'write_csv_atomic', 'atomic_write_json', 'atomic_torch_save',
-           'check_writable', 'load_torch_file', 'md_table', 'eval_mode', 'imagenet_categories', 'check_int',
-           'number_arg', 'online', 'torch_threads', 'maybe_bar', 'default_device', 'weights_reachable']
+           'OFFICIAL_REPO', 'OFFICIAL_COMMIT', 'atomic_write', 'atomic_write_text', 'write_csv_atomic',
+           'atomic_write_json', 'atomic_torch_save', 'check_writable', 'load_torch_file', 'md_table', 'eval_mode',
+           'imagenet_categories', 'check_int', 'number_arg', 'online', 'torch_threads', 'maybe_bar', 'default_device',
+           'weights_reachable', 'local_data', 'official_url', 'sha256_file', 'fetch_checked']
 
 # %% ../nbs/00_utils.ipynb #a5de7af2
 def atomic_write(
@@ -174,3 +175,66 @@ def weights_reachable(
 ) -> bool:
     "Whether a weights file is in torch's hub cache, or its host can be reached to download it (never with `$SHAPE_SPARSITY_OFFLINE`)"
     return (Path(torch.hub.get_dir())/"checkpoints"/filename).is_file() or online(host)
+
+# %% ../nbs/00_utils.ipynb #1a10344a
+def _candidates() -> list[Path]:
+    if os.environ.get(DATA_ENV): return [Path(os.environ[DATA_ENV]).expanduser()]
+    starts = [Path.cwd().resolve()]
+    if "__file__" in globals(): starts.append(Path(__file__).resolve().parent.parent)  # the repository (editable)
+    return [p/"shared"/"data" for s in starts for p in [s, *s.parents]]
+
+def local_data(
+    sub:str|None=None, # a sub-folder, e.g. "cue-conflict", "cue-conflict-responses", "imagenet-mini", "style-targets"
+) -> Path|None: # the local folder, or `None` when there is no local copy (the getters then download)
+    "The local copy of the package's data: `$SHAPE_SPARSITY_DATA`, else `shared/data` beside the repository or the cwd"
+    for c in _candidates():
+        if c.is_dir():
+            res = c/sub if sub else c
+            if res.exists(): return res
+            if os.environ.get(DATA_ENV): raise FileNotFoundError(f"${DATA_ENV} is {str(c)!r}, which has no {sub!r}")
+    return None
+
+# %% ../nbs/00_utils.ipynb #f9ee3382
+# The paper's official code (Li et al. 2023): every file the package takes from it is read at this commit
+OFFICIAL_REPO = "Crazy-Jack/nips2023_shape_vs_texture"
+OFFICIAL_COMMIT = "2ab45deea83d5baa301e07efe2ba653a849cf852"
+
+def official_url(path:str) -> str:
+    "The raw download address of `path` in the official repository at `OFFICIAL_COMMIT`"
+    return f"https://raw.githubusercontent.com/{OFFICIAL_REPO}/{OFFICIAL_COMMIT}/{path}"
+
+def sha256_file(path) -> str:
+    "The sha256 hex digest of a file's bytes"
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for b in iter(lambda: f.read(1 << 20), b""): h.update(b)
+    return h.hexdigest()
+
+# %% ../nbs/00_utils.ipynb #b0565bbf
+def _download(url:str, tmp:Path, sha256:str|None, what:str):
+    import urllib.request
+    try:
+        with urllib.request.urlopen(url, timeout=60) as r, open(tmp, "wb") as f: shutil.copyfileobj(r, f)
+    except OSError as e: raise ConnectionError(f"could not download {what} from {url}: {e}") from None  # URLError too
+    got = sha256_file(tmp)
+    if sha256 and got != sha256:
+        raise ValueError(f"{what} downloaded from {url} has sha256 {got}, expected {sha256}: not used")
+
+def fetch_checked(
+    url:str, # where it is downloaded from (https://, or file:// for a local mirror)
+    dest, # the cached file
+    sha256:str|None=None, # the expected digest; `None`: the one recorded beside `dest` (`<name>.sha256`) at first
+    what:str="file", # what it is, for messages
+) -> Path: # `dest`
+    "`dest` checked by its sha256, downloaded from `url` first when it is missing or not the expected file (atomically)"
+    dest = Path(dest).expanduser(); rec = dest.with_name(dest.name + ".sha256")
+    want = sha256 or (rec.read_text().strip() if rec.is_file() else None)
+    if dest.is_file() and (want is None or sha256_file(dest) == want):
+        if want is None: atomic_write_text(sha256_file(dest), rec)  # there already: checked from now on
+        return dest
+    host = url.split("/")[2] if url.startswith(("http://", "https://")) else None
+    if host and not online(host):
+        raise FileNotFoundError(f"{what} is not at {str(dest)!r} and {host} cannot be reached to download it ({url})")
+    atomic_write(dest, lambda tmp: _download(url, tmp, want, what))
+    if want is None: atomic_write_text(sha256_file(dest), rec)
+    return dest

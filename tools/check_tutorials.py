@@ -109,10 +109,20 @@ def check_texture_claims() -> list[str]:
     probs += [f"{nbp.name}: the claim '{c}' no longer holds for benchmarks/results/texture_study.csv" for c, ok in claims.items() if not ok]
     return probs
 
+def check_ksweep_table() -> list[str]:
+    "The k-sweep table quoted in tutorial 2 is still `ksweep_table` of `benchmarks/results/ksweep.csv`"
+    import pandas as pd
+    from shape_sparsity.sweep import ksweep_table
+    from shape_sparsity.utils import md_table
+    nbp = TUTORIALS/"02_shape_bias_pretrained_topk.ipynb"
+    t = md_table(ksweep_table(pd.read_csv(ROOT/"benchmarks"/"results"/"ksweep.csv")))
+    ok = t.strip() in _md_tables(json.loads(nbp.read_text()))
+    return [] if ok else [f"{nbp.name}: its k-sweep table differs from benchmarks/results/ksweep.csv now:\n{t}"]
+
 def main(argv=None) -> int:
     paths = [Path(p) for p in (argv if argv is not None else sys.argv[1:])] or sorted(TUTORIALS.glob("[0-9]*.ipynb"))
     probs = [p for path in paths for p in check_notebook(path)]
-    if not argv and not sys.argv[1:]: probs += check_texture_claims()
+    if not argv and not sys.argv[1:]: probs += check_texture_claims() + check_ksweep_table()
     for p in probs: print(p)
     print(f"{len(paths)} tutorials checked: " + (f"{len(probs)} problem(s)" if probs else "outputs stored, every figure there"))
     return 1 if probs else 0

@@ -1,6 +1,6 @@
 """Regenerate the README's figures (nbs/images/*.png) with the package, from the local test data.
 
-Run from the repository root: `python tools/make_figures.py`. Needs `../shared/data` (or SHAPE_SPARSITY_DATA).
+Run from the repository root: `python tools/make_figures.py` (or `python tools/make_figures.py paper_styles`, one figure). Needs `../shared/data` (or SHAPE_SPARSITY_DATA).
 """
 from pathlib import Path
 import matplotlib; matplotlib.use("Agg")
@@ -92,6 +92,34 @@ def lite0_feature_maps(out=OUT/"lite0_feature_maps.png",
     fig.savefig(out, dpi=90, bbox_inches="tight", metadata={"Software": None}); plt.close(fig)
     return out
 
-if __name__ == "__main__":
+def paper_styles(out=OUT/"paper_styles.png", per_class=1, size=224):
+    "The paper's three style images applied to imagenet-mini validation images by the engine `paper_engine` finds"
+    from shape_sparsity.stylize import paper_styles as styles, paper_engine, set_label, stylize_image, DEFAULT_STRENGTH
+    from shape_sparsity.images import open_image
+    import torchvision.transforms as T
+    val = test_data_path("imagenet-mini")/"val"
+    srcs = [f for d in sorted(val.iterdir()) for f in sorted(d.iterdir())[:per_class]]
+    st, engine = styles(), paper_engine()
+    fig, axs = plt.subplots(len(srcs) + 1, len(st) + 1, figsize=(2.3 * (len(st) + 1), 2.3 * (len(srcs) + 1)))
+    axs[0, 0].axis("off")
+    for j, s in enumerate(st, 1): axs[0, j].imshow(open_image(s, max_size=400)); axs[0, j].set_title(s.stem[:26], fontsize=8)
+    for i, f in enumerate(srcs, 1):
+        img = T.Resize(size)(open_image(f))
+        axs[i, 0].imshow(img); axs[i, 0].set_title(f.parent.name + "/" + f.stem, fontsize=8)
+        for j, s in enumerate(st, 1): axs[i, j].imshow(stylize_image(img, s, DEFAULT_STRENGTH, engine))
+    for ax in axs.flat: ax.set_xticks([]); ax.set_yticks([])
+    fig.suptitle(f"The paper's three style images at strength {DEFAULT_STRENGTH} ({set_label(engine, st)})", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(out, dpi=80, bbox_inches="tight", metadata={"Software": None}); plt.close(fig)
+    Image.open(out).convert("RGB").quantize(256).save(out, optimize=True)  # photographs: 256 colours keep it small
+    return out
+
+FIGURES = {"shape_bias_published": published_shape_bias, "topk_cue_conflict": topk_on_cue_conflict,
+           "lite0_feature_maps": lite0_feature_maps, "paper_styles": paper_styles}
+
+if __name__ == "__main__":  # python tools/make_figures.py [NAME ...]: all figures, or the ones named
+    import sys
     OUT.mkdir(parents=True, exist_ok=True)
-    for f in (published_shape_bias(), topk_on_cue_conflict(), lite0_feature_maps()): print("wrote", f)
+    for name in (sys.argv[1:] or FIGURES):
+        if name not in FIGURES: sys.exit(f"unknown figure {name!r}: one of {list(FIGURES)}")
+        print("wrote", FIGURES[name]())
