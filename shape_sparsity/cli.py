@@ -78,7 +78,7 @@ def _world_export(a, cfg, recipe) -> int:
 
 # %% ../nbs/11c_cli.ipynb #a48adcd3
 def _world_calibrate(a, out, cfg, recipe) -> int:
-    from shape_sparsity.world_study import calibrate_world, plot_calibration, CALIBRATION_CONTRASTS
+    from shape_sparsity.world_figures import calibrate_world, plot_calibration, CALIBRATION_CONTRASTS
     cs = list(a.contrasts or CALIBRATION_CONTRASTS)
     if len(set(cs)) < len(cs): raise ValueError(f"--contrasts has duplicates {sorted({c for c in cs if cs.count(c) > 1})}: each would be trained twice")
     cur = calibrate_world(out, cs, a.seeds or [0], cfg, recipe, progress=_bars(a))
@@ -110,8 +110,8 @@ def _claim_study(out):
 
 def _world(a, out, cfg, recipe) -> int:
     "A world study in the locked folder `out`: its runs, summary, table and figures"
-    from shape_sparsity.world_study import (world_study, collect_world, summarize_world, world_table, plot_world_study, plot_curves,
-                                            curves_frame, DEFAULT_ARMS, STUDY_SEEDS, INFER_SPECS, RUNS_CSV)
+    from shape_sparsity.world_study import world_study, collect_world, summarize_world, DEFAULT_ARMS, STUDY_SEEDS, INFER_SPECS, RUNS_CSV
+    from shape_sparsity.world_figures import world_table, plot_world_study, plot_curves, curves_frame
     _claim_study(out)
     infer = [s for s in (a.infer or INFER_SPECS) if s.lower() != "none"]
     runs = world_study(out, a.arms or DEFAULT_ARMS, a.seeds or STUDY_SEEDS, cfg, recipe, infer, progress=_bars(a), jobs=a.jobs or 2, threads=a.threads)
@@ -152,7 +152,8 @@ def _add_world_knobs(s):
 # %% ../nbs/11c_cli.ipynb #05ff2d62
 def _add_world(subs):
     "The `world` subcommand's arguments (mode-specific ones default to None: `_world_mode` refuses those a mode does not use)"
-    from shape_sparsity.world_study import WORLD_RECIPE as R, DEFAULT_ARMS, STUDY_SEEDS, INFER_SPECS, CALIBRATION_CONTRASTS, WORLD_ARCHS
+    from shape_sparsity.world_study import WORLD_RECIPE as R, DEFAULT_ARMS, STUDY_SEEDS, INFER_SPECS, WORLD_ARCHS
+    from shape_sparsity.world_figures import CALIBRATION_CONTRASTS
     n = lambda hi: number_arg(int, 1, hi, what=f"an integer in [1, {hi}]")
     s = _sub(subs, "world", cmd_world, "The training claim on a laptop: dense vs Top-K networks trained on the shape-texture world, over seeds")
     s.add_argument("--out", default="world", help="study folder (one resumable folder per run; rerun to resume)")

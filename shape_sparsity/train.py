@@ -12,8 +12,7 @@ from functools import partial
 from pathlib import Path
 import torch
 from torch import nn
-from fastcore.basics import first
-from fastcore.foundation import L
+from fastcore.basics import first; from fastcore.foundation import L
 from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.schedule import ParamScheduler, SchedCos
 from fastai.callback.fp16 import MixedPrecision

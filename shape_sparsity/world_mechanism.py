@@ -16,7 +16,8 @@ from .core import topk_mask
 from .insert import set_topk, topk_layers
 from .models import make_resnet18
 from .world import WORLD_CLASSES, WORLD_TEXTURES, WorldConfig, make_world
-from .world_study import predict_world, world_responses, conflict_labels, _arm_color
+from .world_study import predict_world, world_responses, conflict_labels
+from .world_figures import _arm_color
 from .shape_bias import shape_bias, read_responses
 
 # %% auto #0

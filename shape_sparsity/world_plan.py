@@ -16,18 +16,20 @@ from .world import WorldConfig
 from .models import parse_topk_spec
 from .train import run_name_for
 from .world import make_world
-from .world_study import (world_recipe, arm_name, parse_arm, world_study, collect_world, summarize_world, world_table,
-                                        check_arm_geometry, curves_frame, plot_curves, MIN_VALID_ACC)
+from .world_study import (world_recipe, arm_name, parse_arm, world_study, collect_world, summarize_world,
+                                        check_arm_geometry, MIN_VALID_ACC)
+from .world_figures import world_table, curves_frame, plot_curves
 from .world_mechanism import (load_world_net, stage_probes, keep_location, shape_bias_by_texture, plot_probes,
                                             plot_keep, plot_texture_bias)
 try: import tomllib
 except ModuleNotFoundError: import tomli as tomllib  # Python 3.10
+from .plan_stats import power_paired, sd_upper, seeds_for_power, paired_tests, plot_verdict
+
 
 # %% auto #0
 __all__ = ['PLAN_SECTIONS', 'PLAN_KEYS', 'ENDPOINTS', 'PLAN_JSON', 'DESIGN_JSON', 'VERDICT_JSON', 'PlanError', 'check_plan',
-           'arch_recipe', 'plan_fingerprint', 'load_plan', 'power_paired', 'sd_upper', 'seeds_for_power',
-           'paired_tests', 'claim_folder', 'plan_runs', 'plan_design', 'plan_collect', 'plan_verdict', 'verdict_tables',
-           'verdict_text', 'run_plan', 'plan_mechanism', 'plot_verdict']
+           'arch_recipe', 'plan_fingerprint', 'load_plan', 'claim_folder', 'plan_runs', 'plan_design', 'plan_collect',
+           'plan_verdict', 'verdict_tables', 'verdict_text', 'run_plan', 'plan_mechanism']
 
 # %% ../nbs/08f_world_plan.ipynb #c009e3e8
 PLAN_SECTIONS = {"name": str, "question": str, "recipe": dict, "worlds": dict, "primary": dict, "pilot": dict, "power": dict,
@@ -151,53 +153,6 @@ def load_plan(path) -> tuple[dict, str]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e: raise PlanError(f"plan file {str(path)!r} is not valid TOML: {e}") from None
     p = check_plan(raw, f"plan file {str(path)!r}")
     return p, plan_fingerprint(p)
-
-# %% ../nbs/08f_world_plan.ipynb #644cd3dd
-def power_paired(n:int, delta:float, sd:float, alpha:float=0.05) -> float:
-    "Power of the two-sided paired t-test with `n` pairs against a true mean difference `delta` (SD of differences `sd`)"
-    from scipy.stats import t, nct, norm
-    df, ncp = n - 1, delta / sd * math.sqrt(n)
-    tc = t.ppf(1 - alpha / 2, df)
-    pw = float(nct.sf(tc, df, ncp) + nct.cdf(-tc, df, ncp))
-    if not math.isfinite(pw): pw = float(norm.sf(tc - ncp) + norm.cdf(-tc - ncp))  # scipy's nct fails at large ncp, where this is exact enough
-    return pw
-
-def sd_upper(sd:float, n:int, level:float=0.8) -> float:
-    "Upper `level` confidence limit of an SD estimated from `n` values (chi-square)"
-    from scipy.stats import chi2
-    return float(sd * math.sqrt((n - 1) / chi2.ppf(1 - level, n - 1)))
-
-def seeds_for_power(sd:float, delta:float, power:float=0.8, alpha:float=0.05, n_min:int=12, n_max:int=24) -> tuple[int, float]:
-    "The smallest `n` in [`n_min`, `n_max`] with at least `power` (else `n_max`), and the power it has"
-    for n in range(n_min, n_max + 1):
-        if (pw := power_paired(n, delta, sd, alpha)) >= power: return n, pw
-    return n_max, power_paired(n_max, delta, sd, alpha)
-
-# %% ../nbs/08f_world_plan.ipynb #f07b4820
-def paired_tests(
-    d, # paired differences, one per seed
-    alpha:float=0.05, # level of every test
-    margin:float=0.05, # equivalence margin of the TOST
-) -> dict:
-    "Mean paired difference with its 95% CI, paired t-test, Wilcoxon signed-rank check, TOST, and the plan's verdict"
-    from scipy import stats
-    d = np.asarray(d, dtype=float); n = len(d)
-    if n < 2 or not np.isfinite(d).all(): raise ValueError(f"`d` must hold at least 2 finite differences, got {d.tolist()}")
-    m, sd = float(d.mean()), float(d.std(ddof=1)); se = sd / math.sqrt(n)
-    h = float(stats.t.ppf(0.975, n - 1)) * se
-    if se > 0: t = m / se; p_t = float(2 * stats.t.sf(abs(t), n - 1))
-    else: t, p_t = (0.0, 1.0) if m == 0 else (math.copysign(math.inf, m), 0.0)
-    p_tost = max(_one_sided(m + margin, se, n, upper=True), _one_sided(m - margin, se, n, upper=False))
-    p_w = float(stats.wilcoxon(d).pvalue) if (d != 0).any() else 1.0
-    verdict = ("raises" if m > 0 else "lowers") if p_t < alpha else ("equivalent" if p_tost < alpha else "inconclusive")
-    return dict(n=n, mean=m, sd=sd, ci_low=m - h, ci_high=m + h, t=t, p_t=p_t, p_wilcoxon=p_w, p_tost=p_tost,
-                verdict=verdict, wilcoxon_agrees=(p_w < alpha) == (p_t < alpha))
-
-def _one_sided(x, se, n, upper:bool) -> float:
-    "p of the one-sided t-test that the mean shifted by a margin is above 0 (`upper`) or below 0"
-    from scipy import stats
-    if se == 0: return 0.0 if (x > 0 if upper else x < 0) else 1.0
-    return float(stats.t.sf(x / se, n - 1) if upper else stats.t.cdf(x / se, n - 1))
 
 # %% ../nbs/08f_world_plan.ipynb #31fc2d67
 PLAN_JSON, DESIGN_JSON, VERDICT_JSON = "plan.json", "design.json", "verdict.json"
@@ -425,24 +380,3 @@ def plan_mechanism(out, p:dict, design:dict) -> dict:
                           ("texture_bias", plot_texture_bias({a: g for a, g in sel["texture_bias"].groupby("arm", sort=False)}, w))):
             fig.savefig(m/f"{name}_{w}.png", dpi=120, bbox_inches="tight"); plt.close(fig)
     return res
-
-# %% ../nbs/08f_world_plan.ipynb #92e7e359
-def plot_verdict(runs:pd.DataFrame, p:dict, seeds:list, title:str|None=None):
-    "Per world: each seed's shape bias under both primary arms (a line per seed), and the paired differences with their CI"
-    a, b = p["primary"]["arms"]; ws = list(p["worlds"]); m = p["primary"]["margin"]
-    fig, axs = plt.subplots(1, 2, figsize=(11, 0.9 * len(ws) + 2.2))
-    for i, w in enumerate(ws):
-        r = runs[(runs.world == w) & (runs.arch == p["recipe"]["arch"]) & runs.seed.isin(seeds)].set_index(["arm", "seed"]).shape_bias
-        x0, x1 = r[a].reindex(seeds), r[b].reindex(seeds)
-        for s in seeds: axs[0].plot([x0[s], x1[s]], [i - 0.15, i + 0.15], color="0.6", lw=0.8)
-        axs[0].scatter(x0, np.full(len(seeds), i - 0.15), color="#7f7f7f", s=14); axs[0].scatter(x1, np.full(len(seeds), i + 0.15), color="#1f77b4", s=14)
-        t = paired_tests((x1 - x0).dropna().values, p["primary"]["alpha"], m)
-        axs[1].scatter(x1 - x0, np.full(len(seeds), i) + np.linspace(-0.15, 0.15, len(seeds)), color="#1f77b4", s=12, alpha=0.6)
-        axs[1].errorbar([t["mean"]], [i], xerr=[[t["mean"] - t["ci_low"]], [t["ci_high"] - t["mean"]]], fmt="D", color="k", capsize=3)
-    for ax in axs: ax.set_yticks(range(len(ws)), ws); ax.invert_yaxis()
-    axs[0].set_xlabel(f"shape bias per seed ({a}: grey, {b}: blue)"); axs[0].set_xlim(-0.02, 1.02)
-    axs[1].axvspan(-m, m, color="0.92", zorder=0); axs[1].axvline(0, color="0.6", lw=1)
-    axs[1].set_xlabel(f"{b} - {a}, paired by seed (diamond: mean, 95% CI; band: +-{m:g})")
-    if title: fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    return fig
