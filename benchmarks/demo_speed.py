@@ -28,10 +28,10 @@ def timer(name, obj, attr):
         try: return f(*a, **k)
         finally: phases[name] = phases.get(name, 0.0) + time.perf_counter() - t
     setattr(obj, attr, wrapped)
-from shape_sparsity.cli import main
+from shape_sparsity.cli.main import main
 phases["imports (CLI)"] = time.perf_counter() - T0
-import shape_sparsity.sweep as sw, shape_sparsity.onnx_topk as ot, shape_sparsity.evaluate as ev, shape_sparsity.models as mo
-import shape_sparsity.shape_bias as sb, matplotlib.figure as mf
+import shape_sparsity.evaluation.sweep as sw, shape_sparsity.onnx_topk as ot, shape_sparsity.evaluation.pretrained as ev, shape_sparsity.models as mo
+import shape_sparsity.evaluation.shape_bias as sb, matplotlib.figure as mf
 phases["imports (demo's modules)"] = time.perf_counter() - T0 - phases["imports (CLI)"]
 timer("model build", sw, "pretrained_topk")
 timer("decode 1280 stimuli", sw, "load_stimuli")

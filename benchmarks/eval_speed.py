@@ -48,10 +48,10 @@ def main():
     warnings.filterwarnings("ignore")
     from shape_sparsity.insert import topk_state
     from shape_sparsity.models import pretrained_topk, PRESET_K
-    from shape_sparsity.evaluate import load_stimuli, evaluate_cue_conflict, _whole_graph_runner, spread_sample, _items
+    from shape_sparsity.evaluation.pretrained import load_stimuli, evaluate_cue_conflict, _whole_graph_runner, spread_sample, _items
     from shape_sparsity.onnx_topk import onnx_topk_runner
-    from shape_sparsity.shape_bias import category_decisions
-    from shape_sparsity.cue_conflict import stimulus_preprocess
+    from shape_sparsity.evaluation.shape_bias import category_decisions
+    from shape_sparsity.data.cue_conflict import stimulus_preprocess
     from shape_sparsity.testing import test_data_path
     data = a.cue_conflict or test_data_path("cue-conflict")
     k, lines = PRESET_K[a.arch], []

@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 import torch
 from fastai.callback.core import Callback
-from shape_sparsity.gan_data import gan_dls, GAN_RECIPE
-from shape_sparsity.gan_train import gan_learner, fit_gan
-from shape_sparsity.gan_metrics import torch_threads
+from shape_sparsity.gan.data import gan_dls, GAN_RECIPE
+from shape_sparsity.gan.train import gan_learner, fit_gan
+from shape_sparsity.gan.metrics import torch_threads
 from shape_sparsity.utils import md_table, write_csv_atomic
 
 RESULTS = Path(__file__).parent/"results"/"gan_speed.csv"

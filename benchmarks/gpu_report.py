@@ -93,7 +93,7 @@ def flops_per_image(model, side, dev) -> float:
 def part_train_224(dev, S):
     "The paper ResNet-18 training steps at 224 px: dense vs 2_20, bf16 + channels_last vs fp32"
     from shape_sparsity.models import paper_resnet18
-    from shape_sparsity.train import PAPER_RECIPE
+    from shape_sparsity.train.core import PAPER_RECIPE
     side, bs, rows = S["train_side"], S["train_bs"], []
     peaks = peak_tflops(torch.cuda.get_device_name(dev)) if dev.type == "cuda" else None
     for topk in (None, "2_20"):
@@ -127,8 +127,8 @@ def part_train_224(dev, S):
 
 def part_world_64(dev, S):
     "The world study's training (the package's world API as it is) at 64 px, dense and 2_20: images/s"
-    from shape_sparsity.world import WorldConfig, world_dls
-    from shape_sparsity.train import paper_learner, fit_paper
+    from shape_sparsity.world.render import WorldConfig, world_dls
+    from shape_sparsity.train.core import paper_learner, fit_paper
     rows = []
     t0 = time.perf_counter()
     dls = world_dls(WorldConfig(size=S["world_side"]), n_train=S["world_n"], n_valid=S["world_nv"], device=dev)
@@ -166,7 +166,7 @@ def part_gan(dev, S):
 def part_texture(dev, S):
     "Texture synthesis (Lite0, all / Top-K / non-Top-K neurons): L-BFGS iterations/s"
     from shape_sparsity.testing import test_data_path
-    from shape_sparsity.texture import NEURONS, ITERS_PER_STEP, texture_model, synthesize_texture
+    from shape_sparsity.texture.synthesis import NEURONS, ITERS_PER_STEP, texture_model, synthesize_texture
     img = sorted((test_data_path("imagenet-mini")/"val"/"n03594945").iterdir())[0]
     model, rows = texture_model().to(dev), []
     for size in S["tex_sizes"]:

@@ -18,8 +18,8 @@ import argparse, time
 from pathlib import Path
 import matplotlib; matplotlib.use("Agg")
 import pandas as pd
-from shape_sparsity.shape_bias import get_official_topk_responses, shape_bias, read_responses, CUE_SHARE_MIN
-from shape_sparsity.sweep import SWEEP_KS, topk_sweep, official_sweep, plot_ksweep, ksweep_table
+from shape_sparsity.evaluation.shape_bias import get_official_topk_responses, shape_bias, read_responses, CUE_SHARE_MIN
+from shape_sparsity.evaluation.sweep import SWEEP_KS, topk_sweep, official_sweep, plot_ksweep, ksweep_table
 from shape_sparsity.testing import test_data_path
 from shape_sparsity.utils import md_table, write_csv_atomic
 

@@ -10,7 +10,7 @@ import argparse, time
 from pathlib import Path
 import matplotlib; matplotlib.use("Agg")
 from shape_sparsity.models import TOPK_PRESETS, efficientnet_lite
-from shape_sparsity.sweep import topk_sweep, plot_topk_sweep
+from shape_sparsity.evaluation.sweep import topk_sweep, plot_topk_sweep
 from shape_sparsity.testing import test_data_path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ Prints one markdown table row per mode.
 import argparse, os, platform, time
 from pathlib import Path
 from fastai.data.transforms import get_image_files
-from shape_sparsity.stylize import LiteEngine, _load_rgb
+from shape_sparsity.data.stylize import LiteEngine, _load_rgb
 from shape_sparsity.testing import test_data_path
 
 def bench(engine, imgs, style, strength=0.5):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 from shape_sparsity.testing import test_data_path
-from shape_sparsity.texture import NEURONS, ITERS_PER_STEP, TEXTURE_STEPS, texture_model, synthesize_texture
+from shape_sparsity.texture.synthesis import NEURONS, ITERS_PER_STEP, TEXTURE_STEPS, texture_model, synthesize_texture
 from shape_sparsity.utils import md_table, write_csv_atomic
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,7 +2,7 @@
 
 For the first `--per-class` validation images of each class of the shared imagenet-mini (tench, jeep, dining
 table) and each seed, synthesizes a texture with EfficientNet-Lite0 from all neurons, the Top-K only and the
-non-Top-K only (`shape_sparsity.texture_study.texture_study`), and measures each synthesis by
+non-Top-K only (`shape_sparsity.texture.study.texture_study`), and measures each synthesis by
   - top-5 recognition of the source's class by an independent classifier (EfficientNet-Lite2, offline), and
   - its low-frequency share (spectral power below 1/8 cycle per pixel), relative to the source crop's.
 Writes `benchmarks/results/texture_study.csv` (one row per synthesis and per source) and the comparison figure
@@ -26,11 +26,11 @@ from pathlib import Path
 import matplotlib; matplotlib.use("Agg")
 from PIL import Image
 import torchvision.transforms as T
-from shape_sparsity.data import WNID_INDEX, wnid_names
+from shape_sparsity.data.core import WNID_INDEX, wnid_names
 from shape_sparsity.models import efficientnet_lite
 from shape_sparsity.testing import test_data_path
-from shape_sparsity.texture import NEURONS, CONDITIONS, CONDITION_LABELS, PAPER_CONDITIONS, TEXTURE_K, texture_model, load_source, texture_preset
-from shape_sparsity.texture_study import texture_study, summarize_study, plot_texture_grid, synthesize_file
+from shape_sparsity.texture.synthesis import NEURONS, CONDITIONS, CONDITION_LABELS, PAPER_CONDITIONS, TEXTURE_K, texture_model, load_source, texture_preset
+from shape_sparsity.texture.study import texture_study, summarize_study, plot_texture_grid, synthesize_file
 from shape_sparsity.utils import md_table, write_csv_atomic, maybe_bar
 import pandas as pd
 

@@ -20,7 +20,7 @@ from fastai.callback.core import Callback
 from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
 from shape_sparsity.models import make_resnet18
-from shape_sparsity.train import paper_learner, paper_schedule, PAPER_RECIPE
+from shape_sparsity.train.core import paper_learner, paper_schedule, PAPER_RECIPE
 
 N_CLASSES = 10  # IN-S1 and IN-S2 have 10 classes
 IN_S1_TRAIN = 13_000  # about the number of IN-S1 training images (10 ImageNet classes x ~1,300)

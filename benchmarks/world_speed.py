@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _steps(threads:int, channels_last:bool, bf16:bool, steps:int, warmup:int=5, topk=None) -> float:
     "Images/s of `steps` training steps of the study's network and optimiser"
-    from shape_sparsity.world import make_world, world_tensor, WorldConfig
+    from shape_sparsity.world.render import make_world, world_tensor, WorldConfig
     from shape_sparsity.models import make_resnet18
     torch.set_num_threads(threads); torch.manual_seed(0)
     ws = make_world("agree", 32, WorldConfig(), 0, "train")
@@ -55,9 +55,9 @@ def _pair(steps:int) -> float:
 
 def same_results(epochs:int=2) -> dict:
     "The same short world run in the old and the new setting: conflict predictions that differ, largest weight difference"
-    from shape_sparsity.world_study import world_run, world_data, world_recipe, predict_world
-    from shape_sparsity.world import WorldConfig
-    from shape_sparsity.world_mechanism import load_world_net
+    from shape_sparsity.world.study import world_run, world_data, world_recipe, predict_world
+    from shape_sparsity.world.render import WorldConfig
+    from shape_sparsity.world.mechanism import load_world_net
     import tempfile
     rc = dict(epochs=epochs, n_train=60, n_valid=10, n_conflict=2, n_test=5)
     with tempfile.TemporaryDirectory() as d:

@@ -26,14 +26,14 @@ PUBLISHED = {"AlexNet": "cue-conflict-responses/cue-conflict_AlexNet-normal_sess
 def published_decisions() -> pd.DataFrame:
     "Shape bias, shape and texture decisions of the paper's published AlexNet/VGG-16 responses, dense and with Top-K"
     from shape_sparsity.testing import test_data_path
-    from shape_sparsity.shape_bias import read_responses
-    from shape_sparsity.world_mechanism import decisions
+    from shape_sparsity.evaluation.shape_bias import read_responses
+    from shape_sparsity.world.mechanism import decisions
     return pd.DataFrame([decisions(read_responses(test_data_path()/f), name) for name, f in PUBLISHED.items()])
 
 def figures(out:Path):
     "The README's figures of the plan, from its folder"
-    from shape_sparsity.world import show_world, WorldConfig
-    from shape_sparsity.world_plan import plot_verdict
+    from shape_sparsity.world.render import show_world, WorldConfig
+    from shape_sparsity.world.plan import plot_verdict
     p = json.loads((out/"plan.json").read_text())["plan"]  # the checked plan the runs were made under
     design, runs = json.loads((out/"design.json").read_text()), pd.read_csv(out/"runs.csv")
     save = lambda fig, name: fig.savefig(IMG/name, dpi=120, bbox_inches="tight")
@@ -45,7 +45,7 @@ def figures(out:Path):
 
 def refresh(out:Path):
     "The verdict (later comparisons not run yet shown with 0 seeds) and the mechanism, from the runs made so far"
-    from shape_sparsity.world_plan import plan_verdict, plan_mechanism, verdict_text
+    from shape_sparsity.world.plan import plan_verdict, plan_mechanism, verdict_text
     from shape_sparsity.utils import atomic_write_text
     p = json.loads((out/"plan.json").read_text())["plan"]
     design = json.loads((out/"design.json").read_text())

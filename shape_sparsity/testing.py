@@ -18,7 +18,7 @@ __all__ = ['TINY_TOPK', 'test_data_path', 'tiny_dls', 'tiny_net', 'tiny_learner'
 
 # %% ../nbs/99_testing.ipynb #f90a26ee
 from .utils import DATA_ENV
-from .samples import local_data
+from .data.samples import local_data
 
 def test_data_path(
     sub:str|None=None, # optional sub-folder, e.g. "cue-conflict" or "imagenet-mini"

@@ -5,7 +5,7 @@ import json, os, shutil, sys
 from pathlib import Path
 import pytest
 from conftest import ROOT
-from shape_sparsity.cli import run_cli
+from shape_sparsity.cli.main import run_cli
 from shape_sparsity.testing import test_data_path as data_path  # aliased: pytest would collect test_*
 
 EXE = shutil.which("shape-sparsity")

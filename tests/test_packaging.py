@@ -4,7 +4,9 @@ from pathlib import Path
 from conftest import ROOT, run
 
 def exported_modules(root):
-    return sorted(p.stem for p in (root/"shape_sparsity").glob("*.py") if not p.name.startswith("_"))
+    "Dotted names of the exported modules (`world.study`), subpackages included"
+    pkg = root/"shape_sparsity"
+    return sorted(".".join(p.relative_to(pkg).with_suffix("").parts) for p in pkg.rglob("*.py") if not p.name.startswith("_"))
 
 def test_clean_clone_is_in_sync(clean_clone):
     "nbdev-export on a fresh clone changes nothing: the committed library matches the committed notebooks"
@@ -23,7 +25,10 @@ def test_wheel_installs_and_imports(clean_clone, tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     mods = exported_modules(clean_clone)
     assert "core" in mods
-    for m in mods + ["__init__", "_modidx"]: assert f"shape_sparsity/{m}.py" in names, f"{m}.py missing from {wheel.name}"
+    assert "world.study" in mods and "cli.main" in mods, mods
+    for m in mods + ["__init__", "_modidx"] + [f"{p}.__init__" for p in {m.rsplit('.', 1)[0] for m in mods if "." in m}]:
+        path = m.replace(".", "/") + ".py"
+        assert f"shape_sparsity/{path}" in names, f"{path} missing from {wheel.name}"
     target = tmp_path/"site"
     run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)])
     code = ("import importlib, shape_sparsity as s; print(s.__file__); print(s.__version__); "

@@ -1,5 +1,5 @@
 """`shape-sparsity synthesize` as the installed console script, offline, at a tiny size (the library and the command's own
-behaviour are tested in nbs/09a_texture.ipynb and nbs/09b_texture_study.ipynb)"""
+behaviour are tested in nbs/10a_texture.synthesis.ipynb and nbs/10b_texture.study.ipynb)"""
 import os, subprocess, sys
 from pathlib import Path
 from conftest import ROOT

@@ -1,4 +1,4 @@
-"""The tutorial's offline app (`shape_sparsity.app.demo_app`) served by Voila and rendered by headless Chromium.
+"""The tutorial's offline app (`shape_sparsity.app.compare_app.demo_app`) served by Voila and rendered by headless Chromium.
 
 Checks, in the DOM the browser built (not in Python objects): the controls are there, both networks' predictions
 are the ones the library computes for the same image, the activation maps are sharp, side by side and labelled
@@ -25,7 +25,7 @@ KERNEL = "shape-sparsity-browser-test"
 NOTEBOOK = """\
 import warnings, matplotlib; matplotlib.use("Agg")
 warnings.filterwarnings("ignore", message=".*torch.jit.script.* is deprecated", category=FutureWarning)  # fastai's import, not ours
-from shape_sparsity.app import demo_app
+from shape_sparsity.app.compare_app import demo_app
 from shape_sparsity.testing import test_data_path
 app = demo_app(test_data_path("cue-conflict"), test_data_path("cue-conflict-responses"))
 app"""
@@ -136,8 +136,8 @@ PAGE_STATE = """JSON.stringify((() => {
 def expected_result():
     "What the library computes for the app's first view, in this process (not in Voila's kernel)"
     import matplotlib; matplotlib.use("Agg")
-    from shape_sparsity.app import demo_app
-    from shape_sparsity.widgets import kept_fractions
+    from shape_sparsity.app.compare_app import demo_app
+    from shape_sparsity.app.widgets import kept_fractions
     from shape_sparsity.testing import test_data_path
     app = demo_app(test_data_path("cue-conflict"), test_data_path("cue-conflict-responses"))
     r = app.last_result

@@ -1,10 +1,10 @@
 """Check the package's structure, as CI does: no import cycle, no import from a higher-numbered chapter, no module
 over `MAX_LINES` lines. Each module is exported from one notebook (its "File to edit" header); a chapter's number is
-its notebook's name (`05a_data` < `05b_stylize` < `06a_train`). Imports inside functions count too.
+its notebook's name (`05a_data.core` < `05b_data.stylize` < `06a_train.core`); subpackages are folders (`world/study.py` is `world.study`). Imports inside functions count too.
 
     python tools/check_structure.py        # prints each problem and exits 1 if there is any
 """
-import ast, re, sys
+import ast, importlib.util, re, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -12,24 +12,25 @@ PKG = ROOT/"shape_sparsity"
 MAX_LINES = 400
 
 def modules() -> dict:
-    "module name -> (notebook stem, file) for every exported module"
+    "dotted module name (`world.study`) -> (notebook stem, file) for every exported module"
     out = {}
-    for f in sorted(PKG.glob("*.py")):
-        m = re.search(r"File to edit: \.\./nbs/(\S+)\.ipynb", f.read_text())
-        if m: out[f.stem] = (Path(m.group(1)).name, f)
+    for f in sorted(PKG.rglob("*.py")):
+        m = re.search(r"File to edit: (?:\.\./)+nbs/(\S+)\.ipynb", f.read_text())
+        if m: out[".".join(f.relative_to(PKG).with_suffix("").parts)] = (Path(m.group(1)).name, f)
     return out
 
 def imports(f:Path, names) -> set:
-    "The package modules that file `f` imports (anywhere in it)"
+    "The package modules that file `f` imports (anywhere in it), as dotted names relative to the package"
+    here = "shape_sparsity." + ".".join(f.relative_to(PKG).with_suffix("").parts)
     got = set()
     for node in ast.walk(ast.parse(f.read_text())):
         if isinstance(node, ast.ImportFrom):
-            mod = node.module or ""
-            if node.level: mod = "shape_sparsity." + mod if mod else "shape_sparsity"
-            if mod == "shape_sparsity": got |= {a.name for a in node.names if a.name in names}
-            elif mod.startswith("shape_sparsity."): got.add(mod.split(".")[1])
+            mod = importlib.util.resolve_name("." * node.level + (node.module or ""), here.rsplit(".", 1)[0]) if node.level else (node.module or "")
+            if not (mod == "shape_sparsity" or mod.startswith("shape_sparsity.")): continue
+            rel = mod[len("shape_sparsity."):] if mod != "shape_sparsity" else ""
+            got |= {f"{rel}.{a.name}".lstrip(".") for a in node.names} | {rel}
         elif isinstance(node, ast.Import):
-            got |= {a.name.split(".")[1] for a in node.names if a.name.startswith("shape_sparsity.")}
+            got |= {a.name[len("shape_sparsity."):] for a in node.names if a.name.startswith("shape_sparsity.")}
     return got & set(names)
 
 def cycles(graph:dict) -> list:

@@ -77,8 +77,8 @@ def check_texture_claims() -> list[str]:
     "The texture study's tables quoted in tutorial 4 and the claims it makes still hold for `benchmarks/results/`"
     import numpy as np, pandas as pd, torch
     import torchvision.transforms as T
-    from shape_sparsity.texture import NEURONS
-    from shape_sparsity.texture_study import summarize_study, low_freq_share
+    from shape_sparsity.texture.synthesis import NEURONS
+    from shape_sparsity.texture.study import summarize_study, low_freq_share
     from shape_sparsity.utils import md_table
     res = ROOT/"benchmarks"/"results"
     nbp = TUTORIALS/"04_what_topk_neurons_encode.ipynb"
@@ -112,7 +112,7 @@ def check_texture_claims() -> list[str]:
 def check_ksweep_table() -> list[str]:
     "The k-sweep table quoted in tutorial 2 is still `ksweep_table` of `benchmarks/results/ksweep.csv`"
     import pandas as pd
-    from shape_sparsity.sweep import ksweep_table
+    from shape_sparsity.evaluation.sweep import ksweep_table
     from shape_sparsity.utils import md_table
     nbp = TUTORIALS/"02_shape_bias_pretrained_topk.ipynb"
     t = md_table(ksweep_table(pd.read_csv(ROOT/"benchmarks"/"results"/"ksweep.csv")))

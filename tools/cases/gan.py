@@ -122,7 +122,7 @@ def case_gan_checkpoint_holding_a_list(tmp):
 
 def case_gan_16bit_training_images_are_grey(tmp):
     "16-bit greyscale PNGs (value 20000 of 65535) reach the GAN as grey (~78), not white"
-    from shape_sparsity.gan_data import gan_dls
+    from shape_sparsity.gan.data import gan_dls
     m = gan_dls(_images(tmp/"data", mode="I;16"), size=32, bs=4, device="cpu").images.float().mean().item()
     assert abs(m - 20000 / 257) < 1, f"mean {m:.1f}, expected ~77.8"
 

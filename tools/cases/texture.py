@@ -1,4 +1,4 @@
-"Cases of `synthesize` (09b_texture_study) and `stylize` (05b_stylize): results reused only when they are what was asked for"
+"Cases of `synthesize` (10b_texture.study) and `stylize` (05b_data.stylize): results reused only when they are what was asked for"
 import shutil, subprocess, sys, time
 from pathlib import Path
 import numpy as np
@@ -73,7 +73,7 @@ def case_synthesize_garbage_output_recomputed(tmp):
 
 def case_synthesize_folder_at_output_name(tmp):
     "A folder named like a synthesis or like the figure: a one-line error"
-    from shape_sparsity.texture_study import texture_name
+    from shape_sparsity.texture.study import texture_name
     src = _jeeps(1)[0]
     (tmp/"O"/texture_name(src, "all", 0, size=32, steps=1, iters_per_step=2)).mkdir(parents=True)
     run("synthesize", "--images", src, "--out", tmp/"O", *TINY).one_line_error("is a folder")
@@ -145,7 +145,7 @@ def case_stylize_dest_locked(tmp):
 def case_stylize_adain_other_weights_redo_the_outputs(tmp):
     "AdaIN with another decoder.pth at the same path: every output redone (its identity was the engine's name only)"
     import torch
-    from shape_sparsity.stylize import adain_vgg, adain_decoder
+    from shape_sparsity.data.stylize import adain_vgg, adain_decoder
     torch.manual_seed(0); torch.save(adain_vgg().state_dict(), tmp/"vgg.pth"); torch.save(adain_decoder().state_dict(), tmp/"dec.pth")
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)).save(tmp/"style.png")
     src, ada = _split(tmp, 1), ["--engine", "adain", "--vgg", tmp/"vgg.pth", "--decoder", tmp/"dec.pth", "--styles", tmp/"style.png", "--size", 32, "--quiet"]

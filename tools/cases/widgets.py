@@ -1,4 +1,4 @@
-"Cases of the comparison app's inputs (10a_widgets, 05c_cue_conflict, 04_models): odd image files are seen as a user sees them"
+"Cases of the comparison app's inputs (11a_app.widgets, 05c_data.cue_conflict, 04_models): odd image files are seen as a user sees them"
 import numpy as np
 from PIL import Image
 
@@ -10,7 +10,7 @@ def _grey16(path, side=32):
 
 def case_cue_conflict_loader_reads_16bit_png(tmp):
     "A cue-conflict stimulus saved as a 16-bit grey PNG is evaluated as grey, not as a white square"
-    from shape_sparsity.cue_conflict import cue_conflict_dl
+    from shape_sparsity.data.cue_conflict import cue_conflict_dl
     from shape_sparsity.models import Preprocess
     (tmp/"cat").mkdir()
     _grey16(tmp/"cat"/"cat1-elephant1.png")
@@ -20,7 +20,7 @@ def case_cue_conflict_loader_reads_16bit_png(tmp):
 
 def case_model_input_reads_16bit_png(tmp):
     "The app's `model_input` and a network's `Preprocess` read a 16-bit grey PNG as grey"
-    from shape_sparsity.widgets import model_input
+    from shape_sparsity.app.widgets import model_input
     from shape_sparsity.models import Preprocess
     p = _grey16(tmp/"g.png")
     pre = Preprocess(32, 32, (0.0,) * 3, (1 / 255,) * 3)  # normalized values = the 0..255 pixel values

@@ -1,0 +1,1 @@
+"Widgets and the app to compare dense and Top-K networks"

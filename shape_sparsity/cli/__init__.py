@@ -1,0 +1,1 @@
+"The `shape-sparsity` command line: one subcommand per job"

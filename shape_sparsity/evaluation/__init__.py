@@ -1,0 +1,1 @@
+"Shape bias: the metric, pretrained networks on cue-conflict images, and the k sweep"

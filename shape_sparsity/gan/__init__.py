@@ -1,0 +1,1 @@
+"The few-shot GAN (FastGAN) with Top-K: models, data, metrics, training step and loop"

@@ -1,0 +1,1 @@
+"Texture synthesis from Top-K and non-Top-K neurons, and its study"

@@ -1,0 +1,1 @@
+"The shape-texture world: rendering, studies over seeds, the mechanism, and pre-registered plans"
