@@ -29,6 +29,7 @@ class DensityStat:
     def value(self) -> float|None: return float(self.nnz) / self.n if self.n else None
     def get(self) -> float|None: return self.value
 
+# %% ../nbs/03_callback.ipynb #8492c0fb
 def density_counts(module, inp, out):
     "A fastai hook function: the nonzero count (a tensor, on the device) and the size of `out`"
     return (out != 0).sum(), out.numel()
@@ -65,6 +66,7 @@ def _layers(self:TopKCallback):
                                     "`add_topk` or build the model with a `topk` spec")
     return layers
 
+# %% ../nbs/03_callback.ipynb #c01810da
 @patch
 def _sched_k(self:TopKCallback):
     pct = float(min(max(self.learn.pct_train, 0.), 1.))
@@ -79,6 +81,7 @@ def _sched_k(self:TopKCallback):
 def _remove_metrics(self:TopKCallback):
     self.learn.metrics = [m for m in self.learn.metrics if not hasattr(m, "_topk_cb")]
 
+# %% ../nbs/03_callback.ipynb #8c5fc801
 @patch
 def before_fit(self:TopKCallback):
     self._remove(); self._remove_metrics()  # in case an earlier `fit` failed half way
@@ -91,6 +94,7 @@ def before_fit(self:TopKCallback):
     for m in mets: m._topk_cb = self
     self.learn.metrics = list(self.learn.metrics) + mets
 
+# %% ../nbs/03_callback.ipynb #4c74099a
 @patch
 def after_batch(self:TopKCallback):
     super(TopKCallback, self).after_batch()
@@ -99,6 +103,7 @@ def after_batch(self:TopKCallback):
         if stored is not None: st.add(*stored)
     for h in self.hooks: h.stored = None  # a layer skipped in a later batch must not be counted twice
 
+# %% ../nbs/03_callback.ipynb #4d3645cc
 @patch
 def after_fit(self:TopKCallback):
     if self.schedule is not None and self._fitting:
@@ -118,6 +123,7 @@ def before_train(self:TopKCallback):
     for st in self.stats: st.reset()
     self._rec = {"epoch": self.learn.epoch}
 
+# %% ../nbs/03_callback.ipynb #44d8d0dd
 @patch
 def before_batch(self:TopKCallback):
     super(TopKCallback, self).before_batch()
@@ -126,9 +132,11 @@ def before_batch(self:TopKCallback):
     set_topk(self.learn.model, k=k)
     self.k_history.append((self.learn.pct_train * self.learn.n_epoch, k))  # (epochs done, k)
 
+# %% ../nbs/03_callback.ipynb #a941fe16
 @patch
 def _own_valid(self:TopKCallback) -> bool: return self.learn.dl is self.learn.dls.valid
 
+# %% ../nbs/03_callback.ipynb #d612887b
 @patch
 def before_validate(self:TopKCallback):
     if not self._own_valid(): return
@@ -140,19 +148,23 @@ def before_validate(self:TopKCallback):
 def _record(self:TopKCallback, phase):
     for (n, _), st in zip(self.layers, self.stats): self._rec[f"{phase}_density_{n}"] = st.value
 
+# %% ../nbs/03_callback.ipynb #65b5f5fe
 @patch
 def after_train(self:TopKCallback): self._record("train")
 
+# %% ../nbs/03_callback.ipynb #74254645
 @patch
 def after_validate(self:TopKCallback):
     if not (self._fitting and self._own_valid()): return
     self._record("valid")
     for n, tk in self.layers: self._rec[f"k_{n}"] = tk.k if tk.enabled else float("nan")
 
+# %% ../nbs/03_callback.ipynb #6a064582
 @patch
 def after_epoch(self:TopKCallback):
     if self._fitting: self.history.append(self._rec)
 
+# %% ../nbs/03_callback.ipynb #c4e6462f
 @patch(as_prop=True)
 def density_history(self:TopKCallback) -> pd.DataFrame:
     "One row per epoch: the `k` of every layer at validation and its measured train and valid densities"

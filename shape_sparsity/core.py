@@ -28,11 +28,13 @@ def check_k(k, name="k"):
     if not 0 < k <= 1: raise ValueError(f"`{name}` must be a fraction in (0, 1] (e.g. 0.2 for 20%), got {k!r}")
     return k
 
+# %% ../nbs/01_core.ipynb #426c0b54
 def check_mode(mode):
     "Check `mode` is one of `MODES` (the paper's `TOPK_MODES` and the `RANDOM_MODES` control)"
     if mode not in MODES: raise ValueError(f"`mode` must be one of {MODES}, got {mode!r}")
     return mode
 
+# %% ../nbs/01_core.ipynb #cf9a4cba
 def check_fmap(x, name="x"):
     "Check `x` is a 4-D floating point tensor `(N, C, H, W)`"
     if not isinstance(x, Tensor): raise TypeError(f"`{name}` must be a torch.Tensor, got {type(x).__name__}")
@@ -41,6 +43,7 @@ def check_fmap(x, name="x"):
     if x.shape[2] == 0 or x.shape[3] == 0: raise ValueError(f"`{name}` has no spatial positions to keep (H x W = {x.shape[2]} x {x.shape[3]})")
     return x
 
+# %% ../nbs/01_core.ipynb #1a813936
 def check_bool(v, name):
     "Check `v` is a real `bool` (not a string like 'yes' or a number)"
     if not isinstance(v, bool): raise TypeError(f"`{name}` must be True or False, got {v!r} of type {type(v).__name__}")
@@ -72,6 +75,7 @@ def _tracing() -> bool:
     "Is a model being traced, exported or compiled (where a numpy call cannot be recorded)?"
     return torch.onnx.is_in_onnx_export() or torch.jit.is_tracing() or torch.compiler.is_compiling()
 
+# %% ../nbs/01_core.ipynb #dc606f87
 def kth_largest(
     a:Tensor, # values `(N, C, L)`
     n:int, # which largest, 1 <= n <= L
@@ -82,6 +86,7 @@ def kth_largest(
         return torch.from_numpy(np.partition(a.numpy(), L - n, axis=2)[..., L - n:L - n + 1])
     return a.topk(n, dim=2, sorted=False).values.amin(dim=2, keepdim=True)
 
+# %% ../nbs/01_core.ipynb #d5c68dd2
 def topk_mask(
     x:Tensor, # feature maps `(N, C, H, W)`
     k:float, # fraction kept

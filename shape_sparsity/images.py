@@ -29,6 +29,7 @@ def is_image_file(p) -> bool:
     "Whether `p` has an image extension (the file itself is not read)"
     return Path(p).suffix.lower() in IMAGE_EXTS
 
+# %% ../nbs/00c_images.ipynb #3f1c060c
 def find_images(
     paths, # an image file, a folder (searched recursively) or a glob pattern, or a list of them
     name:str="images", # the argument's name in error messages, e.g. "--images"
@@ -66,6 +67,7 @@ def _to_8bit(img:Image.Image) -> Image.Image:
     else: a = a.astype(np.float64) / (257.0 if img.mode.startswith("I;16") or a.max() > 255 else 1.0)
     return Image.fromarray(np.nan_to_num(np.clip(a, 0, 255)).round().astype(np.uint8), "L")
 
+# %% ../nbs/00c_images.ipynb #c4911bd4
 def open_image(
     src, # a file path, a PIL image, raw bytes (e.g. a `FileUpload` value's `content`) or an `(H, W, 3)` uint8 array
     max_size:int|None=None, # shrink (never enlarge) so that the longer side is at most this many pixels
@@ -98,6 +100,7 @@ def open_image(
         if max(img.size) > max_size: img = ImageOps.contain(img, (max_size, max_size), Image.LANCZOS)
     return img
 
+# %% ../nbs/00c_images.ipynb #b2299fc6
 def image_ok(path) -> bool:
     "Whether `path` is an image file PIL reads completely (a result is trusted only if it is)"
     try: open_image(path); return True

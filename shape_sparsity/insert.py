@@ -22,6 +22,7 @@ class TopKHook:
         except (TypeError, ValueError) as e: raise type(e)(f"Top-K after {self.name!r}: {e}") from e
     def __repr__(self): return f"TopKHook({self.name!r}, {self.topk!r})"
 
+# %% ../nbs/02_insert.ipynb #e0df1ea0
 class _ShowTopK:
     "`extra_repr` of a module with Top-K hooks: its own text plus the `TopK` applied to its output (see `print(model)`)"
     def __init__(self, m:nn.Module): self.m = m
@@ -30,20 +31,24 @@ class _ShowTopK:
         tks = [f"→ {self.m._forward_hooks[i].topk!r} on the output" for i in _hook_ids(self.m)]
         return "\n".join([own] * bool(own) + tks) if isinstance(self.m, nn.Sequential) or list(self.m.children()) else ", ".join([own] * bool(own) + tks)
 
+# %% ../nbs/02_insert.ipynb #a84ff070
 def _show(m:nn.Module):
     "Make `print(model)` show `m`'s Top-K (an instance `extra_repr`: no parameter, buffer or child is added)"
     if _hook_ids(m): m.extra_repr = _ShowTopK(m)
     else: vars(m).pop("extra_repr", None)
 
+# %% ../nbs/02_insert.ipynb #de54a5c9
 def _hook_ids(m:nn.Module):
     "Ids of the `TopKHook`s registered on `m`"
     return [i for i, h in m._forward_hooks.items() if isinstance(h, TopKHook)]
 
+# %% ../nbs/02_insert.ipynb #61ef71ed
 def _names_msg(names, n=12):
     "A short, readable list of valid names for error messages"
     names = list(names)
     return repr(names) if len(names) <= n else f"{names[:n]!r}[:{n}] ... ({len(names)} in all)"
 
+# %% ../nbs/02_insert.ipynb #d7023303
 def _targets(model:nn.Module):
     "Modules after which Top-K may be inserted: every named submodule except the root and `TopK` layers"
     return {n: m for n, m in model.named_modules() if n and not isinstance(m, TopK)}
@@ -108,6 +113,7 @@ def _check_settings(k, mode, enabled):
     if enabled is not None and not isinstance(enabled, bool):
         raise TypeError(f"`enabled` must be True, False or None, got {enabled!r}")
 
+# %% ../nbs/02_insert.ipynb #3a7189fd
 def set_topk(
     model:nn.Module, # a model with Top-K layers (or a fastai `Learner`)
     k:float|None=None, # new fraction kept for every layer; `None` to leave each as it is
@@ -124,6 +130,7 @@ def set_topk(
         if enabled is not None: tk.enabled = enabled
     return layers
 
+# %% ../nbs/02_insert.ipynb #aaa17b97
 @contextmanager
 def topk_state(
     model, # a model with Top-K layers, or a fastai `Learner`

@@ -41,6 +41,7 @@ class TopKSpec(NamedTuple):
     def layers(self) -> list[str]: return [f"layer{s}" for s in self.stages]
     def __str__(self): return "-".join(map(str, self.stages)) + f"_{round(self.k * 100):d}"
 
+# %% ../nbs/04_models.ipynb #42365866
 def parse_topk_spec(spec:str|TopKSpec|None) -> TopKSpec|None:
     "Parse a spec like \"2_20\" or \"1-2_10\" (the paper code's `--topk`); `None`, \"\", \"none\", \"dense\" mean no Top-K"
     if spec is None or isinstance(spec, TopKSpec): return spec
@@ -62,6 +63,7 @@ PAPER_POOL = 4  # F.avg_pool2d(out, 4) before the linear layer (official resnet_
 
 def _conv_out(n, stride): return (n - 1) // stride + 1  # 3x3 conv, padding 1 (and the 1x1 stride-s shortcut)
 
+# %% ../nbs/04_models.ipynb #eb8d4ea5
 def paper_feature_side(img_size:int) -> int:
     "Side of the pooled map fed to the paper ResNet-18's linear layer at input `img_size` (7 at 224 px)"
     n = img_size
@@ -107,6 +109,7 @@ class PaperResNet18(nn.Module):
 def _conv_bn_relu(c_in, c_out, stride=1):
     return [nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True)]
 
+# %% ../nbs/04_models.ipynb #128d11b8
 class StageVGG(nn.Module):
     "A VGG-style network with the paper ResNet-18's stages: stem, `layer1`..`layer4` of two conv-BN-ReLU, avg pool, linear"
     def __init__(self,
@@ -128,6 +131,7 @@ class StageVGG(nn.Module):
         x = self.layer4(self.layer3(self.layer2(self.layer1(self.stem(x)))))
         return self.linear(x.mean((2, 3)))
 
+# %% ../nbs/04_models.ipynb #aa173967
 def stage_vgg(n_out:int=10, topk:str|TopKSpec|None=None, width:float=1.0) -> nn.Module:
     "`StageVGG` with Top-K after the stages named in `topk` (same grammar as the ResNet-18s)"
     model, spec = StageVGG(n_out, width), parse_topk_spec(topk)
@@ -144,6 +148,7 @@ def paper_resnet18(
     model, spec = PaperResNet18(n_out, img_size, width), parse_topk_spec(topk)
     return add_topk(model, spec.layers, spec.k) if spec else model
 
+# %% ../nbs/04_models.ipynb #81ff7cfc
 def resnet18_topk(
     n_out:int=10, # number of classes
     topk:str|TopKSpec|None=None, # Top-K spec, e.g. "2_20"; `None` for the dense model
@@ -155,6 +160,7 @@ def resnet18_topk(
     if model.fc.out_features != n_out: model.fc = nn.Linear(model.fc.in_features, n_out)
     return add_topk(model, spec.layers, spec.k) if spec else model
 
+# %% ../nbs/04_models.ipynb #ea14666a
 RESNET18_ARCHS = {"paper": paper_resnet18, "resnet18": resnet18_topk, "vgg": stage_vgg}  # the networks `make_resnet18` builds
 
 def make_resnet18(
@@ -195,10 +201,12 @@ def _unwrap_state_dict(sd):
     if sd and all(k.startswith("module.") for k in sd): sd = {k[len("module."):]: v for k, v in sd.items()}
     return sd
 
+# %% ../nbs/04_models.ipynb #2f686029
 def _paper_keys(sd:dict) -> dict:
     "Rename the official code's ResNet block keys (`shortcut`, kuangliu-style) to torchvision's (`downsample`)"
     return {k.replace(".shortcut.", ".downsample."): v for k, v in sd.items()}
 
+# %% ../nbs/04_models.ipynb #707eb9b7
 def load_weights(
     model:nn.Module, # the model to load into
     path:str|Path, # a file written by `torch.save(model.state_dict(), path)` (or a checkpoint dict holding one)
@@ -299,14 +307,17 @@ def _timm_preprocess(cfg:dict) -> Preprocess:
     return Preprocess(int(math.floor(crop / cfg.get("crop_pct", 0.875))), crop, tuple(cfg["mean"]), tuple(cfg["std"]),
                       cfg.get("interpolation", "bilinear"))
 
+# %% ../nbs/04_models.ipynb #a8aff560
 def _tv_preprocess(tfm) -> Preprocess:
     "From torchvision's `ImageClassification` transform (what `weights.transforms()` returns)"
     return Preprocess(tfm.resize_size[0], tfm.crop_size[0], tuple(tfm.mean), tuple(tfm.std), tfm.interpolation.value)
 
+# %% ../nbs/04_models.ipynb #679c81f0
 def model_device(model:nn.Module) -> torch.device:
     "The device of `model`'s parameters (the CPU for a model without any)"
     return next(iter(model.parameters()), torch.empty(0)).device
 
+# %% ../nbs/04_models.ipynb #6f38e364
 def preprocess_for(model:nn.Module) -> Preprocess:
     "The model's `Preprocess`: its `preprocess` attribute, else timm's `pretrained_cfg`, else torchvision's classic ImageNet one"
     p = getattr(model, "preprocess", None)
@@ -318,6 +329,7 @@ def preprocess_for(model:nn.Module) -> Preprocess:
 # %% ../nbs/04_models.ipynb #2fcdf6f1
 def _looks_like_path(w): return isinstance(w, Path) or os.sep in w or "/" in w or Path(w).suffix != "" or Path(w).exists()
 
+# %% ../nbs/04_models.ipynb #357b10ac
 def _torchvision_pretrained(arch, weights) -> nn.Module:
     "A torchvision network from a weights name or enum (downloads), `None`, or a local state_dict file"
     wenum = torchvision.models.get_model_weights(arch)
@@ -332,6 +344,7 @@ def _torchvision_pretrained(arch, weights) -> nn.Module:
     else: model = torchvision.models.get_model(arch, weights=weights)  # a torchvision `WeightsEnum`
     return model
 
+# %% ../nbs/04_models.ipynb #269b759b
 def arch_preprocess(
     arch:str, # a key of `TOPK_PRESETS`
     weights="DEFAULT", # as for `pretrained_topk`
@@ -346,6 +359,7 @@ def arch_preprocess(
     if isinstance(weights, str) and weights.split(".")[-1] in wenum.__members__ and not Path(weights).exists(): w = wenum[weights.split(".")[-1]]
     return _tv_preprocess(w.transforms())
 
+# %% ../nbs/04_models.ipynb #e54743b4
 def pretrained_topk(
     arch:str, # a key of `TOPK_PRESETS`: "alexnet", "vgg16", "resnet50" (torchvision), "efficientnet_lite0/1/2" (offline)
     k:float|str|None="preset", # fraction kept at every Top-K layer; "preset" for `PRESET_K[arch]`; `None` or 1 for dense

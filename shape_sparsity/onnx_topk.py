@@ -37,6 +37,7 @@ def _versions() -> list[str]:
         except PackageNotFoundError: out.append(f"{p} none")
     return out
 
+# %% ../nbs/04b_onnx_topk.ipynb #1120095d
 _SIMPLE = (bool, int, float, str, tuple, type(None))
 
 def _settings(m:nn.Module) -> str:
@@ -44,6 +45,7 @@ def _settings(m:nn.Module) -> str:
     attrs = {k: v for k, v in vars(m).items() if not k.startswith("_") and k != "training" and isinstance(v, _SIMPLE)}
     return f"{type(m).extra_repr(m)} {sorted(attrs.items())}"
 
+# %% ../nbs/04b_onnx_topk.ipynb #63775bd3
 def _arch_lines(model:nn.Module):
     "Every module's name, class and settings (Top-K's k and switch are left out)"
     for name, m in model.named_modules():
@@ -51,6 +53,7 @@ def _arch_lines(model:nn.Module):
         yield f"{name} {cls.__module__}.{cls.__qualname__}({'' if isinstance(m, TopK) else _settings(m)})"
     yield from (f"topk after {n}" for n, _ in topk_layers(model))
 
+# %% ../nbs/04b_onnx_topk.ipynb #7b47536c
 def model_identity(
     model:nn.Module, # the network, Top-K layers included
     size:int, # input side of the export
@@ -86,6 +89,7 @@ class _CutOp(torch.autograd.Function):
     @staticmethod
     def symbolic(g, x): return g.op("shape_sparsity::Cut", x).setType(x.type())
 
+# %% ../nbs/04b_onnx_topk.ipynb #db27f310
 class _WithCuts(nn.Module):
     "`model` returning its output and a copy of each map entering a Top-K layer (Top-K off), in the order they run"
     def __init__(self, model:nn.Module):
@@ -124,6 +128,7 @@ def export_cuts(
     _cuts_to_identity(path)
     return idx
 
+# %% ../nbs/04b_onnx_topk.ipynb #1d986c8c
 def _cuts_to_identity(path):
     "Make the export standard ONNX: every `shape_sparsity::Cut` becomes an Identity (what reads it is now known)"
     import onnx
@@ -143,6 +148,7 @@ def _constants_to_initializers(g):
         t = onnx.TensorProto(); t.CopyFrom(nd.attribute[0].t); t.name = nd.output[0]
         g.initializer.append(t); g.node.remove(nd)
 
+# %% ../nbs/04b_onnx_topk.ipynb #b77a445c
 def _mask_nodes(i:int) -> list:
     "Top-K at cut `i`, per-channel thresholds `topk_thr{i}`: `topk_masked{i}` = `cut{i}` where |x| reaches them, else 0"
     from onnx import helper
@@ -184,6 +190,7 @@ def _with_consts(mine:list, const:dict) -> list:
         for v in nd.input: pull(v)
     return need + mine
 
+# %% ../nbs/04b_onnx_topk.ipynb #fed480e7
 def _piece_model(proto, nodes:list, const:dict, s:int, types:dict, inits:dict):
     "Piece `s` as an ONNX model: its nodes, what it reads from earlier pieces, what later ones read (and y, |cut|)"
     from onnx import helper, TensorProto
@@ -199,6 +206,7 @@ def _piece_model(proto, nodes:list, const:dict, s:int, types:dict, inits:dict):
                           [inits[v] for v in read if v in inits])
     return helper.make_model(g, opset_imports=proto.opset_import, ir_version=proto.ir_version), ins, outs
 
+# %% ../nbs/04b_onnx_topk.ipynb #5b2f0846
 def _topk_types(g, n:int) -> dict:
     "Types of the values Top-K adds: `topk_abs{i}` is shaped as `cut{i}`, `topk_thr{i}` as `(N, C, 1, 1)`"
     from onnx import helper, TensorProto
@@ -210,6 +218,7 @@ def _topk_types(g, n:int) -> dict:
         out[f"topk_thr{i}"] = helper.make_tensor_value_info(f"topk_thr{i}", TensorProto.FLOAT, [*dims[:2], 1, 1])
     return out
 
+# %% ../nbs/04b_onnx_topk.ipynb #0c31bb93
 def split_at_cuts(
     proto, # an `onnx.ModelProto` from `export_cuts`
     n:int, # its number of cuts
@@ -244,6 +253,7 @@ def _session(model_bytes:bytes, threads:int):
     so.log_severity_level = 4  # a graph it cannot run raises; the caller says so
     return ort.InferenceSession(model_bytes, so, providers=["CPUExecutionProvider"])
 
+# %% ../nbs/04b_onnx_topk.ipynb #ca929fb3
 def _threshold(a:np.ndarray, k:float) -> np.ndarray:
     "Per-channel thresholds of Top-K at fraction `k` from `a` = |x| `(N, C, H, W)`, partitioned in place"
     n, c, h, w = a.shape
@@ -337,6 +347,7 @@ def _read_entry(d:Path) -> tuple[dict, dict]:
     os.utime(d/"meta.json")  # used now: pruned last
     return files, meta
 
+# %% ../nbs/04b_onnx_topk.ipynb #3cb331e5
 def _prune(root:Path, keep:int=ONNX_CACHE_KEEP):
     "Remove all but the `keep` entries used last"
     entries = [p for p in root.iterdir() if (p/"meta.json").is_file()]

@@ -34,6 +34,7 @@ def file_fingerprint(path) -> str:
         _HASHES[key] = h.hexdigest()[:16]
     return _HASHES[key]
 
+# %% ../nbs/00b_runs.ipynb #c61359da
 def files_fingerprint(
     files, # the files of a set (images of a data set, ...)
     root=None, # names are taken relative to this folder (default: file names only)
@@ -53,6 +54,7 @@ def fingerprint_cache(root) -> Path:
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home()/".cache").expanduser()
     return base/"shape_sparsity"/"fingerprints"/f"{hashlib.sha256(str(Path(root).expanduser().resolve()).encode()).hexdigest()[:16]}.json"
 
+# %% ../nbs/00b_runs.ipynb #f0159404
 def _cached_hashes(files, root) -> list:
     "(path relative to `root`, hash) of `files`, hashing only those whose size or mtime differs from the on-disk cache"
     path = fingerprint_cache(root)
@@ -76,15 +78,18 @@ def _norm(v):
     "JSON round trip, so that tuples/lists and ints/floats compare as they will after saving"
     return json.loads(json.dumps(v, default=str))
 
+# %% ../nbs/00b_runs.ipynb #b53dbd1b
 def identity_diff(saved:dict, current:dict) -> list[str]:
     "The keys on which two identities differ, as `key: saved -> current` strings (a missing key shows as `None`)"
     saved, current = _norm(saved or {}), _norm(current or {})
     return [f"{k}: {saved.get(k)!r} -> {current.get(k)!r}" for k in sorted(set(saved) | set(current)) if saved.get(k) != current.get(k)]
 
+# %% ../nbs/00b_runs.ipynb #6755fa4f
 def same_identity(saved:dict|None, current:dict) -> bool:
     "Whether a saved identity (`None`: nothing saved) matches `current` exactly"
     return saved is not None and not identity_diff(saved, current)
 
+# %% ../nbs/00b_runs.ipynb #857938a7
 def check_identity(
     saved:dict, current:dict,
     what:str, # the thing refused, e.g. "run folder 'runs/a'"
@@ -94,6 +99,7 @@ def check_identity(
     diff = identity_diff(saved, current)
     if diff: raise ValueError(f"{what} holds another run ({'; '.join(diff)}): {hint}")
 
+# %% ../nbs/00b_runs.ipynb #0e6d6c85
 def read_identity(path) -> dict|None:
     "The identity saved in the JSON file `path` (its `identity` entry if it has one), or `None` if missing or unreadable"
     try: d = json.loads(Path(path).read_text())
@@ -108,6 +114,7 @@ _HELD: dict = {}  # resolved folder -> [open file, depth] for this process
 class FolderBusy(RuntimeError):
     "Another job holds the lock of an output folder"
 
+# %% ../nbs/00b_runs.ipynb #1b5e87a4
 @contextmanager
 def folder_lock(
     folder, # the output folder (created if needed)

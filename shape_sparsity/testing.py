@@ -61,6 +61,7 @@ def tiny_net(
         fc=nn.Linear(8, n_classes)))
     return m if k is None else add_topk(m, list(TINY_TOPK), k=k)
 
+# %% ../nbs/99_testing.ipynb #1ec23ac0
 def tiny_learner(
     k:float|None=0.2, # see `tiny_net`
     seed:int=0, # seeds the data and the initial weights

@@ -42,18 +42,22 @@ def _json_default(o):
     if isinstance(o, Path): return str(o)
     raise TypeError(f"cannot write {type(o).__name__} to JSON")
 
+# %% ../nbs/00_utils.ipynb #4400135f
 def atomic_write_text(text:str, path) -> Path:
     "Write `text` to `path` atomically"
     return atomic_write(path, lambda tmp: tmp.write_text(text))
 
+# %% ../nbs/00_utils.ipynb #2b73b1d4
 def write_csv_atomic(df:pd.DataFrame, path, **kwargs) -> Path:
     "`df.to_csv(path, index=False)`, atomically"
     return atomic_write(path, lambda tmp: df.to_csv(tmp, index=False, **kwargs))
 
+# %% ../nbs/00_utils.ipynb #972406ed
 def atomic_write_json(obj, path) -> Path:
     "Write `obj` as JSON to `path` atomically (numpy/torch scalars and paths are converted)"
     return atomic_write_text(json.dumps(obj, indent=1, default=_json_default), path)
 
+# %% ../nbs/00_utils.ipynb #45dbba1d
 def atomic_torch_save(obj, path) -> Path:
     "`torch.save(obj, path)`, atomically"
     return atomic_write(path, lambda tmp: torch.save(obj, tmp))
@@ -70,6 +74,7 @@ def check_writable(folder, what:str="folder") -> Path:
     except OSError as e: raise PermissionError(e.errno, f"{what} {str(folder)!r} is not writable ({e.strerror})", str(folder)) from e
     return folder
 
+# %% ../nbs/00_utils.ipynb #f5d8efdd
 def load_torch_file(path, what:str="file", map_location="cpu"):
     "`torch.load(path, weights_only=True)` with one clear error naming `what` and the path when it is missing or unreadable"
     path = Path(path).expanduser()
@@ -155,12 +160,14 @@ def torch_threads(n:int|None):
     try: yield
     finally: torch.set_num_threads(old)
 
+# %% ../nbs/00_utils.ipynb #1deda629
 def maybe_bar(items, show:bool=True, **kwargs):
     "`items` in a fastprogress bar when `show`, else `items` itself (`kwargs` go to `progress_bar`, e.g. `leave=False`)"
     if not show: return items
     from fastprogress.fastprogress import progress_bar
     return progress_bar(items, **kwargs)
 
+# %% ../nbs/00_utils.ipynb #32516a1b
 def default_device(device=None) -> torch.device:
     "`device` as a `torch.device`, refused when it is CUDA and there is no CUDA GPU; `None`: CUDA when available, else the CPU"
     if device is None: return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -169,6 +176,7 @@ def default_device(device=None) -> torch.device:
     if d.type == "cuda" and not torch.cuda.is_available(): raise ValueError(f"device {device!r}: no CUDA GPU is available (use 'cpu')")
     return d
 
+# %% ../nbs/00_utils.ipynb #83bb4e32
 def weights_reachable(
     filename:str, # the weights file's name, as torch's hub cache stores it (the last part of its URL)
     host:str, # where it is downloaded from
@@ -183,6 +191,7 @@ def _candidates() -> list[Path]:
     if "__file__" in globals(): starts.append(Path(__file__).resolve().parent.parent)  # the repository (editable)
     return [p/"shared"/"data" for s in starts for p in [s, *s.parents]]
 
+# %% ../nbs/00_utils.ipynb #173919a9
 def local_data(
     sub:str|None=None, # a sub-folder, e.g. "cue-conflict", "cue-conflict-responses", "imagenet-mini", "style-targets"
 ) -> Path|None: # the local folder, or `None` when there is no local copy (the getters then download)
@@ -203,6 +212,7 @@ def official_url(path:str) -> str:
     "The raw download address of `path` in the official repository at `OFFICIAL_COMMIT`"
     return f"https://raw.githubusercontent.com/{OFFICIAL_REPO}/{OFFICIAL_COMMIT}/{path}"
 
+# %% ../nbs/00_utils.ipynb #e78cde8c
 def sha256_file(path) -> str:
     "The sha256 hex digest of a file's bytes"
     h = hashlib.sha256()
@@ -220,6 +230,7 @@ def _download(url:str, tmp:Path, sha256:str|None, what:str):
     if sha256 and got != sha256:
         raise ValueError(f"{what} downloaded from {url} has sha256 {got}, expected {sha256}: not used")
 
+# %% ../nbs/00_utils.ipynb #cb4bfa19
 def fetch_checked(
     url:str, # where it is downloaded from (https://, or file:// for a local mirror)
     dest, # the cached file

@@ -62,6 +62,7 @@ def describe_input(prep) -> str:
         return f"{prep.crop} px, {prep.interpolation}, mean {f(prep.mean)}, std {f(prep.std)}"
     return getattr(prep, "description", type(prep).__name__)
 
+# %% ../../nbs/11b_app.compare.ipynb #ab9a2866
 @patch
 def run(self:Contender, img:Image.Image, k:float|None=None, layer:str|None=None, n_top:int=5) -> dict:
     "Evaluate on `img`: predictions, 16-category decision (1000 outputs), maps of the Top-K `layer`"
@@ -75,6 +76,7 @@ def run(self:Contender, img:Image.Image, k:float|None=None, layer:str|None=None,
     res["maps"], res["layer"] = (_maps(got, layer) if layer is not None else None), layer
     return res
 
+# %% ../../nbs/11b_app.compare.ipynb #c22ccd99
 def learner_prep(learn:Learner):
     "PIL image -> the input batch `learn` would see (its `dls.test_dl` pipeline: item and batch transforms)"
     def prep(img):
@@ -142,16 +144,19 @@ class CompareResult:
     def predictions(self, name:str) -> list[tuple[str, float]]: return self.results[name]["predictions"]
     def maps(self, name:str): return self.results[name]["maps"]
 
+# %% ../../nbs/11b_app.compare.ipynb #a04ac19d
 def _png(fig, dpi=80) -> bytes:
     buf = io.BytesIO(); fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight"); plt.close(fig)
     return buf.getvalue()
 
+# %% ../../nbs/11b_app.compare.ipynb #f47960a7
 def _bar_rows(pairs, color):
     return "".join(f"<tr><td title='{html.escape(str(n))}' style='padding:0 6px 0 0;white-space:nowrap;max-width:120px;"
                    f"overflow:hidden;text-overflow:ellipsis'>{html.escape(str(n))}</td><td style='width:84px'>"
                    f"<div style='background:{color};height:10px;width:{max(1, round(80 * p))}px'></div></td>"
                    f"<td style='text-align:right'>{p:.1%}</td></tr>" for n, p in pairs)
 
+# %% ../../nbs/11b_app.compare.ipynb #d2a66a38
 def predictions_html(result:CompareResult) -> str:
     "An HTML table per contender: top classes and, for ImageNet networks, the 16-category decision; and its input"
     cols = []
@@ -176,6 +181,7 @@ def shape_bias_table(
         r = shape_bias(df); rows[str(n)] = {**vars(r), "warning": r.warning or ""}
     return pd.DataFrame.from_dict(rows, orient="index")
 
+# %% ../../nbs/11b_app.compare.ipynb #442abb9a
 def shape_bias_html(table:pd.DataFrame) -> str:
     "`shape_bias_table` as HTML: shape bias [95% CI], cue share, accuracies, trials, and any caution"
     if not len(table): return "<i>no observers picked</i>"

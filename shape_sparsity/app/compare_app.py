@@ -126,15 +126,18 @@ def widget(self:CompareApp) -> W.Widget:
         self._widget = tabs
     return self._widget
 
+# %% ../../nbs/11c_app.compare_app.ipynb #41e0f54a
 @patch
 def show(self:CompareApp):
     "Display the app (in Jupyter)"
     from IPython.display import display
     display(self.widget)
 
+# %% ../../nbs/11c_app.compare_app.ipynb #5aa20d9b
 @patch
 def _ipython_display_(self:CompareApp): self.show()
 
+# %% ../../nbs/11c_app.compare_app.ipynb #975ef91d
 @patch
 @contextmanager
 def hold(self:CompareApp):
@@ -150,6 +153,7 @@ def hold(self:CompareApp):
 def _on_change(self:CompareApp, change=None):
     if not self._hold: self.update()
 
+# %% ../../nbs/11c_app.compare_app.ipynb #20b9ec2e
 @patch
 def _on_upload(self:CompareApp, change):
     for f in change["new"]:
@@ -162,6 +166,7 @@ def _on_upload(self:CompareApp, change):
         if self.image_picker.value == label: self.update()
         else: self.image_picker.value = label
 
+# %% ../../nbs/11c_app.compare_app.ipynb #4f367b22
 @patch
 def _on_style_upload(self:CompareApp, change):
     for f in change["new"]:
@@ -173,6 +178,7 @@ def _on_style_upload(self:CompareApp, change):
         self._cache = None  # an upload may replace a file of the same name
         self.add_style(path, f"upload: {f['name']}")
 
+# %% ../../nbs/11c_app.compare_app.ipynb #9a7851f9
 @patch
 def _fail(self:CompareApp, e):
     self.last_error = e
@@ -196,6 +202,7 @@ def add_style(self:CompareApp,
         if self.style_picker.value == path: self.update()
         else: self.style_picker.value = path
 
+# %% ../../nbs/11c_app.compare_app.ipynb #d27e11ce
 @patch
 def add_responses(self:CompareApp, name:str, responses, update:bool=True):
     "Add an observer to the shape-bias panel: a responses DataFrame or CSV file(s)"
@@ -217,6 +224,7 @@ def current_image(self:CompareApp) -> Image.Image:
         self._img_cache = (key, open_image(key, self.max_image_size))
     return self._img_cache[1]
 
+# %% ../../nbs/11c_app.compare_app.ipynb #41ee2992
 @patch
 def current_stylized(self:CompareApp) -> Image.Image:
     "The picked image with the picked style at the picked strength (the last one is cached)"
@@ -228,6 +236,7 @@ def current_stylized(self:CompareApp) -> Image.Image:
         self._cache = (key, out)
     return self._cache[1]
 
+# %% ../../nbs/11c_app.compare_app.ipynb #62551fda
 @patch
 def compute(self:CompareApp) -> CompareResult:
     "Evaluate the chosen networks on the current stylized image (no display)"
@@ -254,6 +263,7 @@ def render(self:CompareApp, res:CompareResult):
         self.maps_view.value = activation_maps_html(*r["maps"], channels=self.channels.value, title=maps_title(r))
     else: self.maps_view.value = ""
 
+# %% ../../nbs/11c_app.compare_app.ipynb #542ceb6c
 @patch
 def update(self:CompareApp, raise_errors:bool=False) -> CompareResult|None:
     "Recompute and show everything; returns the new `last_result` (`None` on error, see `last_error`)"

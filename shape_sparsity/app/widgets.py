@@ -32,6 +32,7 @@ def _under(root:Path, f:Path) -> Path:
     try: return root/f.relative_to(root.resolve())
     except ValueError: return f
 
+# %% ../../nbs/11a_app.widgets.ipynb #1afc95c9
 def image_items(
     images, # a folder, an image file, a list of files, or a DataFrame with a `path` column
 ) -> list[tuple[str, str]]: # `(label, path)` pairs, sorted by label
@@ -69,6 +70,7 @@ def input_preprocess(
         model = preprocess_for(model)
     return stimulus_preprocess(model, None if size is None else check_size(size))
 
+# %% ../../nbs/11a_app.widgets.ipynb #d94c2ea9
 def model_input(
     img, # an image (anything `open_image` reads)
     model=None, # the network, its `Preprocess`, or `None` (see `input_preprocess`)
@@ -86,6 +88,7 @@ def model_logits(model:nn.Module, x:Tensor) -> Tensor:
     x = x.as_subclass(Tensor)  # plain tensors in and out (fastai batches are `TensorImage`s)
     with eval_mode(model): return model(x.to(model_device(model))).as_subclass(Tensor).float().cpu()
 
+# %% ../../nbs/11a_app.widgets.ipynb #41efe173
 def top_classes(
     model:nn.Module, # any classifier
     x:Tensor, # one preprocessed image, `(3, H, W)` or `(1, 3, H, W)`
@@ -95,6 +98,7 @@ def top_classes(
     "The `k` most probable classes of `model` for the image `x`, with their softmax probabilities"
     return top_classes_from_logits(model_logits(model, x), vocab, k)
 
+# %% ../../nbs/11a_app.widgets.ipynb #11036193
 def top_classes_from_logits(logits:Tensor, vocab:list|None=None, k:int=5) -> list[tuple[str, float]]:
     "The `k` most probable classes of one row of `logits`"
     logits = logits.reshape(-1, logits.shape[-1])[0]
@@ -105,6 +109,7 @@ def top_classes_from_logits(logits:Tensor, vocab:list|None=None, k:int=5) -> lis
     p, i = torch.softmax(logits, -1).topk(min(k, n))
     return [(str(vocab[j]), float(q)) for q, j in zip(p.tolist(), i.tolist())]
 
+# %% ../../nbs/11a_app.widgets.ipynb #5af3365f
 def top_categories(
     logits:Tensor, # ImageNet-1k logits of one image
     k:int=16, # how many categories to return
@@ -119,6 +124,7 @@ def topk_layer_names(model) -> list[str]:
     "Names of the Top-K layers of `model` (or `learn.model`), as `topk_layers` names them"
     return [n for n, _ in topk_layers(getattr(model, "model", model))]
 
+# %% ../../nbs/11a_app.widgets.ipynb #19010892
 @contextmanager
 def capture_maps(
     model:nn.Module, # a network with Top-K layers (or a fastai `Learner`)
@@ -135,10 +141,12 @@ def capture_maps(
     try: yield got
     finally: h.remove()
 
+# %% ../../nbs/11a_app.widgets.ipynb #db7a48b4
 def _maps(got, layer_name):
     if not got: raise RuntimeError(f"the Top-K layer {layer_name!r} was not run by the model's forward pass")
     return got["before"], got["after"]
 
+# %% ../../nbs/11a_app.widgets.ipynb #7d11f6e9
 def activation_maps(
     model:nn.Module, # a network with Top-K layers (or a fastai `Learner`)
     layer_name:str, # which Top-K layer, a name from `topk_layer_names(model)`
@@ -165,6 +173,7 @@ def top_channels(
     f = fmaps[0] if fmaps.ndim == 4 else fmaps
     return f.abs().mean((1, 2)).topk(min(n, f.shape[0])).indices.tolist()
 
+# %% ../../nbs/11a_app.widgets.ipynb #b63b1ced
 def map_panels(
     before:Tensor, # Top-K input `(N, C, H, W)` (first sample) or `(C, H, W)`
     after:Tensor, # Top-K output, same shape
@@ -207,6 +216,7 @@ def plot_activation_maps(
 def _img_png(img:Image.Image) -> bytes:
     buf = io.BytesIO(); img.save(buf, format="png"); return buf.getvalue()
 
+# %% ../../nbs/11a_app.widgets.ipynb #423d4ca6
 def map_image(
     m:Tensor, # one map `(H, W)`
     vmax:float, # |value| drawn brightest
@@ -219,6 +229,7 @@ def map_image(
     s = max(1, round(px / max(h, w)))
     return Image.fromarray((rgb * 255).round().astype(np.uint8)).resize((w * s, h * s), Image.NEAREST)
 
+# %% ../../nbs/11a_app.widgets.ipynb #e56cc7d8
 def _img_tag(im:Image.Image, alt:str) -> str:
     src = base64.b64encode(_img_png(im)).decode()
     return (f"<img src='data:image/png;base64,{src}' width='{im.width}' height='{im.height}' alt='{html.escape(alt)}' "

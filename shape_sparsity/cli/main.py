@@ -52,6 +52,7 @@ def _world_cfg(a):
                        outline_contrast=tuple(val("outline_contrast", W.outline_contrast)), shape_scale=tuple(val("shape_scale", W.shape_scale)),
                        background=val("background", W.background), color=bool(a.color))
 
+# %% ../../nbs/12d_cli.main.ipynb #18575c25
 def _world_recipe(a) -> dict:
     from shape_sparsity.world.study import WORLD_RECIPE
     keys = ("arch", "width", "epochs", "n_train", "n_valid", "n_test", "n_conflict", "data_seed")
@@ -67,6 +68,7 @@ def cmd_world(a) -> int:
     with torch_threads(a.threads if mode == "calibrate" else None), folder_lock(out, "--out"):
         return _world_calibrate(a, out, cfg, recipe) if mode == "calibrate" else _world(a, out, cfg, recipe)
 
+# %% ../../nbs/12d_cli.main.ipynb #34e0b41f
 def _world_export(a, cfg, recipe) -> int:
     from shape_sparsity.world.render import write_world
     n = {k: recipe.get(k, d) for k, d in (("n_train", 300), ("n_valid", 30), ("n_test", 50), ("n_conflict", 5))}
@@ -88,6 +90,7 @@ def _world_calibrate(a, out, cfg, recipe) -> int:
     else: print(md_table(tab, "{:.3f}")); print(f"\nsaved {out/'calibration.csv'} and {out/'calibration.png'}")
     return 0
 
+# %% ../../nbs/12d_cli.main.ipynb #82ad6c83
 def _world_plan(a) -> int:
     from shape_sparsity.world.plan import run_plan, verdict_text, load_plan
     out = check_writable(a.out, "--out")
@@ -108,6 +111,7 @@ def _claim_study(out):
         if mine: raise ValueError(f"--out {str(out)!r} already holds {mine} not written by a world study: use another folder")
         atomic_write_json(dict(kind="shape-sparsity world study"), mark)
 
+# %% ../../nbs/12d_cli.main.ipynb #63c57bf6
 def _world(a, out, cfg, recipe) -> int:
     "A world study in the locked folder `out`: its runs, summary, table and figures"
     from shape_sparsity.world.study import world_study, collect_world, summarize_world, DEFAULT_ARMS, STUDY_SEEDS, INFER_SPECS, RUNS_CSV
@@ -185,6 +189,7 @@ def _add_gan(subs):
     from shape_sparsity.cli.gan import add_gan_parsers
     return add_gan_parsers(subs)
 
+# %% ../../nbs/12d_cli.main.ipynb #afb7acbf
 def _add_synthesize(subs):
     "`synthesize`: texture synthesis from Top-K / non-Top-K neurons, defined in the `texture` chapter"
     from shape_sparsity.texture.study import add_synthesize_parser
@@ -206,10 +211,12 @@ def make_parser(
         if only is None or add is _ADDERS.get(only): add(subs)
     return p
 
+# %% ../../nbs/12d_cli.main.ipynb #08bc66d4
 def _isatty(f) -> bool:
     try: return f.isatty()
     except (AttributeError, ValueError): return False
 
+# %% ../../nbs/12d_cli.main.ipynb #f1f61258
 _USER_ERRNOS = (errno.ENOSPC, errno.EACCES, errno.EROFS, errno.ENOTDIR, errno.EEXIST, errno.EISDIR)
 
 def main(argv=None) -> int:
@@ -233,6 +240,7 @@ def main(argv=None) -> int:
         if e.errno not in _USER_ERRNOS: raise
         say(f"error: {e.strerror} ({e.filename or 'a file it writes'})"); return 2
 
+# %% ../../nbs/12d_cli.main.ipynb #f6d882cf
 def run_cli(*argv) -> tuple:
     "Run `shape-sparsity *argv` in this process, as the console script would; returns (exit code, stdout, stderr)"
     out, err = io.StringIO(), io.StringIO()

@@ -26,13 +26,18 @@ def _sub(subs, name, fn, help):
     p.set_defaults(func=fn)
     return p
 
+# %% ../../nbs/12a_cli.train.ipynb #df213711
 def _bars(a) -> bool:
     "Progress bars unless --quiet or stdout is not a terminal (then a log gets one line per result, not per redraw)"
     return not (getattr(a, "quiet", False) or getattr(a, "no_bars", False))
 
+# %% ../../nbs/12a_cli.train.ipynb #339ce460
 def _mp(a): return False if a.no_mixed_precision else None
+
+# %% ../../nbs/12a_cli.train.ipynb #21abc051
 def _cl(a): return False if a.no_channels_last else None
 
+# %% ../../nbs/12a_cli.train.ipynb #1c00f053
 def _not_folders(out:Path, *names):
     "Refuse, before any work, a folder where a job writes one of its files `names`"
     for n in names:
@@ -59,6 +64,7 @@ def cmd_data(a) -> int:
     print(path)
     return 0
 
+# %% ../../nbs/12a_cli.train.ipynb #bdb307a2
 def _add_data(subs):
     "The `data` subcommand's arguments"
     s = _sub(subs, "data", cmd_data, "Build IN-S1/IN-S2 (or a WNID list) from ImageNet, or fetch them from Imagenette/Imagewoof")
@@ -84,8 +90,10 @@ def _engine(a, paper:bool=False):
         return AdaINEngine(a.vgg, a.decoder) if a.vgg else AdaINEngine.from_release()
     return paper_engine() if engine == "auto" else LiteEngine()
 
+# %% ../../nbs/12a_cli.train.ipynb #7503bef2
 def _style(s): return int(s) if str(s).isdigit() else s  # "paper" stays a name: `stylize_folder` reads it
 
+# %% ../../nbs/12a_cli.train.ipynb #4fda7cb8
 def _add_engine(s):
     "The stylization engine's arguments (`stylize`, `table1`)"
     s.add_argument("--engine", choices=["auto", "lite", "adain"],
@@ -94,6 +102,7 @@ def _add_engine(s):
     s.add_argument("--vgg", help="AdaIN's vgg_normalised.pth for --engine adain (default: the release's)")
     s.add_argument("--decoder", help="AdaIN's decoder.pth for --engine adain (default: the release's)")
 
+# %% ../../nbs/12a_cli.train.ipynb #b2501794
 def cmd_stylize(a) -> int:
     from shape_sparsity.data.stylize import stylize_folder
     t0, styles = time.perf_counter(), [_style(s) for s in a.styles]
@@ -109,6 +118,7 @@ def cmd_stylize(a) -> int:
         return 1
     return 0
 
+# %% ../../nbs/12a_cli.train.ipynb #0027ac3c
 def _add_stylize(subs):
     "The `stylize` subcommand's arguments"
     from shape_sparsity.data.stylize import DEFAULT_STYLES, DEFAULT_STRENGTH
@@ -153,6 +163,7 @@ def cmd_train(a) -> int:
     print(f"results: {run_dir(learn)/RESULTS}")
     return 0
 
+# %% ../../nbs/12a_cli.train.ipynb #6aadf9a5
 def _add_train(subs):
     "The `train` subcommand's arguments"
     from shape_sparsity.train.core import PAPER_RECIPE, PAPER_SIZE, PAPER_TOPK
@@ -186,6 +197,7 @@ def _table1_paths(a):
     if not paths: raise SystemExit("pass --root DIR (holding in-s1/ and in-s2/) or --in-s1 DIR and/or --in-s2 DIR")
     return paths, (list(paths) if isinstance(paths, dict) else ["in-s1", "in-s2"])
 
+# %% ../../nbs/12a_cli.train.ipynb #fe2beb4e
 def _stylize_subsets(a, paths:dict):
     "Make what is missing of each subset's stylized validation set (--styles; the paper's with --preset paper)"
     from shape_sparsity.data.stylize import stylize_folder
@@ -197,6 +209,7 @@ def _stylize_subsets(a, paths:dict):
                              size=a.stylize_size, progress=_bars(a))
         print(f"{s}: {(man.status == 'ok').sum()} stylized validation images in {p/STYLIZED_DIR} ({man.label.iloc[0]})")
 
+# %% ../../nbs/12a_cli.train.ipynb #fb164ed7
 def cmd_table1(a) -> int:
     from shape_sparsity.train.table1 import table1, table1_report, STYLIZED_DIR, TABLE1_STYLIZED, _subset_paths
     given = [o for o, v in (("--styles", a.styles), ("--engine", a.engine), ("--vgg", a.vgg), ("--decoder", a.decoder),
@@ -220,6 +233,7 @@ def cmd_table1(a) -> int:
     print(md)
     return 0
 
+# %% ../../nbs/12a_cli.train.ipynb #901f6e82
 def _add_table1(subs):
     "The `table1` subcommand's arguments"
     from shape_sparsity.train.core import PAPER_RECIPE, PAPER_SIZE, PAPER_TOPK

@@ -84,6 +84,7 @@ def _data_root(root:Path) -> Path:
     raise FileNotFoundError(f"no `train/` folder in `imagenet_root` (looked in {[str(c) for c in cands]}); "
                             "expected `train/<wnid>/*.JPEG` and `val/`")
 
+# %% ../../nbs/05a_data.core.ipynb #b0846750
 def _class_images(folder:Path) -> list:
     "Sorted image files of a class folder; anything else is an error (dot-files are ignored)"
     files = []
@@ -95,6 +96,7 @@ def _class_images(folder:Path) -> list:
     if not files: raise ValueError(f"class folder {str(folder)!r} is empty")
     return files
 
+# %% ../../nbs/05a_data.core.ipynb #7d1819ae
 def _find_val_csv(data_root:Path) -> Path:
     for d in [data_root, *list(data_root.parents)[:3]]:
         if (d/VAL_CSV).is_file(): return d/VAL_CSV
@@ -122,12 +124,14 @@ def _flat_val(data_root:Path, wnids:list) -> dict:
         out[w] = files
     return out
 
+# %% ../../nbs/05a_data.core.ipynb #30c419a5
 def _same_link(src:Path, dst:Path, link:str) -> bool:
     if link == "symlink": return dst.is_symlink() and Path(os.readlink(dst)) == src
     if dst.is_symlink() or not dst.exists(): return False
     if link == "hardlink": return os.path.samefile(src, dst)
     return dst.stat().st_size == src.stat().st_size
 
+# %% ../../nbs/05a_data.core.ipynb #d9870c06
 _LINKERS = dict(symlink=os.symlink, hardlink=os.link, copy=shutil.copy2)
 def _check_subset_dest(dest:Path, wnids:list):
     "Refuse a `dest` holding classes that are not in `wnids` (another subset): its class folders are its identity"
@@ -136,6 +140,7 @@ def _check_subset_dest(dest:Path, wnids:list):
         raise ValueError(f"`dest` {str(dest)!r} holds another subset (classes {found} -> {sorted(wnids)}): "
                          "use another `dest` (CLI: --dest), or delete it to rebuild")
 
+# %% ../../nbs/05a_data.core.ipynb #93ec74b9
 def _make_link(src:Path, dst:Path, link:str) -> bool:
     "Make `dst` a `link` of `src` atomically; `False` if it already was one"
     if _same_link(src, dst, link): return False
@@ -220,15 +225,18 @@ class ResizeCenterCrop(DisplayedTransform):
         top, left = int(round((nh - self.size) / 2.0)), int(round((nw - self.size) / 2.0))
         return x.crop((left, top, left + self.size, top + self.size))
 
+# %% ../../nbs/05a_data.core.ipynb #51df6065
 def check_size(size, name="size") -> int:
     "Check `size` (an image side in pixels) is an int in [8, `MAX_SIDE`] (the image family's `check_side`)"
     return check_side(size, name, lo=8)
 
+# %% ../../nbs/05a_data.core.ipynb #4a70b594
 def imagenet_item_tfms(size:int=224) -> list:
     "Item transforms of the paper: train `RandomResizedCrop(size, 0.08-1)` + flip; valid resize `size*256/224` + center crop"
     check_size(size)
     return [RandomResizedCrop(size, min_scale=0.08, split_idx=0), FlipItem(0.5), ResizeCenterCrop(size)]
 
+# %% ../../nbs/05a_data.core.ipynb #1a60ce85
 def imagenet_batch_tfms() -> list:
     "Batch transforms of the paper: ImageNet normalisation"
     return [Normalize.from_stats(*imagenet_stats)]
@@ -255,6 +263,7 @@ class RGBImage(PILImage):
     def create(cls, fn:Path|str|Tensor|ndarray|bytes|Image.Image, **kwargs):  # the types fastai's `PILImage.create` takes (its `test_dl` infers from them)
         return cls(open_image(fn)) if isinstance(fn, (str, Path)) else super().create(fn, **kwargs)
 
+# %% ../../nbs/05a_data.core.ipynb #b000f440
 def subset_dls(
     path, # a folder with `train/<class>/` and `<valid>/<class>/` (from `build_subset` or `imagenette_subset`)
     size:int=224, # training crop size; validation resizes to `int(size*256/224)` then center-crops `size`

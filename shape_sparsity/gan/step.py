@@ -32,8 +32,11 @@ __all__ = ['GAN_STATS', 'hinge_real', 'hinge_fake', 'reconstruction_loss', 'Gene
 
 # %% ../../nbs/07d_gan.step.ipynb #be91dedf
 def hinge_real(logits:Tensor) -> Tensor: return F.relu(torch.rand_like(logits.float()) * 0.2 + 0.8 - logits.float()).mean()
+
+# %% ../../nbs/07d_gan.step.ipynb #b724774e
 def hinge_fake(logits:Tensor) -> Tensor: return F.relu(torch.rand_like(logits.float()) * 0.2 + 0.8 + logits.float()).mean()
 
+# %% ../../nbs/07d_gan.step.ipynb #695b599b
 def reconstruction_loss(
     percept:nn.Module, # per-image distance, e.g. `perceptual_loss("lite0")`
     recs:list, # the discriminator's `[whole from big branch, whole from small branch, quarter part]`
@@ -44,6 +47,7 @@ def reconstruction_loss(
     targets = [real, real, crop_part(real, part)]
     return sum(percept(r, F.interpolate(t, size=r.shape[-1])).float().sum() for r, t in zip(recs, targets))
 
+# %% ../../nbs/07d_gan.step.ipynb #caac6e82
 class GeneratorLoss:
     "The generator's hinge loss, `-mean(D(fake))`, as a fastai `loss_func(pred, *yb)`"
     def __init__(self, critic:nn.Module): self.critic = critic
@@ -54,6 +58,7 @@ def iter_seed(seed:int, it:int, replay:int=0) -> int:
     "The seed of iteration `it` of a run seeded with `seed` (`epoch_seed`), or of its `replay`-th replay after a rollback"
     return epoch_seed(seed, it) if not replay else epoch_seed(epoch_seed(seed, 10**6 + replay), it)
 
+# %% ../../nbs/07d_gan.step.ipynb #2d9566d2
 class FastGANStep(Callback):
     "One FastGAN iteration per batch: flips, latents, DiffAugment, the discriminator's step in `after_pred`, the generator's EMA"
     order = 15  # after `CastToTensor` (9) and `MixedPrecision` (10), whose `after_pred` casts the predictions to float
@@ -90,6 +95,7 @@ def _backward(self:FastGANStep, loss:Tensor):
     scaler = getattr(self.learn, "scaler", None)
     (scaler.scale(loss) if scaler is not None else loss).backward()
 
+# %% ../../nbs/07d_gan.step.ipynb #6af91fd7
 @patch
 def after_pred(self:FastGANStep):
     if not self.training: return
@@ -109,6 +115,7 @@ def after_pred(self:FastGANStep):
     self.learn.pred = fakes
     self.learn.gan_stats = dict(d_real=d_real.detach(), d_fake=d_fake.detach(), rec=rec.detach() / real.shape[0])
 
+# %% ../../nbs/07d_gan.step.ipynb #f2753abd
 @patch
 def after_batch(self:FastGANStep):
     if not self.training: return
@@ -138,6 +145,7 @@ class GANStat(Metric):
 # %% ../../nbs/07d_gan.step.ipynb #950a2912
 def _gen_params(m:GANModule) -> list: return [list(m.generator.parameters())]
 
+# %% ../../nbs/07d_gan.step.ipynb #f4b19e3f
 def gan_learner(
     dls, # from `gan_dls`
     topk:str|None=PAPER_GAN_TOPK, # generator Top-K spec ("32_5", "16-32_10-5"...) or None/"none" for the dense FastGAN
@@ -191,6 +199,7 @@ def ema_generator(learn:Learner) -> FastGANGenerator:
     G.load_state_dict(learn.gan_ema.state_dict())
     return G.to(torch.device(learn.dls.device))
 
+# %% ../../nbs/07d_gan.step.ipynb #881abb28
 @contextmanager
 def sampling_mode(G:nn.Module):
     "Batch norm with batch statistics (as FastGAN samples), the rest in eval mode (spectral norm); buffers restored"
@@ -204,6 +213,7 @@ def sampling_mode(G:nn.Module):
         with torch.no_grad():
             for b, s in zip(G.buffers(), saved): b.copy_(s)
 
+# %% ../../nbs/07d_gan.step.ipynb #736c6f7e
 def generate(
     G:FastGANGenerator, # e.g. `ema_generator(learn)` or `load_gan_run(...)`'s
     n:int, # number of images
@@ -221,6 +231,7 @@ def generate(
         for b in z.split(bs): out.append(G(b.to(device))[0].float().cpu())
     return torch.cat(out).clamp(-1, 1) if clamp else torch.cat(out)
 
+# %% ../../nbs/07d_gan.step.ipynb #9736806e
 def save_grid(images:Tensor, path, nrow:int=4) -> Path:
     "Save images in [-1, 1] as one PNG grid (values outside are clipped), atomically"
     from torchvision.utils import save_image

@@ -88,6 +88,7 @@ def save_samples(self:GANRun) -> Path:
     self.samples = [s for s in self.samples if s != name] + [name]  # only this run's grids are reported, never an older run's
     return save_grid(imgs, self.run_dir/SAMPLES/name)
 
+# %% ../../nbs/07e_gan.train.ipynb #8ba4ce1f
 @patch
 def measure_fid(self:GANRun) -> dict:
     "FID and KID (`fid_protocol`, `fid_features`) of `fid_repeats` sets of `fid_n` EMA samples against all the training images"
@@ -100,6 +101,7 @@ def measure_fid(self:GANRun) -> dict:
     self.fid = [f for f in self.fid if (f["iter"], f.get("round", 0)) != (res["iter"], rnd)] + [res]
     return res
 
+# %% ../../nbs/07e_gan.train.ipynb #e6d259fb
 @patch
 def after_epoch(self:GANRun):
     done = self.learn.gan_iter - self._start
@@ -110,12 +112,14 @@ def after_epoch(self:GANRun):
     self.history.append(dict(iter=self.learn.gan_iter, **rec, seconds=round(secs, 2), it_per_s=round(done / secs, 4)))
     self.save()
 
+# %% ../../nbs/07e_gan.train.ipynb #42b3717b
 @patch
 def results(self:GANRun) -> dict:
     sel = dict(best=self.best, rollbacks=self.rollbacks) if self.select_best else {}
     return dict(config=self.config, iters_done=self.learn.gan_iter, complete=self.learn.gan_iter >= self.iters, history=self.history,
                 fid=self.fid, **sel, latest_samples=str(self.run_dir/SAMPLES/self.samples[-1]) if self.samples else None)
 
+# %% ../../nbs/07e_gan.train.ipynb #ea74032d
 @patch
 def state(self:GANRun) -> dict:
     "Everything a checkpoint holds: networks, EMA, optimisers, scaler, iteration, history, FIDs, selection state, configuration"
@@ -123,6 +127,7 @@ def state(self:GANRun) -> dict:
                 opt_g=opt_state(self.learn.opt), opt_d=opt_state(self.learn.opt_d), scaler=self.scaler_dict(), history=self.history,
                 fid=self.fid, best=self.best, bad=self.bad, rollbacks=self.rollbacks, samples=self.samples, config=self.config)
 
+# %% ../../nbs/07e_gan.train.ipynb #449646b1
 @patch
 def save(self:GANRun):
     "Write the checkpoint and `results.json` atomically"
@@ -140,6 +145,7 @@ def select(self:GANRun, res:dict):
     self.bad += 1  # L312-314
     if self.bad >= self.patience and (self.max_rollbacks is None or len(self.rollbacks) < self.max_rollbacks): self.rollback()
 
+# %% ../../nbs/07e_gan.train.ipynb #b9bb1553
 @patch
 def rollback(self:GANRun):
     "Restore G, D, the EMA, both optimisers and the iteration from `best.pth`, perturb G (and D) by U(±eps), continue from there"
@@ -165,6 +171,7 @@ def _restore(learn:Learner, ck:dict):
     for opt, key in ((learn.opt, "opt_g"), (learn.opt_d, "opt_d")): load_opt_state(opt, ck[key])
     learn.gan_iter = int(ck["iteration"])
 
+# %% ../../nbs/07e_gan.train.ipynb #c3e331e5
 def load_gan_checkpoint(learn:Learner, config:dict, path=None) -> dict:
     "Restore `learn`'s networks, EMA and both optimisers from a `fit_gan` checkpoint after checking it is the same run"
     path = Path(path or Path(learn.path)/CHECKPOINT)
@@ -175,6 +182,7 @@ def load_gan_checkpoint(learn:Learner, config:dict, path=None) -> dict:
     learn.gan_rollbacks = len(ck.get("rollbacks") or [])
     return ck
 
+# %% ../../nbs/07e_gan.train.ipynb #6395438e
 def fit_gan(
     learn:Learner, # from `gan_learner`
     iters:int=GAN_RECIPE["iters"], # train until this many iterations in total
@@ -206,6 +214,7 @@ def fit_gan(
         return _fit_gan(learn, iters, ckpt_every, sample_every, fid_every, fid_n, fid_size, resume, threads, cbs, fid_protocol, fid_repeats,
                         fid_features, fid_scorer, select_best, patience, eps_g, eps_d, max_rollbacks)
 
+# %% ../../nbs/07e_gan.train.ipynb #10668854
 def _fit_gan(learn, iters, ckpt_every, sample_every, fid_every, fid_n, fid_size, resume, threads, cbs, fid_protocol, fid_repeats,
              fid_features, fid_scorer, select_best, patience, eps_g, eps_d, max_rollbacks):
     cfg = json.loads(json.dumps(dict(learn.gan_config, torch=torch.__version__), default=_json_default))
@@ -289,6 +298,7 @@ def _results(run) -> dict:
     if not p.is_file(): raise FileNotFoundError(f"no {RESULTS} in {str(Path(run))!r}: not a `fit_gan` run folder")
     return json.loads(p.read_text())
 
+# %% ../../nbs/07e_gan.train.ipynb #866db284
 def show_runs(
     runs:dict, # {title: run folder}
     real:Tensor|None=None, # optional real images in [-1, 1] (or uint8) to show first
@@ -311,6 +321,7 @@ def show_runs(
     fig.tight_layout()
     return fig
 
+# %% ../../nbs/07e_gan.train.ipynb #5dca5a07
 def plot_fid(
     runs:dict, # {title: run folder}
     ax=None, # matplotlib axes (a new figure if None)

@@ -52,6 +52,7 @@ def texture_name(
     parts += [s for s, on in flags if on]
     return "_".join(parts) + ".png"
 
+# %% ../../nbs/10b_texture.study.ipynb #09adf86f
 _INFO_KEY = "shape_sparsity"
 
 def save_texture(img:Image.Image, path, settings:dict) -> Path:
@@ -61,6 +62,7 @@ def save_texture(img:Image.Image, path, settings:dict) -> Path:
     meta.add_text(_INFO_KEY, json.dumps(info, default=str))
     return atomic_write(path, lambda tmp: img.save(tmp, format="PNG", pnginfo=meta))
 
+# %% ../../nbs/10b_texture.study.ipynb #2110c477
 def read_texture_info(path) -> dict:
     "The settings, loss and time `save_texture` stored in a PNG (empty if none)"
     with Image.open(path) as im: return json.loads(im.text.get(_INFO_KEY, "{}")) if hasattr(im, "text") else {}
@@ -78,6 +80,7 @@ def texture_identity(
     if not NEURONS.get(d["neurons"]): d["k"] = None  # all neurons: k changes nothing
     return d
 
+# %% ../../nbs/10b_texture.study.ipynb #16b53662
 def synthesis_ok(
     path, # a synthesis file
     settings:dict, # what `synthesize_file` would record now
@@ -91,6 +94,7 @@ def synthesis_ok(
             info = dict(info, source_fp=settings["source_fp"])
     return same_identity(texture_identity(info), texture_identity(settings))
 
+# %% ../../nbs/10b_texture.study.ipynb #6dd0f37a
 def synthesize_file(
     source, # image file
     out_dir, # folder of the results
@@ -149,6 +153,7 @@ def class_rank(
     with eval_mode(classifier): logits = classifier(x.to(model_device(classifier)))
     return (logits > logits[:, target:target + 1]).sum(1).tolist()
 
+# %% ../../nbs/10b_texture.study.ipynb #445a3b68
 def low_freq_share(
     img:Image.Image,
     cutoff:float=0.125, # spatial frequency in cycles per pixel (0.5 is the finest)
@@ -219,6 +224,7 @@ def _vgg_weights_reachable() -> bool:
     url = torchvision.models.VGG19_Weights.DEFAULT.url
     return weights_reachable(url.rsplit("/", 1)[-1], url.split("/")[2])
 
+# %% ../../nbs/10b_texture.study.ipynb #65b73b5e
 def check_texture_size(model:nn.Module, layers:list, size:int, name:str="--size"):
     "Check every layer in `layers` gives at least a 2x2 map at input `size` (a dry run on a blank image)"
     try:
@@ -276,6 +282,7 @@ def _synthesize(a, out:Path) -> int:
     print(f"{n_new} syntheses written{secs}, {len(jobs) - n_new} already there (same source and settings, skipped), in {out}; figure: {fig}")
     return 0
 
+# %% ../../nbs/10b_texture.study.ipynb #23c7f3e5
 def cmd_synthesize(a) -> int:
     "The `synthesize` subcommand: texture syntheses of every image x seed x kind of neurons, and the figure; `--out` locked meanwhile"
     try:

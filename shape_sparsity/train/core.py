@@ -65,6 +65,7 @@ class SchedEpochCos:
         return self.epoch_value(e)
     def __repr__(self): return f"SchedEpochCos({self.start}, {self.end}, n_epoch={self.n_epoch})"
 
+# %% ../../nbs/06a_train.core.ipynb #d03655d5
 def paper_schedule(
     lr:float=PAPER_RECIPE["lr"], # peak learning rate
     n_epoch:int=PAPER_RECIPE["epochs"], # epochs of the run
@@ -79,6 +80,7 @@ AMP_MODES = ("bf16", "fp16")
 
 def _dls_device(dls) -> torch.device: return torch.device(getattr(dls, "device", None) or "cpu")
 
+# %% ../../nbs/06a_train.core.ipynb #a16b9e94
 def resolve_mixed_precision(
     mixed_precision:bool|str|None, # None: automatic; True/False; or "bf16"/"fp16"
     device:torch.device|str, # where the model trains
@@ -95,6 +97,7 @@ def resolve_mixed_precision(
     if mixed_precision is True: return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
     return mixed_precision
 
+# %% ../../nbs/06a_train.core.ipynb #f7c491d5
 def device_callbacks(device, mixed_precision:bool|str|None=None, channels_last:bool|None=None) -> tuple:
     "`(callbacks, amp, channels_last)`: fastai's `ChannelsLast` and `MixedPrecision` callbacks for training on `device` (the one place `train` and `gan_train` decide them)"
     amp = resolve_mixed_precision(mixed_precision, device)
@@ -108,6 +111,7 @@ def check_batches(dls):
     if n is not None and bs and len(dl) == 0:
         raise ValueError(f"the batch size {bs} is larger than the training set ({n} images): no training step would be taken; use at most {n} (--bs)")
 
+# %% ../../nbs/06a_train.core.ipynb #c367e114
 def recipe_learner(
     dls, # fastai `DataLoaders` of (image, label) batches
     model:nn.Module, # any classifier
@@ -146,12 +150,14 @@ def _dls_img_size(dls) -> int:
     if s is None: s = first(dls.valid)[0].shape[-1]
     return int(s[0] if isinstance(s, (tuple, list)) else s)
 
+# %% ../../nbs/06a_train.core.ipynb #bdca67d6
 def _dls_n_out(dls) -> int:
     c = getattr(dls, "c", None)
     if c is None and getattr(dls, "vocab", None) is not None: c = len(dls.vocab)
     if not c: raise ValueError("cannot infer the number of classes from `dls` (no `dls.c` or `dls.vocab`)")
     return int(c)
 
+# %% ../../nbs/06a_train.core.ipynb #27153f4b
 def run_name_for(arch:str, topk:str|None, seed:int|None, prefix:str="", mode:str="keep") -> str:
     "Default run folder name, e.g. 'paper_topk2_20_s0', 'paper_random2_20_s0' (the random-mask control) or 'in-s1_paper_dense_s1'"
     spec = parse_topk_spec(topk)
@@ -200,6 +206,7 @@ def epoch_seed(seed:int, epoch:int) -> int:
     "The seed of epoch `epoch` of a run seeded with `seed` (distinct for every (seed, epoch) pair used in practice)"
     return (int(seed) * 1_000_003 + int(epoch)) % (2**31 - 1)
 
+# %% ../../nbs/06a_train.core.ipynb #330de48c
 class EpochSeed(Callback):
     "Reseed python, numpy, torch, the DataLoaders' shuffling and random-mask Top-K layers before every epoch, so epoch `e` is reproducible alone"
     order = -20  # before any callback that draws random numbers
@@ -218,10 +225,13 @@ CHECKPOINT, RESULTS = "checkpoint.pth", "results.json"
 def opt_state(opt) -> dict:
     "An optimiser's state for a checkpoint: tensors and plain dicts (loadable with `weights_only`)"
     sd = opt.state_dict(); return dict(state=sd["state"], hypers=[dict(h) for h in sd["hypers"]])
+
+# %% ../../nbs/06a_train.core.ipynb #aedd9af2
 def load_opt_state(opt, state:dict):
     "Restore a fastai optimiser from `opt_state`'s dict"
     opt.load_state_dict(dict(state=state["state"], hypers=L(state["hypers"])))
 
+# %% ../../nbs/06a_train.core.ipynb #ccb9a72f
 def load_run_checkpoint(path, what:str="checkpoint", map_location="cpu", keys=("config",)) -> dict:
     "`load_torch_file`, then a one-line error naming the file unless it is a dict holding `keys` (a checkpoint of this package)"
     ck = load_torch_file(path, what, map_location=map_location)
@@ -229,30 +239,39 @@ def load_run_checkpoint(path, what:str="checkpoint", map_location="cpu", keys=("
         raise ValueError(f"{what} {str(path)!r} is not a checkpoint of this package (a {type(ck).__name__}): delete it or use another folder")
     return ck
 
+# %% ../../nbs/06a_train.core.ipynb #55cdfdbf
 def check_run_config(saved:dict, config:dict, keys, path, hint:str):
     "Refuse to resume the checkpoint `path` of another run: a `ValueError` naming every key of `keys` that differs, with both values"
     ks = [k for k in keys if k in saved and k in config]
     check_identity({k: saved[k] for k in ks}, {k: config[k] for k in ks}, f"checkpoint {str(path)!r}", hint)
 
+# %% ../../nbs/06a_train.core.ipynb #e9bc7311
 def dl_fingerprint(*dls) -> str|None:
     "`runs.files_fingerprint` of the image files behind `dls` (names relative to their common folder; hashes cached on disk), or None if they are not files"
     items = [i for dl in dls if dl is not None for i in (getattr(getattr(dl, "dataset", None), "items", None) or [])]
     if not items or not all(isinstance(i, (str, Path)) for i in items): return None  # (each file is stat-ed once, by the cache)
     return files_fingerprint(items, root=os.path.commonpath([str(Path(i).parent) for i in items]), cache=True)  # a resume re-reads no unchanged image
 
+# %% ../../nbs/06a_train.core.ipynb #ea623cf6
 class NonFiniteLoss(ValueError):
     "A training loss became NaN or infinite: the run stopped (its last checkpoint is kept)"
     def __str__(self): return str(self.args[0]).split("\n")[-1].strip() if self.args else ""  # one line, also after fastai prefixes its event
+
+# %% ../../nbs/06a_train.core.ipynb #854f9674
 def check_finite(losses:dict, where:str):
     "Raise `NonFiniteLoss` naming each of `losses` (name -> number) that is NaN or infinite"
     bad = {k: float(v) for k, v in losses.items() if v is not None and not math.isfinite(float(v))}
     if bad: raise NonFiniteLoss(f"the training diverged at {where} ({', '.join(f'{k} {v}' for k, v in bad.items())}): stopped without "
                                 "saving this step; the last checkpoint is kept. Try a lower learning rate (--lr)")
+
+# %% ../../nbs/06a_train.core.ipynb #89ea8dd4
 class StopNonFinite(Callback):
     "Stop training with `NonFiniteLoss` as soon as a training batch's loss is NaN or infinite (before its weights update)"
     order = -5
     def after_loss(self):
         if self.training: check_finite(dict(loss=self.learn.loss.detach().float()), f"epoch {self.epoch}, batch {self.iter}")
+
+# %% ../../nbs/06a_train.core.ipynb #c637a3e2
 class RunCheckpoint(Callback):
     "What `PaperRun` and `GANRun` share: the gradient scaler restored, and the scaler's state and atomic saves for a checkpoint"
     def before_fit(self):
@@ -316,10 +335,12 @@ def run_dir(learn:Learner) -> Path:
     "The run folder of `learn`: `learn.path/learn.run_name`"
     return Path(learn.path)/getattr(learn, "run_name", "run")
 
+# %% ../../nbs/06a_train.core.ipynb #532b3982
 def checkpoint_path(learn:Learner) -> Path:
     "Where `fit_paper` keeps `learn`'s latest checkpoint"
     return Path(learn.path)/learn.model_dir/CHECKPOINT
 
+# %% ../../nbs/06a_train.core.ipynb #1b687f5c
 def load_checkpoint(
     learn:Learner, # the learner to restore (model, optimiser)
     config:dict, # the configuration of the run about to resume; must match the checkpoint's
@@ -355,6 +376,8 @@ def fit_paper(
     "Train with the paper's schedule, checkpointing every epoch and resuming from the last one; returns the results"
     with rank_lock(run_dir(learn), "run folder", rank_distrib()):  # one writer per run; every rank gets rank 0's refusal
         return _fit_paper(learn, epochs, stylized_dl, lr, per_batch, seed, resume, stop_after, meta, cbs)
+
+# %% ../../nbs/06a_train.core.ipynb #4598744b
 def _fit_paper(learn, epochs, stylized_dl, lr, per_batch, seed, resume, stop_after, meta, cbs):
     cfg = dict(getattr(learn, "train_config", {}))
     epochs = _check_epochs(epochs or cfg.get("epochs") or PAPER_RECIPE["epochs"])
@@ -389,6 +412,7 @@ class _StopAfter(Callback):
     def after_epoch(self):
         if self.epoch + 1 >= self.n: raise CancelFitException()
 
+# %% ../../nbs/06a_train.core.ipynb #0c1faa32
 @contextmanager
 def training_output(learn:Learner, quiet:bool=False, bars:bool=True, rows:bool=False):
     "What a command prints while `learn` trains: nothing if `quiet`; without `bars` no progress bars and, if `rows`, each table row as one line"

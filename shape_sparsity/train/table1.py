@@ -46,6 +46,7 @@ def _subset_paths(root_or_paths, subsets) -> dict:
         if not paths[s].is_dir(): raise FileNotFoundError(f"folder of subset {s!r} not found: {str(paths[s])!r}")
     return {s: paths[s] for s in subsets}
 
+# %% ../../nbs/06b_train.table1.ipynb #fbd92f98
 def _stylized_folder(stylized, subset, path):
     if stylized is None: return None
     f = Path(stylized[subset]) if isinstance(stylized, dict) else path/stylized
@@ -54,6 +55,7 @@ def _stylized_folder(stylized, subset, path):
                                 "`stylize_folder`, or pass `stylized=None` (CLI: --no-stylized) to skip)")
     return f
 
+# %% ../../nbs/06b_train.table1.ipynb #bb5bccba
 def read_results(path:str|Path) -> dict|None:
     "The contents of a `results.json`, or None if it does not exist; a clear error if it is not one"
     path, what = Path(path), "is not a results.json written by this package"
@@ -127,6 +129,7 @@ def results_frame(out_dir:str|Path) -> pd.DataFrame:
             "valid_best", "valid_final", "stylized_best", "stylized_final", "stylized_set"]
     return pd.DataFrame(rows, columns=cols)
 
+# %% ../../nbs/06b_train.table1.ipynb #e10eb2df
 def _pm(m, s):
     return "" if m is None or pd.isna(m) else (f"{m:.1f}" if s is None or pd.isna(s) else f"{m:.1f} ± {s:.1f}")
 
@@ -142,6 +145,7 @@ def _report_row(subset, arch, model, sset, g) -> dict:
     row["ref_stylized"], row["ref_stylized_std"] = ref.get("stylized", (None, None))
     return row
 
+# %% ../../nbs/06b_train.table1.ipynb #7a901ea2
 def table1_report(
     out_dir:str|Path="table1", # the folder `table1` wrote to
     write:bool=True, # write `table1.md` and `table1.csv` into `out_dir`

@@ -21,8 +21,11 @@ __all__ = ['CALIBRATION_CONTRASTS', 'world_table', 'plot_world_study', 'curves_f
 
 # %% ../../nbs/09c_world.figures.ipynb #a0e2505d
 def _f(v, d=2): return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.{d}f}"
+
+# %% ../../nbs/09c_world.figures.ipynb #0448ef22
 def _ci(m, lo, hi, d=2, sign=""): return "" if m is None or pd.isna(m) else f"{m:{sign}.{d}f} [{lo:{sign}.{d}f}, {hi:{sign}.{d}f}]"
 
+# %% ../../nbs/09c_world.figures.ipynb #93a38337
 def world_table(summary:pd.DataFrame) -> pd.DataFrame:
     "The summary as the README's table (strings)"
     g = lambda r, k: getattr(r, k, None)
@@ -40,6 +43,7 @@ def world_table(summary:pd.DataFrame) -> pd.DataFrame:
 def _arm_color(arm:str) -> str:
     return "#7f7f7f" if arm == "dense" else ("#9467bd" if "+" in arm else ("#8c564b" if arm.startswith("random") else "#1f77b4"))
 
+# %% ../../nbs/09c_world.figures.ipynb #e1baad6f
 def plot_world_study(
     runs:pd.DataFrame, # from `world_study` or `collect_world`
     summary:pd.DataFrame|None=None, # from `summarize_world` (made here if None)
@@ -70,6 +74,7 @@ def curves_frame(evals:list) -> pd.DataFrame:
     return pd.DataFrame([dict(arch=e["rows"][0]["arch"], arm=e["identity"]["arm"], seed=e["identity"]["seed"], **c)
                          for e in evals for c in e.get("curves", [])])
 
+# %% ../../nbs/09c_world.figures.ipynb #491ca6ac
 def plot_curves(curves:pd.DataFrame, title:str|None=None):
     "Per epoch, the mean over seeds of each arm's shape-cue and texture-cue accuracy and conflict shape bias"
     keys = (("shape_cue_acc", "shape-cue accuracy"), ("texture_cue_acc", "texture-cue accuracy"), ("shape_bias", "conflict shape bias"))

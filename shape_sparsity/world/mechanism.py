@@ -47,6 +47,7 @@ def stage_features(model:torch.nn.Module, ws, stages=STAGES) -> dict:
         for h in hooks: h.remove()
     return {s: torch.cat(v).numpy() for s, v in feats.items()}
 
+# %% ../../nbs/09d_world.mechanism.ipynb #94d7a649
 def probe_accuracy(x_train, y_train, x_test, y_test) -> float:
     "Held-out accuracy of a standardized logistic-regression probe"
     from sklearn.linear_model import LogisticRegression
@@ -86,6 +87,7 @@ def _stage_map(model, ws, stage:str) -> torch.Tensor:
         for t, w in zip(tks, was): t.enabled = w
     return torch.cat(out)
 
+# %% ../../nbs/09d_world.mechanism.ipynb #6a1e0e65
 def keep_location(model:torch.nn.Module, ws, stage:str="layer2", k:float=0.2) -> dict:
     "Per region, the share of the positions Top-K (`k`) keeps at `stage` (`kept_<region>`) and its share of the map (`area_<region>`)"
     if ws.mask is None: raise ValueError("`ws` has no object masks: make it with `make_world(..., masks=True)`")
@@ -108,6 +110,7 @@ def shape_bias_by_texture(evals:list, arm:str, arch:str="paper") -> pd.DataFrame
     g = pd.DataFrame(rows).groupby("texture", sort=False)[["shape_dec", "texture_dec"]].sum()
     return g.assign(shape_bias=g.shape_dec / (g.shape_dec + g.texture_dec)).reset_index()
 
+# %% ../../nbs/09d_world.mechanism.ipynb #5fcfc492
 def decisions(responses:pd.DataFrame, name:str) -> dict:
     "Shape bias, shape decisions and texture decisions (fractions of conflict trials) of model-vs-human responses"
     r = shape_bias(responses, n_boot=0)
@@ -144,6 +147,7 @@ def plot_keep(keep:pd.DataFrame, title:str|None=None):
     fig.tight_layout()
     return fig
 
+# %% ../../nbs/09d_world.mechanism.ipynb #03d1a1f2
 def plot_texture_bias(by_texture:dict, title:str|None=None):
     "Shape bias per texture class, one bar per arm (`by_texture`: arm -> `shape_bias_by_texture` table)"
     arms = list(by_texture); w = 0.8 / len(arms)

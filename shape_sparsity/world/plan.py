@@ -46,10 +46,12 @@ class PlanError(ValueError):
 def _need(cond:bool, where:str, msg:str):
     if not cond: raise PlanError(f"{where}: {msg}")
 
+# %% ../../nbs/09f_world.plan.ipynb #eafe90e8
 def _frac(v, where, lo=0.0, hi=1.0):
     _need(isinstance(v, (int, float)) and not isinstance(v, bool) and lo < v < hi, where, f"must be a number in ({lo}, {hi}), got {v!r}")
     return float(v)
 
+# %% ../../nbs/09f_world.plan.ipynb #a7b8952f
 def _arms(v, where) -> list:
     "A list of arms: 'dense', '2_20', 'random:2_20', or {arch=..., arm=...} tables for another network"
     _need(isinstance(v, list) and v, where, f"must be a non-empty list of arms, got {v!r}")
@@ -63,10 +65,12 @@ def _seeds(v, where, n_min:int=1) -> list:
     _need(ok and len(set(v)) == len(v), where, f"must be a list of at least {n_min} distinct seeds (integers >= 0), got {v!r}")
     return list(v)
 
+# %% ../../nbs/09f_world.plan.ipynb #41dcce26
 def _count(v, where, lo:int=1, hi:int=10_000) -> int:
     _need(isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi, where, f"must be an integer in [{lo}, {hi}], got {v!r}")
     return v
 
+# %% ../../nbs/09f_world.plan.ipynb #2e803e83
 def _world_name(v, worlds, where) -> str:
     _need(v in worlds, where, f"must name one of the plan's worlds {list(worlds)}, got {v!r}")
     return v
@@ -81,12 +85,14 @@ def _check_sections(plan:dict, where:str):
     for k, keys in PLAN_KEYS.items():
         _need(set(plan[k]) == keys, f"{where} [{k}]", f"must have exactly the entries {sorted(keys)}, got {sorted(plan[k])}")
 
+# %% ../../nbs/09f_world.plan.ipynb #22927a70
 def _recipe(rc:dict, where:str) -> tuple:
     rc = dict(rc); acc = rc.pop("min_valid_acc", None)
     try: rc = world_recipe(rc)
     except (ValueError, TypeError) as e: raise PlanError(f"{where} [recipe]: {e}") from None
     return rc, _frac(acc, f"{where} [recipe] min_valid_acc", hi=1.0000001)
 
+# %% ../../nbs/09f_world.plan.ipynb #2e578760
 def _worlds(ws:dict, where:str) -> dict:
     _need(len(ws) > 0, f"{where} [worlds]", "must define at least one world")
     out = {}
@@ -103,12 +109,14 @@ def _primary(pr:dict, where:str) -> dict:
     return dict(arms=[a["arm"] for a in arms], endpoint=pr["endpoint"], alpha=_frac(pr["alpha"], f"{where} [primary] alpha", hi=0.5),
                 margin=_frac(pr["margin"], f"{where} [primary] margin"))
 
+# %% ../../nbs/09f_world.plan.ipynb #8141ee35
 def _power(pw:dict, where:str) -> dict:
     n_min = _count(pw["n_min"], f"{where} [power] n_min", lo=3)
     return dict(delta=_frac(pw["delta"], f"{where} [power] delta"), power=_frac(pw["power"], f"{where} [power] power"),
                 n_min=n_min, n_max=_count(pw["n_max"], f"{where} [power] n_max", lo=n_min),
                 sd_level=_frac(pw["sd_level"], f"{where} [power] sd_level"))
 
+# %% ../../nbs/09f_world.plan.ipynb #1eae8224
 def _later(sec:dict, name:str, worlds:dict, n_min:int, where:str) -> dict:
     "A secondary, sweep or inference section: its world and how many of the first main seeds it uses (at most `n_min`)"
     out = dict(world=_world_name(sec["world"], worlds, f"{where} [{name}] world"),
@@ -135,6 +143,7 @@ def check_plan(plan:dict, where:str="plan") -> dict:
         for a in arms: check_arm_geometry(a["arm"], arch_recipe(p, a["arch"])[0], w["size"], arch_recipe(p, a["arch"])[1])
     return p
 
+# %% ../../nbs/09f_world.plan.ipynb #544edb2a
 def arch_recipe(p:dict, arch:str|None=None) -> tuple:
     "(arch, width, recipe) of runs of network `arch` (None: the plan's) under the checked plan `p`"
     rc = p["recipe"] if arch in (None, p["recipe"]["arch"]) else world_recipe(dict(p["recipe"], arch=arch, width=None))
@@ -145,6 +154,7 @@ def plan_fingerprint(p:dict) -> str:
     "A short hash of a checked plan's content (not of its comments or layout): what every run of the plan carries"
     return hashlib.sha256(json.dumps(p, sort_keys=True).encode()).hexdigest()[:16]
 
+# %% ../../nbs/09f_world.plan.ipynb #2b98e6a3
 def load_plan(path) -> tuple[dict, str]:
     "Read, check and fingerprint the plan file `path`: `(plan, fingerprint)`"
     path = Path(path).expanduser()
@@ -174,6 +184,7 @@ def claim_folder(out:Path, p:dict, fp:str):
 # %% ../../nbs/09f_world.plan.ipynb #e932ce31
 def _folder(out, world:str, arch:str) -> Path: return Path(out)/f"{world}-{arch}"
 
+# %% ../../nbs/09f_world.plan.ipynb #b718cde3
 def plan_runs(out, p:dict, fp:str, world:str, arms, seeds, arch:str|None=None, infer=(), jobs:int=2, threads:int=1,
               progress:bool=True) -> pd.DataFrame:
     "`world_study` of `arms` x `seeds` of one world and network of the plan, in its folder `out/<world>-<arch>`"
@@ -181,6 +192,7 @@ def plan_runs(out, p:dict, fp:str, world:str, arms, seeds, arch:str|None=None, i
     return world_study(_folder(out, world, arch), arms, seeds, WorldConfig(**p["worlds"][world]), rc, infer_specs=infer,
                        progress=progress, jobs=jobs, threads=threads, plan=fp)
 
+# %% ../../nbs/09f_world.plan.ipynb #6f84fc35
 def _pairs_of(runs:pd.DataFrame, arms, seeds) -> pd.Series:
     "Per seed in `seeds`, the endpoint of the second arm minus the first's"
     g = runs[runs.seed.isin(seeds)].set_index(["arm", "seed"]).shape_bias
@@ -202,15 +214,18 @@ def plan_design(out, p:dict, pilot:dict) -> dict:
 def _phase(seed:int, p:dict, design:dict) -> str:
     return "pilot" if seed in p["pilot"]["seeds"] else ("main" if seed in design["main_seeds"] else "other")
 
+# %% ../../nbs/09f_world.plan.ipynb #5cec8cda
 def _compare(runs, a, b, seeds, p) -> dict:
     "Paired comparison of arm `b` against arm `a` over `seeds` (the plan's tests; descriptive outside the primary)"
     d = _pairs_of(runs, [a, b], seeds).dropna()
     return paired_tests(d.values, p["primary"]["alpha"], p["primary"]["margin"]) if len(d) > 1 else dict(n=len(d))
 
+# %% ../../nbs/09f_world.plan.ipynb #52f147ff
 def _arm_means(runs, seeds) -> pd.DataFrame:
     g = runs[runs.seed.isin(seeds)]
     return summarize_world(g)
 
+# %% ../../nbs/09f_world.plan.ipynb #d240c171
 def plan_collect(out, p:dict) -> dict:
     "world -> arch -> runs (`collect_world` of each of the plan's folders that exists)"
     res = {}
@@ -230,6 +245,7 @@ def _primary_rows(col:dict, p:dict, seeds) -> dict:
         out[w] = dict(test=_compare(runs, a, b, seeds, p), arms=sm.to_dict("records"))
     return out
 
+# %% ../../nbs/09f_world.plan.ipynb #a1557ecd
 def _later_rows(col:dict, p:dict, seeds) -> list:
     "The secondary, sweep and inference comparisons, each against its network's dense arm, over their first seeds"
     rows, base = [], p["recipe"]["arch"]
@@ -257,6 +273,7 @@ def _overall(primary:dict) -> str:
     if "raises" in v: return "mixed: Top-K raises the shape bias in some worlds only"
     return "not decided: at least one world is inconclusive"
 
+# %% ../../nbs/09f_world.plan.ipynb #e35c781e
 def plan_verdict(out, p:dict, design:dict) -> dict:
     "The verdict as the plan defines it, with every comparison and run; written to `verdict.json`"
     col, seeds = plan_collect(out, p), design["main_seeds"]
@@ -273,8 +290,11 @@ def plan_verdict(out, p:dict, design:dict) -> dict:
 
 # %% ../../nbs/09f_world.plan.ipynb #85db6b0f
 def _p(v): return "" if v is None or (isinstance(v, float) and math.isnan(v)) else (f"{v:.2g}" if v < 0.001 else f"{v:.3f}")
+
+# %% ../../nbs/09f_world.plan.ipynb #4f33728d
 def _d(r): return "" if "mean" not in r else f"{r['mean']:+.3f} [{r['ci_low']:+.3f}, {r['ci_high']:+.3f}]"
 
+# %% ../../nbs/09f_world.plan.ipynb #47058523
 def verdict_tables(res:dict, p:dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     "(the primary comparison per world, the later comparisons) as tables of strings"
     a, b = p["primary"]["arms"]
@@ -339,6 +359,7 @@ def _main_runs(run, p:dict, seeds:list):
         if k: run(w, p["primary"]["arms"], seeds[:k], infer=inf["specs"])
         if seeds[k:]: run(w, p["primary"]["arms"], seeds[k:])
 
+# %% ../../nbs/09f_world.plan.ipynb #c35d17bc
 def _later_runs(run, p:dict, seeds:list):
     "The secondary and sweep arms, grouped by network, with the first seeds of the main runs"
     for name in ("secondary", "sweep"):

@@ -33,17 +33,20 @@ def _ngon(n, r=1.0, phase=0.0):
     a = phase + 2 * math.pi * np.arange(n) / n
     return np.stack([r * np.cos(a), r * np.sin(a)], 1)
 
+# %% ../../nbs/09a_world.render.ipynb #e395f3bb
 def _star(n=5, r_out=1.05, r_in=0.45):
     a = -math.pi / 2 + math.pi * np.arange(2 * n) / n
     r = np.where(np.arange(2 * n) % 2 == 0, r_out, r_in)
     return np.stack([r * np.cos(a), r * np.sin(a)], 1)
 
+# %% ../../nbs/09a_world.render.ipynb #258496ee
 def _heart(m=64):
     t = np.linspace(0, 2 * math.pi, m, endpoint=False)
     x, y = 16 * np.sin(t) ** 3, 13 * np.cos(t) - 5 * np.cos(2 * t) - 2 * np.cos(3 * t) - np.cos(4 * t)
     p = np.stack([x, -y], 1) / 16.5
     return p - p.mean(0)
 
+# %% ../../nbs/09a_world.render.ipynb #0ed9395d
 def _poly(*pts): return np.array(pts, dtype=float)
 
 # each shape: (outline, [holes]) as polygons in unit coordinates (radius about 1, centred on 0)
@@ -73,6 +76,7 @@ def _pair(v, name:str, lo:float, hi:float) -> tuple:
         raise ValueError(f"`{name}` must be (low, high) with {lo} <= low <= high <= {hi}, got {v!r}")
     return tuple(float(x) for x in p)
 
+# %% ../../nbs/09a_world.render.ipynb #5dd98b34
 def _number(v, name:str, lo:float, hi:float, lo_open:bool=False) -> float:
     bad = isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)
     if bad or v > hi or v < lo or (lo_open and v == lo):
@@ -108,6 +112,7 @@ def _rot(p, a):
     c, s = math.cos(a), math.sin(a)
     return p @ np.array([[c, s], [-s, c]])
 
+# %% ../../nbs/09a_world.render.ipynb #824c4601
 def shape_mask(
     shape:str, # one of `WORLD_CLASSES`
     size:int, # image side
@@ -136,6 +141,7 @@ def _smooth_noise(size, sigma, rng):
     z = np.real(np.fft.ifft2(np.fft.fft2(rng.standard_normal((size, size))) * g))
     return (z - z.mean()) / (z.std() + 1e-8)
 
+# %% ../../nbs/09a_world.render.ipynb #3c5077a4
 def texture_pattern(
     texture:str, # one of `WORLD_TEXTURES`
     size:int, # image side
@@ -225,6 +231,7 @@ def _pairs(kind, n, rng):
     other = rng.integers(0, C, C * n).tolist()  # the cue that does not carry the class, drawn among all ten
     return [(c, o) if kind == "shape_cue" else (o, c) for c, o in zip(cls, other)]
 
+# %% ../../nbs/09a_world.render.ipynb #085dfd9e
 def _check_memory(kind, n, size):
     n_img = n * len(WORLD_CLASSES) * (len(WORLD_CLASSES) - 1 if kind == "conflict" else 1)
     if n_img * size ** 2 * 3 * 5 > MAX_BYTES:  # uint8 images, then float32 copies for the network
@@ -263,6 +270,7 @@ def world_tensor(x:torch.Tensor) -> torch.Tensor:
     "uint8 images -> normalized float32"
     return (x.float() / 255 - WORLD_STATS[0]) / WORLD_STATS[1]
 
+# %% ../../nbs/09a_world.render.ipynb #1426465d
 def world_dl(
     ws:WorldSet, # a set from `make_world`
     bs:int=256, # batch size
@@ -275,6 +283,7 @@ def world_dl(
     return DataLoader(TensorDataset(world_tensor(ws.x), ws.label), bs=bs, shuffle=shuffle, num_workers=0,
                       device=device or "cpu", drop_last=False, **kwargs)
 
+# %% ../../nbs/09a_world.render.ipynb #0df3bff5
 def world_dls(
     cfg:WorldConfig|None=None, # how to draw
     n_train:int=300, # training images per class
@@ -298,6 +307,7 @@ WORLD_JSON = "world.json"
 def _png(path:Path, img:np.ndarray):
     if not path.exists(): atomic_write(path, lambda tmp: Image.fromarray(img).save(tmp, format="PNG"))
 
+# %% ../../nbs/09a_world.render.ipynb #1f96b211
 def write_world(
     path, # the folder to write (created)
     cfg:WorldConfig|None=None, # how to draw
@@ -321,6 +331,7 @@ def write_world(
     with folder_lock(path, "`path`"): _write_sets(path, meta, ident, cfg, n_train, n_valid, n_test, n_conflict, seed, progress)
     return path
 
+# %% ../../nbs/09a_world.render.ipynb #b4c7d844
 def _write_sets(path, meta, ident, cfg, n_train, n_valid, n_test, n_conflict, seed, progress):
     atomic_write_json(ident, meta)
     sets = [("train", "agree", n_train, "train"), ("val", "agree", n_valid, "valid"), ("agree", "agree", n_test, "test"),

@@ -23,11 +23,13 @@ def power_paired(n:int, delta:float, sd:float, alpha:float=0.05) -> float:
     if not math.isfinite(pw): pw = float(norm.sf(tc - ncp) + norm.cdf(-tc - ncp))  # scipy's nct fails at large ncp, where this is exact enough
     return pw
 
+# %% ../../nbs/09e_world.stats.ipynb #ae8bce66
 def sd_upper(sd:float, n:int, level:float=0.8) -> float:
     "Upper `level` confidence limit of an SD estimated from `n` values (chi-square)"
     from scipy.stats import chi2
     return float(sd * math.sqrt((n - 1) / chi2.ppf(1 - level, n - 1)))
 
+# %% ../../nbs/09e_world.stats.ipynb #8372e3a5
 def seeds_for_power(sd:float, delta:float, power:float=0.8, alpha:float=0.05, n_min:int=12, n_max:int=24) -> tuple[int, float]:
     "The smallest `n` in [`n_min`, `n_max`] with at least `power` (else `n_max`), and the power it has"
     for n in range(n_min, n_max + 1):
@@ -54,6 +56,7 @@ def paired_tests(
     return dict(n=n, mean=m, sd=sd, ci_low=m - h, ci_high=m + h, t=t, p_t=p_t, p_wilcoxon=p_w, p_tost=p_tost,
                 verdict=verdict, wilcoxon_agrees=(p_w < alpha) == (p_t < alpha))
 
+# %% ../../nbs/09e_world.stats.ipynb #3283d628
 def _one_sided(x, se, n, upper:bool) -> float:
     "p of the one-sided t-test that the mean shifted by a margin is above 0 (`upper`) or below 0"
     from scipy import stats

@@ -62,6 +62,7 @@ def parse_arm(arm:str) -> tuple[str|None, str]:
     if sp is None and mode != "keep": raise ValueError(f"bad arm {arm!r}: a random mask needs a Top-K spec, e.g. 'random:2_20'")
     return (None if sp is None else str(sp)), mode
 
+# %% ../../nbs/09b_world.study.ipynb #3af017a6
 def arm_name(arm:str) -> str:
     "The canonical name of an arm ('dense', '2_20', 'random:2_20')"
     spec, mode = parse_arm(arm)
@@ -73,12 +74,14 @@ EVAL_SEED = 1_000_000  # the random-mask layers' seed at evaluation (whatever tr
 def _reseed_masks(model):
     for i, (_, tk) in enumerate(topk_layers(model)): tk.reseed(EVAL_SEED + i)  # random masks: the same at every evaluation
 
+# %% ../../nbs/09b_world.study.ipynb #af6de108
 def predict_world(model:torch.nn.Module, ws, bs:int=500) -> torch.Tensor:
     "The class `model` names for every image of the `WorldSet` `ws`"
     with eval_mode(model), torch.no_grad():
         dev = model_device(model)
         return torch.cat([model(xb.to(dev)).argmax(1).cpu() for xb, _ in world_dl(ws, bs)])
 
+# %% ../../nbs/09b_world.study.ipynb #ee5f0c69
 def conflict_numbers(preds:torch.Tensor, ws) -> dict:
     "Shape and texture decisions on conflict images and the shape bias they give (None when neither cue was named)"
     s, t = float((preds == ws.shape).float().mean()), float((preds == ws.texture).float().mean())
@@ -97,6 +100,7 @@ def world_responses(
                              object_response=[WORLD_CLASSES[int(p)] for p in preds], category=[WORLD_CLASSES[s] for s in sh],
                              condition=0, imagename=names))[list(RAW_COLUMNS)]
 
+# %% ../../nbs/09b_world.study.ipynb #38438e5f
 def evaluate_world(
     model:torch.nn.Module, # a 10-class network of the world
     tests:dict, # kind -> `WorldSet` (from `world_tests`)
@@ -114,6 +118,7 @@ def evaluate_world(
         out.update(r, ci_low=ci and ci.ci_low, ci_high=ci and ci.ci_high, cue_share=r["conflict_shape_acc"] + r["conflict_texture_acc"])
     return out, resp
 
+# %% ../../nbs/09b_world.study.ipynb #00bf6bf0
 def world_tests(cfg:WorldConfig|None=None, n_conflict:int=5, n_test:int=50, seed:int=0) -> dict:
     "A study's test sets (`TEST_KINDS`): conflict (`n_conflict` per ordered pair) and `n_test` per class of the others"
     return {k: make_world(k, n_conflict if k == "conflict" else n_test, cfg, seed, "test") for k in TEST_KINDS}
@@ -124,6 +129,7 @@ def curve_sets(cfg:WorldConfig, n_valid:int, conflict, seed:int=0) -> dict:
     return dict(shape_cue=make_world("shape_cue", n_valid, cfg, seed, "valid"),
                 texture_cue=make_world("texture_cue", n_valid, cfg, seed, "valid"), conflict=conflict)
 
+# %% ../../nbs/09b_world.study.ipynb #805a8a04
 class CueCurves(Callback):
     "After every epoch: accuracy on each single-cue set and the conflict set's decisions, into `learn.epoch_metrics`"
     order = 60  # after the Recorder (50), before `PaperRun` (70) records the epoch
@@ -159,10 +165,12 @@ def _run_name(arch, arm, seed):
     spec, mode = parse_arm(arm)
     return run_name_for(arch, spec, seed, mode=mode)  # the run folder `paper_learner` names by default
 
+# %% ../../nbs/09b_world.study.ipynb #53a15a8e
 def world_identity(cfg:WorldConfig, recipe:dict) -> dict:
     "What a world run's data depend on (part of the run's checked configuration): every world parameter and the sizes"
     return dict(world=cfg.to_dict(), **{k: recipe[k] for k in ("n_train", "n_valid", "data_seed")})
 
+# %% ../../nbs/09b_world.study.ipynb #77bd3733
 def read_eval(path) -> dict|None:
     "A run's `eval.json`, or None if it is missing; an unreadable or foreign one is None with a warning naming it"
     path = Path(path)
@@ -185,6 +193,7 @@ def world_data(cfg:WorldConfig, rc:dict) -> tuple:
         _DATA.update(key=key, value=(dls, tests, curve_sets(cfg, rc["n_valid"], tests["conflict"], rc["data_seed"])))
     return _DATA["value"]
 
+# %% ../../nbs/09b_world.study.ipynb #f14f4c8a
 def _check_world(learn, data:str):
     "Refuse to resume a run folder of another world: `fit_paper` compares images by content, and the world's are made in memory (no files)"
     p = checkpoint_path(learn)
@@ -192,6 +201,7 @@ def _check_world(learn, data:str):
     old = load_run_checkpoint(p, "checkpoint")["config"].get("data")
     check_identity({"data": old}, {"data": data}, f"checkpoint {str(p)!r}", f"use another study folder, or delete {str(p.parent.parent)!r} to start again")
 
+# %% ../../nbs/09b_world.study.ipynb #b13b8c42
 def _fit(learn, meta:dict, quiet:bool=True) -> dict:
     "`fit_paper` with the world's identity as the run's checked `data`, without bars and epoch lines if `quiet`"
     data = json.dumps(meta, sort_keys=True)
@@ -209,6 +219,7 @@ def _infer_rows(model, spec, tests, subj):
     add_topk(m, sp.layers, sp.k)
     return evaluate_world(m, {k: v for k, v in tests.items() if k in ("conflict", "agree", "shape_cue", "texture_cue")}, subj)
 
+# %% ../../nbs/09b_world.study.ipynb #f05d51ee
 def _run_rows(learn, res, tests, out, name, base, infer):
     "The run's row (and one per inference-time spec), its conflict decisions, and the responses files"
     t0 = time.time()
@@ -268,11 +279,13 @@ def _check_jobs(arms, seeds, infer_specs, rc, cfg) -> tuple:
     for a in [*arms, *infer_specs]: check_arm_geometry(a, rc["arch"], cfg.size, rc["width"])
     return arms, seeds, infer_specs
 
+# %% ../../nbs/09b_world.study.ipynb #c5fb2794
 def _run_job(job:tuple, threads:int, out, kw:dict) -> tuple:
     "One `world_run` in a worker process with `threads` torch threads: `(job, rows)`"
     torch.set_num_threads(threads)
     return job, world_run(out, *job, **kw)
 
+# %% ../../nbs/09b_world.study.ipynb #62c7c4de
 def _run_many(out, todo, kw, progress, jobs, threads) -> dict:
     "(arm, seed) -> rows of `world_run`, `jobs` runs at a time in worker processes (joblib's loky) of `threads` threads"
     if jobs == 1:
@@ -316,6 +329,7 @@ def _evals(out) -> list:
         evs.append((f, e))
     return evs
 
+# %% ../../nbs/09b_world.study.ipynb #6c40d354
 def collect_world(out, with_evals:bool=False) -> pd.DataFrame:
     "Every finished run's rows in the study folder `out` (from their `eval.json`), without training; refuses mixed studies"
     evs = _evals(out)
@@ -332,6 +346,7 @@ def _t975(df:int) -> float:
     from scipy.stats import t
     return float(t.ppf(0.975, df))
 
+# %% ../../nbs/09b_world.study.ipynb #3d7be264
 def _mean_ci(v) -> tuple:
     "(mean, low, high, sd) of `v` with a 95% t-interval (NaN when fewer than 2 values)"
     v = pd.Series(v, dtype=float).dropna(); n = len(v)
@@ -339,6 +354,7 @@ def _mean_ci(v) -> tuple:
     m, sd = v.mean(), v.std(ddof=1); h = _t975(n - 1) * sd / math.sqrt(n)
     return m, m - h, m + h, sd
 
+# %% ../../nbs/09b_world.study.ipynb #7e9304ef
 def conflict_labels(n_conflict:int) -> tuple:
     "(shape, texture) class lists of the conflict test set with `n_conflict` images per pair (no drawing needed)"
     pairs = _pairs("conflict", n_conflict, None)
