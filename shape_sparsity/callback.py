@@ -44,14 +44,22 @@ class TopKCallback(HookCallback):
         enabled:bool=True, # switch the Top-K layers on (`True`) or off (`False`, dense training) for `fit`
         track:bool=True, # measure each layer's density and add `density_<layer>` columns to the `Recorder`
     ):
-        if k is not None and schedule is not None: raise ValueError(f"give either `k` or `schedule`, not both (got k={k!r})")
+        if k is not None and schedule is not None:
+            raise ValueError(f"give either `k` or `schedule`, not both (got k={k!r})")
         if k is not None: check_k(k)
         if schedule is not None and not callable(schedule):
             raise TypeError(f"`schedule` must be a function of pct_train such as SchedCos(1.0, 0.2), got {schedule!r}")
         if not isinstance(enabled, bool): raise TypeError(f"`enabled` must be True or False, got {enabled!r}")
         super().__init__(modules=[], detach=True, cpu=False)  # fastai's `Hooks`; `cpu=False`: no copy per batch
         store_attr("k,schedule,enabled,track")
-        self.history, self.k_history, self.layers, self.stats, self._fitting, self._topk_modules = [], [], [], [], False, []
+        self.history, self.k_history, self.layers, self.stats, self._fitting, self._topk_modules = (
+            [],
+            [],
+            [],
+            [],
+            False,
+            [],
+        )
 
     def hook(self, m, i, o): return density_counts(m, i, o)
     # hooks on the Top-K layers found at `before_fit`; assigning `self.modules` during `fit` would make fastai warn
@@ -185,7 +193,8 @@ def plot_density(
     for i, (n, _) in enumerate(self.layers):
         c = f"C{i}"
         if f"valid_density_{n}" in h: ax.plot(x, h[f"valid_density_{n}"], "o-", color=c, label=f"{n} valid")
-        if train and f"train_density_{n}" in h: ax.plot(x - 0.5, h[f"train_density_{n}"], "s:", color=c, alpha=0.6, label=f"{n} train (mean)")
+        if train and f"train_density_{n}" in h:
+            ax.plot(x - 0.5, h[f"train_density_{n}"], "s:", color=c, alpha=0.6, label=f"{n} train (mean)")
         if not self.k_history: ax.plot(x, h[f"k_{n}"], "--", color=c, alpha=0.8, label=f"{n} target k")
     if self.k_history: ax.plot(*zip(*self.k_history), "--", color="gray", label="target k (schedule)")
     ax.set_xlabel("epoch"); ax.set_ylabel("fraction of nonzero activations"); ax.set_ylim(0, 1.05)

@@ -40,7 +40,8 @@ def check_fmap(x, name="x"):
     if not isinstance(x, Tensor): raise TypeError(f"`{name}` must be a torch.Tensor, got {type(x).__name__}")
     if x.ndim != 4: raise ValueError(f"`{name}` must be a 4-D (N, C, H, W) tensor, got shape {tuple(x.shape)}")
     if not x.is_floating_point(): raise TypeError(f"`{name}` must be a floating point tensor, got dtype {x.dtype}")
-    if x.shape[2] == 0 or x.shape[3] == 0: raise ValueError(f"`{name}` has no spatial positions to keep (H x W = {x.shape[2]} x {x.shape[3]})")
+    if x.shape[2] == 0 or x.shape[3] == 0:
+        raise ValueError(f"`{name}` has no spatial positions to keep (H x W = {x.shape[2]} x {x.shape[3]})")
     return x
 
 # %% ../nbs/01_core.ipynb #1a813936
@@ -69,7 +70,12 @@ def reference_topk(x:Tensor, k:float, mode:str="keep") -> Tensor:
     return sparse.view(n, c, h, w)
 
 # %% ../nbs/01_core.ipynb #0da4d08b
-_INT_VIEW = {torch.float64: torch.int64, torch.float32: torch.int32, torch.float16: torch.int16, torch.bfloat16: torch.int16}
+_INT_VIEW = {
+    torch.float64: torch.int64,
+    torch.float32: torch.int32,
+    torch.float16: torch.int16,
+    torch.bfloat16: torch.int16,
+}
 
 def _tracing() -> bool:
     "Is a model being traced, exported or compiled (where a numpy call cannot be recorded)?"
@@ -80,7 +86,8 @@ def kth_largest(
     a:Tensor, # values `(N, C, L)`
     n:int, # which largest, 1 <= n <= L
 ) -> Tensor: # `(N, C, 1)`: the `n`-th largest value of every row (repeated values counted as often as they occur)
-    "The `n`-th largest value of each row of `a`: `np.partition` for CPU integer views, else `topk` + `min` (same value)"
+    ("The `n`-th largest value of each row of `a`: `np.partition` for CPU integer views, else `topk` + `min` (same "
+     "value)")
     L = a.shape[2]
     if a.device.type == "cpu" and a.dtype in (torch.int16, torch.int32, torch.int64) and not _tracing():
         return torch.from_numpy(np.partition(a.numpy(), L - n, axis=2)[..., L - n:L - n + 1])
@@ -88,9 +95,9 @@ def kth_largest(
 
 # %% ../nbs/01_core.ipynb #d5c68dd2
 def topk_mask(
-    x:Tensor, # feature maps `(N, C, H, W)`
-    k:float, # fraction kept
-    exact:bool=False, # keep exactly `n_keep` per channel (ties broken like `torch.topk`) instead of all ties at the threshold
+    x: Tensor,  # feature maps `(N, C, H, W)`
+    k: float,  # fraction kept
+    exact: bool = False,  # keep exactly `n_keep` per channel (ties broken like `torch.topk`) instead of all ties at the threshold
 ) -> Tensor:
     "Boolean `(N, C, H, W)` mask of the positions whose `|x|` is among the `n_keep` largest of their channel"
     n, c, h, w = x.shape
@@ -116,17 +123,19 @@ def random_mask(
 
 # %% ../nbs/01_core.ipynb #7a2b2f96
 def spatial_topk(
-    x:Tensor, # feature maps `(N, C, H, W)`, any floating dtype, device and memory layout
-    k:float, # fraction of spatial positions kept per sample and channel, in (0, 1]
-    mode:str="keep", # "keep" (the paper), "revert" (keep the complement), "mean" (mean-replacement), "random" or "random_rescaled" (control)
-    generator:torch.Generator|None=None, # random source for the random modes
-) -> Tensor: # same shape, dtype and device as `x`
+    x: Tensor,  # feature maps `(N, C, H, W)`, any floating dtype, device and memory layout
+    k: float,  # fraction of spatial positions kept per sample and channel, in (0, 1]
+    mode: str = "keep",  # "keep" (the paper), "revert" (keep the complement), "mean" (mean-replacement), "random" or "random_rescaled" (control)
+    generator: torch.Generator | None = None,  # random source for the random modes
+) -> Tensor:  # same shape, dtype and device as `x`
     "Keep the `int(max(1, k*H*W))` largest-|x| positions of every feature map, zero the rest (hard gradient gate)"
     check_fmap(x); k = check_k(k); check_mode(mode)
     if k == 1: return x  # as the official code: k=1 is the dense network whatever the mode
     if mode in RANDOM_MODES:
         mask = random_mask(x, k, generator)
-        return x * mask * (x.shape[2] * x.shape[3] / n_keep(k, x.shape[2], x.shape[3]) if mode == "random_rescaled" else 1)
+        return (
+            x * mask * (x.shape[2] * x.shape[3] / n_keep(k, x.shape[2], x.shape[3]) if mode == "random_rescaled" else 1)
+        )
     if mode == "mean":  # a mean depends on how many are kept, so keep exactly n_keep even at ties
         mask = topk_mask(x, k, exact=True)
         kept = (x * mask).sum((2, 3), keepdim=True) / mask.sum((2, 3), keepdim=True)

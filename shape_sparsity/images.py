@@ -40,22 +40,36 @@ def find_images(
     if not paths: raise ValueError(f"{name}: no paths given")
     files = set()
     for s in map(str, paths):
-        hits = sorted(glob.glob(str(Path(s).expanduser()))) if any(c in s for c in "*?[") else [str(Path(s).expanduser())]
+        hits = (
+            sorted(glob.glob(str(Path(s).expanduser()))) if any(c in s for c in "*?[") else [str(Path(s).expanduser())]
+        )
         if not hits: raise FileNotFoundError(f"{name}: nothing matches {s!r}")
         for p in map(Path, hits):
             if p.is_dir():
-                found = [f for f in p.rglob("*") if f.is_file() and is_image_file(f) and not any(q.startswith(".") for q in f.relative_to(p).parts)]
-                if not found: raise ValueError(f"{name}: no image files ({', '.join(IMAGE_EXTS[:4])}, ...) in folder {str(p)!r}")
+                found = [
+                    f
+                    for f in p.rglob("*")
+                    if f.is_file() and is_image_file(f) and not any(q.startswith(".") for q in f.relative_to(p).parts)
+                ]
+                if not found:
+                    raise ValueError(f"{name}: no image files ({', '.join(IMAGE_EXTS[:4])}, ...) in folder {str(p)!r}")
                 files.update(f.resolve() for f in found)
             elif p.is_file():
-                if not is_image_file(p): raise ValueError(f"{name}: {str(p)!r} is not an image file (expected {', '.join(IMAGE_EXTS[:4])}, ...)")
+                if not is_image_file(p):
+                    raise ValueError(
+                        f"{name}: {str(p)!r} is not an image file (expected {', '.join(IMAGE_EXTS[:4])}, ...)"
+                    )
                 files.add(p.resolve())
             else: raise FileNotFoundError(f"{name}: path not found: {str(p)!r}")
     files = sorted(files)
     if unique_stems:
         seen = {}
         for f in files:
-            if f.stem in seen: raise ValueError(f"{name}: two images are named {f.stem!r} ({str(seen[f.stem])!r}, {str(f)!r}); their results would share a file name")
+            if f.stem in seen:
+                raise ValueError(
+                    f"{name}: two images are named {f.stem!r} ({str(seen[f.stem])!r}, {str(f)!r}); their results would"
+                    " share a file name"
+                )
             seen[f.stem] = f
     return files
 
@@ -76,16 +90,24 @@ def open_image(
     "Open `src` as an RGB PIL image: EXIF orientation applied, transparent pixels on white, 16-bit scaled to 8-bit"
     if isinstance(src, (str, Path)):
         p = Path(src).expanduser()
-        if not p.is_file(): raise FileNotFoundError(f"image file not found: {str(p)!r}" if not p.exists() else f"{str(p)!r} is a folder, expected an image file")
+        if not p.is_file():
+            raise FileNotFoundError(
+                f"image file not found: {str(p)!r}"
+                if not p.exists()
+                else f"{str(p)!r} is a folder, expected an image file"
+            )
         try:
             img = Image.open(p)
             if draft is not None: img.draft("RGB", (draft, draft))
             img.load()
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
-            raise ValueError(f"{str(p)!r} is not an image file PIL can read ({type(e).__name__}: {str(e)[:100]})") from None
+            raise ValueError(
+                f"{str(p)!r} is not an image file PIL can read ({type(e).__name__}: {str(e)[:100]})"
+            ) from None
     elif isinstance(src, (bytes, bytearray, memoryview)):
         try: img = Image.open(io.BytesIO(bytes(src))); img.load()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError): raise ValueError(f"the {len(bytes(src))} bytes given are not an image PIL can read") from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise ValueError(f"the {len(bytes(src))} bytes given are not an image PIL can read") from None
     elif isinstance(src, Image.Image): img = src.copy()
     elif isinstance(src, np.ndarray): img = Image.fromarray(src)
     else: raise TypeError(f"`src` must be a path, PIL image, bytes or numpy array, got {type(src).__name__}")
@@ -113,4 +135,5 @@ def check_side(size, name:str="size", lo:int=8, hi:int=MAX_SIDE) -> int:
     "Check `size` (an image side in pixels) is an integer in [`lo`, `hi`]; the error names `name`"
     return check_int(size, name, lo=lo, hi=hi)
 
-image_side = number_arg(int, 8, MAX_SIDE, what=f"an image side in pixels, an integer in [8, {MAX_SIDE}]")  # the argparse type
+# the argparse type
+image_side = number_arg(int, 8, MAX_SIDE, what=f"an image side in pixels, an integer in [8, {MAX_SIDE}]")

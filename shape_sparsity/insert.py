@@ -29,7 +29,11 @@ class _ShowTopK:
     def __call__(self):
         own = type(self.m).extra_repr(self.m)
         tks = [f"→ {self.m._forward_hooks[i].topk!r} on the output" for i in _hook_ids(self.m)]
-        return "\n".join([own] * bool(own) + tks) if isinstance(self.m, nn.Sequential) or list(self.m.children()) else ", ".join([own] * bool(own) + tks)
+        return (
+            "\n".join([own] * bool(own) + tks)
+            if isinstance(self.m, nn.Sequential) or list(self.m.children())
+            else ", ".join([own] * bool(own) + tks)
+        )
 
 # %% ../nbs/02_insert.ipynb #a84ff070
 def _show(m:nn.Module):
@@ -55,16 +59,20 @@ def _targets(model:nn.Module):
 
 # %% ../nbs/02_insert.ipynb #7942aeb8
 def add_topk(
-    model:nn.Module, # any model, e.g. a torchvision or fastai one
-    after:str|list[str], # names of submodules (as in `model.named_modules()`, e.g. "layer2", "features.2") to sparsify the outputs of
-    k:float=0.2, # fraction of spatial positions kept, in (0, 1]
-    mode:str="keep", # "keep", "revert" or "mean" (see `spatial_topk`)
-    enabled:bool=True, # insert the layers switched off (dense) if `False`
-) -> nn.Module: # the same model, modified in place
+    model: nn.Module,  # any model, e.g. a torchvision or fastai one
+    after: (
+        str | list[str]
+    ),  # names of submodules (as in `model.named_modules()`, e.g. "layer2", "features.2") to sparsify the outputs of
+    k: float = 0.2,  # fraction of spatial positions kept, in (0, 1]
+    mode: str = "keep",  # "keep", "revert" or "mean" (see `spatial_topk`)
+    enabled: bool = True,  # insert the layers switched off (dense) if `False`
+) -> nn.Module:  # the same model, modified in place
     "Insert a `TopK` after each module named in `after`, without changing the model's `state_dict`"
     if isinstance(after, str): after = [after]
     if not isinstance(after, (list, tuple)) or not all(isinstance(a, str) for a in after):
-        raise TypeError(f"`after` must be a module name or a list of them (e.g. 'layer2' or ['features.2']), got {after!r}")
+        raise TypeError(
+            f"`after` must be a module name or a list of them (e.g. 'layer2' or ['features.2']), got {after!r}"
+        )
     after = list(after)
     new = TopK(k, mode, enabled)  # validates k, mode and enabled before anything changes
     targets = _targets(model)
@@ -123,7 +131,8 @@ def set_topk(
     "Change `k`, `mode` and/or `enabled` of every Top-K layer of `model`"
     _check_settings(k, mode, enabled)
     layers = topk_layers(getattr(model, "model", model))
-    if not layers: raise ValueError("the model has no Top-K layers: add them with `add_topk` or build it with a `topk` spec")
+    if not layers:
+        raise ValueError("the model has no Top-K layers: add them with `add_topk` or build it with a `topk` spec")
     for _, tk in layers:
         if k is not None: tk.k = k
         if mode is not None: tk.mode = mode

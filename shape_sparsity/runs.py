@@ -24,7 +24,8 @@ _HASHES: dict = {}  # (resolved path, size, mtime_ns) -> hex digest
 def file_fingerprint(path) -> str:
     "SHA-256 of the file's bytes (16 hex digits), computed once per (path, size, mtime) and cached"
     p = Path(path).expanduser()
-    if not p.is_file(): raise FileNotFoundError(f"file not found: {str(p)!r}" if not p.exists() else f"{str(p)!r} is not a file")
+    if not p.is_file():
+        raise FileNotFoundError(f"file not found: {str(p)!r}" if not p.exists() else f"{str(p)!r} is not a file")
     st = p.stat()
     key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
     if key not in _HASHES:
@@ -36,13 +37,16 @@ def file_fingerprint(path) -> str:
 
 # %% ../nbs/00b_runs.ipynb #c61359da
 def files_fingerprint(
-    files, # the files of a set (images of a data set, ...)
-    root=None, # names are taken relative to this folder (default: file names only)
-    cache:bool=False, # keep the hashes on disk (`fingerprint_cache`): a later process re-reads only files whose size or mtime changed
-) -> str: # "<count>:<hash>"
+    files,  # the files of a set (images of a data set, ...)
+    root=None,  # names are taken relative to this folder (default: file names only)
+    cache: bool = False,  # keep the hashes on disk (`fingerprint_cache`): a later process re-reads only files whose size or mtime changed
+) -> str:  # "<count>:<hash>"
     "One fingerprint of a set of files: their names and bytes, independent of the order given"
     if cache and root is not None: items = _cached_hashes(files, root)
-    else: items = [(str(Path(f).relative_to(root)) if root is not None else Path(f).name, file_fingerprint(f)) for f in files]
+    else:
+        items = [
+            (str(Path(f).relative_to(root)) if root is not None else Path(f).name, file_fingerprint(f)) for f in files
+        ]
     items = sorted(items)
     h = hashlib.sha256()
     for name, fp in items: h.update(f"{name}\0{fp}\n".encode())
@@ -52,7 +56,12 @@ def files_fingerprint(
 def fingerprint_cache(root) -> Path:
     "The JSON file that keeps the file hashes of the folder `root` across processes (`files_fingerprint(cache=True)`)"
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home()/".cache").expanduser()
-    return base/"shape_sparsity"/"fingerprints"/f"{hashlib.sha256(str(Path(root).expanduser().resolve()).encode()).hexdigest()[:16]}.json"
+    return (
+        base
+        / "shape_sparsity"
+        / "fingerprints"
+        / f"{hashlib.sha256(str(Path(root).expanduser().resolve()).encode()).hexdigest()[:16]}.json"
+    )
 
 # %% ../nbs/00b_runs.ipynb #f0159404
 def _cached_hashes(files, root) -> list:
@@ -82,7 +91,11 @@ def _norm(v):
 def identity_diff(saved:dict, current:dict) -> list[str]:
     "The keys on which two identities differ, as `key: saved -> current` strings (a missing key shows as `None`)"
     saved, current = _norm(saved or {}), _norm(current or {})
-    return [f"{k}: {saved.get(k)!r} -> {current.get(k)!r}" for k in sorted(set(saved) | set(current)) if saved.get(k) != current.get(k)]
+    return [
+        f"{k}: {saved.get(k)!r} -> {current.get(k)!r}"
+        for k in sorted(set(saved) | set(current))
+        if saved.get(k) != current.get(k)
+    ]
 
 # %% ../nbs/00b_runs.ipynb #6755fa4f
 def same_identity(saved:dict|None, current:dict) -> bool:
@@ -101,7 +114,8 @@ def check_identity(
 
 # %% ../nbs/00b_runs.ipynb #0e6d6c85
 def read_identity(path) -> dict|None:
-    "The identity saved in the JSON file `path` (its `identity` entry if it has one), or `None` if missing or unreadable"
+    ("The identity saved in the JSON file `path` (its `identity` entry if it has one), or `None` if missing or "
+     "unreadable")
     try: d = json.loads(Path(path).read_text())
     except (OSError, ValueError): return None
     if not isinstance(d, dict): return None

@@ -23,10 +23,15 @@ from .data.samples import local_data
 def test_data_path(
     sub:str|None=None, # optional sub-folder, e.g. "cue-conflict" or "imagenet-mini"
 ) -> Path:
-    "The local test data folder (`samples.local_data`: `$SHAPE_SPARSITY_DATA`, else `shared/data` above the cwd or the repository); an error when there is none"
+    ("The local test data folder (`samples.local_data`: `$SHAPE_SPARSITY_DATA`, else `shared/data` above the cwd or "
+     "the repository); an error when there is none")
     res = local_data(sub)
-    if res is None: raise FileNotFoundError(f"no test data{'' if sub is None else f' with a {sub!r} folder'} found (looked at ${DATA_ENV} and for "
-                                            f"shared/data above the cwd and the repository): set {DATA_ENV} to the folder holding cue-conflict/ and imagenet-mini/")
+    if res is None:
+        raise FileNotFoundError(
+            f"no test data{'' if sub is None else f' with a {sub!r} folder'} found (looked at ${DATA_ENV} and for"
+            f" shared/data above the cwd and the repository): set {DATA_ENV} to the folder holding cue-conflict/ and"
+            " imagenet-mini/"
+        )
     return res
 
 # %% ../nbs/99_testing.ipynb #eb6b3f86
@@ -42,7 +47,9 @@ def tiny_dls(
     x, y = torch.randn(n, 3, 8, 8, generator=g), torch.randint(0, n_classes, (n,), generator=g)
     x[torch.arange(n), y] += 1.0  # learnable: class c brightens channel c
     cut = n * 3 // 4
-    return DataLoaders.from_dsets(TensorDataset(x[:cut], y[:cut]), TensorDataset(x[cut:], y[cut:]), bs=bs, num_workers=0, device="cpu")
+    return DataLoaders.from_dsets(
+        TensorDataset(x[:cut], y[:cut]), TensorDataset(x[cut:], y[cut:]), bs=bs, num_workers=0, device="cpu"
+    )
 
 # %% ../nbs/99_testing.ipynb #7dded295
 TINY_TOPK = ("conv1", "conv2")  # where `tiny_net` puts its Top-K layers

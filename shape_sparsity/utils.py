@@ -71,19 +71,24 @@ def check_writable(folder, what:str="folder") -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         probe = folder/f".write-test.{os.getpid()}"
         probe.write_bytes(b""); probe.unlink()
-    except OSError as e: raise PermissionError(e.errno, f"{what} {str(folder)!r} is not writable ({e.strerror})", str(folder)) from e
+    except OSError as e:
+        raise PermissionError(e.errno, f"{what} {str(folder)!r} is not writable ({e.strerror})", str(folder)) from e
     return folder
 
 # %% ../nbs/00_utils.ipynb #f5d8efdd
 def load_torch_file(path, what:str="file", map_location="cpu"):
-    "`torch.load(path, weights_only=True)` with one clear error naming `what` and the path when it is missing or unreadable"
+    ("`torch.load(path, weights_only=True)` with one clear error naming `what` and the path when it is missing or "
+     "unreadable")
     path = Path(path).expanduser()
     if not path.is_file(): raise FileNotFoundError(f"{what} not found: {str(path)!r}")
     try: return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e:
         msg = str(e).strip().splitlines()[0][:160] if str(e).strip() else ""
-        if "Weights only load failed" in msg: msg = "not a torch.save file of tensors"  # torch's note on `weights_only` misleads here
-        raise ValueError(f"{what} {str(path)!r} is not a readable PyTorch weights file ({type(e).__name__}: {msg})") from e
+        # torch's note on `weights_only` misleads here
+        if "Weights only load failed" in msg: msg = "not a torch.save file of tensors"
+        raise ValueError(
+            f"{what} {str(path)!r} is not a readable PyTorch weights file ({type(e).__name__}: {msg})"
+        ) from e
 
 # %% ../nbs/00_utils.ipynb #6f1e1b43
 def md_table(df:pd.DataFrame, floatfmt:str="{:.4f}") -> str:
@@ -117,7 +122,9 @@ def check_int(v, name:str, lo:int|None=1, hi:int|None=None) -> int:
     ok = isinstance(v, Integral) and not isinstance(v, bool)
     if not ok or (lo is not None and v < lo) or (hi is not None and v > hi):
         rng = f">= {lo}" if hi is None else (f"<= {hi}" if lo is None else f"in [{lo}, {hi}]")
-        raise (ValueError if ok else TypeError)(f"`{name}` must be an integer {rng}, got {v!r}" + ("" if ok else f" of type {type(v).__name__}"))
+        raise (ValueError if ok else TypeError)(
+            f"`{name}` must be an integer {rng}, got {v!r}" + ("" if ok else f" of type {type(v).__name__}")
+        )
     return int(v)
 
 # %% ../nbs/00_utils.ipynb #1b97b5a8
@@ -126,7 +133,12 @@ def number_arg(kind, lo=None, hi=None, lo_open:bool=False, what:str|None=None):
     def conv(s):
         try: v = kind(s)
         except (TypeError, ValueError): v = None
-        ok = v is not None and math.isfinite(v) and (lo is None or (v > lo if lo_open else v >= lo)) and (hi is None or v <= hi)
+        ok = (
+            v is not None
+            and math.isfinite(v)
+            and (lo is None or (v > lo if lo_open else v >= lo))
+            and (hi is None or v <= hi)
+        )
         if not ok: raise argparse.ArgumentTypeError(f"must be {what}, got {s!r}")
         return v
     conv.__name__ = what  # argparse shows it in some messages
@@ -144,7 +156,8 @@ OFFLINE_ENV = "SHAPE_SPARSITY_OFFLINE"  # set to 1 to never try the network (tes
 DATA_ENV = "SHAPE_SPARSITY_DATA"  # a local folder holding cue-conflict/ and imagenet-mini/ (offline copies)
 
 def online(host:str="github.com", port:int=443, timeout:float=3.0) -> bool:
-    "Whether `host` can be reached (downloads of data and weights need it); always False if `$SHAPE_SPARSITY_OFFLINE` is set"
+    ("Whether `host` can be reached (downloads of data and weights need it); always False if "
+     "`$SHAPE_SPARSITY_OFFLINE` is set")
     if os.environ.get(OFFLINE_ENV): return False
     try:
         with socket.create_connection((host, port), timeout=timeout): return True
@@ -169,11 +182,14 @@ def maybe_bar(items, show:bool=True, **kwargs):
 
 # %% ../nbs/00_utils.ipynb #32516a1b
 def default_device(device=None) -> torch.device:
-    "`device` as a `torch.device`, refused when it is CUDA and there is no CUDA GPU; `None`: CUDA when available, else the CPU"
+    ("`device` as a `torch.device`, refused when it is CUDA and there is no CUDA GPU; `None`: CUDA when available, "
+     "else the CPU")
     if device is None: return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try: d = torch.device(device)
-    except (RuntimeError, TypeError) as e: raise ValueError(f"`device` must be a torch device such as 'cpu' or 'cuda', got {device!r}") from None
-    if d.type == "cuda" and not torch.cuda.is_available(): raise ValueError(f"device {device!r}: no CUDA GPU is available (use 'cpu')")
+    except (RuntimeError, TypeError) as e:
+        raise ValueError(f"`device` must be a torch device such as 'cpu' or 'cuda', got {device!r}") from None
+    if d.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r}: no CUDA GPU is available (use 'cpu')")
     return d
 
 # %% ../nbs/00_utils.ipynb #83bb4e32
@@ -181,7 +197,8 @@ def weights_reachable(
     filename:str, # the weights file's name, as torch's hub cache stores it (the last part of its URL)
     host:str, # where it is downloaded from
 ) -> bool:
-    "Whether a weights file is in torch's hub cache, or its host can be reached to download it (never with `$SHAPE_SPARSITY_OFFLINE`)"
+    ("Whether a weights file is in torch's hub cache, or its host can be reached to download it (never with "
+     "`$SHAPE_SPARSITY_OFFLINE`)")
     return (Path(torch.hub.get_dir())/"checkpoints"/filename).is_file() or online(host)
 
 # %% ../nbs/00_utils.ipynb #1a10344a

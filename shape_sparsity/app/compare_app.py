@@ -21,11 +21,24 @@ from ..evaluation.shape_bias import read_responses, shape_bias, plot_shape_bias,
 from ..images import open_image
 from ..data.stylize import stylize_image, default_engine, style_choices
 from .widgets import image_items, activation_maps_html, _img_png
-from .compare import (TOPK_SETTINGS, TOPK_ARCH_NAMES, Contender, describe_input, learner_prep, default_topk_model,
-                                    contenders, CompareResult, predictions_html, shape_bias_table, shape_bias_html, maps_title, _png)
+from .compare import (TOPK_SETTINGS, TOPK_ARCH_NAMES, Contender, describe_input, learner_prep,
+                                        default_topk_model, contenders, CompareResult, predictions_html,
+                                        shape_bias_table, shape_bias_html, maps_title, _png)
 # the comparison's pieces stay importable from here, where they were before the chapter was split
-_all_ = ["TOPK_SETTINGS", "TOPK_ARCH_NAMES", "Contender", "describe_input", "learner_prep", "default_topk_model", "contenders",
-         "CompareResult", "predictions_html", "shape_bias_table", "shape_bias_html", "maps_title"]
+_all_ = [
+    "TOPK_SETTINGS",
+    "TOPK_ARCH_NAMES",
+    "Contender",
+    "describe_input",
+    "learner_prep",
+    "default_topk_model",
+    "contenders",
+    "CompareResult",
+    "predictions_html",
+    "shape_bias_table",
+    "shape_bias_html",
+    "maps_title",
+]
 
 # %% auto #0
 __all__ = ['DEMO_IMAGES', 'CompareApp', 'demo_app', 'TOPK_SETTINGS', 'TOPK_ARCH_NAMES', 'Contender', 'describe_input',
@@ -35,22 +48,27 @@ __all__ = ['DEMO_IMAGES', 'CompareApp', 'demo_app', 'TOPK_SETTINGS', 'TOPK_ARCH_
 # %% ../../nbs/11c_app.compare_app.ipynb #1c2bc89f
 class CompareApp:
     "Compare networks on a stylized image: predictions, Top-K activation maps, and a shape-bias panel"
-    def __init__(self,
-        images, # image folder (recursive), file, list of files, or a DataFrame with a `path` column
-        models:dict|None=None, # name -> `Learner`, `(nn.Module, vocab)` or `nn.Module`, evaluated as they are
-        topk_model:nn.Module|str|None="efficientnet_lite0", # a network with Top-K layers or a `TOPK_PRESETS` name: dense vs at k; `None`: only `models`
-        topk_name:str|None=None, # display name of `topk_model` (default: e.g. "Lite0" for a name, else "Top-K net")
-        k:float|None=None, # initial value of the k slider (default: `topk_model`'s own k, 0.2 for Lite0's preset)
-        vocab:list|None=None, # class names of `topk_model` (default: ImageNet's for 1000 outputs)
-        responses:dict|None=None, # name -> responses DataFrame or CSV file(s), for the shape-bias panel
-        engine=None, # stylization engine (default: `default_engine()`)
-        style_images=None, # style image files offered besides the engine's built-in styles
-        size:int|None=None, # input size of the networks that are not Learners (default: each network's own)
-        n_top:int=5, # classes shown per network
-        max_image_size:int=256, # images are shrunk to this longer side before stylization
-        style=None, # initial style (a built-in index, a style image path or `None`)
-        strength:float=1.0, # initial strength
-        image=None, # the image picked first (a path of `images` or its label; default: the first)
+    def __init__(
+        self,
+        images,  # image folder (recursive), file, list of files, or a DataFrame with a `path` column
+        models: dict | None = None,  # name -> `Learner`, `(nn.Module, vocab)` or `nn.Module`, evaluated as they are
+        topk_model: (
+            nn.Module | str | None
+        ) = "efficientnet_lite0",  # a network with Top-K layers or a `TOPK_PRESETS` name: dense vs at k; `None`: only `models`
+        topk_name: (
+            str | None
+        ) = None,  # display name of `topk_model` (default: e.g. "Lite0" for a name, else "Top-K net")
+        k: float | None = None,  # initial value of the k slider (default: `topk_model`'s own k, 0.2 for Lite0's preset)
+        vocab: list | None = None,  # class names of `topk_model` (default: ImageNet's for 1000 outputs)
+        responses: dict | None = None,  # name -> responses DataFrame or CSV file(s), for the shape-bias panel
+        engine=None,  # stylization engine (default: `default_engine()`)
+        style_images=None,  # style image files offered besides the engine's built-in styles
+        size: int | None = None,  # input size of the networks that are not Learners (default: each network's own)
+        n_top: int = 5,  # classes shown per network
+        max_image_size: int = 256,  # images are shrunk to this longer side before stylization
+        style=None,  # initial style (a built-in index, a style image path or `None`)
+        strength: float = 1.0,  # initial strength
+        image=None,  # the image picked first (a path of `images` or its label; default: the first)
     ):
         self.items = image_items(images)
         self.contenders = contenders(models, topk_model, topk_name, vocab, size)
@@ -74,7 +92,9 @@ def _style_options(self:CompareApp, style_images, style) -> tuple[list, object]:
         if str(p) not in [v for _, v in styles]: styles.append((f"image: {p.name}", str(p)))
     if isinstance(style, (str, Path)): style = str(Path(style).expanduser())
     if style not in [v for _, v in styles]:
-        raise ValueError(f"`style` must be None, a built-in style index 0..{len(styles) - 2} or a style image file, got {style!r}")
+        raise ValueError(
+            f"`style` must be None, a built-in style index 0..{len(styles) - 2} or a style image file, got {style!r}"
+        )
     return styles, style
 
 # %% ../../nbs/11c_app.compare_app.ipynb #4f282933
@@ -91,21 +111,39 @@ def _build_widgets(self:CompareApp, style_images, k, style, strength, image=None
     styles, style = self._style_options(style_images, style)
     self.style_picker = W.Dropdown(options=styles, value=style, description="style", layout=lay)
     self.style_upload = W.FileUpload(accept="image/*", multiple=False, description="upload style")
-    self.strength = W.FloatSlider(value=strength, min=0, max=1, step=0.05, description="strength", continuous_update=False, layout=lay)
-    self.k = W.FloatSlider(value=k, min=0.01, max=1, step=0.01, description="Top-K k", continuous_update=False, layout=lay)
+    self.strength = W.FloatSlider(
+        value=strength, min=0, max=1, step=0.05, description="strength", continuous_update=False, layout=lay
+    )
+    self.k = W.FloatSlider(
+        value=k, min=0.01, max=1, step=0.01, description="Top-K k", continuous_update=False, layout=lay
+    )
     names = [c.name for c in self.contenders]
-    self.model_picker = W.SelectMultiple(options=names, value=names, description="networks", rows=min(6, len(names)), layout=lay)
+    self.model_picker = W.SelectMultiple(
+        options=names, value=names, description="networks", rows=min(6, len(names)), layout=lay
+    )
     layers = [(f"{c.name}: {l}", (c.name, l)) for c in self.contenders for l in c.layer_names
               if c.topk != "dense"]  # picking a Top-K twin's layer also shows its dense twin's
     self.layer_picker = W.Dropdown(options=[("none", None)] + layers, value=layers[0][1] if layers else None,
                                    description="Top-K layer", layout=lay)
     self.channels = W.ToggleButtons(options=[("channel mean", "mean"), ("4 strongest channels", 4)], value="mean")
     self.status = W.HTML()
-    self.image_view = W.Image(format="png", layout=W.Layout(width="256px", height="auto", object_fit="contain", margin="8px 0 0 40px"))
+    self.image_view = W.Image(
+        format="png", layout=W.Layout(width="256px", height="auto", object_fit="contain", margin="8px 0 0 40px")
+    )
     self.maps_view, self.pred_view = (W.HTML(layout=W.Layout(width="100%", margin="0")) for _ in range(2))
-    self.bias_picker = W.SelectMultiple(options=list(self.responses), value=list(self.responses), description="observers")
+    self.bias_picker = W.SelectMultiple(
+        options=list(self.responses), value=list(self.responses), description="observers"
+    )
     self.bias_view, self.bias_table = W.Image(format="png", layout=W.Layout(max_width="520px")), W.HTML()
-    for w in (self.image_picker, self.style_picker, self.strength, self.k, self.model_picker, self.layer_picker, self.channels):
+    for w in (
+        self.image_picker,
+        self.style_picker,
+        self.strength,
+        self.k,
+        self.model_picker,
+        self.layer_picker,
+        self.channels,
+    ):
         w.observe(self._on_change, names="value")
     self.upload.observe(self._on_upload, names="value")
     self.style_upload.observe(self._on_style_upload, names="value")
@@ -242,7 +280,9 @@ def compute(self:CompareApp) -> CompareResult:
     "Evaluate the chosen networks on the current stylized image (no display)"
     stylized = self.current_stylized()
     sel, k = self.layer_picker.value, self.k.value
-    res = CompareResult(self.image_picker.label, self.current_image(), self.style_picker.value, self.strength.value, stylized, k)
+    res = CompareResult(
+        self.image_picker.label, self.current_image(), self.style_picker.value, self.strength.value, stylized, k
+    )
     by_name = {c.name: c for c in self.contenders}
     sel_model = by_name[sel[0]].model if sel is not None else None
     for c in self.contenders:
@@ -294,12 +334,13 @@ def update_bias(self:CompareApp) -> pd.DataFrame|None:
 DEMO_IMAGES = ("elephant4-clock3.png", "cat2-elephant1.png", "truck2-airplane3.png", "bottle1-clock1.png")
 
 def demo_app(
-    cue_conflict, # the cue-conflict folder (`shape_sparsity.data.core.get_cue_conflict()` or a local copy)
-    responses=None, # a folder with the published model-vs-human responses (`get_published_responses`), for the shape-bias tab
-    images=DEMO_IMAGES, # file names of the cue-conflict images offered, the first one picked; `None`: all of them
-    **kwargs, # more `CompareApp` arguments (here style 0 at strength 0.5 unless given)
+    cue_conflict,  # the cue-conflict folder (`shape_sparsity.data.core.get_cue_conflict()` or a local copy)
+    responses=None,  # a folder with the published model-vs-human responses (`get_published_responses`), for the shape-bias tab
+    images=DEMO_IMAGES,  # file names of the cue-conflict images offered, the first one picked; `None`: all of them
+    **kwargs,  # more `CompareApp` arguments (here style 0 at strength 0.5 unless given)
 ) -> CompareApp:
-    "The tutorial's offline app: EfficientNet-Lite0 dense vs Top-K (ImageNet weights, no download) on a few cue-conflict images"
+    ("The tutorial's offline app: EfficientNet-Lite0 dense vs Top-K (ImageNet weights, no download) on a few "
+     "cue-conflict images")
     items = cue_conflict_items(cue_conflict)
     if images is not None:
         missing = sorted(set(images) - set(items.imagename))
@@ -308,6 +349,10 @@ def demo_app(
     resp = {}
     if responses is not None:
         files = get_published_responses(responses)
-        resp = {"humans": [f for n, f in files.items() if n.startswith("subject")], "AlexNet": files["alexnet"], "VGG-16": files["vgg16"]}
+        resp = {
+            "humans": [f for n, f in files.items() if n.startswith("subject")],
+            "AlexNet": files["alexnet"],
+            "VGG-16": files["vgg16"],
+        }
     first = items.path[items.imagename == images[0]].iloc[0] if images else None
     return CompareApp(items, **{"style": 0, "strength": 0.5, "responses": resp, "image": first, **kwargs})

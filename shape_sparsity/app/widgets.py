@@ -38,7 +38,8 @@ def image_items(
 ) -> list[tuple[str, str]]: # `(label, path)` pairs, sorted by label
     "The `(label, path)` choices of the image picker"
     if isinstance(images, pd.DataFrame):
-        if "path" not in images.columns: raise ValueError(f"an `images` DataFrame needs a `path` column, got columns {list(images.columns)}")
+        if "path" not in images.columns:
+            raise ValueError(f"an `images` DataFrame needs a `path` column, got columns {list(images.columns)}")
         paths = [Path(p) for p in images["path"]]
         root = Path(*Path(paths[0]).parts[:-2]) if paths else None
     elif isinstance(images, (str, Path)):
@@ -51,7 +52,10 @@ def image_items(
         missing = [str(p) for p in paths if not p.is_file()]
         if missing: raise FileNotFoundError(f"image files not found: {missing[:5]}")
         root = None
-    else: raise TypeError(f"`images` must be a folder, a file, a list of files or a DataFrame, got {type(images).__name__}")
+    else:
+        raise TypeError(
+            f"`images` must be a folder, a file, a list of files or a DataFrame, got {type(images).__name__}"
+        )
     paths = [p for p in paths if is_image_file(p)]
     if not paths: raise ValueError(f"no image files (.png, .jpg, ...) in {images!r:.200}")
     def label(p):
@@ -64,9 +68,11 @@ def input_preprocess(
     model=None, # a network (uses `preprocess_for(model)`), a `Preprocess`, or `None` for torchvision's ImageNet one
     size:int|None=None, # side of the square input; `None`: the network's own input size
 ) -> Preprocess: # callable: PIL image -> normalized `(3, size, size)` tensor
-    "How the app, like the cue-conflict evaluation, prepares an image for `model`: its own normalization, shorter side to `size`, center crop"
+    ("How the app, like the cue-conflict evaluation, prepares an image for `model`: its own normalization, shorter "
+     "side to `size`, center crop")
     if model is not None and not isinstance(model, Preprocess):
-        if not isinstance(model, nn.Module): raise TypeError(f"`model` must be an nn.Module, a Preprocess or None, got {type(model).__name__}")
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"`model` must be an nn.Module, a Preprocess or None, got {type(model).__name__}")
         model = preprocess_for(model)
     return stimulus_preprocess(model, None if size is None else check_size(size))
 
@@ -82,7 +88,8 @@ def model_input(
 # %% ../../nbs/11a_app.widgets.ipynb #69364530
 def model_logits(model:nn.Module, x:Tensor) -> Tensor:
     "`model`'s outputs for the batch `x` (moved to the model's device), in eval mode without gradients, on the CPU"
-    if not isinstance(model, nn.Module): raise TypeError(f"`model` must be a torch nn.Module, got {type(model).__name__}")
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"`model` must be a torch nn.Module, got {type(model).__name__}")
     if not isinstance(x, Tensor): raise TypeError(f"`x` must be a torch.Tensor, got {type(x).__name__}")
     if x.ndim == 3: x = x[None]
     x = x.as_subclass(Tensor)  # plain tensors in and out (fastai batches are `TensorImage`s)
@@ -130,11 +137,14 @@ def capture_maps(
     model:nn.Module, # a network with Top-K layers (or a fastai `Learner`)
     layer_name:str, # which Top-K layer, a name from `topk_layer_names(model)`
 ):
-    "Context manager: record what enters and leaves the Top-K layer `layer_name` in forward passes, into the dict it yields"
+    ("Context manager: record what enters and leaves the Top-K layer `layer_name` in forward passes, into the dict it "
+     "yields")
     model = getattr(model, "model", model)
     layers = dict(topk_layers(model))
     if layer_name not in layers:
-        raise ValueError(f"`layer_name` must name a Top-K layer of the model, one of {list(layers)}, got {layer_name!r}")
+        raise ValueError(
+            f"`layer_name` must name a Top-K layer of the model, one of {list(layers)}, got {layer_name!r}"
+        )
     got = {}
     def hook(m, inp, out): got["before"], got["after"] = inp[0].detach().float().cpu(), out.detach().float().cpu()
     h = layers[layer_name].register_forward_hook(hook)
@@ -175,22 +185,29 @@ def top_channels(
 
 # %% ../../nbs/11a_app.widgets.ipynb #b63b1ced
 def map_panels(
-    before:Tensor, # Top-K input `(N, C, H, W)` (first sample) or `(C, H, W)`
-    after:Tensor, # Top-K output, same shape
-    channels="mean", # "mean" (mean |activation| over channels), an int n (the n strongest channels) or a list of channel indices
-) -> list[tuple[str, Tensor, Tensor, str, str]]: # one row per map: `(name, before, after, before label, after label)`
+    before: Tensor,  # Top-K input `(N, C, H, W)` (first sample) or `(C, H, W)`
+    after: Tensor,  # Top-K output, same shape
+    channels="mean",  # "mean" (mean |activation| over channels), an int n (the n strongest channels) or a list of channel indices
+) -> list[tuple[str, Tensor, Tensor, str, str]]:  # one row per map: `(name, before, after, before label, after label)`
     "The before/after map pairs to draw, with labels saying what is kept"
-    if before.shape != after.shape: raise ValueError(f"`before` and `after` must have the same shape, got {tuple(before.shape)} and {tuple(after.shape)}")
+    if before.shape != after.shape:
+        raise ValueError(
+            f"`before` and `after` must have the same shape, got {tuple(before.shape)} and {tuple(after.shape)}"
+        )
     b, a = (t[0] if t.ndim == 4 else t for t in (before, after))
     if isinstance(channels, str):
-        if channels != "mean": raise ValueError(f"`channels` must be 'mean', an int or a list of ints, got {channels!r}")
+        if channels != "mean":
+            raise ValueError(f"`channels` must be 'mean', an int or a list of ints, got {channels!r}")
         per, anyc = kept_fractions(a)
         return [("mean |activation| over channels", b.abs().mean(0), a.abs().mean(0), "before Top-K",
                  f"after: kept per channel {per:.1%} of positions; active in any channel {anyc:.0%}")]
     idx = top_channels(b, channels) if isinstance(channels, int) else list(channels)
     bad = [i for i in idx if not 0 <= i < b.shape[0]]
     if bad: raise ValueError(f"`channels` {bad} out of range: the layer has {b.shape[0]} channels")
-    return [(f"channel {i}", b[i], a[i], f"channel {i} before", f"channel {i} after: {(a[i] != 0).float().mean():.1%} kept") for i in idx]
+    return [
+        (f"channel {i}", b[i], a[i], f"channel {i} before", f"channel {i} after: {(a[i] != 0).float().mean():.1%} kept")
+        for i in idx
+    ]
 
 # %% ../../nbs/11a_app.widgets.ipynb #6b5eaf5f
 def plot_activation_maps(
@@ -250,15 +267,19 @@ def activation_maps_html(
     per, anyc = kept_fractions(after)
     (c, h, w) = after.shape[-3:]
     out = [f"<div style='font-weight:bold'>{html.escape(title)}</div>"] if title else []
-    out.append(f"<div class='kept-summary'>kept per channel: <b>{per:.1%} of positions</b> "
-               f"<span style='color:#888'>(mean over the {c} channels of the fraction of the {h}×{w} positions left nonzero)</span>; "
-               f"positions active in any channel: {anyc:.0%}</div>")
+    out.append(
+        f"<div class='kept-summary'>kept per channel: <b>{per:.1%} of positions</b> <span style='color:#888'>(mean over"
+        f" the {c} channels of the fraction of the {h}×{w} positions left nonzero)</span>; positions active in any"
+        f" channel: {anyc:.0%}</div>"
+    )
     pairs = []
     for _, mb, ma, lb, la in rows:
         vmax = float(max(mb.abs().max(), ma.abs().max(), 1e-12))
-        figs = "".join(f"<figure style='margin:0'>{_img_tag(map_image(m, vmax, px, cmap), lab)}"
-                       f"<figcaption style='font-size:11px;max-width:{max(px, 160)}px'>{html.escape(lab)}</figcaption></figure>"
-                       for m, lab in [(mb, lb), (ma, la)])
+        figs = "".join(
+            f"<figure style='margin:0'>{_img_tag(map_image(m, vmax, px, cmap), lab)}"
+            f"<figcaption style='font-size:11px;max-width:{max(px, 160)}px'>{html.escape(lab)}</figcaption></figure>"
+            for m, lab in [(mb, lb), (ma, la)]
+        )
         pairs.append(f"<div style='display:flex;gap:8px'>{figs}</div>")
     out.append(f"<div style='display:flex;flex-wrap:wrap;gap:10px 28px;margin-top:6px'>{''.join(pairs)}</div>")
     return f"<div class='topk-maps' style='font-size:12px'>{''.join(out)}</div>"

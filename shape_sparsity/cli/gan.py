@@ -8,8 +8,8 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/cli.gan.html.md"""
 from __future__ import annotations
 import argparse, json, sys, time
 from pathlib import Path
-from ..utils import (positive_int, count_int, positive_float, seed_int, number_arg, check_writable, md_table,
-                                  atomic_write_json, default_device, torch_threads)
+from ..utils import (positive_int, count_int, positive_float, seed_int, number_arg, check_writable,
+                                  md_table, atomic_write_json, default_device, torch_threads)
 from ..images import MAX_SIDE
 
 # %% auto #0
@@ -20,7 +20,10 @@ __all__ = ['DEVICES', 'fid_side', 'MAX_FAKES', 'MAX_REPEATS', 'MAX_BS', 'fakes_i
 def _device(a):
     "`--device` as a torch device (`utils.default_device`: refused when CUDA is asked for and missing)"
     try: return default_device(None if a.device == "auto" else a.device)
-    except ValueError as e: raise ValueError("--device cuda: no CUDA GPU is available (use --device cpu)" if "no CUDA" in str(e) else f"--device: {e}") from None
+    except ValueError as e:
+        raise ValueError(
+            "--device cuda: no CUDA GPU is available (use --device cpu)" if "no CUDA" in str(e) else f"--device: {e}"
+        ) from None
 
 # %% ../../nbs/12c_cli.gan.ipynb #e7c22f01
 def _preset_args(a) -> dict:
@@ -141,22 +144,32 @@ def _real_images(files, size, progress):
 
 # %% ../../nbs/12c_cli.gan.ipynb #dc1f1981
 def _eval_images(a, run, cfg) -> tuple:
-    "`(paths, files, fingerprint, training)`: the real images of `run` (its training images, or --data) and whether they are the run's"
+    ("`(paths, files, fingerprint, training)`: the real images of `run` (its training images, or --data) and whether "
+     "they are the run's")
     from shape_sparsity.gan.data import find_images, images_fingerprint
     if a.data: data = a.data
     else:
         data = cfg.get("data") or []
         gone = [d for d in data if not Path(d).exists()]
         if gone or not data:
-            raise FileNotFoundError(f"run {str(run)!r}: its training images ({', '.join(gone or data) or 'unrecorded'}) are not there; "
-                                    "if they moved, give their folder with --data (checked against the run's images by content)")
+            raise FileNotFoundError(
+                f"run {str(run)!r}: its training images ({', '.join(gone or data) or 'unrecorded'}) are not there; "
+                "if they moved, give their folder with --data (checked against the run's images by content)"
+            )
     files = find_images(data, name="--data")
     fp, saved = images_fingerprint(files), cfg.get("images")
     training = saved is None or fp == saved
     if not training and not a.data:
-        raise ValueError(f"run {str(run)!r}: the images in {', '.join(map(str, data))} are not the ones it was trained on any more "
-                         f"(content fingerprint {saved} -> {fp}); give the run's images with --data, or pass these with --data to score against them")
-    if not training: print(f"note: --data for {str(run)!r} is not the run's training images (by content): scored against these", file=sys.stderr)
+        raise ValueError(
+            f"run {str(run)!r}: the images in {', '.join(map(str, data))} are not the ones it was trained on any more"
+            f" (content fingerprint {saved} -> {fp}); give the run's images with --data, or pass these with --data to"
+            " score against them"
+        )
+    if not training:
+        print(
+            f"note: --data for {str(run)!r} is not the run's training images (by content): scored against these",
+            file=sys.stderr,
+        )
     return data, files, fp, training
 
 # %% ../../nbs/12c_cli.gan.ipynb #c32f7e01
@@ -174,7 +187,8 @@ def _inception(a, real, fakes, device) -> dict:
 
 # %% ../../nbs/12c_cli.gan.ipynb #a621a488
 def cmd_gan_eval(a) -> int:
-    "Lite0-FID/KID (and Inception FID/KID when available) of each run's EMA generator against its training images, by one protocol"
+    ("Lite0-FID/KID (and Inception FID/KID when available) of each run's EMA generator against its training images, "
+     "by one protocol")
     from shape_sparsity.gan.metrics import FIDScorer, lite0_label, LITE0_FID, OFFICIAL_FID, protocol_label
     from shape_sparsity.gan.train import load_gan_run, generate
     import pandas as pd
@@ -189,25 +203,60 @@ def cmd_gan_eval(a) -> int:
             key = (fp, cfg["size"])
             if key not in scorers:
                 real = _real_images(files, cfg["size"], bars)
-                scorers[key] = (real, FIDScorer(real, a.fid_protocol, "lite0", size=a.fid_size, bs=a.bs, device=device, progress=bars))
+                scorers[key] = (
+                    real,
+                    FIDScorer(real, a.fid_protocol, "lite0", size=a.fid_size, bs=a.bs, device=device, progress=bars),
+                )
             real, scorer = scorers[key]
             fakes = [generate(G, n, seed=a.seed + r, bs=cfg["bs"]) for r in range(repeats)]
             scores = {**scorer(fakes), **_inception(a, real, fakes, device)}
-            row = dict(run=str(run), generator=f"Top-K {cfg['topk']}" if cfg["topk"] else "dense", size=cfg["size"],
-                       checkpoint=cfg["checkpoint"], iters=cfg["iters_done"], real=len(real), generated=f"{repeats} x {n}" if repeats > 1 else n,
-                       **scores)
+            row = dict(
+                run=str(run),
+                generator=f"Top-K {cfg['topk']}" if cfg["topk"] else "dense",
+                size=cfg["size"],
+                checkpoint=cfg["checkpoint"],
+                iters=cfg["iters_done"],
+                real=len(real),
+                generated=f"{repeats} x {n}" if repeats > 1 else n,
+                **scores,
+            )
             dest = Path(run)/("eval_official.json" if official else "eval.json")
-            try: atomic_write_json(dict(row, data=list(map(str, data)), images=fp, training_images=training, seed=a.seed, protocol=a.fid_protocol), dest)
-            except OSError as e: print(f"note: could not save {str(dest)!r} ({e.strerror or e}); the result is printed below only", file=sys.stderr)
+            try:
+                atomic_write_json(
+                    dict(
+                        row,
+                        data=list(map(str, data)),
+                        images=fp,
+                        training_images=training,
+                        seed=a.seed,
+                        protocol=a.fid_protocol,
+                    ),
+                    dest,
+                )
+            except OSError as e:
+                print(
+                    f"note: could not save {str(dest)!r} ({e.strerror or e}); the result is printed below only",
+                    file=sys.stderr,
+                )
             rows.append(row)
     df = pd.DataFrame(rows)
     if a.json: print(json.dumps(dict(protocol=a.fid_protocol, rows=rows), default=float))
     else:
-        print(md_table(df.drop(columns=[c for c in df.columns if c.endswith(" std") or c.endswith(" all")]), floatfmt="{:.4g}"))
-        print(f"\n{protocol_label(lite0_label(LITE0_FID, a.fid_size), a.fid_protocol)}: Fréchet distance on EfficientNet-Lite0's pooled "
-              f"features ({a.fid_size} px), offline; not comparable with Inception FID. Lower is better.")
-        if official: print("[official protocol]: TopKGen's Evaler: pixels mapped to [127, 255], the smallest FID of "
-                           f"{repeats} sets of {n} images, KID subsets of 100; compare only with numbers measured the same way.")
+        print(
+            md_table(
+                df.drop(columns=[c for c in df.columns if c.endswith(" std") or c.endswith(" all")]), floatfmt="{:.4g}"
+            )
+        )
+        print(
+            f"\n{protocol_label(lite0_label(LITE0_FID, a.fid_size), a.fid_protocol)}: Fréchet distance on"
+            f" EfficientNet-Lite0's pooled features ({a.fid_size} px), offline; not comparable with Inception FID."
+            " Lower is better."
+        )
+        if official:
+            print(
+                "[official protocol]: TopKGen's Evaler: pixels mapped to [127, 255], the smallest FID of "
+                f"{repeats} sets of {n} images, KID subsets of 100; compare only with numbers measured the same way."
+            )
     return 0
 
 # %% ../../nbs/12c_cli.gan.ipynb #80c362d9
@@ -317,17 +366,54 @@ def _add_gan_eval(subs):
     help = "Lite0-FID/KID (offline) and Inception FID/KID (with the network) of GAN runs against their training images"
     p = subs.add_parser("gan-eval", help=help, description=help)
     p.add_argument("runs", nargs="+", metavar="RUN", help="run folders of `shape-sparsity gan` (one table row each)")
-    p.add_argument("--data", nargs="+", metavar="DIR", help="real images (default: each run's training folders; give their new place if they moved: "
-                                                             "they are checked against the run's images by content)")
-    p.add_argument("--fid-protocol", default="standard", choices=list(FID_PROTOCOLS),
-                   help="standard (pixels in [0, 255], one set; the default) or official (TopKGen's Evaler: pixels in [127, 255], "
-                        "the smallest FID of 3 sets of 3000 images, KID subsets of 100), for comparison with the paper; one protocol per table")
-    p.add_argument("--n", type=fakes_int, help=f"generated images per set, at most {MAX_FAKES} (default: 1000; official protocol: 3000)")
-    p.add_argument("--repeats", type=repeats_int, help=f"sets of --n images, the smallest FID kept, at most {MAX_REPEATS} (default: 1; official protocol: 3)")
-    p.add_argument("--checkpoint", default="auto", choices=["auto", "best", "last"], help="the run's best-FID state (best.pth) or its last; auto: best if there")
+    p.add_argument(
+        "--data",
+        nargs="+",
+        metavar="DIR",
+        help=(
+            "real images (default: each run's training folders; give their new place if they moved: "
+            "they are checked against the run's images by content)"
+        ),
+    )
+    p.add_argument(
+        "--fid-protocol",
+        default="standard",
+        choices=list(FID_PROTOCOLS),
+        help=(
+            "standard (pixels in [0, 255], one set; the default) or official (TopKGen's Evaler: pixels in [127, 255],"
+            " the smallest FID of 3 sets of 3000 images, KID subsets of 100), for comparison with the paper; one"
+            " protocol per table"
+        ),
+    )
+    p.add_argument(
+        "--n",
+        type=fakes_int,
+        help=f"generated images per set, at most {MAX_FAKES} (default: 1000; official protocol: 3000)",
+    )
+    p.add_argument(
+        "--repeats",
+        type=repeats_int,
+        help=f"sets of --n images, the smallest FID kept, at most {MAX_REPEATS} (default: 1; official protocol: 3)",
+    )
+    p.add_argument(
+        "--checkpoint",
+        default="auto",
+        choices=["auto", "best", "last"],
+        help="the run's best-FID state (best.pth) or its last; auto: best if there",
+    )
     p.add_argument("--seed", type=seed_int, default=0, help="seed of the generated images' latents")
-    p.add_argument("--fid-size", type=fid_side, default=FID_SIZE, help="Lite0's input side (224: 'Lite0-FID'; others are labelled, e.g. Lite0-FID@128px)")
-    p.add_argument("--inception", default="auto", choices=["auto", "yes", "no"], help="also Inception FID/KID (torch-fidelity; downloads its weights once)")
+    p.add_argument(
+        "--fid-size",
+        type=fid_side,
+        default=FID_SIZE,
+        help="Lite0's input side (224: 'Lite0-FID'; others are labelled, e.g. Lite0-FID@128px)",
+    )
+    p.add_argument(
+        "--inception",
+        default="auto",
+        choices=["auto", "yes", "no"],
+        help="also Inception FID/KID (torch-fidelity; downloads its weights once)",
+    )
     p.add_argument("--bs", type=bs_int, default=50, help=f"batch size of the feature networks, at most {MAX_BS}")
     p.add_argument("--device", default="auto", choices=list(DEVICES))
     p.add_argument("--threads", type=positive_int, help="torch CPU threads (default: torch's)")

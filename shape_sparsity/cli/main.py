@@ -7,12 +7,13 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/cli.main.html.md"""
 # %% ../../nbs/12d_cli.main.ipynb #ccebbfdd
 from __future__ import annotations
 import argparse, contextlib, errno, io, json, sys
-from ..utils import (OFFLINE_ENV, DATA_ENV, online, md_table, check_writable, number_arg, positive_int, positive_float, count_int,
-                                  write_csv_atomic, atomic_write_json, torch_threads)
+from ..utils import (OFFLINE_ENV, DATA_ENV, online, md_table, check_writable, number_arg, positive_int,
+                                  positive_float, count_int, write_csv_atomic, atomic_write_json, torch_threads)
 from ..runs import FolderBusy, folder_lock
-from .train import _sub, _bars, seed_int, cmd_data, cmd_stylize, cmd_train, cmd_table1, _add_data, _add_stylize, _add_train, _add_table1
-from .eval import (cmd_shape_bias, cmd_sweep, cmd_demo, find_cue_conflict, result_table, net_size, NO_CUE_CONFLICT,
-                                     DEMO_MODELS, _add_shape_bias, _add_sweep, _add_demo)
+from .train import (_sub, _bars, seed_int, cmd_data, cmd_stylize, cmd_train, cmd_table1, _add_data,
+                                      _add_stylize, _add_train, _add_table1)
+from .eval import (cmd_shape_bias, cmd_sweep, cmd_demo, find_cue_conflict, result_table, net_size,
+                                     NO_CUE_CONFLICT, DEMO_MODELS, _add_shape_bias, _add_sweep, _add_demo)
 
 # %% auto #0
 __all__ = ['MAX_WORLD_N', 'MAX_WORLD_CONFLICT', 'cmd_world', 'make_parser', 'main', 'run_cli']
@@ -20,16 +21,41 @@ __all__ = ['MAX_WORLD_N', 'MAX_WORLD_CONFLICT', 'cmd_world', 'make_parser', 'mai
 # %% ../../nbs/12d_cli.main.ipynb #4144e8e2
 def _json(obj) -> str:
     "Strict JSON: NaN (a shape bias with no decision for either cue, an empty CI) becomes null"
-    fix = lambda o: None if isinstance(o, float) and o != o else ({k: fix(v) for k, v in o.items()} if isinstance(o, dict) else ([fix(v) for v in o] if isinstance(o, list) else o))
+    fix = lambda o: (
+        None
+        if isinstance(o, float) and o != o
+        else (
+            {k: fix(v) for k, v in o.items()}
+            if isinstance(o, dict)
+            else ([fix(v) for v in o] if isinstance(o, list) else o)
+        )
+    )
     return json.dumps(fix(obj), default=float, allow_nan=False)
 
 # %% ../../nbs/12d_cli.main.ipynb #b7714c93
 _WORLD_KNOBS = {"size", "contrast", "outline_contrast", "period", "shape_scale", "background", "color", "data_seed"}
 _WORLD_MODES = {  # the options (beyond --out, --json, --quiet) each mode of `world` uses
-    "study": _WORLD_KNOBS | {"arms", "seeds", "infer", "arch", "width", "epochs", "n_train", "n_valid", "n_test", "n_conflict", "jobs", "threads"},
+    "study": (
+        _WORLD_KNOBS
+        | {
+            "arms",
+            "seeds",
+            "infer",
+            "arch",
+            "width",
+            "epochs",
+            "n_train",
+            "n_valid",
+            "n_test",
+            "n_conflict",
+            "jobs",
+            "threads",
+        }
+    ),
     "plan": {"jobs", "threads"},
     "calibrate": _WORLD_KNOBS | {"contrasts", "seeds", "arch", "width", "epochs", "n_train", "n_valid", "threads"},
-    "export": _WORLD_KNOBS | {"n_train", "n_valid", "n_test", "n_conflict"}}
+    "export": _WORLD_KNOBS | {"n_train", "n_valid", "n_test", "n_conflict"},
+}
 _MODE_FLAG = {"plan": "--plan", "calibrate": "--calibrate", "export": "--export"}
 
 def _world_mode(a) -> str:
@@ -39,8 +65,13 @@ def _world_mode(a) -> str:
     mode = modes[0] if modes else "study"
     given = sorted(k for k in set().union(*_WORLD_MODES.values()) if getattr(a, k) not in (None, False))
     bad = [f"--{k.replace('_', '-')}" for k in given if k not in _WORLD_MODES[mode]]
-    what, cmd = ("the plan fixes it" if mode == "plan" else "it does not apply"), " ".join(["world", _MODE_FLAG.get(mode, "")]).strip()
-    if bad: raise ValueError(f"{', '.join(bad)}: not an option of `{cmd}` ({what}); drop {'it' if len(bad) == 1 else 'them'}")
+    what, cmd = ("the plan fixes it" if mode == "plan" else "it does not apply"), " ".join(
+        ["world", _MODE_FLAG.get(mode, "")]
+    ).strip()
+    if bad:
+        raise ValueError(
+            f"{', '.join(bad)}: not an option of `{cmd}` ({what}); drop {'it' if len(bad) == 1 else 'them'}"
+        )
     return mode
 
 # %% ../../nbs/12d_cli.main.ipynb #1a29867e
@@ -48,9 +79,15 @@ def _world_cfg(a):
     from shape_sparsity.world.render import WorldConfig
     W = WorldConfig()
     val = lambda k, d: d if getattr(a, k) is None else getattr(a, k)
-    return WorldConfig(size=val("size", W.size), texture_contrast=val("contrast", W.texture_contrast), period=val("period", W.period),
-                       outline_contrast=tuple(val("outline_contrast", W.outline_contrast)), shape_scale=tuple(val("shape_scale", W.shape_scale)),
-                       background=val("background", W.background), color=bool(a.color))
+    return WorldConfig(
+        size=val("size", W.size),
+        texture_contrast=val("contrast", W.texture_contrast),
+        period=val("period", W.period),
+        outline_contrast=tuple(val("outline_contrast", W.outline_contrast)),
+        shape_scale=tuple(val("shape_scale", W.shape_scale)),
+        background=val("background", W.background),
+        color=bool(a.color),
+    )
 
 # %% ../../nbs/12d_cli.main.ipynb #18575c25
 def _world_recipe(a) -> dict:
@@ -82,7 +119,10 @@ def _world_export(a, cfg, recipe) -> int:
 def _world_calibrate(a, out, cfg, recipe) -> int:
     from shape_sparsity.world.figures import calibrate_world, plot_calibration, CALIBRATION_CONTRASTS
     cs = list(a.contrasts or CALIBRATION_CONTRASTS)
-    if len(set(cs)) < len(cs): raise ValueError(f"--contrasts has duplicates {sorted({c for c in cs if cs.count(c) > 1})}: each would be trained twice")
+    if len(set(cs)) < len(cs):
+        raise ValueError(
+            f"--contrasts has duplicates {sorted({c for c in cs if cs.count(c) > 1})}: each would be trained twice"
+        )
     cur = calibrate_world(out, cs, a.seeds or [0], cfg, recipe, progress=_bars(a))
     plot_calibration(cur).savefig(out/"calibration.png", dpi=150, bbox_inches="tight")
     tab = cur.pivot_table(index=["contrast", "epoch"], columns="cue", values="valid_acc").reset_index()
@@ -97,7 +137,9 @@ def _world_plan(a) -> int:
     say = None if a.quiet or a.json else (lambda m: print(m, flush=True))
     res = run_plan(a.plan, out, jobs=a.jobs or 2, threads=a.threads or 1, progress=_bars(a), say=say)
     if a.json: print(_json(res))
-    else: print(verdict_text(res, load_plan(a.plan)[0])); print(f"saved {out/'verdict.md'}, {out/'runs.csv'} and {out/'mechanism'}")
+    else:
+        print(verdict_text(res, load_plan(a.plan)[0]))
+        print(f"saved {out/'verdict.md'}, {out/'runs.csv'} and {out/'mechanism'}")
     return 0
 
 # %% ../../nbs/12d_cli.main.ipynb #7a599091
@@ -108,76 +150,179 @@ def _claim_study(out):
     mark = out/"world_study.json"
     if not mark.exists():
         mine = [n for n in _STUDY_FILES if (out/n).exists()]
-        if mine: raise ValueError(f"--out {str(out)!r} already holds {mine} not written by a world study: use another folder")
+        if mine:
+            raise ValueError(
+                f"--out {str(out)!r} already holds {mine} not written by a world study: use another folder"
+            )
         atomic_write_json(dict(kind="shape-sparsity world study"), mark)
 
 # %% ../../nbs/12d_cli.main.ipynb #63c57bf6
 def _world(a, out, cfg, recipe) -> int:
     "A world study in the locked folder `out`: its runs, summary, table and figures"
-    from shape_sparsity.world.study import world_study, collect_world, summarize_world, DEFAULT_ARMS, STUDY_SEEDS, INFER_SPECS, RUNS_CSV
+    from shape_sparsity.world.study import (world_study, collect_world, summarize_world, DEFAULT_ARMS, STUDY_SEEDS,
+                                            INFER_SPECS, RUNS_CSV)
     from shape_sparsity.world.figures import world_table, plot_world_study, plot_curves, curves_frame
     _claim_study(out)
     infer = [s for s in (a.infer or INFER_SPECS) if s.lower() != "none"]
-    runs = world_study(out, a.arms or DEFAULT_ARMS, a.seeds or STUDY_SEEDS, cfg, recipe, infer, progress=_bars(a), jobs=a.jobs or 2, threads=a.threads)
+    runs = world_study(
+        out,
+        a.arms or DEFAULT_ARMS,
+        a.seeds or STUDY_SEEDS,
+        cfg,
+        recipe,
+        infer,
+        progress=_bars(a),
+        jobs=a.jobs or 2,
+        threads=a.threads,
+    )
     _, evs = collect_world(out, with_evals=True)
     keys = set(zip(runs.arm, runs.seed))
     evs = [e for e in evs if (e["identity"]["arm"], e["identity"]["seed"]) in keys]  # this study's runs only
     sm = summarize_world(runs, evs)
     write_csv_atomic(sm, out/"world_summary.csv")
-    title = f"{recipe.get('arch', 'paper')} on the shape-texture world ({cfg.size} px, contrast {cfg.texture_contrast:g}), {runs.seed.nunique()} seeds"
+    title = (
+        f"{recipe.get('arch', 'paper')} on the shape-texture world ({cfg.size} px, contrast {cfg.texture_contrast:g}),"
+        f" {runs.seed.nunique()} seeds"
+    )
     plot_world_study(runs, sm, title=title).savefig(out/"world_study.png", dpi=150, bbox_inches="tight")
     plot_curves(curves_frame(evs), title=title).savefig(out/"world_curves.png", dpi=150, bbox_inches="tight")
-    if a.json: print(_json(dict(summary=sm.to_dict("records"), runs=runs.to_dict("records"), figure=str(out/"world_study.png"))))
+    if a.json:
+        print(
+            _json(
+                dict(summary=sm.to_dict("records"), runs=runs.to_dict("records"), figure=str(out / "world_study.png"))
+            )
+        )
     else:
         print(md_table(world_table(sm)))
-        print(f"\nsaved {out/RUNS_CSV}, {out/'world_summary.csv'}, {out/'world_study.png'}, {out/'world_curves.png'} and one folder per run in {out}")
+        print(
+            f"\nsaved {out/RUNS_CSV}, {out/'world_summary.csv'}, {out/'world_study.png'}, {out/'world_curves.png'} and"
+            f" one folder per run in {out}"
+        )
     return 0
 
 # %% ../../nbs/12d_cli.main.ipynb #a938f405
-MAX_WORLD_N = 10_000  # world images per class (train, valid, each test set) at most: the world is made and held in memory
+# world images per class (train, valid, each test set) at most: the world is made and held in memory
+MAX_WORLD_N = 10_000
 MAX_WORLD_CONFLICT = 1_000  # conflict images per ordered class pair at most (90 pairs)
 
 def _add_world_knobs(s):
     "The world's knobs (`WorldConfig`): the defaults are the plan's default world"
     from shape_sparsity.world.render import WorldConfig, BACKGROUNDS
     W, unit = WorldConfig(), number_arg(float, 0, 1, what="a number in [0, 1]")
-    s.add_argument("--size", type=number_arg(int, 32, 256, what="an integer in [32, 256]"), help=f"image side in pixels (default {W.size})")
-    s.add_argument("--contrast", type=unit, help=f"texture contrast: the share of the free grey range the texture spans (default {W.texture_contrast:g})")
-    s.add_argument("--outline-contrast", type=unit, nargs=2, metavar=("LO", "HI"),
-                   help=f"smallest object-background difference, drawn per image in [LO, HI] (default {W.outline_contrast[0]:g} {W.outline_contrast[1]:g})")
+    s.add_argument(
+        "--size",
+        type=number_arg(int, 32, 256, what="an integer in [32, 256]"),
+        help=f"image side in pixels (default {W.size})",
+    )
+    s.add_argument(
+        "--contrast",
+        type=unit,
+        help=f"texture contrast: the share of the free grey range the texture spans (default {W.texture_contrast:g})",
+    )
+    s.add_argument(
+        "--outline-contrast",
+        type=unit,
+        nargs=2,
+        metavar=("LO", "HI"),
+        help=(
+            f"smallest object-background difference, drawn per image in [LO, HI] (default {W.outline_contrast[0]:g}"
+            f" {W.outline_contrast[1]:g})"
+        ),
+    )
     s.add_argument("--period", type=number_arg(float, 0, 1, lo_open=True, what="a number in (0, 1]"),
                    help=f"texture period as a fraction of the side (default {W.period:g})")
-    s.add_argument("--shape-scale", type=number_arg(float, 0.01, 1, what="a number in [0.01, 1]"), nargs=2, metavar=("LO", "HI"),
-                   help=f"shape radius as a fraction of half the side, drawn in [LO, HI] (default {W.shape_scale[0]:g} {W.shape_scale[1]:g})")
-    s.add_argument("--background", choices=list(BACKGROUNDS), help=f"flat grey or smooth grey clouds (default {W.background})")
+    s.add_argument(
+        "--shape-scale",
+        type=number_arg(float, 0.01, 1, what="a number in [0.01, 1]"),
+        nargs=2,
+        metavar=("LO", "HI"),
+        help=(
+            f"shape radius as a fraction of half the side, drawn in [LO, HI] (default {W.shape_scale[0]:g}"
+            f" {W.shape_scale[1]:g})"
+        ),
+    )
+    s.add_argument(
+        "--background", choices=list(BACKGROUNDS), help=f"flat grey or smooth grey clouds (default {W.background})"
+    )
     s.add_argument("--color", action="store_true", help="add colour as a third cue (as in Trifeature)")
     s.add_argument("--data-seed", type=seed_int, help="the world's seed: the same data for every run (default 0)")
 
 # %% ../../nbs/12d_cli.main.ipynb #05ff2d62
 def _add_world(subs):
-    "The `world` subcommand's arguments (mode-specific ones default to None: `_world_mode` refuses those a mode does not use)"
+    ("The `world` subcommand's arguments (mode-specific ones default to None: `_world_mode` refuses those a mode does "
+     "not use)")
     from shape_sparsity.world.study import WORLD_RECIPE as R, DEFAULT_ARMS, STUDY_SEEDS, INFER_SPECS, WORLD_ARCHS
     from shape_sparsity.world.figures import CALIBRATION_CONTRASTS
     n = lambda hi: number_arg(int, 1, hi, what=f"an integer in [1, {hi}]")
-    s = _sub(subs, "world", cmd_world, "The training claim on a laptop: dense vs Top-K networks trained on the shape-texture world, over seeds")
+    s = _sub(
+        subs,
+        "world",
+        cmd_world,
+        "The training claim on a laptop: dense vs Top-K networks trained on the shape-texture world, over seeds",
+    )
     s.add_argument("--out", default="world", help="study folder (one resumable folder per run; rerun to resume)")
-    s.add_argument("--plan", metavar="PLAN", help="carry out a pre-registered plan file (TOML, see benchmarks/plans/) and print its verdict")
-    s.add_argument("--calibrate", action="store_true", help="instead of a study: learning curves of each cue alone over --contrasts")
-    s.add_argument("--export", metavar="DIR", help="instead of a study: write the world as an ImageFolder with its test sets")
-    s.add_argument("--arms", nargs="+", help=f"'dense', a Top-K spec ('2_20', '1-2_5') or 'random:<spec>' (default {' '.join(DEFAULT_ARMS)})")
-    s.add_argument("--seeds", nargs="+", type=seed_int, help=f"one run per arm and seed (default {' '.join(map(str, STUDY_SEEDS))})")
-    s.add_argument("--infer", nargs="+", help=f"Top-K specs inserted at inference into the dense networks, or none (default {' '.join(INFER_SPECS)})")
-    s.add_argument("--arch", choices=list(WORLD_ARCHS), help=f"the paper's ResNet-18 variant, torchvision's, or the plain VGG-style net (default {R['arch']})")
-    s.add_argument("--width", type=positive_float, help="channel multiplier of the paper and vgg networks (default 0.25, ~8x faster on a CPU than 1)")
-    s.add_argument("--epochs", type=positive_int, help=f"epochs of every run: long enough to converge (default {R['epochs']})")
+    s.add_argument(
+        "--plan",
+        metavar="PLAN",
+        help="carry out a pre-registered plan file (TOML, see benchmarks/plans/) and print its verdict",
+    )
+    s.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="instead of a study: learning curves of each cue alone over --contrasts",
+    )
+    s.add_argument(
+        "--export", metavar="DIR", help="instead of a study: write the world as an ImageFolder with its test sets"
+    )
+    s.add_argument(
+        "--arms",
+        nargs="+",
+        help=f"'dense', a Top-K spec ('2_20', '1-2_5') or 'random:<spec>' (default {' '.join(DEFAULT_ARMS)})",
+    )
+    s.add_argument(
+        "--seeds",
+        nargs="+",
+        type=seed_int,
+        help=f"one run per arm and seed (default {' '.join(map(str, STUDY_SEEDS))})",
+    )
+    s.add_argument(
+        "--infer",
+        nargs="+",
+        help=f"Top-K specs inserted at inference into the dense networks, or none (default {' '.join(INFER_SPECS)})",
+    )
+    s.add_argument(
+        "--arch",
+        choices=list(WORLD_ARCHS),
+        help=f"the paper's ResNet-18 variant, torchvision's, or the plain VGG-style net (default {R['arch']})",
+    )
+    s.add_argument(
+        "--width",
+        type=positive_float,
+        help="channel multiplier of the paper and vgg networks (default 0.25, ~8x faster on a CPU than 1)",
+    )
+    s.add_argument(
+        "--epochs", type=positive_int, help=f"epochs of every run: long enough to converge (default {R['epochs']})"
+    )
     s.add_argument("--n-train", type=n(MAX_WORLD_N), help=f"training images per class (default {R['n_train']})")
     s.add_argument("--n-valid", type=n(MAX_WORLD_N), help=f"validation images per class (default {R['n_valid']})")
-    s.add_argument("--n-test", type=n(MAX_WORLD_N), help=f"images per class of each single-cue and agree test set (default {R['n_test']})")
-    s.add_argument("--n-conflict", type=n(MAX_WORLD_CONFLICT), help=f"conflict images per ordered class pair, 90 pairs (default {R['n_conflict']})")
+    s.add_argument(
+        "--n-test",
+        type=n(MAX_WORLD_N),
+        help=f"images per class of each single-cue and agree test set (default {R['n_test']})",
+    )
+    s.add_argument(
+        "--n-conflict",
+        type=n(MAX_WORLD_CONFLICT),
+        help=f"conflict images per ordered class pair, 90 pairs (default {R['n_conflict']})",
+    )
     _add_world_knobs(s)
     s.add_argument("--contrasts", nargs="+", type=number_arg(float, 0, 1, what="a number in [0, 1]"),
                    help=f"texture contrasts of --calibrate (default {' '.join(map(str, CALIBRATION_CONTRASTS))})")
-    s.add_argument("--jobs", type=number_arg(int, 1, 64, what="an integer in [1, 64]"), help="runs trained at once, each in its own process (default 2)")
+    s.add_argument(
+        "--jobs",
+        type=number_arg(int, 1, 64, what="an integer in [1, 64]"),
+        help="runs trained at once, each in its own process (default 2)",
+    )
     s.add_argument("--threads", type=positive_int, help="torch CPU threads per run (default 1 with --jobs 2 and more)")
     s.add_argument("--json", action="store_true", help="print one JSON object")
     s.add_argument("--quiet", action="store_true", help="no progress bars or phase lines")

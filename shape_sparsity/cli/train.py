@@ -8,9 +8,10 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/cli.train.html.md"""
 from __future__ import annotations
 import contextlib, sys, time, warnings
 from pathlib import Path
-warnings.filterwarnings("ignore", message=".*torch.jit.script.* is deprecated", category=FutureWarning)  # fastai's import
-from ..utils import (positive_int, count_int, positive_float, fraction, strength_float, md_table, check_writable,
-                                  number_arg, write_csv_atomic, online)
+# fastai's import
+warnings.filterwarnings("ignore", message=".*torch.jit.script.* is deprecated", category=FutureWarning)
+from ..utils import (positive_int, count_int, positive_float, fraction, strength_float, md_table,
+                                  check_writable, number_arg, write_csv_atomic, online)
 from ..images import MAX_SIDE
 from ..runs import folder_lock
 
@@ -41,7 +42,11 @@ def _cl(a): return False if a.no_channels_last else None
 def _not_folders(out:Path, *names):
     "Refuse, before any work, a folder where a job writes one of its files `names`"
     for n in names:
-        if (out/n).is_dir(): raise ValueError(f"{str(out/n)!r} is a folder, expected the file {n} that this command writes: move it away or choose another --out")
+        if (out/n).is_dir():
+            raise ValueError(
+                f"{str(out/n)!r} is a folder, expected the file {n} that this command writes: move it away or choose"
+                " another --out"
+            )
 
 # %% ../../nbs/12a_cli.train.ipynb #ea557f5a
 def cmd_data(a) -> int:
@@ -54,26 +59,46 @@ def cmd_data(a) -> int:
             with folder_lock(a.dest, "--dest"): path = build_subset(a.imagenet, wnids, a.dest, link=a.link)
         else: path = build_subset(a.imagenet, wnids, a.dest, link=a.link)  # says what is wrong, creates nothing
     elif a.imagenette:
-        if a.wnids: raise SystemExit("--imagenette gives IN-S1 (Imagenette) or IN-S2 (Imagewoof) only; use --imagenet for a WNID list")
-        if a.dest: raise SystemExit("--imagenette downloads into fastai's data folder and prints where; --dest is for --imagenet")
+        if a.wnids:
+            raise SystemExit(
+                "--imagenette gives IN-S1 (Imagenette) or IN-S2 (Imagewoof) only; use --imagenet for a WNID list"
+            )
+        if a.dest:
+            raise SystemExit(
+                "--imagenette downloads into fastai's data folder and prints where; --dest is for --imagenet"
+            )
         path = imagenette_subset(a.subset, size=a.size if a.size == "full" else int(a.size))
-    else: raise SystemExit("pass --imagenet ROOT --dest DIR (your ImageNet-1k copy) or --imagenette (downloads Imagenette/Imagewoof)")
+    else:
+        raise SystemExit(
+            "pass --imagenet ROOT --dest DIR (your ImageNet-1k copy) or --imagenette (downloads Imagenette/Imagewoof)"
+        )
     for split in ("train", "val"):
         d = Path(path)/split
-        if d.exists(): print(f"{split}: {sum(1 for _ in d.rglob('*') if _.is_file())} images in {len(list(d.iterdir()))} classes")
+        if d.exists():
+            print(f"{split}: {sum(1 for _ in d.rglob('*') if _.is_file())} images in {len(list(d.iterdir()))} classes")
     print(path)
     return 0
 
 # %% ../../nbs/12a_cli.train.ipynb #bdb307a2
 def _add_data(subs):
     "The `data` subcommand's arguments"
-    s = _sub(subs, "data", cmd_data, "Build IN-S1/IN-S2 (or a WNID list) from ImageNet, or fetch them from Imagenette/Imagewoof")
+    s = _sub(
+        subs,
+        "data",
+        cmd_data,
+        "Build IN-S1/IN-S2 (or a WNID list) from ImageNet, or fetch them from Imagenette/Imagewoof",
+    )
     s.add_argument("--subset", default="in-s1", choices=["in-s1", "in-s2"], help="the paper's 10-class subset")
     s.add_argument("--wnids", nargs="+", help="your own WNID list instead of --subset (with --imagenet)")
-    s.add_argument("--imagenet", help="ImageNet-1k root (train/<wnid>/ + val/<wnid>/, or Kaggle's flat val/ + LOC_val_solution.csv)")
+    s.add_argument(
+        "--imagenet",
+        help="ImageNet-1k root (train/<wnid>/ + val/<wnid>/, or Kaggle's flat val/ + LOC_val_solution.csv)",
+    )
     s.add_argument("--dest", help="where the subset is built (links, not copies)")
     s.add_argument("--link", default="symlink", choices=["symlink", "hardlink", "copy"])
-    s.add_argument("--imagenette", action="store_true", help="download Imagenette (IN-S1) / Imagewoof (IN-S2) with fastai instead")
+    s.add_argument(
+        "--imagenette", action="store_true", help="download Imagenette (IN-S1) / Imagewoof (IN-S2) with fastai instead"
+    )
     s.add_argument("--size", default="320", choices=["160", "320", "full"], help="Imagenette size")
     return s
 
@@ -143,19 +168,36 @@ def cmd_train(a) -> int:
     from fastai.data.transforms import get_image_files
     data = Path(a.data)
     stylized = Path(a.stylized) if a.stylized else (data/STYLIZED_DIR if (data/STYLIZED_DIR).is_dir() else None)
-    if stylized is not None and not stylized.is_dir(): raise FileNotFoundError(f"--stylized folder not found: {str(stylized)!r}")
+    if stylized is not None and not stylized.is_dir():
+        raise FileNotFoundError(f"--stylized folder not found: {str(stylized)!r}")
     check_writable(a.out, "--out")  # fail before the work, not after the first epoch
-    if not (data/"train").is_dir() or not (data/"val").is_dir(): raise FileNotFoundError(f"--data {str(data)!r} needs train/<class>/ and val/<class>/ folders")
+    if not (data/"train").is_dir() or not (data/"val").is_dir():
+        raise FileNotFoundError(f"--data {str(data)!r} needs train/<class>/ and val/<class>/ folders")
     train_files, val_files = check_split(data)
     if not a.no_image_check:
         check_images(train_files + val_files, "training and validation images", progress=_bars(a))
-        if stylized is not None: check_images(get_image_files(stylized), f"stylized images in {str(stylized)!r}", progress=_bars(a))
+        if stylized is not None:
+            check_images(get_image_files(stylized), f"stylized images in {str(stylized)!r}", progress=_bars(a))
     dls = subset_dls(data, size=a.size, bs=a.bs, num_workers=a.workers, seed=a.seed)
-    learn = paper_learner(dls, arch=a.arch, topk=None if a.topk.lower() in ("none", "dense") else a.topk, epochs=a.epochs,
-                          lr=a.lr, seed=a.seed, path=a.out, run_name=a.name, mixed_precision=_mp(a), channels_last=_cl(a))
+    learn = paper_learner(
+        dls,
+        arch=a.arch,
+        topk=None if a.topk.lower() in ("none", "dense") else a.topk,
+        epochs=a.epochs,
+        lr=a.lr,
+        seed=a.seed,
+        path=a.out,
+        run_name=a.name,
+        mixed_precision=_mp(a),
+        channels_last=_cl(a),
+    )
     with training_output(learn, a.quiet, _bars(a)):
-        res = fit_paper(learn, stylized_dl=eval_dl(learn, stylized) if stylized else None, per_batch=a.per_batch,
-                        meta=dict(data=str(data.resolve()), subset=a.subset or data.name, workers=dls.train.num_workers))
+        res = fit_paper(
+            learn,
+            stylized_dl=eval_dl(learn, stylized) if stylized else None,
+            per_batch=a.per_batch,
+            meta=dict(data=str(data.resolve()), subset=a.subset or data.name, workers=dls.train.num_workers),
+        )
     best, final = res["best"], res["final"]
     fmt = lambda v: "n/a" if v is None else f"{v:.4f}"
     print(f"clean accuracy: final {fmt(final['valid_acc'])}, best {fmt(best['valid_acc'])}; "
@@ -170,23 +212,33 @@ def _add_train(subs):
     from shape_sparsity.train.table1 import STYLIZED_DIR
     s = _sub(subs, "train", cmd_train, "Train one ResNet-18 with the paper's recipe (dense or Top-K); rerun to resume")
     s.add_argument("--data", required=True, help="subset folder with train/<wnid>/ and val/<wnid>/ (from `data`)")
-    s.add_argument("--subset", help="name recorded in results.json, e.g. in-s1 (default: the data folder's name), as `table1` does")
+    s.add_argument(
+        "--subset", help="name recorded in results.json, e.g. in-s1 (default: the data folder's name), as `table1` does"
+    )
     s.add_argument("--arch", default="paper", choices=["paper", "resnet18"])
-    s.add_argument("--topk", default=PAPER_TOPK, help='Top-K spec, e.g. 2_20 or 1-2_10, or "none" for the dense baseline')
+    s.add_argument(
+        "--topk", default=PAPER_TOPK, help='Top-K spec, e.g. 2_20 or 1-2_10, or "none" for the dense baseline'
+    )
     s.add_argument("--epochs", type=positive_int, default=PAPER_RECIPE["epochs"])
     s.add_argument("--lr", type=positive_float, default=PAPER_RECIPE["lr"])
     s.add_argument("--size", type=image_side, default=PAPER_SIZE)
     s.add_argument("--bs", type=positive_int, default=PAPER_RECIPE["bs"])
     s.add_argument("--seed", type=seed_int, default=0)
     s.add_argument("--stylized", help=f"stylized validation folder (default: DATA/{STYLIZED_DIR} if it exists)")
-    s.add_argument("--per-batch", action="store_true", help="smooth per-batch cosine instead of the official per-epoch steps")
+    s.add_argument(
+        "--per-batch", action="store_true", help="smooth per-batch cosine instead of the official per-epoch steps"
+    )
     s.add_argument("--out", default="runs", help="parent folder of the run folder")
     s.add_argument("--name", help="run folder name (default from arch, topk and seed)")
     s.add_argument("--workers", type=count_int, help="DataLoader workers (default: fastai's)")
     s.add_argument("--no-mixed-precision", action="store_true", help="train in float32 on the GPU")
     s.add_argument("--no-channels-last", action="store_true")
     s.add_argument("--quiet", action="store_true", help="no progress bars")
-    s.add_argument("--no-image-check", action="store_true", help="skip decoding every image once before training (about 2 ms per image)")
+    s.add_argument(
+        "--no-image-check",
+        action="store_true",
+        help="skip decoding every image once before training (about 2 ms per image)",
+    )
     return s
 
 # %% ../../nbs/12a_cli.train.ipynb #f4509b15

@@ -47,12 +47,18 @@ def check_wnids(
     "Resolve a subset name or check a list of ImageNet WNIDs (`n` + 8 digits, no duplicates)"
     if isinstance(wnids, str):
         if wnids.lower() in SUBSETS: return list(SUBSETS[wnids.lower()])
-        raise ValueError(f"`{name}` must be one of {list(SUBSETS)} or a list of WNIDs like ['n01440764', ...], got {wnids!r}")
+        raise ValueError(
+            f"`{name}` must be one of {list(SUBSETS)} or a list of WNIDs like ['n01440764', ...], got {wnids!r}"
+        )
     try: wn = list(wnids)
-    except TypeError: raise TypeError(f"`{name}` must be a subset name or a list of WNIDs, got {type(wnids).__name__}") from None
+    except TypeError:
+        raise TypeError(f"`{name}` must be a subset name or a list of WNIDs, got {type(wnids).__name__}") from None
     if not wn: raise ValueError(f"`{name}` is empty: give at least one WNID")
     bad = [w for w in wn if not isinstance(w, str) or not _WNID_RE.fullmatch(w)]
-    if bad: raise ValueError(f"`{name}` has entries that are not WNIDs ('n' followed by 8 digits, e.g. 'n01440764'): {bad[:5]}")
+    if bad:
+        raise ValueError(
+            f"`{name}` has entries that are not WNIDs ('n' followed by 8 digits, e.g. 'n01440764'): {bad[:5]}"
+        )
     dups = sorted({w for w in wn if wn.count(w) > 1})
     if dups: raise ValueError(f"`{name}` lists these WNIDs more than once: {dups}")
     return wn
@@ -77,7 +83,8 @@ def wnid_names(
 VAL_CSV = "LOC_val_solution.csv"  # Kaggle's ILSVRC validation labels
 
 def _data_root(root:Path) -> Path:
-    if not root.is_dir(): raise FileNotFoundError(f"`imagenet_root` {str(root)!r} not found (expected an ImageNet-1k folder)")
+    if not root.is_dir():
+        raise FileNotFoundError(f"`imagenet_root` {str(root)!r} not found (expected an ImageNet-1k folder)")
     cands = [root, root/"ILSVRC"/"Data"/"CLS-LOC", root/"Data"/"CLS-LOC"]
     for c in cands:
         if (c/"train").is_dir(): return c
@@ -91,7 +98,10 @@ def _class_images(folder:Path) -> list:
     for p in sorted(folder.iterdir()):
         if p.name.startswith("."): continue
         if p.is_dir() or not is_image_file(p):
-            raise ValueError(f"{str(p)!r} in class folder {str(folder)!r} is not an image: expected only .JPEG/.jpg/.png files (or other image files)")
+            raise ValueError(
+                f"{str(p)!r} in class folder {str(folder)!r} is not an image: expected only .JPEG/.jpg/.png files (or"
+                " other image files)"
+            )
         files.append(p)
     if not files: raise ValueError(f"class folder {str(folder)!r} is empty")
     return files
@@ -100,8 +110,10 @@ def _class_images(folder:Path) -> list:
 def _find_val_csv(data_root:Path) -> Path:
     for d in [data_root, *list(data_root.parents)[:3]]:
         if (d/VAL_CSV).is_file(): return d/VAL_CSV
-    raise FileNotFoundError(f"`val/` in {str(data_root)!r} is flat (no <wnid> folders) but no {VAL_CSV} was found in it "
-                            f"or the 3 folders above it; expected `val/<wnid>/*.JPEG` or Kaggle's {VAL_CSV}")
+    raise FileNotFoundError(
+        f"`val/` in {str(data_root)!r} is flat (no <wnid> folders) but no {VAL_CSV} was found in it "
+        f"or the 3 folders above it; expected `val/<wnid>/*.JPEG` or Kaggle's {VAL_CSV}"
+    )
 
 # %% ../../nbs/05a_data.core.ipynb #a8b19541
 def _flat_val(data_root:Path, wnids:list) -> dict:
@@ -120,7 +132,10 @@ def _flat_val(data_root:Path, wnids:list) -> dict:
         if not ids: raise ValueError(f"{str(fn)!r} lists no validation image of class {w}")
         files = [data_root/"val"/f"{i}.JPEG" for i in sorted(ids)]
         missing = [str(p) for p in files if not p.is_file()]
-        if missing: raise FileNotFoundError(f"{len(missing)} validation images of {w} listed in {str(fn)!r} are missing, e.g. {missing[0]!r}")
+        if missing:
+            raise FileNotFoundError(
+                f"{len(missing)} validation images of {w} listed in {str(fn)!r} are missing, e.g. {missing[0]!r}"
+            )
         out[w] = files
     return out
 
@@ -146,7 +161,8 @@ def _make_link(src:Path, dst:Path, link:str) -> bool:
     if _same_link(src, dst, link): return False
     try: atomic_write(dst, lambda tmp: _LINKERS[link](src, tmp))
     except OSError as e:
-        if link == "hardlink": raise OSError(f"cannot hard-link {str(src)!r} to {str(dst)!r} ({e}); use link='symlink' or 'copy'") from e
+        if link == "hardlink":
+            raise OSError(f"cannot hard-link {str(src)!r} to {str(dst)!r} ({e}); use link='symlink' or 'copy'") from e
         raise
     return True
 
@@ -158,7 +174,8 @@ def build_subset(
     link:str="symlink", # "symlink", "hardlink" or "copy"
 ) -> Path: # `dest`
     "Make an ImageFolder subset of ImageNet (train and val) out of links; reruns only add what is missing"
-    if link not in ("symlink", "hardlink", "copy"): raise ValueError(f"`link` must be 'symlink', 'hardlink' or 'copy', got {link!r}")
+    if link not in ("symlink", "hardlink", "copy"):
+        raise ValueError(f"`link` must be 'symlink', 'hardlink' or 'copy', got {link!r}")
     wnids = check_wnids(wnids)
     data_root = _data_root(Path(imagenet_root).expanduser())
     data_root = Path(os.path.abspath(data_root))
@@ -190,17 +207,21 @@ def imagenette_subset(
 ) -> Path: # a folder with `train/<wnid>/` and `val/<wnid>/`
     "Download (once, into fastai's data folder) the Imagenette/Imagewoof version of IN-S1/IN-S2"
     if which not in _NETTE_URLS: raise ValueError(f"`which` must be one of {list(_NETTE_URLS)}, got {which!r}")
-    if size not in _NETTE_URLS[which]: raise ValueError(f"`size` must be one of {list(_NETTE_URLS[which])}, got {size!r}")
+    if size not in _NETTE_URLS[which]:
+        raise ValueError(f"`size` must be one of {list(_NETTE_URLS[which])}, got {size!r}")
     url = _NETTE_URLS[which][size]
     target = URLs.path(url, c_key="data")
     target = target.parent/target.name.split(".")[0]  # where `untar_data` extracts it
     if not target.is_dir() and not online():
-        raise ConnectionError(f"Imagenette/Imagewoof ({which}, {size}) is not in {str(target.parent)!r} and the network is not reachable "
-                              "(or SHAPE_SPARSITY_OFFLINE is set): downloading it needs the network; without it, build the subset "
-                              "from your ImageNet copy with `build_subset` (CLI: data --imagenet ROOT --dest DIR)")
+        raise ConnectionError(
+            f"Imagenette/Imagewoof ({which}, {size}) is not in {str(target.parent)!r} and the network is not reachable "
+            "(or SHAPE_SPARSITY_OFFLINE is set): downloading it needs the network; without it, build the subset "
+            "from your ImageNet copy with `build_subset` (CLI: data --imagenet ROOT --dest DIR)"
+        )
     path = untar_data(url)
     missing = [w for w in SUBSETS[which] if not (path/"train"/w).is_dir()]
-    if missing: raise FileNotFoundError(f"{str(path)!r} lacks the class folders {missing}; delete it and download again")
+    if missing:
+        raise FileNotFoundError(f"{str(path)!r} lacks the class folders {missing}; delete it and download again")
     return path
 
 # %% ../../nbs/05a_data.core.ipynb #990f5d58
@@ -232,7 +253,8 @@ def check_size(size, name="size") -> int:
 
 # %% ../../nbs/05a_data.core.ipynb #4a70b594
 def imagenet_item_tfms(size:int=224) -> list:
-    "Item transforms of the paper: train `RandomResizedCrop(size, 0.08-1)` + flip; valid resize `size*256/224` + center crop"
+    ("Item transforms of the paper: train `RandomResizedCrop(size, 0.08-1)` + flip; valid resize `size*256/224` + "
+     "center crop")
     check_size(size)
     return [RandomResizedCrop(size, min_scale=0.08, split_idx=0), FlipItem(0.5), ResizeCenterCrop(size)]
 
@@ -251,16 +273,21 @@ def check_split(
     path = Path(path)
     tr, va = get_image_files(path/train), get_image_files(path/valid)
     for n, fs in ((train, tr), (valid, va)):
-        if not fs: raise ValueError(f"`path` {str(path)!r}: the {n!r} split has no images (expected `{n}/<class>/<image>`)")
+        if not fs:
+            raise ValueError(f"`path` {str(path)!r}: the {n!r} split has no images (expected `{n}/<class>/<image>`)")
     missing = sorted({parent_label(f) for f in va} - {parent_label(f) for f in tr})
-    if missing: raise ValueError(f"`path` {str(path)!r}: validation classes {missing} have no training images in {train!r}")
+    if missing:
+        raise ValueError(f"`path` {str(path)!r}: validation classes {missing} have no training images in {train!r}")
     return tr, va
 
 # %% ../../nbs/05a_data.core.ipynb #09a83054
 class RGBImage(PILImage):
-    "A fastai `PILImage` whose files open through `images.open_image` (EXIF, transparency on white, 16-bit scaled), as every other job opens them"
+    ("A fastai `PILImage` whose files open through `images.open_image` (EXIF, transparency on white, 16-bit scaled), "
+     "as every other job opens them")
     @classmethod
-    def create(cls, fn:Path|str|Tensor|ndarray|bytes|Image.Image, **kwargs):  # the types fastai's `PILImage.create` takes (its `test_dl` infers from them)
+    def create(
+        cls, fn: Path | str | Tensor | ndarray | bytes | Image.Image, **kwargs
+    ):  # the types fastai's `PILImage.create` takes (its `test_dl` infers from them)
         return cls(open_image(fn)) if isinstance(fn, (str, Path)) else super().create(fn, **kwargs)
 
 # %% ../../nbs/05a_data.core.ipynb #b000f440
@@ -274,17 +301,26 @@ def subset_dls(
     train:str="train", # name of the training folder
     **kwargs, # passed to `DataBlock.dataloaders` (e.g. `device`)
 ):
-    "fastai `DataLoaders` of an ImageFolder subset with the paper's transforms; labels are the class folders (WNIDs), vocab sorted"
+    ("fastai `DataLoaders` of an ImageFolder subset with the paper's transforms; labels are the class folders "
+     "(WNIDs), vocab sorted")
     path = Path(path)
     for sub in (train, valid):
-        if not (path/sub).is_dir(): raise FileNotFoundError(f"`path` {str(path)!r} has no {sub!r} folder (expected `{train}/<class>/` and `{valid}/<class>/`)")
+        if not (path/sub).is_dir():
+            raise FileNotFoundError(
+                f"`path` {str(path)!r} has no {sub!r} folder (expected `{train}/<class>/` and `{valid}/<class>/`)"
+            )
     check_size(size)
     check_split(path, train, valid)
     if seed is not None: set_seed(seed)
     if num_workers is not None: kwargs["num_workers"] = num_workers
-    dblock = DataBlock(blocks=(ImageBlock(cls=RGBImage), CategoryBlock), get_items=partial(get_image_files, folders=[train, valid]),
-                       splitter=GrandparentSplitter(train_name=train, valid_name=valid), get_y=parent_label,
-                       item_tfms=imagenet_item_tfms(size), batch_tfms=imagenet_batch_tfms())
+    dblock = DataBlock(
+        blocks=(ImageBlock(cls=RGBImage), CategoryBlock),
+        get_items=partial(get_image_files, folders=[train, valid]),
+        splitter=GrandparentSplitter(train_name=train, valid_name=valid),
+        get_y=parent_label,
+        item_tfms=imagenet_item_tfms(size),
+        batch_tfms=imagenet_batch_tfms(),
+    )
     return dblock.dataloaders(path, bs=bs, **kwargs)
 
 # %% ../../nbs/05a_data.core.ipynb #7f40fded
@@ -298,9 +334,15 @@ def check_images(
     for f in maybe_bar(files, progress, leave=False):
         try: open_image(f, draft=64)  # as the DataLoaders open them (`RGBImage`), JPEGs decoded at reduced scale
         except Exception as e:
-            e = e.__context__ if isinstance(e, ValueError) and e.__context__ is not None else e  # PIL's own error, not the wrapper's
+            # PIL's own error, not the wrapper's
+            e = e.__context__ if isinstance(e, ValueError) and e.__context__ is not None else e
             bad.append(f"{f} ({type(e).__name__}: {e})")
-    if bad: raise ValueError(f"{len(bad)} of the {len(files)} {what} cannot be read: " + "; ".join(bad[:5]) + (" ..." if len(bad) > 5 else ""))
+    if bad:
+        raise ValueError(
+            f"{len(bad)} of the {len(files)} {what} cannot be read: "
+            + "; ".join(bad[:5])
+            + (" ..." if len(bad) > 5 else "")
+        )
     return list(files)
 
 # %% ../../nbs/05a_data.core.ipynb #64ae711c
@@ -316,5 +358,8 @@ def eval_dl(
     files = get_image_files(folder)
     if not files: raise ValueError(f"`folder` {str(folder)!r} has no images")
     unknown = sorted({parent_label(f) for f in files} - set(dls.vocab))
-    if unknown: raise ValueError(f"`folder` {str(folder)!r} has classes the model does not know: {unknown} (vocab: {list(dls.vocab)})")
+    if unknown:
+        raise ValueError(
+            f"`folder` {str(folder)!r} has classes the model does not know: {unknown} (vocab: {list(dls.vocab)})"
+        )
     return dls.test_dl(files, with_labels=True, **kwargs)

@@ -25,9 +25,9 @@ CUE_CONFLICT_URL = "https://github.com/bethgelab/model-vs-human/releases/downloa
 _CC_STEM = re.compile(r"([a-z]+)\d+-([a-z]+)\d+$")
 
 def parse_imagename(
-    imagename:str, # e.g. "airplane1-bicycle2.png", "0001_s5n_s01_0_bird_00_bird3-clock2.png" or a path to one
-    categories:tuple=CUE_CONFLICT_CATEGORIES, # the category names both parts must be among (another set: e.g. the shape-texture world's)
-) -> tuple[str, str]: # (shape, texture)
+    imagename: str,  # e.g. "airplane1-bicycle2.png", "0001_s5n_s01_0_bird_00_bird3-clock2.png" or a path to one
+    categories: tuple = CUE_CONFLICT_CATEGORIES,  # the category names both parts must be among (another set: e.g. the shape-texture world's)
+) -> tuple[str, str]:  # (shape, texture)
     "The shape and texture categories encoded in a cue-conflict image name (stimulus files and model-vs-human trials)"
     if not isinstance(imagename, str): raise TypeError(f"`imagename` must be a str, got {imagename!r}")
     stem = re.split(r"[\\/]", imagename)[-1].rsplit(".", 1)[0].split("_")[-1]
@@ -48,13 +48,19 @@ def cue_conflict_items(
     for d in sorted(path.iterdir()):
         if d.name.startswith("."): continue
         if not d.is_dir() or d.name not in CUE_CONFLICT_CATEGORIES:
-            raise ValueError(f"unexpected {str(d)!r} in the cue-conflict folder: expected only the 16 category folders {CUE_CONFLICT_CATEGORIES}")
+            raise ValueError(
+                f"unexpected {str(d)!r} in the cue-conflict folder: expected only the 16 category folders"
+                f" {CUE_CONFLICT_CATEGORIES}"
+            )
         for f in sorted(d.iterdir()):
             if f.name.startswith("."): continue
             try: shape, texture = parse_imagename(f.name) if f.suffix == ".png" and "_" not in f.name else (None, None)
             except ValueError: shape = None
             if shape != d.name:
-                raise ValueError(f"unexpected file {str(f)!r}: expected '{d.name}<i>-<texture><j>.png' with a texture among the 16 categories")
+                raise ValueError(
+                    f"unexpected file {str(f)!r}: expected '{d.name}<i>-<texture><j>.png' with a texture among the 16"
+                    " categories"
+                )
             rows.append(dict(path=f, imagename=f.name, shape=shape, texture=texture, same=shape == texture))
     if not rows: raise ValueError(f"cue-conflict folder {str(path)!r} has no images")
     return pd.DataFrame(rows)

@@ -31,18 +31,21 @@ def imagenette_sample(
     n_train:int=80, # training images per class (the first ones by name)
     n_valid:int=20, # validation images per class
 ) -> Path: # `dest`
-    "Copy the first `n_train`/`n_valid` images of each class in `wnids` of an ImageNet-layout folder into `dest`; reruns copy only what is missing"
+    ("Copy the first `n_train`/`n_valid` images of each class in `wnids` of an ImageNet-layout folder into `dest`; "
+     "reruns copy only what is missing")
     src, dest = Path(src).expanduser(), Path(dest).expanduser()
     plan = []  # check everything before copying anything
     for split, n in (("train", n_train), ("val", n_valid)):
         for w in wnids:
             d = src/split/w
-            if not d.is_dir(): raise FileNotFoundError(f"{str(src)!r} has no class folder {split}/{w} (expected an Imagenette folder)")
+            if not d.is_dir():
+                raise FileNotFoundError(f"{str(src)!r} has no class folder {split}/{w} (expected an Imagenette folder)")
             files = _sorted_images(d)[:n]
             if len(files) < n: raise ValueError(f"{str(d)!r} has {len(files)} images, fewer than the {n} asked for")
             plan += [(f, dest/split/w/f.name) for f in files]
     for f, t in plan:
-        if not (t.is_file() and t.stat().st_size == f.stat().st_size): atomic_write(t, lambda tmp, f=f: shutil.copy2(f, tmp))
+        if not (t.is_file() and t.stat().st_size == f.stat().st_size):
+            atomic_write(t, lambda tmp, f=f: shutil.copy2(f, tmp))
     return dest
 
 # %% ../../nbs/05d_data.samples.ipynb #51c1e5f4
@@ -64,15 +67,21 @@ def imagenet_sample(
     n_train:int=80, # training images per class of the Imagenette sample
     n_valid:int=20, # validation images per class
 ) -> Path: # a folder with `train/<wnid>/` and `val/<wnid>/` (three classes)
-    "A small ImageNet-layout sample for the tutorials: the local `imagenet-mini`, or three Imagenette classes (downloads ~95 MB once)"
-    if source not in ("auto", "local", "imagenette"): raise ValueError(f"`source` must be 'auto', 'local' or 'imagenette', got {source!r}")
+    ("A small ImageNet-layout sample for the tutorials: the local `imagenet-mini`, or three Imagenette classes "
+     "(downloads ~95 MB once)")
+    if source not in ("auto", "local", "imagenette"):
+        raise ValueError(f"`source` must be 'auto', 'local' or 'imagenette', got {source!r}")
     if source != "imagenette":
         local = local_data("imagenet-mini")
         if local is not None: return local
-        if source == "local": raise FileNotFoundError(f"no local imagenet-mini: set ${DATA_ENV} to the folder holding imagenet-mini/, "
+        if source == "local":
+            raise FileNotFoundError(f"no local imagenet-mini: set ${DATA_ENV} to the folder holding imagenet-mini/, "
                                                       "or use source='imagenette' with internet")
-        if not online(): raise FileNotFoundError(f"no local imagenet-mini and no network: set ${DATA_ENV} to the folder "
+        if not online():
+            raise FileNotFoundError(f"no local imagenet-mini and no network: set ${DATA_ENV} to the folder "
                                                  "holding imagenet-mini/, or connect to download Imagenette")
     from fastai.data.external import untar_data, URLs, fastai_path
     src = untar_data(URLs.IMAGENETTE_160)
-    return imagenette_sample(src, dest if dest is not None else fastai_path("data")/"imagenette-sample", n_train=n_train, n_valid=n_valid)
+    return imagenette_sample(
+        src, dest if dest is not None else fastai_path("data") / "imagenette-sample", n_train=n_train, n_valid=n_valid
+    )

@@ -48,7 +48,8 @@ class StyleEngine:
         "Return `img` re-rendered in `style`; `strength` 0 keeps the content's own style, 1 is full style"
         raise NotImplementedError
     def identity(self):
-        "What makes this engine's outputs what they are (recorded in each output of `stylize_folder`): its name, and its weights where it loads some"
+        ("What makes this engine's outputs what they are (recorded in each output of `stylize_folder`): its name, and "
+         "its weights where it loads some")
         return self.name
 
 # %% ../../nbs/05b_data.stylize.ipynb #c55bc36b
@@ -70,10 +71,13 @@ class LiteEngine(StyleEngine):
 
     def check_style(self, style):
         if isinstance(style, int) and not isinstance(style, bool):
-            if not 0 <= style < self.n_builtin: raise ValueError(f"built-in style must be in 0..{self.n_builtin-1}, got {style}")
+            if not 0 <= style < self.n_builtin:
+                raise ValueError(f"built-in style must be in 0..{self.n_builtin-1}, got {style}")
             return style
         if isinstance(style, (str, Path)): return _check_style_path(style)
-        raise TypeError(f"`style` must be an int 0..{self.n_builtin-1} or a path to a style image, got {type(style).__name__}")
+        raise TypeError(
+            f"`style` must be an int 0..{self.n_builtin-1} or a path to a style image, got {type(style).__name__}"
+        )
 
     def stylize(self, img, style, strength=0.5):
         if isinstance(style, int): return self.st.stylize(img, style=style, strength=strength)

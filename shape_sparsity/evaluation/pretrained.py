@@ -25,11 +25,15 @@ __all__ = ['MAX_STIMULI_BYTES', 'BACKENDS', 'spread_sample', 'load_stimuli', 'on
 # %% ../../nbs/08b_evaluation.pretrained.ipynb #e9058be2
 def _items(items) -> pd.DataFrame:
     if isinstance(items, pd.DataFrame):
-        if "path" not in items.columns: raise ValueError(f"`items` DataFrame needs a `path` column, got columns {list(items.columns)}")
+        if "path" not in items.columns:
+            raise ValueError(f"`items` DataFrame needs a `path` column, got columns {list(items.columns)}")
         return items.reset_index(drop=True)
     if isinstance(items, (str, os.PathLike)): return cue_conflict_items(items)
     if isinstance(items, (list, tuple)): return pd.DataFrame(dict(path=[Path(p) for p in items]))
-    raise TypeError(f"`items` must be a folder, a list of image paths or a DataFrame with a `path` column, got {type(items).__name__}")
+    raise TypeError(
+        "`items` must be a folder, a list of image paths or a DataFrame with a `path` column, got"
+        f" {type(items).__name__}"
+    )
 
 # %% ../../nbs/08b_evaluation.pretrained.ipynb #59562b06
 def spread_sample(seq, n:int|None):
@@ -119,9 +123,13 @@ def _runner(model, device, backend, size):
     if backend != "torch" and device.type == "cpu":
         run = onnx_runner(model, size)
         if run is not None: return run, "onnx"
-        if backend == "onnx": raise ValueError("backend='onnx' is not possible here (random-mode Top-K, no onnxruntime, or the export failed)")
+        if backend == "onnx":
+            raise ValueError(
+                "backend='onnx' is not possible here (random-mode Top-K, no onnxruntime, or the export failed)"
+            )
     elif backend == "onnx": raise ValueError(f"backend='onnx' runs on the CPU only, got device {device}")
-    model.to(device, memory_format=torch.channels_last).eval()  # channels_last: about 1.6x faster on a CPU, faster on GPUs
+    # channels_last: about 1.6x faster on a CPU, faster on GPUs
+    model.to(device, memory_format=torch.channels_last).eval()
     return lambda x: model(x.contiguous(memory_format=torch.channels_last)), "torch"
 
 # %% ../../nbs/08b_evaluation.pretrained.ipynb #bdb5c380

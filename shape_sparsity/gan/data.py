@@ -38,7 +38,11 @@ def data_paths(
 ) -> list: # the paths, globs expanded, resolved, sorted, without duplicates
     "The paths of `--data` as a run records them (the images themselves come from `images.find_images`)"
     data = [data] if isinstance(data, (str, Path)) else list(data)
-    hits = [p for s in map(str, data) for p in (glob.glob(str(Path(s).expanduser())) if any(c in s for c in "*?[") else [Path(s).expanduser()])]
+    hits = [
+        p
+        for s in map(str, data)
+        for p in (glob.glob(str(Path(s).expanduser())) if any(c in s for c in "*?[") else [Path(s).expanduser()])
+    ]
     return sorted({str(Path(p).resolve()) for p in hits})
 
 # %% ../../nbs/07b_gan.data.ipynb #99209283
@@ -50,8 +54,10 @@ def check_outside(
     o = Path(out).expanduser().resolve()
     for d in map(Path, data):
         if d.is_dir() and o.is_relative_to(d):
-            raise ValueError(f"--out {str(out)!r} is inside the training images' folder {str(d)!r}: its sample grids would become "
-                             "training images; choose an --out outside --data")
+            raise ValueError(
+                f"--out {str(out)!r} is inside the training images' folder {str(d)!r}: its sample grids would become "
+                "training images; choose an --out outside --data"
+            )
 
 # %% ../../nbs/07b_gan.data.ipynb #1abbf954
 def load_images(
@@ -59,7 +65,8 @@ def load_images(
     size:int, # side of the square images
     progress:bool=False, # show a fastprogress bar
 ) -> Tensor: # `(N, 3, size, size)` uint8
-    "Open `files` with `images.open_image` (EXIF, alpha on white, 16-bit scaled) and squeeze each into `size` x `size` (bilinear, antialiased), as FastGAN's `Resize((s, s))`"
+    ("Open `files` with `images.open_image` (EXIF, alpha on white, 16-bit scaled) and squeeze each into `size` x "
+     "`size` (bilinear, antialiased), as FastGAN's `Resize((s, s))`")
     out = []
     for f in maybe_bar(files, progress, leave=False):
         im = open_image(f).resize((size, size), Image.BILINEAR)  # an unreadable file: a ValueError naming it
@@ -99,7 +106,10 @@ def gan_dls(
     imgs = load_images(files, size, progress)
     ds = [(TensorImage(x),) for x in imgs]
     if device is None: device = "cuda" if torch.cuda.is_available() else "cpu"
-    tfms = dict(after_batch=[IntToFloatTensor(), Normalize.from_stats([0.5] * 3, [0.5] * 3, cuda=False)], num_workers=num_workers)
+    tfms = dict(
+        after_batch=[IntToFloatTensor(), Normalize.from_stats([0.5] * 3, [0.5] * 3, cuda=False)],
+        num_workers=num_workers,
+    )
     dls = DataLoaders(CycleDL(ds, bs, 1, seed, **tfms), CycleDL(ds, bs, 0, seed, **tfms), device=device)
     dls.img_size, dls.files, dls.images, dls.folders = size, files, imgs, data_paths(folders)
     dls.fingerprint = images_fingerprint(files)  # the images by content: a run's identity, wherever the folder lies
@@ -109,7 +119,8 @@ def gan_dls(
 def images_fingerprint(
     files:list, # image files (e.g. from `find_images`)
 ) -> str: # `runs.files_fingerprint`: the count and one hash
-    "The images by content and by their names relative to their common folder: the same after the folder is moved or copied"
+    ("The images by content and by their names relative to their common folder: the same after the folder is moved or "
+     "copied")
     return files_fingerprint(files, root=os.path.commonpath([str(Path(f).parent) for f in files]))
 
 # %% ../../nbs/07b_gan.data.ipynb #3b312e1d
@@ -135,7 +146,12 @@ def rand_translation(x:Tensor, ratio:float=0.125) -> Tensor:
     sh, sw = int(h * ratio + 0.5), int(w * ratio + 0.5)
     dy = torch.randint(-sh, sh + 1, (n, 1, 1), device=x.device)
     dx = torch.randint(-sw, sw + 1, (n, 1, 1), device=x.device)
-    gb, gy, gx = torch.meshgrid(torch.arange(n, device=x.device), torch.arange(h, device=x.device), torch.arange(w, device=x.device), indexing="ij")
+    gb, gy, gx = torch.meshgrid(
+        torch.arange(n, device=x.device),
+        torch.arange(h, device=x.device),
+        torch.arange(w, device=x.device),
+        indexing="ij",
+    )
     gy, gx = (gy + dy + 1).clamp(0, h + 1), (gx + dx + 1).clamp(0, w + 1)
     return F.pad(x, [1, 1, 1, 1]).permute(0, 2, 3, 1)[gb, gy, gx].permute(0, 3, 1, 2)
 
@@ -152,13 +168,22 @@ def rand_cutout(x:Tensor, ratio:float=0.5) -> Tensor:
     return x * (~cut).unsqueeze(1).to(x.dtype)
 
 # %% ../../nbs/07b_gan.data.ipynb #64fd517f
-AUGMENTS = {"color": (rand_brightness, rand_saturation, rand_contrast), "translation": (rand_translation,), "cutout": (rand_cutout,)}
+AUGMENTS = {
+    "color": (rand_brightness, rand_saturation, rand_contrast),
+    "translation": (rand_translation,),
+    "cutout": (rand_cutout,),
+}
 
 def check_policy(policy:str) -> str:
     "Check a DiffAugment policy string: comma-separated names of `AUGMENTS`, or '' for none"
-    if not isinstance(policy, str): raise TypeError(f"the DiffAugment policy must be a string like 'color,translation', got {policy!r}")
+    if not isinstance(policy, str):
+        raise TypeError(f"the DiffAugment policy must be a string like 'color,translation', got {policy!r}")
     bad = [p for p in policy.split(",") if p and p not in AUGMENTS]
-    if bad: raise ValueError(f"unknown DiffAugment polic{'ies' if len(bad) > 1 else 'y'} {bad}: use comma-separated names from {list(AUGMENTS)}")
+    if bad:
+        raise ValueError(
+            f"unknown DiffAugment polic{'ies' if len(bad) > 1 else 'y'} {bad}: use comma-separated names from"
+            f" {list(AUGMENTS)}"
+        )
     return policy
 
 # %% ../../nbs/07b_gan.data.ipynb #6e0cfbb0

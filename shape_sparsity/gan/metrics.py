@@ -12,7 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from ..models import efficientnet_lite, preprocess_for
-from ..utils import check_int, maybe_bar, torch_threads  # `torch_threads` re-exported (benchmarks import it from here)
+# `torch_threads` re-exported (benchmarks import it from here)
+from ..utils import check_int, maybe_bar, torch_threads
 
 # %% auto #0
 __all__ = ['LITE0_FID', 'LITE0_KID', 'INCEPTION_FID', 'INCEPTION_KID', 'FID_SIZE', 'INCEPTION_WEIGHTS', 'FID_PROTOCOLS',
@@ -45,7 +46,8 @@ class Lite0Features(nn.Module):
         self.register_buffer("mean", torch.tensor(pre.mean).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(pre.std).view(1, 3, 1, 1), persistent=False)
         self.num_features = self.net.num_features  # torchmetrics reads it
-    def train(self, mode:bool=True): return super().train(False)  # always in eval mode: batch norm uses its ImageNet statistics
+    # always in eval mode: batch norm uses its ImageNet statistics
+    def train(self, mode:bool=True): return super().train(False)
     def forward(self, x:Tensor) -> Tensor:
         x = F.interpolate(x.float(), size=(self.size, self.size), mode="bilinear", align_corners=False, antialias=True)
         x = ((x + 1) / 2 - self.mean) / self.std
@@ -61,13 +63,15 @@ def image_features(
 ) -> Tensor: # `(N, F)` float64 on the CPU
     "Features of all `images` under `model` (no gradients), concatenated in float64 on the CPU"
     if isinstance(images, Tensor):
-        if images.ndim != 4 or images.shape[1] != 3: raise ValueError(f"`images` must be (N, 3, H, W), got shape {tuple(images.shape)}")
+        if images.ndim != 4 or images.shape[1] != 3:
+            raise ValueError(f"`images` must be (N, 3, H, W), got shape {tuple(images.shape)}")
         images = images.split(bs)
     if device is None: device = next(iter([*model.buffers(), *model.parameters()])).device
     model, was = model.to(device), model.training
     out = []
     with torch.no_grad():
-        for b in maybe_bar(list(images) if progress else images, progress, leave=False): out.append(model.eval()(b.to(device)).double().cpu())
+        for b in maybe_bar(list(images) if progress else images, progress, leave=False):
+            out.append(model.eval()(b.to(device)).double().cpu())
     model.train(was)
     if not out: raise ValueError("no images to embed")
     return torch.cat(out)
@@ -77,7 +81,8 @@ def _one_thread(): return torch_threads(1)
 
 # %% ../../nbs/07c_gan.metrics.ipynb #b5632f07
 def _check_feats(f, name):
-    if not isinstance(f, Tensor) or f.ndim != 2: raise ValueError(f"`{name}` must be a 2-D (N, features) tensor, got {getattr(f, 'shape', type(f).__name__)}")
+    if not isinstance(f, Tensor) or f.ndim != 2:
+        raise ValueError(f"`{name}` must be a 2-D (N, features) tensor, got {getattr(f, 'shape', type(f).__name__)}")
     if len(f) < 2: raise ValueError(f"`{name}` needs at least 2 samples for a covariance, got {len(f)}")
     return f.double().cpu()
 
@@ -100,7 +105,9 @@ def frechet_distance(
     mu_r, mu_f = real.mean(0), fake.mean(0)
     a, b = real - mu_r, fake - mu_f
     with _one_thread(): tr_sqrt = torch.linalg.svdvals(_factor(a).T @ _factor(b)).sum()
-    return float((mu_r - mu_f).square().sum() + a.square().sum() / (len(a) - 1) + b.square().sum() / (len(b) - 1) - 2 * tr_sqrt)
+    return float(
+        (mu_r - mu_f).square().sum() + a.square().sum() / (len(a) - 1) + b.square().sum() / (len(b) - 1) - 2 * tr_sqrt
+    )
 
 # %% ../../nbs/07c_gan.metrics.ipynb #9c3bf8a4
 class _GivenFeatures(nn.Identity):
@@ -139,7 +146,14 @@ class Lite0Scorer:
         device=None, # where Lite0 runs (default: the images' device)
         progress:bool=False,
     ):
-        self.model, self.size, self.kid, self.bs, self.device, self.progress = Lite0Features(size), size, kid, bs, device, progress
+        self.model, self.size, self.kid, self.bs, self.device, self.progress = (
+            Lite0Features(size),
+            size,
+            kid,
+            bs,
+            device,
+            progress,
+        )
         self.real = image_features(self.model, real, bs, device or real.device, progress)
 
     def features(self, images) -> Tensor: return image_features(self.model, images, self.bs, self.device, self.progress)
@@ -159,26 +173,36 @@ def to_uint8(x:Tensor) -> Tensor:
     return ((x.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
 
 # %% ../../nbs/07c_gan.metrics.ipynb #1e2d88c8
-INCEPTION_WEIGHTS = ("weights-inception-2015-12-05-6726825d.pth", "github.com")  # torch-fidelity's file in torch's hub cache, and its host
+# torch-fidelity's file in torch's hub cache, and its host
+INCEPTION_WEIGHTS = ("weights-inception-2015-12-05-6726825d.pth", "github.com")
 
 from ..utils import weights_reachable  # the one "is the network there for this file" check
 
 def inception_metrics(device=None, kid_subset_size:int=1000):
-    "torchmetrics' Inception FID and KID metrics on `device`, or a clear error when torch-fidelity or the weights are missing"
+    ("torchmetrics' Inception FID and KID metrics on `device`, or a clear error when torch-fidelity or the weights "
+     "are missing")
     if importlib.util.find_spec("torch_fidelity") is None:
-        raise RuntimeError("Inception FID needs torch-fidelity: pip install torch-fidelity (or use the offline Lite0-FID)")
+        raise RuntimeError(
+            "Inception FID needs torch-fidelity: pip install torch-fidelity (or use the offline Lite0-FID)"
+        )
     if not weights_reachable(*INCEPTION_WEIGHTS):
-        raise RuntimeError(f"Inception FID needs torch-fidelity's Inception weights ({INCEPTION_WEIGHTS[0]}): not in torch's hub cache "
-                           f"and {INCEPTION_WEIGHTS[1]} cannot be reached; use the offline Lite0-FID")
+        raise RuntimeError(
+            f"Inception FID needs torch-fidelity's Inception weights ({INCEPTION_WEIGHTS[0]}): not in torch's hub cache"
+            f" and {INCEPTION_WEIGHTS[1]} cannot be reached; use the offline Lite0-FID"
+        )
     from torchmetrics.image.fid import FrechetInceptionDistance
     from torchmetrics.image.kid import KernelInceptionDistance
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fid, kid = FrechetInceptionDistance(feature=2048), KernelInceptionDistance(feature=2048, subset_size=kid_subset_size)
+            fid, kid = FrechetInceptionDistance(feature=2048), KernelInceptionDistance(
+                feature=2048, subset_size=kid_subset_size
+            )
     except Exception as e:
-        raise RuntimeError(f"Inception FID needs torch-fidelity's Inception weights, a download from github.com that failed "
-                           f"({type(e).__name__}: {str(e)[:120]}); use the offline Lite0-FID") from None
+        raise RuntimeError(
+            "Inception FID needs torch-fidelity's Inception weights, a download from github.com that failed "
+            f"({type(e).__name__}: {str(e)[:120]}); use the offline Lite0-FID"
+        ) from None
     return fid.to(device or "cpu"), kid.to(device or "cpu")
 
 # %% ../../nbs/07c_gan.metrics.ipynb #697f4f90
@@ -291,12 +315,14 @@ class FIDScorer:
 
 # %% ../../nbs/07c_gan.metrics.ipynb #39de6eac
 PERCEPTS = ("auto", "lpips", "lite0", "l1")  # "auto": LPIPS-VGG when its weights can be had, else "lite0"
-# Mean over LPIPS-VGG's five layers of the mean learned channel weight (lpips 0.1.4, weights/v0.1/vgg.pth: lin0..lin4 means
+# Mean over LPIPS-VGG's five layers of the mean learned channel weight (lpips 0.1.4, weights/v0.1/vgg.pth: lin0..lin4
+# means
 # 0.1082, 0.0692, 0.0684, 0.1006, 0.0919): scales the uncalibrated Lite0 distance to LPIPS's range.
 LPIPS_MEAN_WEIGHT = 0.0877
 
 class Lite0Perceptual(nn.Module):
-    "LPIPS's uncalibrated distance on EfficientNet-Lite0's five stages, on LPIPS's scale: the offline stand-in for LPIPS-VGG"
+    ("LPIPS's uncalibrated distance on EfficientNet-Lite0's five stages, on LPIPS's scale: the offline stand-in for "
+     "LPIPS-VGG")
     name = "lite0"
     def __init__(self, weights="DEFAULT", scale:float=LPIPS_MEAN_WEIGHT):
         super().__init__()
@@ -306,7 +332,8 @@ class Lite0Perceptual(nn.Module):
         self.register_buffer("mean", torch.tensor(pre.mean).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(pre.std).view(1, 3, 1, 1), persistent=False)
     def train(self, mode:bool=True): return super().train(False)
-    def _feats(self, x): return self.net.forward_intermediates(((x + 1) / 2 - self.mean) / self.std, indices=5, intermediates_only=True)
+    def _feats(self, x):
+        return self.net.forward_intermediates(((x + 1) / 2 - self.mean) / self.std, indices=5, intermediates_only=True)
     def forward(self, a:Tensor, b:Tensor) -> Tensor:
         "Per-image distances `(N,)` between images `a` and `b` in [-1, 1] (gradients flow to `a`)"
         with torch.no_grad(): fb = self._feats(b)

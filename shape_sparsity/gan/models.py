@@ -24,16 +24,23 @@ __all__ = ['GAN_SIZES', 'DENSE_GAN_SPECS', 'PAPER_GAN_TOPK', 'PAPER_GAN_DATA', '
            'DownBlockComp', 'SimpleDecoder', 'crop_part', 'FastGANDiscriminator']
 
 # %% ../../nbs/07a_gan.models.ipynb #ec62c355
-GAN_SIZES = (32, 64, 128, 256, 512, 1024)  # image sides the networks support (FastGAN: 256, 512, 1024; smaller ones for CPU tests)
+# image sides the networks support (FastGAN: 256, 512, 1024; smaller ones for CPU tests)
+GAN_SIZES = (32, 64, 128, 256, 512, 1024)
 DENSE_GAN_SPECS = ("", "none", "dense")  # spec strings meaning "no Top-K"
-PAPER_GAN_TOPK = "32_5"  # the paper's Top-K generator: 5% of the 32x32 map (official scripts/{fish,jeep,railway}/run.sh: --sparse_hw_info 32_5)
-# The official data sets (few-shot-img-syn/data/<name>/ of the official repository): 100 ImageNet training images each of fish
-# (files n01440764_*, tench), jeep (n03594945_*) and table (n03201208_*, dining table); railway is 105 COCO train2014 images.
+# the paper's Top-K generator: 5% of the 32x32 map (official scripts/{fish,jeep,railway}/run.sh: --sparse_hw_info 32_5)
+PAPER_GAN_TOPK = "32_5"
+# The official data sets (few-shot-img-syn/data/<name>/ of the official repository): 100 ImageNet training images each
+# of fish
+# (files n01440764_*, tench), jeep (n03594945_*) and table (n03201208_*, dining table); railway is 105 COCO train2014
+# images.
 PAPER_GAN_DATA = {"fish": "n01440764", "jeep": "n03594945", "table": "n03201208", "railway": "COCO train2014"}
-# The Top-K spec of each official run (scripts/<name>/run.sh, --sparse_hw_info): table keeps 15% of the 32x32 map, the others 5%.
+# The Top-K spec of each official run (scripts/<name>/run.sh, --sparse_hw_info): table keeps 15% of the 32x32 map, the
+# others 5%.
 PAPER_GAN_TOPKS = {"fish": "32_5", "jeep": "32_5", "railway": "32_5", "table": "32_15"}
-_GAN_SPEC_HELP = ('a generator Top-K spec is "<resolutions>_<percents>", e.g. "32_5" (5% of the 32x32 map, the paper) '
-                  'or "16-32_10-5" (10% at 16x16 and 5% at 32x32), percents in (0, 100]; "none" for the dense generator')
+_GAN_SPEC_HELP = (
+    'a generator Top-K spec is "<resolutions>_<percents>", e.g. "32_5" (5% of the 32x32 map, the paper) '
+    'or "16-32_10-5" (10% at 16x16 and 5% at 32x32), percents in (0, 100]; "none" for the dense generator'
+)
 
 def generator_resolutions(size:int) -> tuple:
     "The sides of the generator's feature maps for `size`-pixel images: 4, 8, ..., `size`"
@@ -53,7 +60,10 @@ class GANTopK:
 # %% ../../nbs/07a_gan.models.ipynb #e8cb1cf2
 def _spec_ints(part, spec, what):
     try: return [float(p) if what == "percent" else int(p) for p in part.split("-")]
-    except ValueError: raise ValueError(f"bad generator Top-K spec {spec!r}: its {what}s {part!r} are not numbers; {_GAN_SPEC_HELP}") from None
+    except ValueError:
+        raise ValueError(
+            f"bad generator Top-K spec {spec!r}: its {what}s {part!r} are not numbers; {_GAN_SPEC_HELP}"
+        ) from None
 
 # %% ../../nbs/07a_gan.models.ipynb #1b0b192e
 def parse_gan_topk(
@@ -62,25 +72,32 @@ def parse_gan_topk(
 ) -> GANTopK|None: # `None` for the dense generator
     "Parse a TopKGen spec string into a `GANTopK` (checked against the generator for `size`-pixel images)"
     if spec is None or isinstance(spec, GANTopK): res = spec
-    elif not isinstance(spec, str): raise TypeError(f"the generator Top-K spec must be a string like '32_5' or None, got {spec!r}")
+    elif not isinstance(spec, str):
+        raise TypeError(f"the generator Top-K spec must be a string like '32_5' or None, got {spec!r}")
     elif spec.strip().lower() in DENSE_GAN_SPECS: res = None
     else:
         parts = spec.strip().split("_")
         if len(parts) != 2: raise ValueError(f"bad generator Top-K spec {spec!r}: {_GAN_SPEC_HELP}")
         rs, ps = _spec_ints(parts[0], spec, "resolution"), _spec_ints(parts[1], spec, "percent")
         if len(ps) == 1: ps = ps * len(rs)
-        if len(ps) != len(rs): raise ValueError(f"bad generator Top-K spec {spec!r}: {len(rs)} resolutions but {len(ps)} percents")
+        if len(ps) != len(rs):
+            raise ValueError(f"bad generator Top-K spec {spec!r}: {len(rs)} resolutions but {len(ps)} percents")
         if len(set(rs)) != len(rs): raise ValueError(f"bad generator Top-K spec {spec!r}: a resolution is listed twice")
         for p in ps:
-            if not 0 < p <= 100: raise ValueError(f"bad generator Top-K spec {spec!r}: percent {p:g} is not in (0, 100]")
+            if not 0 < p <= 100:
+                raise ValueError(f"bad generator Top-K spec {spec!r}: percent {p:g} is not in (0, 100]")
         for r in rs:
-            if r < 4 or r & (r - 1): raise ValueError(f"bad generator Top-K spec {spec!r}: resolution {r} is not a power of two >= 4")
+            if r < 4 or r & (r - 1):
+                raise ValueError(f"bad generator Top-K spec {spec!r}: resolution {r} is not a power of two >= 4")
         res = GANTopK(tuple(sorted((r, check_k(p / 100)) for r, p in zip(rs, ps))))
     if res is not None and size is not None:
         have = generator_resolutions(size)
         for r in res.resolutions:
-            if r not in have: raise ValueError(f"the generator for {size} px images has no {r}x{r} feature map (it has "
-                                               f"{', '.join(f'{h}x{h}' for h in have)}), so Top-K spec {str(res)!r} does not apply")
+            if r not in have:
+                raise ValueError(
+                    f"the generator for {size} px images has no {r}x{r} feature map (it has "
+                    f"{', '.join(f'{h}x{h}' for h in have)}), so Top-K spec {str(res)!r} does not apply"
+                )
     return res
 
 # %% ../../nbs/07a_gan.models.ipynb #7c2b7808
@@ -92,7 +109,10 @@ def paper_gan_topk(
     found = set()
     for d in ([data] if isinstance(data, (str, Path)) else list(data)):
         found |= {names[p.lower()] for p in Path(str(d)).parts if p.lower() in names}
-    if len(found) > 1: raise ValueError(f"{data!r} names several of the paper's data sets ({', '.join(sorted(found))}): train one at a time")
+    if len(found) > 1:
+        raise ValueError(
+            f"{data!r} names several of the paper's data sets ({', '.join(sorted(found))}): train one at a time"
+        )
     return PAPER_GAN_TOPKS[found.pop()] if found else None
 
 # %% ../../nbs/07a_gan.models.ipynb #9f51af1f
@@ -119,14 +139,26 @@ class NoiseInjection(nn.Module):
 # %% ../../nbs/07a_gan.models.ipynb #682be76b
 def up_block(ni:int, nf:int) -> nn.Sequential:
     "Double the resolution: nearest up-sampling, 3x3 conv to `2*nf` channels, batch norm, GLU to `nf`"
-    return nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), sn_conv(ni, nf * 2, 3, 1, 1), batch_norm(nf * 2), nn.GLU(1))
+    return nn.Sequential(
+        nn.Upsample(scale_factor=2, mode="nearest"), sn_conv(ni, nf * 2, 3, 1, 1), batch_norm(nf * 2), nn.GLU(1)
+    )
 
 # %% ../../nbs/07a_gan.models.ipynb #0c5eb39d
 def up_block_comp(ni:int, nf:int, noise_injection:bool=False) -> nn.Sequential:
-    "FastGAN's composite up-block: `up_block` followed by a second 3x3 conv, batch norm and GLU (optional noise before each norm)"
+    ("FastGAN's composite up-block: `up_block` followed by a second 3x3 conv, batch norm and GLU (optional noise "
+     "before each norm)")
     noise = (lambda: [NoiseInjection()]) if noise_injection else (lambda: [])
-    return nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), sn_conv(ni, nf * 2, 3, 1, 1), *noise(), batch_norm(nf * 2), nn.GLU(1),
-                         sn_conv(nf, nf * 2, 3, 1, 1), *noise(), batch_norm(nf * 2), nn.GLU(1))
+    return nn.Sequential(
+        nn.Upsample(scale_factor=2, mode="nearest"),
+        sn_conv(ni, nf * 2, 3, 1, 1),
+        *noise(),
+        batch_norm(nf * 2),
+        nn.GLU(1),
+        sn_conv(nf, nf * 2, 3, 1, 1),
+        *noise(),
+        batch_norm(nf * 2),
+        nn.GLU(1),
+    )
 
 # %% ../../nbs/07a_gan.models.ipynb #e91a990d
 class SLE(nn.Module):
@@ -140,7 +172,8 @@ class SLE(nn.Module):
 # %% ../../nbs/07a_gan.models.ipynb #efea94c8
 G_CHANNELS = {4: 16, 8: 8, 16: 4, 32: 2, 64: 2, 128: 1, 256: 0.5, 512: 0.25, 1024: 0.125}  # x ngf (FastGAN models.py)
 
-MAX_WIDTH, MAX_NZ = 256, 4096  # upper bounds of ngf/ndf (4x the paper's 64: ~1 GB of weights at 1024 px) and of the latent length
+# upper bounds of ngf/ndf (4x the paper's 64: ~1 GB of weights at 1024 px) and of the latent length
+MAX_WIDTH, MAX_NZ = 256, 4096
 
 def _check_width(v, name):
     check_int(v, name, lo=8, hi=MAX_WIDTH)
@@ -161,13 +194,17 @@ class FastGANGenerator(nn.Module):
         spec = parse_gan_topk(topk, size)
         _check_width(ngf, "ngf"); check_int(nz, "nz", hi=MAX_NZ)
         self.size, self.nz, self.small = size, nz, min(128, size // 2)
-        self.hparams = dict(size=size, topk=None if spec is None else str(spec), ngf=ngf, nz=nz, noise_injection=noise_injection)
+        self.hparams = dict(
+            size=size, topk=None if spec is None else str(spec), ngf=ngf, nz=nz, noise_injection=noise_injection
+        )
         ch = {r: int(m * ngf) for r, m in G_CHANNELS.items()}
         self.init = nn.Sequential(sn_conv(nz, ch[4] * 2, 4, transpose=True), batch_norm(ch[4] * 2), nn.GLU(1))
         self.res = generator_resolutions(size)[1:]
         for r in self.res:
             comp = int(math.log2(r)) % 2 == 1  # 8, 32, 128, 512: composite blocks (FastGAN)
-            self.add_module(f"feat_{r}", up_block_comp(ch[r // 2], ch[r], noise_injection) if comp else up_block(ch[r // 2], ch[r]))
+            self.add_module(
+                f"feat_{r}", up_block_comp(ch[r // 2], ch[r], noise_injection) if comp else up_block(ch[r // 2], ch[r])
+            )
             if 64 <= r <= 512: self.add_module(f"se_{r}", SLE(ch[r // 16], ch[r]))
         for r, k in (spec.ks if spec else ()): self.add_module(f"topk_{r}", TopK(k))
         self.to_big = sn_conv(ch[size], 3, 3, 1, 1)
@@ -252,7 +289,13 @@ class FastGANDiscriminator(nn.Module):
         _check_width(ndf, "ndf"); generator_resolutions(size)
         ch, cs = (lambda r: ndf * 64 // r), (lambda r: ndf * 32 // r)
         self.size, self.small, self.top, self.rec = size, min(128, size // 2), min(size, 256), min(size, 128)
-        if size == 1024: first = [sn_conv(3, ch(512), 4, 2, 1), nn.LeakyReLU(0.2), sn_conv(ch(512), ch(256), 4, 2, 1), batch_norm(ch(256))]
+        if size == 1024:
+            first = [
+                sn_conv(3, ch(512), 4, 2, 1),
+                nn.LeakyReLU(0.2),
+                sn_conv(ch(512), ch(256), 4, 2, 1),
+                batch_norm(ch(256)),
+            ]
         elif size == 512: first = [sn_conv(3, ch(256), 4, 2, 1)]
         else: first = [sn_conv(3, ch(size), 3, 1, 1)]
         self.down_from_big = nn.Sequential(*first, nn.LeakyReLU(0.2))
@@ -260,7 +303,9 @@ class FastGANDiscriminator(nn.Module):
         for r in self.res:
             self.add_module(f"down_{r}", DownBlockComp(ch(2 * r), ch(r)))
             if 8 * r <= self.top: self.add_module(f"se_{8 * r}_{r}", SLE(ch(8 * r), ch(r)))
-        self.rf_big = nn.Sequential(sn_conv(ch(8), ch(4), 1), batch_norm(ch(4)), nn.LeakyReLU(0.2), sn_conv(ch(4), 1, 4))
+        self.rf_big = nn.Sequential(
+            sn_conv(ch(8), ch(4), 1), batch_norm(ch(4)), nn.LeakyReLU(0.2), sn_conv(ch(4), 1, 4)
+        )
         small = [sn_conv(3, cs(self.small // 2), 4, 2, 1), nn.LeakyReLU(0.2)]
         small += [down_block(cs(r), cs(r // 2)) for r in (64, 32, 16) if r < self.small]
         self.down_from_small, self.rf_small = nn.Sequential(*small), sn_conv(cs(8), 1, 4)

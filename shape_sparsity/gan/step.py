@@ -31,10 +31,12 @@ __all__ = ['GAN_STATS', 'hinge_real', 'hinge_fake', 'reconstruction_loss', 'Gene
            'gan_learner', 'ema_generator', 'sampling_mode', 'generate', 'save_grid']
 
 # %% ../../nbs/07d_gan.step.ipynb #be91dedf
-def hinge_real(logits:Tensor) -> Tensor: return F.relu(torch.rand_like(logits.float()) * 0.2 + 0.8 - logits.float()).mean()
+def hinge_real(logits:Tensor) -> Tensor:
+    return F.relu(torch.rand_like(logits.float()) * 0.2 + 0.8 - logits.float()).mean()
 
 # %% ../../nbs/07d_gan.step.ipynb #b724774e
-def hinge_fake(logits:Tensor) -> Tensor: return F.relu(torch.rand_like(logits.float()) * 0.2 + 0.8 + logits.float()).mean()
+def hinge_fake(logits:Tensor) -> Tensor:
+    return F.relu(torch.rand_like(logits.float()) * 0.2 + 0.8 + logits.float()).mean()
 
 # %% ../../nbs/07d_gan.step.ipynb #695b599b
 def reconstruction_loss(
@@ -51,20 +53,35 @@ def reconstruction_loss(
 class GeneratorLoss:
     "The generator's hinge loss, `-mean(D(fake))`, as a fastai `loss_func(pred, *yb)`"
     def __init__(self, critic:nn.Module): self.critic = critic
-    def __call__(self, pred:list, *yb) -> Tensor: return -self.critic(pred).float().mean()  # float32 also under autocast
+    # float32 also under autocast
+    def __call__(self, pred:list, *yb) -> Tensor: return -self.critic(pred).float().mean()
 
 # %% ../../nbs/07d_gan.step.ipynb #b5d5a35c
 def iter_seed(seed:int, it:int, replay:int=0) -> int:
-    "The seed of iteration `it` of a run seeded with `seed` (`epoch_seed`), or of its `replay`-th replay after a rollback"
+    ("The seed of iteration `it` of a run seeded with `seed` (`epoch_seed`), or of its `replay`-th replay after a "
+     "rollback")
     return epoch_seed(seed, it) if not replay else epoch_seed(epoch_seed(seed, 10**6 + replay), it)
 
 # %% ../../nbs/07d_gan.step.ipynb #2d9566d2
 class FastGANStep(Callback):
-    "One FastGAN iteration per batch: flips, latents, DiffAugment, the discriminator's step in `after_pred`, the generator's EMA"
+    ("One FastGAN iteration per batch: flips, latents, DiffAugment, the discriminator's step in `after_pred`, the "
+     "generator's EMA")
     order = 15  # after `CastToTensor` (9) and `MixedPrecision` (10), whose `after_pred` casts the predictions to float
-    def __init__(self, percept:nn.Module, policy:str=GAN_RECIPE["policy"], ema_decay:float=GAN_RECIPE["ema"], seed:int=0,
-                 ema_warmup:bool=True):
-        self.percept, self.policy, self.ema_decay, self.seed, self.ema_warmup = percept, check_policy(policy), ema_decay, seed, ema_warmup
+    def __init__(
+        self,
+        percept: nn.Module,
+        policy: str = GAN_RECIPE["policy"],
+        ema_decay: float = GAN_RECIPE["ema"],
+        seed: int = 0,
+        ema_warmup: bool = True,
+    ):
+        self.percept, self.policy, self.ema_decay, self.seed, self.ema_warmup = (
+            percept,
+            check_policy(policy),
+            ema_decay,
+            seed,
+            ema_warmup,
+        )
 
     def decay(self, it:int) -> float:
         "The EMA's decay after iteration `it` (0-based): `min(decay, (1 + it) / (10 + it))` with warm-up, else `decay`"
@@ -82,7 +99,8 @@ class FastGANStep(Callback):
 
     def before_batch(self):
         if not self.training: return
-        torch.manual_seed(iter_seed(self.seed, self.learn.gan_iter, getattr(self.learn, "gan_rollbacks", 0)))  # CPU and every CUDA device
+        # CPU and every CUDA device
+        torch.manual_seed(iter_seed(self.seed, self.learn.gan_iter, getattr(self.learn, "gan_rollbacks", 0)))
         real = self.xb[0]
         flip = torch.rand(real.shape[0], device=real.device) < 0.5
         real = torch.where(flip.view(-1, 1, 1, 1), real.flip(-1), real)
@@ -128,7 +146,8 @@ def after_batch(self:FastGANStep):
     self.learn.gan_iter += 1
 
 # %% ../../nbs/07d_gan.step.ipynb #69c5280e
-GAN_STATS = ("g_loss", "d_real", "d_fake", "rec")  # generator loss, discriminator hinge on real / generated images, reconstruction per image
+# generator loss, discriminator hinge on real / generated images, reconstruction per image
+GAN_STATS = ("g_loss", "d_real", "d_fake", "rec")
 
 class GANStat(Metric):
     "Mean over the chunk's iterations of one of `FastGANStep`'s losses (`learn.gan_stats[name]`)"
@@ -147,23 +166,27 @@ def _gen_params(m:GANModule) -> list: return [list(m.generator.parameters())]
 
 # %% ../../nbs/07d_gan.step.ipynb #f4b19e3f
 def gan_learner(
-    dls, # from `gan_dls`
-    topk:str|None=PAPER_GAN_TOPK, # generator Top-K spec ("32_5", "16-32_10-5"...) or None/"none" for the dense FastGAN
-    ngf:int=GAN_RECIPE["ngf"], # generator width
-    ndf:int=GAN_RECIPE["ndf"], # discriminator width
-    nz:int=GAN_RECIPE["nz"], # latent length
-    lr:float=GAN_RECIPE["lr"], # Adam's learning rate (both networks)
-    betas:tuple=GAN_RECIPE["betas"], # Adam's betas (both networks)
-    policy:str=GAN_RECIPE["policy"], # DiffAugment policy
-    percept:str|nn.Module="auto", # reconstruction distance: "auto" (LPIPS if available, else "lite0"), "lpips", "lite0", "l1"
-    ema:float=GAN_RECIPE["ema"], # decay of the generator's EMA
-    ema_warmup:bool=True, # a smaller decay early on, `min(ema, (1 + t) / (10 + t))`, so short runs sample trained weights
-    noise_injection:bool=False, # FastGAN's noise injection (off in TopKGen's runs)
-    seed:int=0, # seeds the initial weights and every iteration's random numbers
-    mixed_precision:bool|str|None=None, # None: bf16/fp16 on CUDA, off on CPU
-    channels_last:bool|None=None, # None: on on CUDA
-    path:str|Path=".", # the run folder (checkpoint, samples, results); not inside the data folders
-    cbs=None, # extra callbacks
+    dls,  # from `gan_dls`
+    topk: (
+        str | None
+    ) = PAPER_GAN_TOPK,  # generator Top-K spec ("32_5", "16-32_10-5"...) or None/"none" for the dense FastGAN
+    ngf: int = GAN_RECIPE["ngf"],  # generator width
+    ndf: int = GAN_RECIPE["ndf"],  # discriminator width
+    nz: int = GAN_RECIPE["nz"],  # latent length
+    lr: float = GAN_RECIPE["lr"],  # Adam's learning rate (both networks)
+    betas: tuple = GAN_RECIPE["betas"],  # Adam's betas (both networks)
+    policy: str = GAN_RECIPE["policy"],  # DiffAugment policy
+    percept: (
+        str | nn.Module
+    ) = "auto",  # reconstruction distance: "auto" (LPIPS if available, else "lite0"), "lpips", "lite0", "l1"
+    ema: float = GAN_RECIPE["ema"],  # decay of the generator's EMA
+    ema_warmup: bool = True,  # a smaller decay early on, `min(ema, (1 + t) / (10 + t))`, so short runs sample trained weights
+    noise_injection: bool = False,  # FastGAN's noise injection (off in TopKGen's runs)
+    seed: int = 0,  # seeds the initial weights and every iteration's random numbers
+    mixed_precision: bool | str | None = None,  # None: bf16/fp16 on CUDA, off on CPU
+    channels_last: bool | None = None,  # None: on on CUDA
+    path: str | Path = ".",  # the run folder (checkpoint, samples, results); not inside the data folders
+    cbs=None,  # extra callbacks
 ) -> Learner:
     "A fastai `Learner` for FastGAN (dense or Top-K generator) with TopKGen's recipe; train it with `fit_gan`"
     size = dls.img_size
@@ -184,12 +207,34 @@ def gan_learner(
                     splitter=_gen_params, metrics=[GANStat(k) for k in GAN_STATS], path=path, model_dir=".", cbs=cbs)
     learn.recorder.train_metrics, learn.recorder.valid_metrics = True, False
     learn.create_opt()
-    learn.opt_d, learn.gan_ema, learn.gan_iter = opt_func(list(D.parameters()), lr=lr), copy.deepcopy(G).requires_grad_(False), 0
+    learn.opt_d, learn.gan_ema, learn.gan_iter = (
+        opt_func(list(D.parameters()), lr=lr),
+        copy.deepcopy(G).requires_grad_(False),
+        0,
+    )
     learn.gan_rollbacks = 0
-    learn.gan_config = dict(size=size, topk=None if spec is None else str(spec), ngf=ngf, ndf=ndf, nz=nz, bs=dls.bs, lr=lr,
-                            betas=list(betas), policy=policy, percept=getattr(pm, "name", type(pm).__name__), ema=ema, ema_warmup=ema_warmup,
-                            noise_injection=noise_injection, seed=seed, data=list(dls.folders), n_images=len(dls.files),
-                            images=getattr(dls, "fingerprint", None), device=str(device), mixed_precision=amp, channels_last=bool(channels_last))
+    learn.gan_config = dict(
+        size=size,
+        topk=None if spec is None else str(spec),
+        ngf=ngf,
+        ndf=ndf,
+        nz=nz,
+        bs=dls.bs,
+        lr=lr,
+        betas=list(betas),
+        policy=policy,
+        percept=getattr(pm, "name", type(pm).__name__),
+        ema=ema,
+        ema_warmup=ema_warmup,
+        noise_injection=noise_injection,
+        seed=seed,
+        data=list(dls.folders),
+        n_images=len(dls.files),
+        images=getattr(dls, "fingerprint", None),
+        device=str(device),
+        mixed_precision=amp,
+        channels_last=bool(channels_last),
+    )
     return learn
 
 # %% ../../nbs/07d_gan.step.ipynb #5a1d0c02

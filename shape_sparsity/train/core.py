@@ -49,7 +49,8 @@ def _check_epochs(epochs, name="epochs"): return check_int(epochs, name)
 
 # %% ../../nbs/06a_train.core.ipynb #ffb4d137
 class SchedEpochCos:
-    "Per-epoch cosine annealing as a function of fastai's `pct_train` (constant within each epoch, as `CosineAnnealingLR`)"
+    ("Per-epoch cosine annealing as a function of fastai's `pct_train` (constant within each epoch, as "
+     "`CosineAnnealingLR`)")
     def __init__(self,
         start:float, # value during the first epoch
         end:float, # value it would reach after the last epoch (`eta_min`)
@@ -92,24 +93,35 @@ def resolve_mixed_precision(
     if mixed_precision is False: return None
     if mixed_precision is not True and mixed_precision not in AMP_MODES:
         raise ValueError(f"`mixed_precision` must be None, True, False or one of {AMP_MODES}, got {mixed_precision!r}")
-    if not cuda: raise ValueError(f"`mixed_precision` needs a CUDA device (fastai's MixedPrecision autocasts on 'cuda'), "
-                                  f"got mixed_precision={mixed_precision!r} with device {device}; pass False or None on CPU")
+    if not cuda:
+        raise ValueError(
+            "`mixed_precision` needs a CUDA device (fastai's MixedPrecision autocasts on 'cuda'), "
+            f"got mixed_precision={mixed_precision!r} with device {device}; pass False or None on CPU"
+        )
     if mixed_precision is True: return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
     return mixed_precision
 
 # %% ../../nbs/06a_train.core.ipynb #f7c491d5
 def device_callbacks(device, mixed_precision:bool|str|None=None, channels_last:bool|None=None) -> tuple:
-    "`(callbacks, amp, channels_last)`: fastai's `ChannelsLast` and `MixedPrecision` callbacks for training on `device` (the one place `train` and `gan_train` decide them)"
+    ("`(callbacks, amp, channels_last)`: fastai's `ChannelsLast` and `MixedPrecision` callbacks for training on "
+     "`device` (the one place `train` and `gan_train` decide them)")
     amp = resolve_mixed_precision(mixed_precision, device)
     if channels_last is None: channels_last = torch.device(device).type == "cuda"
-    return L([ChannelsLast()] if channels_last else []) + L([MixedPrecision(amp)] if amp else []), amp, bool(channels_last)
+    return (
+        L([ChannelsLast()] if channels_last else []) + L([MixedPrecision(amp)] if amp else []),
+        amp,
+        bool(channels_last),
+    )
 
 # %% ../../nbs/06a_train.core.ipynb #6ff69478
 def check_batches(dls):
     "Refuse `DataLoaders` whose training set is smaller than one batch (no training step would be taken)"
     dl = getattr(dls, "train", None); n, bs = getattr(dl, "n", None), getattr(dl, "bs", None)
     if n is not None and bs and len(dl) == 0:
-        raise ValueError(f"the batch size {bs} is larger than the training set ({n} images): no training step would be taken; use at most {n} (--bs)")
+        raise ValueError(
+            f"the batch size {bs} is larger than the training set ({n} images): no training step would be taken; use at"
+            f" most {n} (--bs)"
+        )
 
 # %% ../../nbs/06a_train.core.ipynb #c367e114
 def recipe_learner(
@@ -126,7 +138,8 @@ def recipe_learner(
     cbs=None, # extra callbacks
     **kwargs, # passed to `Learner`
 ) -> Learner:
-    "A fastai `Learner` for `model` with the paper's optimiser: SGD, momentum, coupled L2 on all parameters, cross-entropy"
+    ("A fastai `Learner` for `model` with the paper's optimiser: SGD, momentum, coupled L2 on all parameters, "
+     "cross-entropy")
     if not isinstance(model, nn.Module): raise TypeError(f"`model` must be an nn.Module, got {type(model).__name__}")
     if not isinstance(run_name, str) or not run_name or "/" in run_name or run_name in (".", ".."):
         raise ValueError(f"`run_name` must be a non-empty folder name without '/', got {run_name!r}")
@@ -159,31 +172,34 @@ def _dls_n_out(dls) -> int:
 
 # %% ../../nbs/06a_train.core.ipynb #27153f4b
 def run_name_for(arch:str, topk:str|None, seed:int|None, prefix:str="", mode:str="keep") -> str:
-    "Default run folder name, e.g. 'paper_topk2_20_s0', 'paper_random2_20_s0' (the random-mask control) or 'in-s1_paper_dense_s1'"
+    ("Default run folder name, e.g. 'paper_topk2_20_s0', 'paper_random2_20_s0' (the random-mask control) or "
+     "'in-s1_paper_dense_s1'")
     spec = parse_topk_spec(topk)
-    name = f"{arch}_{'dense' if spec is None else ('topk' if mode == 'keep' else mode) + str(spec)}" + ("" if seed is None else f"_s{seed}")
+    name = f"{arch}_{'dense' if spec is None else ('topk' if mode == 'keep' else mode) + str(spec)}" + (
+        "" if seed is None else f"_s{seed}"
+    )
     return f"{prefix}_{name}" if prefix else name
 
 # %% ../../nbs/06a_train.core.ipynb #f81ca364
 def paper_learner(
-    dls, # fastai `DataLoaders` (e.g. `subset_dls(...)`)
-    arch:str="paper", # "paper" (the official code's ResNet-18 variant) or "resnet18" (torchvision's)
-    topk:str|None=PAPER_TOPK, # Top-K spec ("2_20": 20% after stage 2) or None for the dense baseline
-    epochs:int=PAPER_RECIPE["epochs"], # length of the run (`fit_paper` uses it)
-    lr:float=PAPER_RECIPE["lr"], # peak learning rate
-    wd:float=PAPER_RECIPE["wd"], # L2 coefficient (coupled, all parameters)
-    img_size:int|None=None, # input side the "paper" model is built for; None: from `dls`
-    n_out:int|None=None, # number of classes; None: from `dls` (`dls.c`)
-    width:float=1.0, # channel multiplier of the "paper" model (1: the paper's)
-    mode:str="keep", # Top-K mode in training and at test: "keep" (the paper) or "random" (the random-mask control, same sparsity)
-    mixed_precision:bool|str|None=None, # None: bf16 (or fp16) on CUDA, off on CPU
-    channels_last:bool|None=None, # None: on on CUDA
-    seed:int|None=None, # seeds the initial weights and (in `fit_paper`) every epoch's randomness
-    path:str|Path=".", # parent folder of the run folder
-    model_dir:str|Path="models", # sub-folder of the run folder for weights and checkpoints
-    run_name:str|None=None, # the run folder; None: e.g. 'paper_topk2_20_s0'
-    cbs=None, # extra callbacks
-    **kwargs, # passed to `Learner`
+    dls,  # fastai `DataLoaders` (e.g. `subset_dls(...)`)
+    arch: str = "paper",  # "paper" (the official code's ResNet-18 variant) or "resnet18" (torchvision's)
+    topk: str | None = PAPER_TOPK,  # Top-K spec ("2_20": 20% after stage 2) or None for the dense baseline
+    epochs: int = PAPER_RECIPE["epochs"],  # length of the run (`fit_paper` uses it)
+    lr: float = PAPER_RECIPE["lr"],  # peak learning rate
+    wd: float = PAPER_RECIPE["wd"],  # L2 coefficient (coupled, all parameters)
+    img_size: int | None = None,  # input side the "paper" model is built for; None: from `dls`
+    n_out: int | None = None,  # number of classes; None: from `dls` (`dls.c`)
+    width: float = 1.0,  # channel multiplier of the "paper" model (1: the paper's)
+    mode: str = "keep",  # Top-K mode in training and at test: "keep" (the paper) or "random" (the random-mask control, same sparsity)
+    mixed_precision: bool | str | None = None,  # None: bf16 (or fp16) on CUDA, off on CPU
+    channels_last: bool | None = None,  # None: on on CUDA
+    seed: int | None = None,  # seeds the initial weights and (in `fit_paper`) every epoch's randomness
+    path: str | Path = ".",  # parent folder of the run folder
+    model_dir: str | Path = "models",  # sub-folder of the run folder for weights and checkpoints
+    run_name: str | None = None,  # the run folder; None: e.g. 'paper_topk2_20_s0'
+    cbs=None,  # extra callbacks
+    **kwargs,  # passed to `Learner`
 ) -> Learner:
     "A `Learner` for the paper's ResNet-18 (dense or Top-K) with the paper's training recipe"
     spec = parse_topk_spec(topk)  # bad spec -> ValueError from the models module
@@ -195,8 +211,19 @@ def paper_learner(
     if spec is not None:
         set_topk(model, mode=mode)
         cbs = L(cbs) + TopKCallback(track=True)
-    learn = recipe_learner(dls, model, lr=lr, wd=wd, mixed_precision=mixed_precision, channels_last=channels_last,
-                           path=path, model_dir=model_dir, run_name=run_name or run_name_for(arch, topk, seed, mode=mode), cbs=cbs, **kwargs)
+    learn = recipe_learner(
+        dls,
+        model,
+        lr=lr,
+        wd=wd,
+        mixed_precision=mixed_precision,
+        channels_last=channels_last,
+        path=path,
+        model_dir=model_dir,
+        run_name=run_name or run_name_for(arch, topk, seed, mode=mode),
+        cbs=cbs,
+        **kwargs,
+    )
     learn.train_config.update(arch=arch, topk=None if spec is None else str(spec), epochs=epochs, img_size=img_size,
                               n_out=n_out, seed=seed, width=width, topk_mode=None if spec is None else mode)
     return learn
@@ -208,7 +235,8 @@ def epoch_seed(seed:int, epoch:int) -> int:
 
 # %% ../../nbs/06a_train.core.ipynb #330de48c
 class EpochSeed(Callback):
-    "Reseed python, numpy, torch, the DataLoaders' shuffling and random-mask Top-K layers before every epoch, so epoch `e` is reproducible alone"
+    ("Reseed python, numpy, torch, the DataLoaders' shuffling and random-mask Top-K layers before every epoch, so "
+     "epoch `e` is reproducible alone")
     order = -20  # before any callback that draws random numbers
     def __init__(self, seed:int): self.seed = seed
     def before_epoch(self):
@@ -217,7 +245,8 @@ class EpochSeed(Callback):
         for dl in self.dls.loaders:
             if hasattr(dl, "rng"): dl.rng = random.Random(s)
         model = getattr(self.learn, "model", None)
-        for i, (_, tk) in enumerate(topk_layers(model) if model is not None else []): tk.reseed(s + i)  # the random-mask control's masks
+        # the random-mask control's masks
+        for i, (_, tk) in enumerate(topk_layers(model) if model is not None else []): tk.reseed(s + i)
 
 # %% ../../nbs/06a_train.core.ipynb #65fd4673
 CHECKPOINT, RESULTS = "checkpoint.pth", "results.json"
@@ -233,47 +262,62 @@ def load_opt_state(opt, state:dict):
 
 # %% ../../nbs/06a_train.core.ipynb #ccb9a72f
 def load_run_checkpoint(path, what:str="checkpoint", map_location="cpu", keys=("config",)) -> dict:
-    "`load_torch_file`, then a one-line error naming the file unless it is a dict holding `keys` (a checkpoint of this package)"
+    ("`load_torch_file`, then a one-line error naming the file unless it is a dict holding `keys` (a checkpoint of "
+     "this package)")
     ck = load_torch_file(path, what, map_location=map_location)
     if not isinstance(ck, dict) or any(k not in ck for k in keys):
-        raise ValueError(f"{what} {str(path)!r} is not a checkpoint of this package (a {type(ck).__name__}): delete it or use another folder")
+        raise ValueError(
+            f"{what} {str(path)!r} is not a checkpoint of this package (a {type(ck).__name__}): delete it or use"
+            " another folder"
+        )
     return ck
 
 # %% ../../nbs/06a_train.core.ipynb #55cdfdbf
 def check_run_config(saved:dict, config:dict, keys, path, hint:str):
-    "Refuse to resume the checkpoint `path` of another run: a `ValueError` naming every key of `keys` that differs, with both values"
+    ("Refuse to resume the checkpoint `path` of another run: a `ValueError` naming every key of `keys` that differs, "
+     "with both values")
     ks = [k for k in keys if k in saved and k in config]
     check_identity({k: saved[k] for k in ks}, {k: config[k] for k in ks}, f"checkpoint {str(path)!r}", hint)
 
 # %% ../../nbs/06a_train.core.ipynb #e9bc7311
 def dl_fingerprint(*dls) -> str|None:
-    "`runs.files_fingerprint` of the image files behind `dls` (names relative to their common folder; hashes cached on disk), or None if they are not files"
+    ("`runs.files_fingerprint` of the image files behind `dls` (names relative to their common folder; hashes cached "
+     "on disk), or None if they are not files")
     items = [i for dl in dls if dl is not None for i in (getattr(getattr(dl, "dataset", None), "items", None) or [])]
-    if not items or not all(isinstance(i, (str, Path)) for i in items): return None  # (each file is stat-ed once, by the cache)
-    return files_fingerprint(items, root=os.path.commonpath([str(Path(i).parent) for i in items]), cache=True)  # a resume re-reads no unchanged image
+    # (each file is stat-ed once, by the cache)
+    if not items or not all(isinstance(i, (str, Path)) for i in items): return None
+    # a resume re-reads no unchanged image
+    return files_fingerprint(items, root=os.path.commonpath([str(Path(i).parent) for i in items]), cache=True)
 
 # %% ../../nbs/06a_train.core.ipynb #ea623cf6
 class NonFiniteLoss(ValueError):
     "A training loss became NaN or infinite: the run stopped (its last checkpoint is kept)"
-    def __str__(self): return str(self.args[0]).split("\n")[-1].strip() if self.args else ""  # one line, also after fastai prefixes its event
+    # one line, also after fastai prefixes its event
+    def __str__(self): return str(self.args[0]).split("\n")[-1].strip() if self.args else ""
 
 # %% ../../nbs/06a_train.core.ipynb #854f9674
 def check_finite(losses:dict, where:str):
     "Raise `NonFiniteLoss` naming each of `losses` (name -> number) that is NaN or infinite"
     bad = {k: float(v) for k, v in losses.items() if v is not None and not math.isfinite(float(v))}
-    if bad: raise NonFiniteLoss(f"the training diverged at {where} ({', '.join(f'{k} {v}' for k, v in bad.items())}): stopped without "
-                                "saving this step; the last checkpoint is kept. Try a lower learning rate (--lr)")
+    if bad:
+        raise NonFiniteLoss(
+            f"the training diverged at {where} ({', '.join(f'{k} {v}' for k, v in bad.items())}): stopped without "
+            "saving this step; the last checkpoint is kept. Try a lower learning rate (--lr)"
+        )
 
 # %% ../../nbs/06a_train.core.ipynb #89ea8dd4
 class StopNonFinite(Callback):
-    "Stop training with `NonFiniteLoss` as soon as a training batch's loss is NaN or infinite (before its weights update)"
+    ("Stop training with `NonFiniteLoss` as soon as a training batch's loss is NaN or infinite (before its weights "
+     "update)")
     order = -5
     def after_loss(self):
-        if self.training: check_finite(dict(loss=self.learn.loss.detach().float()), f"epoch {self.epoch}, batch {self.iter}")
+        if self.training:
+            check_finite(dict(loss=self.learn.loss.detach().float()), f"epoch {self.epoch}, batch {self.iter}")
 
 # %% ../../nbs/06a_train.core.ipynb #c637a3e2
 class RunCheckpoint(Callback):
-    "What `PaperRun` and `GANRun` share: the gradient scaler restored, and the scaler's state and atomic saves for a checkpoint"
+    ("What `PaperRun` and `GANRun` share: the gradient scaler restored, and the scaler's state and atomic saves for a "
+     "checkpoint")
     def before_fit(self):
         if getattr(self, "scaler_state", None) is not None and getattr(self.learn, "scaler", None) is not None:
             self.learn.scaler.load_state_dict(self.scaler_state)  # after `MixedPrecision.before_fit` made a new scaler
@@ -284,8 +328,24 @@ class RunCheckpoint(Callback):
         atomic_torch_save(state, checkpoint); atomic_write_json(results, results_path)
 
 # %% ../../nbs/06a_train.core.ipynb #f50729b2
-_MUST_MATCH = ("arch", "topk", "topk_mode", "width", "model", "n_params", "n_out", "img_size", "epochs", "lr", "wd", "mom", "bs", "seed",
-               "data_fingerprint", "stylized_fingerprint")  # the images by content (`runs.files_fingerprint`); the path and workers are recorded, not compared
+_MUST_MATCH = (
+    "arch",
+    "topk",
+    "topk_mode",
+    "width",
+    "model",
+    "n_params",
+    "n_out",
+    "img_size",
+    "epochs",
+    "lr",
+    "wd",
+    "mom",
+    "bs",
+    "seed",
+    "data_fingerprint",
+    "stylized_fingerprint",
+)  # the images by content (`runs.files_fingerprint`); the path and workers are recorded, not compared
 
 def summarize_history(history:list) -> dict:
     "`final` (last epoch) and `best` (maximum over epochs, each metric on its own) clean and stylized accuracy"
@@ -294,12 +354,15 @@ def summarize_history(history:list) -> dict:
         return max(vals, key=lambda t: (t[0], -t[1])) if vals else (None, None)
     last = history[-1] if history else {}
     (bc, bce), (bs, bse) = _best("valid_acc"), _best("stylized_acc")
-    return dict(final=dict(epoch=last.get("epoch"), valid_acc=last.get("valid_acc"), stylized_acc=last.get("stylized_acc")),
-                best=dict(valid_acc=bc, valid_epoch=bce, stylized_acc=bs, stylized_epoch=bse))
+    return dict(
+        final=dict(epoch=last.get("epoch"), valid_acc=last.get("valid_acc"), stylized_acc=last.get("stylized_acc")),
+        best=dict(valid_acc=bc, valid_epoch=bce, stylized_acc=bs, stylized_epoch=bse),
+    )
 
 # %% ../../nbs/06a_train.core.ipynb #38116d9f
 class PaperRun(RunCheckpoint):
-    "After every epoch: record train loss, clean and stylized accuracy; write the checkpoint and `results.json` atomically"
+    ("After every epoch: record train loss, clean and stylized accuracy; write the checkpoint and `results.json` "
+     "atomically")
     order = 70  # after the Recorder (50) has the epoch's validation metrics
     def __init__(self, run_dir, config:dict, start_epoch:int=0, history=None, stylized_dl=None, scaler_state=None):
         self.run_dir, self.config, self.start_epoch, self.stylized_dl = Path(run_dir), config, start_epoch, stylized_dl
@@ -317,7 +380,8 @@ class PaperRun(RunCheckpoint):
                  valid_loss=_f(vals.get("loss")), valid_acc=_f(vals.get("accuracy")), stylized_acc=None,
                  **{k: _f(v) for k, v in vals.items() if k.startswith("density_")})  # from `TopKCallback`
         if self.stylized_dl is not None: h["stylized_acc"] = self.stylized_accuracy()
-        h.update(getattr(self.learn, "epoch_metrics", None) or {})  # numbers a callback ordered before this one measured
+        # numbers a callback ordered before this one measured
+        h.update(getattr(self.learn, "epoch_metrics", None) or {})
         h["seconds"] = round(time.time() - self._t0, 2)
         self.history.append(h)
         if rank_distrib() == 0: self.save()
@@ -326,9 +390,19 @@ class PaperRun(RunCheckpoint):
         return dict(config=self.config, complete=n >= self.config["epochs"], epochs_done=n,
                     history=self.history, **summarize_history(self.history))
     def save(self):
-        self.write(dict(model=self.learn.model.state_dict(), opt=opt_state(self.opt), scaler=self.scaler_dict(),
-                        epochs_done=len(self.history), history=self.history, config=self.config),
-                   self.run_dir/self.learn.model_dir.relative_to(self.learn.run_name)/CHECKPOINT, self.results(), self.run_dir/RESULTS)
+        self.write(
+            dict(
+                model=self.learn.model.state_dict(),
+                opt=opt_state(self.opt),
+                scaler=self.scaler_dict(),
+                epochs_done=len(self.history),
+                history=self.history,
+                config=self.config,
+            ),
+            self.run_dir / self.learn.model_dir.relative_to(self.learn.run_name) / CHECKPOINT,
+            self.results(),
+            self.run_dir / RESULTS,
+        )
 
 # %% ../../nbs/06a_train.core.ipynb #f13bae2f
 def run_dir(learn:Learner) -> Path:
@@ -349,32 +423,46 @@ def load_checkpoint(
     "Restore `learn`'s model and optimiser from a `fit_paper` checkpoint after checking it belongs to the same run"
     path = Path(path or checkpoint_path(learn))
     if not path.is_file(): raise FileNotFoundError(f"no checkpoint at {str(path)!r}")
-    ck = load_run_checkpoint(path, "checkpoint", _dls_device(learn.dls), keys=("config", "model", "opt"))  # optimizer state lands where training runs
-    old, hint = ck["config"], f"use another run name (--name) or --out, or delete {str(path.parent.parent)!r} to start again"
-    if [k for k in _MUST_MATCH if k in old and k in config and old[k] != config[k]] == ["stylized_fingerprint"]: hint = (  # only other stylized images
-        f"its stylized accuracy is measured after every epoch, so other stylized images need a new training run ({hint}), or score its final model {str(path.parent/'final.pth')!r} with `eval_dl` and `Learner.validate`")
+    # optimizer state lands where training runs
+    ck = load_run_checkpoint(path, "checkpoint", _dls_device(learn.dls), keys=("config", "model", "opt"))
+    old, hint = (
+        ck["config"],
+        f"use another run name (--name) or --out, or delete {str(path.parent.parent)!r} to start again",
+    )
+    if [k for k in _MUST_MATCH if k in old and k in config and old[k] != config[k]] == ["stylized_fingerprint"]:
+        hint = (  # only other stylized images
+            "its stylized accuracy is measured after every epoch, so other stylized images need a new training run"
+            f" ({hint}), or score its final model {str(path.parent/'final.pth')!r} with `eval_dl` and"
+            " `Learner.validate`"
+        )
     check_run_config(old, config, _MUST_MATCH, path, hint)
     try: learn.model.load_state_dict(ck["model"])
-    except RuntimeError as e: raise ValueError(f"checkpoint {str(path)!r} does not fit {config.get('arch', config.get('model'))!r}: {e}") from None
+    except RuntimeError as e:
+        raise ValueError(
+            f"checkpoint {str(path)!r} does not fit {config.get('arch', config.get('model'))!r}: {e}"
+        ) from None
     if learn.opt is None: learn.create_opt()
     load_opt_state(learn.opt, ck["opt"])
     return ck
 
 # %% ../../nbs/06a_train.core.ipynb #8e69e904
 def fit_paper(
-    learn:Learner, # from `paper_learner` or `recipe_learner`
-    epochs:int|None=None, # length of the run; None: the learner's `epochs` (50 in the paper)
-    stylized_dl=None, # optional DataLoader of the stylized validation set, evaluated after every epoch
-    lr:float|None=None, # peak learning rate; None: the learner's
-    per_batch:bool=False, # False: the official per-epoch cosine staircase; True: a smooth per-batch cosine
-    seed:int|None=None, # None: the learner's seed, else one drawn now (stored in the checkpoint)
-    resume:bool=True, # continue from the run folder's checkpoint if there is one
-    stop_after:int|None=None, # stop after this many epochs in total (the schedule still spans `epochs`); for tests and time slices
-    meta:dict|None=None, # extra entries for the results' config (e.g. the subset's name)
-    cbs=None, # extra callbacks for this fit
-) -> dict: # the contents of `results.json`
+    learn: Learner,  # from `paper_learner` or `recipe_learner`
+    epochs: int | None = None,  # length of the run; None: the learner's `epochs` (50 in the paper)
+    stylized_dl=None,  # optional DataLoader of the stylized validation set, evaluated after every epoch
+    lr: float | None = None,  # peak learning rate; None: the learner's
+    per_batch: bool = False,  # False: the official per-epoch cosine staircase; True: a smooth per-batch cosine
+    seed: int | None = None,  # None: the learner's seed, else one drawn now (stored in the checkpoint)
+    resume: bool = True,  # continue from the run folder's checkpoint if there is one
+    stop_after: (
+        int | None
+    ) = None,  # stop after this many epochs in total (the schedule still spans `epochs`); for tests and time slices
+    meta: dict | None = None,  # extra entries for the results' config (e.g. the subset's name)
+    cbs=None,  # extra callbacks for this fit
+) -> dict:  # the contents of `results.json`
     "Train with the paper's schedule, checkpointing every epoch and resuming from the last one; returns the results"
-    with rank_lock(run_dir(learn), "run folder", rank_distrib()):  # one writer per run; every rank gets rank 0's refusal
+    # one writer per run; every rank gets rank 0's refusal
+    with rank_lock(run_dir(learn), "run folder", rank_distrib()):
         return _fit_paper(learn, epochs, stylized_dl, lr, per_batch, seed, resume, stop_after, meta, cbs)
 
 # %% ../../nbs/06a_train.core.ipynb #4598744b
@@ -383,11 +471,21 @@ def _fit_paper(learn, epochs, stylized_dl, lr, per_batch, seed, resume, stop_aft
     epochs = _check_epochs(epochs or cfg.get("epochs") or PAPER_RECIPE["epochs"])
     lr = lr if lr is not None else cfg.get("lr", learn.lr)
     seed = seed if seed is not None else cfg.get("seed")
-    ck = load_run_checkpoint(checkpoint_path(learn), "checkpoint") if resume and checkpoint_path(learn).is_file() else None
+    ck = (
+        load_run_checkpoint(checkpoint_path(learn), "checkpoint")
+        if resume and checkpoint_path(learn).is_file()
+        else None
+    )
     if ck is not None and seed is None: seed = ck["config"].get("seed")
     if seed is None: seed = random.SystemRandom().randrange(2**31 - 1)
-    cfg.update(epochs=epochs, lr=lr, seed=seed, schedule="cosine per batch" if per_batch else "cosine per epoch (official)",
-               torch=torch.__version__, **(meta or {}))
+    cfg.update(
+        epochs=epochs,
+        lr=lr,
+        seed=seed,
+        schedule="cosine per batch" if per_batch else "cosine per epoch (official)",
+        torch=torch.__version__,
+        **(meta or {}),
+    )
     cfg.update(device=str(_dls_device(learn.dls)), data_fingerprint=dl_fingerprint(learn.dls.train, learn.dls.valid),
                stylized_fingerprint=dl_fingerprint(stylized_dl))  # the inputs by content: other images are another run
     cfg = json.loads(json.dumps(cfg, default=_json_default))  # plain types only: JSON and `weights_only` loading
@@ -398,9 +496,15 @@ def _fit_paper(learn, epochs, stylized_dl, lr, per_batch, seed, resume, stop_aft
     end = min(epochs, stop_after) if stop_after else epochs
     if done < end:
         stop = [_StopAfter(end)] if end < epochs else []
-        learn.fit(epochs, lr=lr, cbs=[paper_schedule(lr, epochs, per_batch), EpochSeed(seed), StopNonFinite(), run, *stop, *L(cbs)], start_epoch=done)
+        learn.fit(
+            epochs,
+            lr=lr,
+            cbs=[paper_schedule(lr, epochs, per_batch), EpochSeed(seed), StopNonFinite(), run, *stop, *L(cbs)],
+            start_epoch=done,
+        )
     res = run.results()
-    if res["complete"] and rank_distrib() == 0 and (done < end or not (run_dir(learn)/RESULTS).is_file()):  # a finished run is left as it is
+    # a finished run is left as it is
+    if res["complete"] and rank_distrib() == 0 and (done < end or not (run_dir(learn)/RESULTS).is_file()):
         atomic_write_json(res, run_dir(learn)/RESULTS)
         atomic_torch_save(learn.model.state_dict(), Path(learn.path)/learn.model_dir/"final.pth")
     return res
@@ -415,10 +519,15 @@ class _StopAfter(Callback):
 # %% ../../nbs/06a_train.core.ipynb #0c1faa32
 @contextmanager
 def training_output(learn:Learner, quiet:bool=False, bars:bool=True, rows:bool=False):
-    "What a command prints while `learn` trains: nothing if `quiet`; without `bars` no progress bars and, if `rows`, each table row as one line"
+    ("What a command prints while `learn` trains: nothing if `quiet`; without `bars` no progress bars and, if `rows`, "
+     "each table row as one line")
     fmt, names = (lambda v: f"{v:.4f}" if isinstance(v, float) else str(v)), lambda: list(learn.recorder.metric_names)
-    line = lambda row: print(f"{names()[0]} {row[0]}: " + ", ".join(f"{n} {fmt(v)}" for n, v in zip(names()[1:], row[1:]) if v is not None), flush=True)
+    line = lambda row: print(
+        f"{names()[0]} {row[0]}: " + ", ".join(f"{n} {fmt(v)}" for n, v in zip(names()[1:], row[1:]) if v is not None),
+        flush=True,
+    )
     old, learn.logger = learn.logger, (line if rows and not quiet and not bars else learn.logger)
     try:
-        with (learn.no_bar() if quiet or not bars else nullcontext()), (learn.no_logging() if quiet else nullcontext()): yield
+        with (learn.no_bar() if quiet or not bars else nullcontext()), (learn.no_logging() if quiet else nullcontext()):
+            yield
     finally: learn.logger = old

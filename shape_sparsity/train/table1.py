@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 from ..models import parse_topk_spec
 from ..data.core import subset_dls, eval_dl
-from .core import (PAPER_RECIPE, PAPER_SIZE, PAPER_TOPK, RESULTS, fit_paper, paper_learner, run_name_for,
-                                  training_output)
+from .core import (PAPER_RECIPE, PAPER_SIZE, PAPER_TOPK, RESULTS, fit_paper, paper_learner,
+                                       run_name_for, training_output)
 from ..data.stylize import DEFAULT_STRENGTH
 from ..utils import atomic_write_text, write_csv_atomic, md_table, maybe_bar
 

@@ -23,25 +23,40 @@ __all__ = ['CALIBRATION_CONTRASTS', 'world_table', 'plot_world_study', 'curves_f
 def _f(v, d=2): return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.{d}f}"
 
 # %% ../../nbs/09c_world.figures.ipynb #0448ef22
-def _ci(m, lo, hi, d=2, sign=""): return "" if m is None or pd.isna(m) else f"{m:{sign}.{d}f} [{lo:{sign}.{d}f}, {hi:{sign}.{d}f}]"
+def _ci(m, lo, hi, d=2, sign=""):
+    return "" if m is None or pd.isna(m) else f"{m:{sign}.{d}f} [{lo:{sign}.{d}f}, {hi:{sign}.{d}f}]"
 
 # %% ../../nbs/09c_world.figures.ipynb #93a38337
 def world_table(summary:pd.DataFrame) -> pd.DataFrame:
     "The summary as the README's table (strings)"
     g = lambda r, k: getattr(r, k, None)
-    return pd.DataFrame([{"arch": r.arch, "arm": r.arm, "seeds": r.seeds,
-        "shape bias, mean of seeds [95% CI]": _ci(r.sb_mean, r.sb_seed_lo, r.sb_seed_hi),
-        "vs dense, paired [95% CI]": _ci(g(r, "delta"), g(r, "delta_lo"), g(r, "delta_hi"), sign="+"),
-        "pooled [95% CI over images]": _ci(g(r, "sb_pooled"), g(r, "sb_trial_lo"), g(r, "sb_trial_hi")),
-        "shape / texture decisions": f"{_f(g(r, 'conflict_shape_acc'))} / {_f(g(r, 'conflict_texture_acc'))}",
-        "agree acc": _f(g(r, "agree_acc")), "shape-cue / texture-cue acc": f"{_f(g(r, 'shape_cue_acc'))} / {_f(g(r, 'texture_cue_acc'))}",
-        "flat shape / texture only (OOD)": f"{_f(g(r, 'shape_only_acc'))} / {_f(g(r, 'texture_only_acc'))}",
-        "lowest valid acc": _f(r.valid_acc_min, 3) + (f" ({r.not_converged} below)" if r.not_converged else ""),
-        "s / run": _f(g(r, "train_seconds"), 0)} for r in summary.itertuples()])
+    return pd.DataFrame(
+        [
+            {
+                "arch": r.arch,
+                "arm": r.arm,
+                "seeds": r.seeds,
+                "shape bias, mean of seeds [95% CI]": _ci(r.sb_mean, r.sb_seed_lo, r.sb_seed_hi),
+                "vs dense, paired [95% CI]": _ci(g(r, "delta"), g(r, "delta_lo"), g(r, "delta_hi"), sign="+"),
+                "pooled [95% CI over images]": _ci(g(r, "sb_pooled"), g(r, "sb_trial_lo"), g(r, "sb_trial_hi")),
+                "shape / texture decisions": f"{_f(g(r, 'conflict_shape_acc'))} / {_f(g(r, 'conflict_texture_acc'))}",
+                "agree acc": _f(g(r, "agree_acc")),
+                "shape-cue / texture-cue acc": f"{_f(g(r, 'shape_cue_acc'))} / {_f(g(r, 'texture_cue_acc'))}",
+                "flat shape / texture only (OOD)": f"{_f(g(r, 'shape_only_acc'))} / {_f(g(r, 'texture_only_acc'))}",
+                "lowest valid acc": _f(r.valid_acc_min, 3) + (f" ({r.not_converged} below)" if r.not_converged else ""),
+                "s / run": _f(g(r, "train_seconds"), 0),
+            }
+            for r in summary.itertuples()
+        ]
+    )
 
 # %% ../../nbs/09c_world.figures.ipynb #8ac36de1
 def _arm_color(arm:str) -> str:
-    return "#7f7f7f" if arm == "dense" else ("#9467bd" if "+" in arm else ("#8c564b" if arm.startswith("random") else "#1f77b4"))
+    return (
+        "#7f7f7f"
+        if arm == "dense"
+        else ("#9467bd" if "+" in arm else ("#8c564b" if arm.startswith("random") else "#1f77b4"))
+    )
 
 # %% ../../nbs/09c_world.figures.ipynb #e1baad6f
 def plot_world_study(
@@ -57,8 +72,16 @@ def plot_world_study(
         a1.scatter(g.shape_bias, np.full(len(g), i) + np.linspace(-0.12, 0.12, len(g)), s=14, color=col, alpha=0.6)
         err = None if math.isnan(r.sb_seed_lo) else [[r.sb_mean - r.sb_seed_lo], [r.sb_seed_hi - r.sb_mean]]
         a1.errorbar([r.sb_mean], [i], xerr=err, fmt="D", color=col, ms=7, capsize=3)
-        for j, (c, mk) in enumerate((("conflict_shape_acc", "<"), ("conflict_texture_acc", ">"), ("shape_cue_acc", "^"), ("texture_cue_acc", "s"))):
-            if c in g and g[c].notna().any(): a2.scatter([g[c].mean()], [i + (j - 1.5) * 0.15], marker=mk, color=f"C{j}", label=c if i == 0 else None)
+        for j, (c, mk) in enumerate(
+            (
+                ("conflict_shape_acc", "<"),
+                ("conflict_texture_acc", ">"),
+                ("shape_cue_acc", "^"),
+                ("texture_cue_acc", "s"),
+            )
+        ):
+            if c in g and g[c].notna().any():
+                a2.scatter([g[c].mean()], [i + (j - 1.5) * 0.15], marker=mk, color=f"C{j}", label=c if i == 0 else None)
     a1.set_yticks(range(len(summary)), [f"{r.arch} {r.arm}" for r in summary.itertuples()]); a1.invert_yaxis()
     a1.axvline(0.5, color="0.8", lw=1, zorder=0); a1.set_xlim(-0.02, 1.02)
     a1.set_xlabel("shape bias on conflict images (dots: seeds; diamond: mean, 95% CI over seeds)")
@@ -77,11 +100,16 @@ def curves_frame(evals:list) -> pd.DataFrame:
 # %% ../../nbs/09c_world.figures.ipynb #491ca6ac
 def plot_curves(curves:pd.DataFrame, title:str|None=None):
     "Per epoch, the mean over seeds of each arm's shape-cue and texture-cue accuracy and conflict shape bias"
-    keys = (("shape_cue_acc", "shape-cue accuracy"), ("texture_cue_acc", "texture-cue accuracy"), ("shape_bias", "conflict shape bias"))
+    keys = (
+        ("shape_cue_acc", "shape-cue accuracy"),
+        ("texture_cue_acc", "texture-cue accuracy"),
+        ("shape_bias", "conflict shape bias"),
+    )
     fig, axs = plt.subplots(1, 3, figsize=(12, 3.2), sharex=True)
     for (arch, arm), g in curves.groupby(["arch", "arm"], sort=False):
         m = g.groupby("epoch")[[k for k, _ in keys]].mean()
-        for a, (k, _) in zip(axs, keys): a.plot(m.index + 1, m[k], "o-", ms=3, color=_arm_color(arm), label=f"{arch} {arm}")
+        for a, (k, _) in zip(axs, keys):
+            a.plot(m.index + 1, m[k], "o-", ms=3, color=_arm_color(arm), label=f"{arch} {arm}")
     for a, (_, name) in zip(axs, keys): a.set_title(name, fontsize=9); a.set_xlabel("epoch"); a.set_ylim(0, 1.02)
     axs[0].legend(fontsize=7)
     if title: fig.suptitle(title, fontsize=10)
@@ -103,13 +131,29 @@ def calibrate_world(
     from dataclasses import replace
     cfg, rc = cfg or WorldConfig(), world_recipe(recipe)
     rows = []
-    for c, cue, s in maybe_bar([(c, cue, s) for c in contrasts for cue in ("shape_cue", "texture_cue") for s in seeds], progress):
+    for c, cue, s in maybe_bar(
+        [(c, cue, s) for c in contrasts for cue in ("shape_cue", "texture_cue") for s in seeds], progress
+    ):
         w = replace(cfg, texture_contrast=float(c))
         dls = world_dls(w, rc["n_train"], rc["n_valid"], rc["bs"], rc["data_seed"], kind=cue)
-        learn = paper_learner(dls, arch=rc["arch"], topk=None, epochs=rc["epochs"], lr=rc["lr"], wd=rc["wd"], seed=s, img_size=w.size,
-                              width=rc["width"], path=out, run_name=f"{cue}_c{c:g}_s{s}", channels_last=True)
+        learn = paper_learner(
+            dls,
+            arch=rc["arch"],
+            topk=None,
+            epochs=rc["epochs"],
+            lr=rc["lr"],
+            wd=rc["wd"],
+            seed=s,
+            img_size=w.size,
+            width=rc["width"],
+            path=out,
+            run_name=f"{cue}_c{c:g}_s{s}",
+            channels_last=True,
+        )
         res = _fit(learn, dict(world_identity(w, rc), kind=cue))
-        rows += [dict(contrast=c, cue=cue, seed=s, epoch=h["epoch"] + 1, valid_acc=h["valid_acc"]) for h in res["history"]]
+        rows += [
+            dict(contrast=c, cue=cue, seed=s, epoch=h["epoch"] + 1, valid_acc=h["valid_acc"]) for h in res["history"]
+        ]
     df = pd.DataFrame(rows)
     write_csv_atomic(df, Path(out)/"calibration.csv")
     return df
@@ -123,7 +167,10 @@ def plot_calibration(curves:pd.DataFrame):
         for cue, col in (("shape_cue", "C0"), ("texture_cue", "C3")):
             g = curves[(curves.contrast == c) & (curves.cue == cue)].groupby("epoch").valid_acc
             a.plot(g.mean().index, g.mean().values, "o-", color=col, label=cue.replace("_cue", " alone"))
-        a.set_title(f"texture contrast {c:g}", fontsize=9); a.set_xlabel("epoch"); a.set_ylim(0, 1.02); a.axhline(0.1, color="0.8", lw=1)
+        a.set_title(f"texture contrast {c:g}", fontsize=9)
+        a.set_xlabel("epoch")
+        a.set_ylim(0, 1.02)
+        a.axhline(0.1, color="0.8", lw=1)
     axs[0][0].set_ylabel("validation accuracy"); axs[0][0].legend(fontsize=8)
     fig.tight_layout()
     return fig

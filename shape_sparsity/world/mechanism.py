@@ -28,10 +28,12 @@ __all__ = ['STAGES', 'REGIONS', 'load_world_net', 'stage_features', 'probe_accur
 STAGES = ("layer1", "layer2", "layer3", "layer4")
 
 def load_world_net(run_dir) -> torch.nn.Module:
-    "The trained network of a world run folder (architecture from `results.json`, weights from `models/final.pth`), in eval mode"
+    ("The trained network of a world run folder (architecture from `results.json`, weights from `models/final.pth`), "
+     "in eval mode")
     run_dir = Path(run_dir)
     try: cfg = json.loads((run_dir/"results.json").read_text())["config"]
-    except (OSError, ValueError, KeyError) as e: raise FileNotFoundError(f"{str(run_dir)!r} is not a finished run folder ({e})") from None
+    except (OSError, ValueError, KeyError) as e:
+        raise FileNotFoundError(f"{str(run_dir)!r} is not a finished run folder ({e})") from None
     m = make_resnet18(cfg["arch"], cfg["n_out"], cfg["topk"], cfg["img_size"], cfg["width"])
     if cfg.get("topk_mode") not in (None, "keep"): set_topk(m, mode=cfg["topk_mode"])
     m.load_state_dict(load_torch_file(run_dir/"models"/"final.pth", "weights"))
@@ -39,9 +41,13 @@ def load_world_net(run_dir) -> torch.nn.Module:
 
 # %% ../../nbs/09d_world.mechanism.ipynb #d0cbfd5e
 def stage_features(model:torch.nn.Module, ws, stages=STAGES) -> dict:
-    "stage -> `(N, C)` array: each stage's output (after its Top-K, if any) averaged over positions, for every image of `ws`"
+    ("stage -> `(N, C)` array: each stage's output (after its Top-K, if any) averaged over positions, for every image "
+     "of `ws`")
     feats = {s: [] for s in stages}
-    hooks = [getattr(model, s).register_forward_hook(lambda m, i, o, s=s: feats[s].append(o.mean((2, 3)).float().cpu())) for s in stages]
+    hooks = [
+        getattr(model, s).register_forward_hook(lambda m, i, o, s=s: feats[s].append(o.mean((2, 3)).float().cpu()))
+        for s in stages
+    ]
     try: predict_world(model, ws)
     finally:
         for h in hooks: h.remove()
@@ -53,14 +59,28 @@ def probe_accuracy(x_train, y_train, x_test, y_test) -> float:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
-    return float(make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000)).fit(x_train, y_train).score(x_test, y_test))
+    return float(
+        make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000)).fit(x_train, y_train).score(x_test, y_test)
+    )
 
 # %% ../../nbs/09d_world.mechanism.ipynb #f0d261ce
 def stage_probes(model:torch.nn.Module, probe_train, probe_test, stages=STAGES) -> pd.DataFrame:
-    "Linear-probe accuracy of the shape and the texture class from each stage, trained on `probe_train`, scored on `probe_test`"
+    ("Linear-probe accuracy of the shape and the texture class from each stage, trained on `probe_train`, scored on "
+     "`probe_test`")
     ftr, fte = stage_features(model, probe_train, stages), stage_features(model, probe_test, stages)
-    return pd.DataFrame([dict(stage=s, cue=c, probe_acc=probe_accuracy(ftr[s], getattr(probe_train, c).numpy(), fte[s], getattr(probe_test, c).numpy()))
-                         for s in stages for c in ("shape", "texture")])
+    return pd.DataFrame(
+        [
+            dict(
+                stage=s,
+                cue=c,
+                probe_acc=probe_accuracy(
+                    ftr[s], getattr(probe_train, c).numpy(), fte[s], getattr(probe_test, c).numpy()
+                ),
+            )
+            for s in stages
+            for c in ("shape", "texture")
+        ]
+    )
 
 # %% ../../nbs/09d_world.mechanism.ipynb #20cac525
 REGIONS = ("background", "interior", "outline")
@@ -89,7 +109,8 @@ def _stage_map(model, ws, stage:str) -> torch.Tensor:
 
 # %% ../../nbs/09d_world.mechanism.ipynb #6a1e0e65
 def keep_location(model:torch.nn.Module, ws, stage:str="layer2", k:float=0.2) -> dict:
-    "Per region, the share of the positions Top-K (`k`) keeps at `stage` (`kept_<region>`) and its share of the map (`area_<region>`)"
+    ("Per region, the share of the positions Top-K (`k`) keeps at `stage` (`kept_<region>`) and its share of the map "
+     "(`area_<region>`)")
     if ws.mask is None: raise ValueError("`ws` has no object masks: make it with `make_world(..., masks=True)`")
     x = _stage_map(model, ws, stage)
     keep, lab = topk_mask(x, k), position_regions(ws.mask, x.shape[-1])[:, None].expand_as(x)
@@ -106,7 +127,10 @@ def shape_bias_by_texture(evals:list, arm:str, arch:str="paper") -> pd.DataFrame
         for r in e["rows"]:
             if r["arch"] != arch or r["arm"] != arm: continue
             p = np.asarray(e["conflict_preds"][r["inference"] or ""])
-            rows += [dict(texture=WORLD_TEXTURES[t], shape_dec=int(q == s), texture_dec=int(q == t)) for q, s, t in zip(p, sh, tx)]
+            rows += [
+                dict(texture=WORLD_TEXTURES[t], shape_dec=int(q == s), texture_dec=int(q == t))
+                for q, s, t in zip(p, sh, tx)
+            ]
     g = pd.DataFrame(rows).groupby("texture", sort=False)[["shape_dec", "texture_dec"]].sum()
     return g.assign(shape_bias=g.shape_dec / (g.shape_dec + g.texture_dec)).reset_index()
 
@@ -114,7 +138,9 @@ def shape_bias_by_texture(evals:list, arm:str, arch:str="paper") -> pd.DataFrame
 def decisions(responses:pd.DataFrame, name:str) -> dict:
     "Shape bias, shape decisions and texture decisions (fractions of conflict trials) of model-vs-human responses"
     r = shape_bias(responses, n_boot=0)
-    return dict(model=name, shape_bias=r.shape_bias, shape_decisions=r.shape_accuracy, texture_decisions=r.texture_accuracy)
+    return dict(
+        model=name, shape_bias=r.shape_bias, shape_decisions=r.shape_accuracy, texture_decisions=r.texture_accuracy
+    )
 
 # %% ../../nbs/09d_world.mechanism.ipynb #6e443f5d
 def plot_probes(probes:pd.DataFrame, title:str|None=None):
@@ -141,7 +167,13 @@ def plot_keep(keep:pd.DataFrame, title:str|None=None):
     ax.bar(np.arange(3) - 0.4 + w / 2, area, w, color="0.85", label="share of the map")
     for i, arm in enumerate(arms):
         g = keep[keep.arm == arm]
-        ax.bar(np.arange(3) - 0.4 + w * (i + 1.5), [g[f"kept_{r}"].mean() for r in REGIONS], w, color=_arm_color(arm), label=f"kept: {arm}")
+        ax.bar(
+            np.arange(3) - 0.4 + w * (i + 1.5),
+            [g[f"kept_{r}"].mean() for r in REGIONS],
+            w,
+            color=_arm_color(arm),
+            label=f"kept: {arm}",
+        )
     ax.set_xticks(range(3), REGIONS); ax.set_ylabel("share of positions"); ax.legend(fontsize=8)
     if title: ax.set_title(title, fontsize=10)
     fig.tight_layout()
@@ -155,7 +187,9 @@ def plot_texture_bias(by_texture:dict, title:str|None=None):
     for i, arm in enumerate(arms):
         t = by_texture[arm].set_index("texture").reindex(WORLD_TEXTURES)
         ax.bar(np.arange(10) - 0.4 + w * (i + 0.5), t.shape_bias, w, color=_arm_color(arm), label=arm)
-    ax.set_xticks(range(10), WORLD_TEXTURES, rotation=30, fontsize=8); ax.set_ylim(0, 1); ax.axhline(0.5, color="0.8", lw=1)
+    ax.set_xticks(range(10), WORLD_TEXTURES, rotation=30, fontsize=8)
+    ax.set_ylim(0, 1)
+    ax.axhline(0.5, color="0.8", lw=1)
     ax.set_ylabel("shape bias (conflict images with this texture)"); ax.legend(fontsize=8)
     if title: ax.set_title(title, fontsize=10)
     fig.tight_layout()

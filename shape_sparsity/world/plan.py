@@ -19,8 +19,8 @@ from .render import make_world
 from .study import (world_recipe, arm_name, parse_arm, world_study, collect_world, summarize_world,
                                         check_arm_geometry, MIN_VALID_ACC)
 from .figures import world_table, curves_frame, plot_curves
-from .mechanism import (load_world_net, stage_probes, keep_location, shape_bias_by_texture, plot_probes,
-                                            plot_keep, plot_texture_bias)
+from .mechanism import (load_world_net, stage_probes, keep_location, shape_bias_by_texture,
+                                            plot_probes, plot_keep, plot_texture_bias)
 try: import tomllib
 except ModuleNotFoundError: import tomli as tomllib  # Python 3.10
 from .stats import power_paired, sd_upper, seeds_for_power, paired_tests, plot_verdict
@@ -32,8 +32,18 @@ __all__ = ['PLAN_SECTIONS', 'PLAN_KEYS', 'ENDPOINTS', 'PLAN_JSON', 'DESIGN_JSON'
            'plan_verdict', 'verdict_tables', 'verdict_text', 'run_plan', 'plan_mechanism']
 
 # %% ../../nbs/09f_world.plan.ipynb #c009e3e8
-PLAN_SECTIONS = {"name": str, "question": str, "recipe": dict, "worlds": dict, "primary": dict, "pilot": dict, "power": dict,
-                 "secondary": dict, "sweep": dict, "inference": dict}
+PLAN_SECTIONS = {
+    "name": str,
+    "question": str,
+    "recipe": dict,
+    "worlds": dict,
+    "primary": dict,
+    "pilot": dict,
+    "power": dict,
+    "secondary": dict,
+    "sweep": dict,
+    "inference": dict,
+}
 PLAN_KEYS = {"primary": {"arms", "endpoint", "alpha", "margin"}, "pilot": {"seeds"},
              "power": {"delta", "power", "n_min", "n_max", "sd_level"}, "secondary": {"world", "n_seeds", "arms"},
              "sweep": {"world", "n_seeds", "arms"}, "inference": {"world", "n_seeds", "specs", "min_agree_acc"}}
@@ -48,26 +58,49 @@ def _need(cond:bool, where:str, msg:str):
 
 # %% ../../nbs/09f_world.plan.ipynb #eafe90e8
 def _frac(v, where, lo=0.0, hi=1.0):
-    _need(isinstance(v, (int, float)) and not isinstance(v, bool) and lo < v < hi, where, f"must be a number in ({lo}, {hi}), got {v!r}")
+    _need(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and lo < v < hi,
+        where,
+        f"must be a number in ({lo}, {hi}), got {v!r}",
+    )
     return float(v)
 
 # %% ../../nbs/09f_world.plan.ipynb #a7b8952f
 def _arms(v, where) -> list:
     "A list of arms: 'dense', '2_20', 'random:2_20', or {arch=..., arm=...} tables for another network"
     _need(isinstance(v, list) and v, where, f"must be a non-empty list of arms, got {v!r}")
-    out = [dict(arch=a.get("arch"), arm=arm_name(a.get("arm", ""))) if isinstance(a, dict) else dict(arch=None, arm=arm_name(a)) for a in v]
+    out = [
+        (
+            dict(arch=a.get("arch"), arm=arm_name(a.get("arm", "")))
+            if isinstance(a, dict)
+            else dict(arch=None, arm=arm_name(a))
+        )
+        for a in v
+    ]
     _need(len({(a["arch"], a["arm"]) for a in out}) == len(out), where, f"has duplicate arms {v!r}")
     return out
 
 # %% ../../nbs/09f_world.plan.ipynb #92f192a2
 def _seeds(v, where, n_min:int=1) -> list:
-    ok = isinstance(v, list) and len(v) >= n_min and all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in v)
-    _need(ok and len(set(v)) == len(v), where, f"must be a list of at least {n_min} distinct seeds (integers >= 0), got {v!r}")
+    ok = (
+        isinstance(v, list)
+        and len(v) >= n_min
+        and all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in v)
+    )
+    _need(
+        ok and len(set(v)) == len(v),
+        where,
+        f"must be a list of at least {n_min} distinct seeds (integers >= 0), got {v!r}",
+    )
     return list(v)
 
 # %% ../../nbs/09f_world.plan.ipynb #41dcce26
 def _count(v, where, lo:int=1, hi:int=10_000) -> int:
-    _need(isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi, where, f"must be an integer in [{lo}, {hi}], got {v!r}")
+    _need(
+        isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi,
+        where,
+        f"must be an integer in [{lo}, {hi}], got {v!r}",
+    )
     return v
 
 # %% ../../nbs/09f_world.plan.ipynb #2e803e83
@@ -81,9 +114,14 @@ def _check_sections(plan:dict, where:str):
     bad, miss = sorted(set(plan) - set(PLAN_SECTIONS)), sorted(set(PLAN_SECTIONS) - set(plan))
     _need(not bad, where, f"unknown entries {bad}; valid: {sorted(PLAN_SECTIONS)}")
     _need(not miss, where, f"missing entries {miss}")
-    for k, t in PLAN_SECTIONS.items(): _need(isinstance(plan[k], t), f"{where} [{k}]", f"must be a {'table' if t is dict else 'string'}")
+    for k, t in PLAN_SECTIONS.items():
+        _need(isinstance(plan[k], t), f"{where} [{k}]", f"must be a {'table' if t is dict else 'string'}")
     for k, keys in PLAN_KEYS.items():
-        _need(set(plan[k]) == keys, f"{where} [{k}]", f"must have exactly the entries {sorted(keys)}, got {sorted(plan[k])}")
+        _need(
+            set(plan[k]) == keys,
+            f"{where} [{k}]",
+            f"must have exactly the entries {sorted(keys)}, got {sorted(plan[k])}",
+        )
 
 # %% ../../nbs/09f_world.plan.ipynb #22927a70
 def _recipe(rc:dict, where:str) -> tuple:
@@ -104,10 +142,22 @@ def _worlds(ws:dict, where:str) -> dict:
 # %% ../../nbs/09f_world.plan.ipynb #e1d12506
 def _primary(pr:dict, where:str) -> dict:
     arms = _arms(pr["arms"], f"{where} [primary] arms")
-    _need(len(arms) == 2 and all(a["arch"] is None for a in arms), f"{where} [primary] arms", "must be two arms of the recipe's network")
-    _need(pr["endpoint"] in ENDPOINTS, f"{where} [primary] endpoint", f"must be one of {ENDPOINTS}, got {pr['endpoint']!r}")
-    return dict(arms=[a["arm"] for a in arms], endpoint=pr["endpoint"], alpha=_frac(pr["alpha"], f"{where} [primary] alpha", hi=0.5),
-                margin=_frac(pr["margin"], f"{where} [primary] margin"))
+    _need(
+        len(arms) == 2 and all(a["arch"] is None for a in arms),
+        f"{where} [primary] arms",
+        "must be two arms of the recipe's network",
+    )
+    _need(
+        pr["endpoint"] in ENDPOINTS,
+        f"{where} [primary] endpoint",
+        f"must be one of {ENDPOINTS}, got {pr['endpoint']!r}",
+    )
+    return dict(
+        arms=[a["arm"] for a in arms],
+        endpoint=pr["endpoint"],
+        alpha=_frac(pr["alpha"], f"{where} [primary] alpha", hi=0.5),
+        margin=_frac(pr["margin"], f"{where} [primary] margin"),
+    )
 
 # %% ../../nbs/09f_world.plan.ipynb #8141ee35
 def _power(pw:dict, where:str) -> dict:
@@ -123,7 +173,11 @@ def _later(sec:dict, name:str, worlds:dict, n_min:int, where:str) -> dict:
                n_seeds=_count(sec["n_seeds"], f"{where} [{name}] n_seeds", lo=2, hi=n_min))
     if name == "inference":
         specs = [a["arm"] for a in _arms(sec["specs"], f"{where} [inference] specs")]
-        _need(all(":" not in s and s != "dense" for s in specs), f"{where} [inference] specs", f"must be Top-K specs like '2_20', got {specs}")
+        _need(
+            all(":" not in s and s != "dense" for s in specs),
+            f"{where} [inference] specs",
+            f"must be Top-K specs like '2_20', got {specs}",
+        )
         return dict(out, specs=specs, min_agree_acc=_frac(sec["min_agree_acc"], f"{where} [inference] min_agree_acc"))
     return dict(out, arms=_arms(sec["arms"], f"{where} [{name}] arms"))
 
@@ -133,14 +187,28 @@ def check_plan(plan:dict, where:str="plan") -> dict:
     _check_sections(plan, where)
     p = dict(name=plan["name"], question=plan["question"])
     p["recipe"], p["min_valid_acc"] = _recipe(plan["recipe"], where)
-    p["worlds"], p["primary"], p["power"] = _worlds(plan["worlds"], where), _primary(plan["primary"], where), _power(plan["power"], where)
+    p["worlds"], p["primary"], p["power"] = (
+        _worlds(plan["worlds"], where),
+        _primary(plan["primary"], where),
+        _power(plan["power"], where),
+    )
     p["pilot"] = dict(seeds=_seeds(plan["pilot"]["seeds"], f"{where} [pilot] seeds", n_min=3))
     clash = sorted(set(p["pilot"]["seeds"]) & set(range(p["power"]["n_max"])))
-    _need(not clash, f"{where} [pilot] seeds", f"must not be main seeds (0..n_max-1 = {p['power']['n_max'] - 1}), got {clash}")
-    for name in ("secondary", "sweep", "inference"): p[name] = _later(plan[name], name, p["worlds"], p["power"]["n_min"], where)
-    arms = [dict(arch=None, arm=a) for a in p["primary"]["arms"] + p["inference"]["specs"]] + p["secondary"]["arms"] + p["sweep"]["arms"]
+    _need(
+        not clash,
+        f"{where} [pilot] seeds",
+        f"must not be main seeds (0..n_max-1 = {p['power']['n_max'] - 1}), got {clash}",
+    )
+    for name in ("secondary", "sweep", "inference"):
+        p[name] = _later(plan[name], name, p["worlds"], p["power"]["n_min"], where)
+    arms = (
+        [dict(arch=None, arm=a) for a in p["primary"]["arms"] + p["inference"]["specs"]]
+        + p["secondary"]["arms"]
+        + p["sweep"]["arms"]
+    )
     for w in p["worlds"].values():
-        for a in arms: check_arm_geometry(a["arm"], arch_recipe(p, a["arch"])[0], w["size"], arch_recipe(p, a["arch"])[1])
+        for a in arms:
+            check_arm_geometry(a["arm"], arch_recipe(p, a["arch"])[0], w["size"], arch_recipe(p, a["arch"])[1])
     return p
 
 # %% ../../nbs/09f_world.plan.ipynb #544edb2a
@@ -160,7 +228,8 @@ def load_plan(path) -> tuple[dict, str]:
     path = Path(path).expanduser()
     if not path.is_file(): raise FileNotFoundError(f"plan file {str(path)!r} not found")
     try: raw = tomllib.loads(path.read_text())
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e: raise PlanError(f"plan file {str(path)!r} is not valid TOML: {e}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise PlanError(f"plan file {str(path)!r} is not valid TOML: {e}") from None
     p = check_plan(raw, f"plan file {str(path)!r}")
     return p, plan_fingerprint(p)
 
@@ -178,7 +247,9 @@ def claim_folder(out:Path, p:dict, fp:str):
             raise PlanError(f"study folder {str(out)!r} holds the runs of another plan ({'; '.join(diff)[:300]}): "
                             "use another --out for this plan")
     elif any(x.name != ".shape_sparsity.lock" for x in Path(out).iterdir()):
-        raise PlanError(f"study folder {str(out)!r} is not empty and holds no {PLAN_JSON}: use an empty or new --out for a plan")
+        raise PlanError(
+            f"study folder {str(out)!r} is not empty and holds no {PLAN_JSON}: use an empty or new --out for a plan"
+        )
     else: atomic_write_json(dict(fingerprint=fp, plan=p), f)
 
 # %% ../../nbs/09f_world.plan.ipynb #e932ce31
@@ -196,12 +267,14 @@ def plan_runs(out, p:dict, fp:str, world:str, arms, seeds, arch:str|None=None, i
 def _pairs_of(runs:pd.DataFrame, arms, seeds) -> pd.Series:
     "Per seed in `seeds`, the endpoint of the second arm minus the first's"
     g = runs[runs.seed.isin(seeds)].set_index(["arm", "seed"]).shape_bias
-    if not all(a in g.index.get_level_values(0) for a in arms): return pd.Series(float("nan"), index=seeds)  # not run (yet)
+    # not run (yet)
+    if not all(a in g.index.get_level_values(0) for a in arms): return pd.Series(float("nan"), index=seeds)
     return (g[arms[1]] - g[arms[0]]).reindex(seeds)
 
 # %% ../../nbs/09f_world.plan.ipynb #b27f10fd
 def plan_design(out, p:dict, pilot:dict) -> dict:
-    "The main seed count from the pilot runs (`pilot`: world -> runs) by the plan's power rule; written to `design.json`"
+    ("The main seed count from the pilot runs (`pilot`: world -> runs) by the plan's power rule; written to "
+     "`design.json`")
     pw, arms, seeds = p["power"], p["primary"]["arms"], p["pilot"]["seeds"]
     sds = {w: float(_pairs_of(r, arms, seeds).std(ddof=1)) for w, r in pilot.items()}
     sd = sd_upper(max(sds.values()), len(seeds), pw["sd_level"])
@@ -231,7 +304,8 @@ def plan_collect(out, p:dict) -> dict:
     res = {}
     for w in p["worlds"]:
         for f in sorted(Path(out).glob(f"{w}-*")):
-            if f.is_dir() and list(f.glob("*/eval.json")): res.setdefault(w, {})[f.name[len(w) + 1:]] = collect_world(f, with_evals=True)
+            if f.is_dir() and list(f.glob("*/eval.json")):
+                res.setdefault(w, {})[f.name[len(w) + 1:]] = collect_world(f, with_evals=True)
     return res
 
 # %% ../../nbs/09f_world.plan.ipynb #8a1fbb41
@@ -255,7 +329,15 @@ def _later_rows(col:dict, p:dict, seeds) -> list:
             arch = a["arch"] or base
             if a["arm"] == "dense": continue
             runs = col.get(sec["world"], {}).get(arch, (pd.DataFrame(columns=["arm", "seed", "shape_bias"]),))[0]
-            rows.append(dict(part=name, world=sec["world"], arch=arch, arm=a["arm"], **_compare(runs, "dense", a["arm"], seeds[:sec["n_seeds"]], p)))
+            rows.append(
+                dict(
+                    part=name,
+                    world=sec["world"],
+                    arch=arch,
+                    arm=a["arm"],
+                    **_compare(runs, "dense", a["arm"], seeds[: sec["n_seeds"]], p),
+                )
+            )
     inf = p["inference"]; runs = col[inf["world"]][base][0]
     for s in inf["specs"]:
         r = _compare(runs, "dense", f"dense+{s}", seeds[:inf["n_seeds"]], p)
@@ -269,7 +351,8 @@ def _overall(primary:dict) -> str:
     "The package's answer across worlds, from each world's verdict"
     v = [r["test"].get("verdict") for r in primary.values()]
     if all(x == "raises" for x in v): return "supported: training with Top-K raises the shape bias in every world"
-    if all(x in ("lowers", "equivalent") for x in v): return "not supported: training with Top-K does not raise the shape bias in any world"
+    if all(x in ("lowers", "equivalent") for x in v):
+        return "not supported: training with Top-K does not raise the shape bias in any world"
     if "raises" in v: return "mixed: Top-K raises the shape bias in some worlds only"
     return "not decided: at least one world is inconclusive"
 
@@ -289,7 +372,8 @@ def plan_verdict(out, p:dict, design:dict) -> dict:
     return res
 
 # %% ../../nbs/09f_world.plan.ipynb #85db6b0f
-def _p(v): return "" if v is None or (isinstance(v, float) and math.isnan(v)) else (f"{v:.2g}" if v < 0.001 else f"{v:.3f}")
+def _p(v):
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else (f"{v:.2g}" if v < 0.001 else f"{v:.3f}")
 
 # %% ../../nbs/09f_world.plan.ipynb #4f33728d
 def _d(r): return "" if "mean" not in r else f"{r['mean']:+.3f} [{r['ci_low']:+.3f}, {r['ci_high']:+.3f}]"
@@ -301,14 +385,37 @@ def verdict_tables(res:dict, p:dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     prim = []
     for w, r in res["primary"].items():
         m = {x["arm"]: x for x in r["arms"]}; t = r["test"]
-        prim.append({"world": w, f"{a} shape bias": f"{m[a]['sb_mean']:.3f}", f"{b} shape bias": f"{m[b]['sb_mean']:.3f}",
-                     "seeds": t.get("n"), f"{b} - {a}, paired [95% CI]": _d(t), "t-test p": _p(t.get("p_t")),
-                     "Wilcoxon p": _p(t.get("p_wilcoxon")), f"TOST p (+-{p['primary']['margin']:g})": _p(t.get("p_tost")),
-                     "verdict": t.get("verdict", ""), "lowest valid acc": f"{min(x['valid_acc_min'] for x in r['arms']):.3f}"})
-    later = [{"part": r["part"], "world": r["world"], "network": r["arch"], "arm": r["arm"], "seeds": r.get("n"),
-              "vs dense, paired [95% CI]": _d(r), "p": _p(r.get("p_t")),
-              "agree acc": "" if "agree_acc" not in r else f"{r['agree_acc']:.2f}" + ("" if r["interpretable"] else " (too low: not interpretable)")}
-             for r in res["later"]]
+        prim.append(
+            {
+                "world": w,
+                f"{a} shape bias": f"{m[a]['sb_mean']:.3f}",
+                f"{b} shape bias": f"{m[b]['sb_mean']:.3f}",
+                "seeds": t.get("n"),
+                f"{b} - {a}, paired [95% CI]": _d(t),
+                "t-test p": _p(t.get("p_t")),
+                "Wilcoxon p": _p(t.get("p_wilcoxon")),
+                f"TOST p (+-{p['primary']['margin']:g})": _p(t.get("p_tost")),
+                "verdict": t.get("verdict", ""),
+                "lowest valid acc": f"{min(x['valid_acc_min'] for x in r['arms']):.3f}",
+            }
+        )
+    later = [
+        {
+            "part": r["part"],
+            "world": r["world"],
+            "network": r["arch"],
+            "arm": r["arm"],
+            "seeds": r.get("n"),
+            "vs dense, paired [95% CI]": _d(r),
+            "p": _p(r.get("p_t")),
+            "agree acc": (
+                ""
+                if "agree_acc" not in r
+                else f"{r['agree_acc']:.2f}" + ("" if r["interpretable"] else " (too low: not interpretable)")
+            ),
+        }
+        for r in res["later"]
+    ]
     return pd.DataFrame(prim), pd.DataFrame(later)
 
 # %% ../../nbs/09f_world.plan.ipynb #c1512202
@@ -317,10 +424,12 @@ def verdict_text(res:dict, p:dict) -> str:
     prim, later = verdict_tables(res, p)
     d = res["design"]
     sds = ", ".join(f"{w} {v:.3f}" for w, v in d["pilot_sd"].items())
-    return (f"**{res['overall']}**\n\nPlan `{res['plan']}`: {res['question']}\n\n"
-            f"Design: pilot paired SD {sds}; SD for power {d['sd_for_power']:.3f} (upper {p['power']['sd_level']:.0%} limit); "
-            f"{d['n_seeds']} paired seeds per world, power {d['power']:.2f} to detect {p['power']['delta']:g}.\n\n"
-            f"{md_table(prim)}\n\nLater comparisons (descriptive, first seeds of the main runs):\n\n{md_table(later)}\n")
+    return (
+        f"**{res['overall']}**\n\nPlan `{res['plan']}`: {res['question']}\n\nDesign: pilot paired SD {sds}; SD for"
+        f" power {d['sd_for_power']:.3f} (upper {p['power']['sd_level']:.0%} limit); {d['n_seeds']} paired seeds per"
+        f" world, power {d['power']:.2f} to detect {p['power']['delta']:g}.\n\n{md_table(prim)}\n\nLater comparisons"
+        f" (descriptive, first seeds of the main runs):\n\n{md_table(later)}\n"
+    )
 
 # %% ../../nbs/09f_world.plan.ipynb #57777ad2
 def run_plan(
@@ -332,7 +441,8 @@ def run_plan(
     say=print, # where the phase lines go (None: nowhere)
     mechanism:bool=True, # also the mechanism tables and figures (`plan_mechanism`)
 ) -> dict: # the verdict (also in `out/verdict.json`, `out/verdict.md`)
-    "Carry out the plan in `path` in the folder `out`: pilot, design, main, secondary, sweep, verdict, mechanism; resumable"
+    ("Carry out the plan in `path` in the folder `out`: pilot, design, main, secondary, sweep, verdict, mechanism; "
+     "resumable")
     p, fp = load_plan(path)
     say = say or (lambda *a: None)
     out = Path(out).expanduser()
@@ -342,7 +452,10 @@ def run_plan(
         t0 = time.time(); say(f"plan {p['name']} ({fp}): pilot, seeds {p['pilot']['seeds']}")
         pilot = {w: run(w, p["primary"]["arms"], p["pilot"]["seeds"]) for w in p["worlds"]}
         design = plan_design(out, p, pilot)
-        say(f"design: {design['n_seeds']} paired seeds per world (power {design['power']:.2f}); {time.time() - t0:.0f} s so far")
+        say(
+            f"design: {design['n_seeds']} paired seeds per world (power {design['power']:.2f}); {time.time() - t0:.0f}"
+            " s so far"
+        )
         _main_runs(run, p, design["main_seeds"]); say(f"main runs done; {time.time() - t0:.0f} s so far")
         _later_runs(run, p, design["main_seeds"]); say(f"secondary and sweep done; {time.time() - t0:.0f} s so far")
         res = plan_verdict(out, p, design)
@@ -352,7 +465,8 @@ def run_plan(
 
 # %% ../../nbs/09f_world.plan.ipynb #681e6ef3
 def _main_runs(run, p:dict, seeds:list):
-    "Both primary arms with the main seeds in every world; Top-K at inference into the first dense networks of its world"
+    ("Both primary arms with the main seeds in every world; Top-K at inference into the first dense networks of its "
+     "world")
     inf = p["inference"]
     for w in p["worlds"]:
         k = inf["n_seeds"] if w == inf["world"] else 0
@@ -373,7 +487,11 @@ def _later_runs(run, p:dict, seeds:list):
 def _mech_world(out, p:dict, w:str, seeds:list) -> tuple:
     "(probes, keep, by-texture, curves) tables of the primary arms in world `w`"
     (a, b), arch, rc = p["primary"]["arms"], p["recipe"]["arch"], p["recipe"]
-    cfg, folder, sp = WorldConfig(**p["worlds"][w]), _folder(out, w, arch), parse_topk_spec(parse_arm(b)[0] or parse_arm(a)[0])
+    cfg, folder, sp = (
+        WorldConfig(**p["worlds"][w]),
+        _folder(out, w, arch),
+        parse_topk_spec(parse_arm(b)[0] or parse_arm(a)[0]),
+    )
     ptr = make_world("conflict", rc["n_conflict"], cfg, rc["data_seed"], "valid")
     pte = make_world("conflict", rc["n_conflict"], cfg, rc["data_seed"], "test", masks=True)
     probes, keep = [], []
@@ -393,11 +511,18 @@ def plan_mechanism(out, p:dict, design:dict) -> dict:
     "The mechanism tables of the plan's primary arms in every world (written with their figures to `out/mechanism/`)"
     seeds, m = design["main_seeds"][:p["secondary"]["n_seeds"]], Path(out)/"mechanism"
     parts = [_mech_world(out, p, w, seeds) for w in p["worlds"]]
-    res = {k: pd.concat([x[i] for x in parts], ignore_index=True) for i, k in enumerate(("probes", "keep", "texture_bias", "curves"))}
+    res = {
+        k: pd.concat([x[i] for x in parts], ignore_index=True)
+        for i, k in enumerate(("probes", "keep", "texture_bias", "curves"))
+    }
     for k, df in res.items(): write_csv_atomic(df, m/f"{k}.csv")
     for w in p["worlds"]:
         sel = {k: df[df.world == w] for k, df in res.items()}
-        for name, fig in (("probes", plot_probes(sel["probes"], w)), ("keep", plot_keep(sel["keep"], w)), ("curves", plot_curves(sel["curves"], w)),
-                          ("texture_bias", plot_texture_bias({a: g for a, g in sel["texture_bias"].groupby("arm", sort=False)}, w))):
+        for name, fig in (
+            ("probes", plot_probes(sel["probes"], w)),
+            ("keep", plot_keep(sel["keep"], w)),
+            ("curves", plot_curves(sel["curves"], w)),
+            ("texture_bias", plot_texture_bias({a: g for a, g in sel["texture_bias"].groupby("arm", sort=False)}, w)),
+        ):
             fig.savefig(m/f"{name}_{w}.png", dpi=120, bbox_inches="tight"); plt.close(fig)
     return res

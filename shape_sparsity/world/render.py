@@ -25,7 +25,8 @@ __all__ = ['WORLD_CLASSES', 'WORLD_TEXTURES', 'SHAPE_POLYGONS', 'BACKGROUNDS', '
            'render', 'WorldSet', 'make_world', 'world_tensor', 'world_dl', 'world_dls', 'write_world', 'show_world']
 
 # %% ../../nbs/09a_world.render.ipynb #e8d995a8
-WORLD_CLASSES = ("circle", "triangle", "square", "star", "plus", "crescent", "heart", "arrow", "ell", "ring")  # class i: shape i + texture i
+# class i: shape i + texture i
+WORLD_CLASSES = ("circle", "triangle", "square", "star", "plus", "crescent", "heart", "arrow", "ell", "ring")
 WORLD_TEXTURES = ("hstripes", "vstripes", "dstripes", "checker", "dots", "grid", "noise", "blobs", "zigzag", "rings")
 add_category_set("world", WORLD_CLASSES)  # response files labelled with the world's classes are scored as such
 
@@ -53,13 +54,29 @@ def _poly(*pts): return np.array(pts, dtype=float)
 SHAPE_POLYGONS = {
     "circle": (_ngon(48, 0.95), []),
     "triangle": (_ngon(3, 1.15, -math.pi / 2), []),
-    "square": (_poly((-.8, -.8), (.8, -.8), (.8, .8), (-.8, .8)), []),
+    "square": (_poly((-0.8, -0.8), (0.8, -0.8), (0.8, 0.8), (-0.8, 0.8)), []),
     "star": (_star(), []),
-    "plus": (_poly((-.3, -1), (.3, -1), (.3, -.3), (1, -.3), (1, .3), (.3, .3), (.3, 1), (-.3, 1), (-.3, .3), (-1, .3), (-1, -.3), (-.3, -.3)), []),
+    "plus": (
+        _poly(
+            (-0.3, -1),
+            (0.3, -1),
+            (0.3, -0.3),
+            (1, -0.3),
+            (1, 0.3),
+            (0.3, 0.3),
+            (0.3, 1),
+            (-0.3, 1),
+            (-0.3, 0.3),
+            (-1, 0.3),
+            (-1, -0.3),
+            (-0.3, -0.3),
+        ),
+        [],
+    ),
     "crescent": (_ngon(48, 1.0), [_ngon(48, 0.85) + np.array([0.5, 0.0])]),
     "heart": (_heart(), []),
-    "arrow": (_poly((-1, -.25), (.2, -.25), (.2, -.7), (1, 0), (.2, .7), (.2, .25), (-1, .25)), []),
-    "ell": (_poly((-.7, -1), (-.15, -1), (-.15, .45), (.7, .45), (.7, 1), (-.7, 1)), []),
+    "arrow": (_poly((-1, -0.25), (0.2, -0.25), (0.2, -0.7), (1, 0), (0.2, 0.7), (0.2, 0.25), (-1, 0.25)), []),
+    "ell": (_poly((-0.7, -1), (-0.15, -1), (-0.15, 0.45), (0.7, 0.45), (0.7, 1), (-0.7, 1)), []),
     "ring": (_ngon(48, 1.0), [_ngon(48, 0.55)]),
 }
 assert tuple(SHAPE_POLYGONS) == WORLD_CLASSES
@@ -88,7 +105,9 @@ def _number(v, name:str, lo:float, hi:float, lo_open:bool=False) -> float:
 class WorldConfig:
     "How the shape-texture world draws its images (every field is part of a data set's and a run's identity)"
     size:int = 32 # image side in pixels
-    texture_contrast:float = 1.0 # share of the free grey range the texture pattern spans, in [0, 1]: the texture cue's salience
+    texture_contrast: float = (
+        1.0  # share of the free grey range the texture pattern spans, in [0, 1]: the texture cue's salience
+    )
     outline_contrast:tuple = (0.15, 0.25) # smallest object-background difference, drawn per image in this range
     period:float = 0.125 # texture period as a fraction of `size` (4 px at 32 px), varied x0.8-1.25 per image
     shape_scale:tuple = (0.55, 0.85) # shape radius as a fraction of half the side, drawn uniformly in this range
@@ -101,8 +120,13 @@ class WorldConfig:
         _number(self.texture_contrast, "texture_contrast", 0, 1); _number(self.noise, "noise", 0, 0.1)
         _number(self.period, "period", 0, 1, lo_open=True)
         object.__setattr__(self, "shape_scale", _pair(self.shape_scale, "shape_scale", 0.01, 1))
-        object.__setattr__(self, "outline_contrast", _pair(self.outline_contrast, "outline_contrast", 0, 0.45 - NOISE_MARGIN * self.noise))
-        if self.background not in BACKGROUNDS: raise ValueError(f"`background` must be one of {BACKGROUNDS}, got {self.background!r}")
+        object.__setattr__(
+            self,
+            "outline_contrast",
+            _pair(self.outline_contrast, "outline_contrast", 0, 0.45 - NOISE_MARGIN * self.noise),
+        )
+        if self.background not in BACKGROUNDS:
+            raise ValueError(f"`background` must be one of {BACKGROUNDS}, got {self.background!r}")
         if not isinstance(self.color, bool): raise TypeError(f"`color` must be True or False, got {self.color!r}")
 
     def to_dict(self) -> dict: return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -120,7 +144,8 @@ def shape_mask(
     scale:tuple=(0.55, 0.85), # radius as a fraction of half the side
     ss:int=4, # supersampling factor of the anti-aliasing
 ) -> np.ndarray: # `size` x `size` float32 in [0, 1]
-    "Anti-aliased mask of `shape` at a random rotation, size and position (centred so its farthest vertex coordinate stays in the frame; a rotated corner can be cut by a few pixels)"
+    ("Anti-aliased mask of `shape` at a random rotation, size and position (centred so its farthest vertex coordinate "
+     "stays in the frame; a rotated corner can be cut by a few pixels)")
     outer, holes = SHAPE_POLYGONS[shape]
     R = rng.uniform(*scale) * size / 2
     a = rng.uniform(0, 2 * math.pi)
@@ -190,13 +215,18 @@ def render(
 ) -> np.ndarray: # `size` x `size` x 3 uint8 (and the `size` x `size` float mask in [0, 1] if `with_mask`)
     "One image of the world: class `shape`'s shape filled with class `texture`'s texture on a grey background"
     S = cfg.size
-    t = np.full((S, S), 0.5, np.float32) if texture is None else texture_pattern(WORLD_TEXTURES[texture], S, rng, cfg.period)
+    t = (
+        np.full((S, S), 0.5, np.float32)
+        if texture is None
+        else texture_pattern(WORLD_TEXTURES[texture], S, rng, cfg.period)
+    )
     fill, bg = _fill(t, cfg, rng)
     back = np.full((S, S), bg, np.float32)
     if cfg.background == "noise": back = back + 0.05 * _smooth_noise(S, S / 8, rng)
     a = np.ones((S, S), np.float32) if shape is None else shape_mask(WORLD_CLASSES[shape], S, rng, cfg.shape_scale)
     img = np.repeat((a * fill + (1 - a) * back)[..., None], 3, -1)
-    if cfg.color and texture is not None:  # the colour goes with the texture: a flat shape-only image has none (no label leak)
+    # the colour goes with the texture: a flat shape-only image has none (no label leak)
+    if cfg.color and texture is not None:
         hue = _HUES[texture]
         img = img * (1 - a[..., None] * (1 - hue / hue.max()))
     img = img + cfg.noise * rng.standard_normal(img.shape).astype(np.float32)
@@ -235,8 +265,10 @@ def _pairs(kind, n, rng):
 def _check_memory(kind, n, size):
     n_img = n * len(WORLD_CLASSES) * (len(WORLD_CLASSES) - 1 if kind == "conflict" else 1)
     if n_img * size ** 2 * 3 * 5 > MAX_BYTES:  # uint8 images, then float32 copies for the network
-        raise ValueError(f"`n`={n} {kind} images per class at {size} px need about {n_img * size ** 2 * 15 / 2**30:.1f} GiB "
-                         f"(limit {MAX_BYTES / 2**30:.0f} GiB): ask for fewer")
+        raise ValueError(
+            f"`n`={n} {kind} images per class at {size} px need about {n_img * size ** 2 * 15 / 2**30:.1f} GiB "
+            f"(limit {MAX_BYTES / 2**30:.0f} GiB): ask for fewer"
+        )
 
 # %% ../../nbs/09a_world.render.ipynb #edc155eb
 def make_world(
@@ -252,16 +284,26 @@ def make_world(
     cfg = cfg or WorldConfig()
     if kind not in WORLD_KINDS: raise ValueError(f"`kind` must be one of {WORLD_KINDS}, got {kind!r}")
     n = check_int(n, "n")
-    if split not in ("train", "valid", "test"): raise ValueError(f"`split` must be 'train', 'valid' or 'test', got {split!r}")
+    if split not in ("train", "valid", "test"):
+        raise ValueError(f"`split` must be 'train', 'valid' or 'test', got {split!r}")
     sid, kid = ("train", "valid", "test").index(split), WORLD_KINDS.index(kind)
     _check_memory(kind, n, cfg.size)
     pairs = _pairs(kind, n, np.random.default_rng([seed, kid, sid, 10**6]))
-    x, m = np.empty((len(pairs), cfg.size, cfg.size, 3), np.uint8), np.empty((len(pairs), cfg.size, cfg.size), np.float32)
+    x, m = np.empty((len(pairs), cfg.size, cfg.size, 3), np.uint8), np.empty(
+        (len(pairs), cfg.size, cfg.size), np.float32
+    )
     for i in maybe_bar(range(len(pairs)), progress, leave=False):
         x[i], m[i] = render(*pairs[i], cfg, np.random.default_rng([seed, kid, sid, i]), with_mask=True)
     sh, tx = (torch.tensor([-1 if v is None else v for v in col]) for col in zip(*pairs))
     label = tx if kind in ("texture_only", "texture_cue") else sh
-    return WorldSet(torch.from_numpy(x).permute(0, 3, 1, 2).contiguous(), sh, tx, label, kind, torch.from_numpy(m) if masks else None)
+    return WorldSet(
+        torch.from_numpy(x).permute(0, 3, 1, 2).contiguous(),
+        sh,
+        tx,
+        label,
+        kind,
+        torch.from_numpy(m) if masks else None,
+    )
 
 # %% ../../nbs/09a_world.render.ipynb #bf1584ce
 WORLD_STATS = (0.5, 0.25)  # mean and std the images are normalized with
@@ -295,9 +337,12 @@ def world_dls(
 ) -> DataLoaders:
     "fastai `DataLoaders` of the world: `n_train` and `n_valid` images per class of `kind`, vocab `WORLD_CLASSES`"
     cfg = cfg or WorldConfig()
-    if kind not in ("agree", "shape_cue", "texture_cue"): raise ValueError(f"`kind` must be 'agree', 'shape_cue' or 'texture_cue' to train on, got {kind!r}")
+    if kind not in ("agree", "shape_cue", "texture_cue"):
+        raise ValueError(f"`kind` must be 'agree', 'shape_cue' or 'texture_cue' to train on, got {kind!r}")
     tr, va = make_world(kind, n_train, cfg, seed, "train"), make_world(kind, n_valid, cfg, seed, "valid")
-    dls = DataLoaders(world_dl(tr, bs, shuffle=True, device=device), world_dl(va, 256, device=device), device=device or "cpu")
+    dls = DataLoaders(
+        world_dl(tr, bs, shuffle=True, device=device), world_dl(va, 256, device=device), device=device or "cpu"
+    )
     dls.c, dls.vocab, dls.img_size, dls.bs, dls.world = len(WORLD_CLASSES), list(WORLD_CLASSES), cfg.size, bs, cfg
     return dls
 
@@ -320,26 +365,43 @@ def write_world(
 ) -> Path: # `path`
     "Write the world as an ImageFolder with its test sets (agree, conflict, shape_only, texture_only) and `world.json`"
     path, cfg = Path(path), cfg or WorldConfig()
-    for v, name in ((n_train, "n_train"), (n_valid, "n_valid"), (n_test, "n_test"), (n_conflict, "n_conflict")): check_int(v, name)
-    ident = dict(config=cfg.to_dict(), n_train=n_train, n_valid=n_valid, n_test=n_test, n_conflict=n_conflict, seed=seed)
-    if path.exists() and not path.is_dir(): raise NotADirectoryError(f"`path` {str(path)!r} is a file, expected a folder")
+    for v, name in ((n_train, "n_train"), (n_valid, "n_valid"), (n_test, "n_test"), (n_conflict, "n_conflict")):
+        check_int(v, name)
+    ident = dict(
+        config=cfg.to_dict(), n_train=n_train, n_valid=n_valid, n_test=n_test, n_conflict=n_conflict, seed=seed
+    )
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(f"`path` {str(path)!r} is a file, expected a folder")
     meta = path/WORLD_JSON
     if meta.exists():
         old = json.loads(meta.read_text())
-        if old != ident: raise ValueError(f"`path` {str(path)!r} holds another world ({WORLD_JSON}: {old}); this one is {ident}: use another folder")
-    elif path.is_dir() and any(p.name != LOCK_NAME for p in path.iterdir()): raise ValueError(f"`path` {str(path)!r} is not empty and has no {WORLD_JSON}: use an empty or new folder")
-    with folder_lock(path, "`path`"): _write_sets(path, meta, ident, cfg, n_train, n_valid, n_test, n_conflict, seed, progress)
+        if old != ident:
+            raise ValueError(
+                f"`path` {str(path)!r} holds another world ({WORLD_JSON}: {old}); this one is {ident}: use another"
+                " folder"
+            )
+    elif path.is_dir() and any(p.name != LOCK_NAME for p in path.iterdir()):
+        raise ValueError(f"`path` {str(path)!r} is not empty and has no {WORLD_JSON}: use an empty or new folder")
+    with folder_lock(path, "`path`"):
+        _write_sets(path, meta, ident, cfg, n_train, n_valid, n_test, n_conflict, seed, progress)
     return path
 
 # %% ../../nbs/09a_world.render.ipynb #b4c7d844
 def _write_sets(path, meta, ident, cfg, n_train, n_valid, n_test, n_conflict, seed, progress):
     atomic_write_json(ident, meta)
-    sets = [("train", "agree", n_train, "train"), ("val", "agree", n_valid, "valid"), ("agree", "agree", n_test, "test"),
-            ("shape_only", "shape_only", n_test, "test"), ("texture_only", "texture_only", n_test, "test"),
-            ("conflict", "conflict", n_conflict, "test")]
+    sets = [
+        ("train", "agree", n_train, "train"),
+        ("val", "agree", n_valid, "valid"),
+        ("agree", "agree", n_test, "test"),
+        ("shape_only", "shape_only", n_test, "test"),
+        ("texture_only", "texture_only", n_test, "test"),
+        ("conflict", "conflict", n_conflict, "test"),
+    ]
     for folder, kind, n, split in sets:
         ws = make_world(kind, n, cfg, seed, split, progress=progress)
-        for i, (img, s, t, y) in enumerate(zip(ws.x.permute(0, 2, 3, 1).numpy(), ws.shape.tolist(), ws.texture.tolist(), ws.label.tolist())):
+        for i, (img, s, t, y) in enumerate(
+            zip(ws.x.permute(0, 2, 3, 1).numpy(), ws.shape.tolist(), ws.texture.tolist(), ws.label.tolist())
+        ):
             name = f"{WORLD_CLASSES[s]}{i}-{WORLD_CLASSES[t]}{i}.png" if kind == "conflict" else f"{i:05d}.png"
             _png(path/folder/WORLD_CLASSES[y]/name, img)
 

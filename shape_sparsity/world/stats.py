@@ -15,12 +15,14 @@ __all__ = ['power_paired', 'sd_upper', 'seeds_for_power', 'paired_tests', 'plot_
 
 # %% ../../nbs/09e_world.stats.ipynb #644cd3dd
 def power_paired(n:int, delta:float, sd:float, alpha:float=0.05) -> float:
-    "Power of the two-sided paired t-test with `n` pairs against a true mean difference `delta` (SD of differences `sd`)"
+    ("Power of the two-sided paired t-test with `n` pairs against a true mean difference `delta` (SD of differences "
+     "`sd`)")
     from scipy.stats import t, nct, norm
     df, ncp = n - 1, delta / sd * math.sqrt(n)
     tc = t.ppf(1 - alpha / 2, df)
     pw = float(nct.sf(tc, df, ncp) + nct.cdf(-tc, df, ncp))
-    if not math.isfinite(pw): pw = float(norm.sf(tc - ncp) + norm.cdf(-tc - ncp))  # scipy's nct fails at large ncp, where this is exact enough
+    # scipy's nct fails at large ncp, where this is exact enough
+    if not math.isfinite(pw): pw = float(norm.sf(tc - ncp) + norm.cdf(-tc - ncp))
     return pw
 
 # %% ../../nbs/09e_world.stats.ipynb #ae8bce66
@@ -30,7 +32,9 @@ def sd_upper(sd:float, n:int, level:float=0.8) -> float:
     return float(sd * math.sqrt((n - 1) / chi2.ppf(1 - level, n - 1)))
 
 # %% ../../nbs/09e_world.stats.ipynb #8372e3a5
-def seeds_for_power(sd:float, delta:float, power:float=0.8, alpha:float=0.05, n_min:int=12, n_max:int=24) -> tuple[int, float]:
+def seeds_for_power(
+    sd: float, delta: float, power: float = 0.8, alpha: float = 0.05, n_min: int = 12, n_max: int = 24
+) -> tuple[int, float]:
     "The smallest `n` in [`n_min`, `n_max`] with at least `power` (else `n_max`), and the power it has"
     for n in range(n_min, n_max + 1):
         if (pw := power_paired(n, delta, sd, alpha)) >= power: return n, pw
@@ -45,7 +49,8 @@ def paired_tests(
     "Mean paired difference with its 95% CI, paired t-test, Wilcoxon signed-rank check, TOST, and the plan's verdict"
     from scipy import stats
     d = np.asarray(d, dtype=float); n = len(d)
-    if n < 2 or not np.isfinite(d).all(): raise ValueError(f"`d` must hold at least 2 finite differences, got {d.tolist()}")
+    if n < 2 or not np.isfinite(d).all():
+        raise ValueError(f"`d` must hold at least 2 finite differences, got {d.tolist()}")
     m, sd = float(d.mean()), float(d.std(ddof=1)); se = sd / math.sqrt(n)
     h = float(stats.t.ppf(0.975, n - 1)) * se
     if se > 0: t = m / se; p_t = float(2 * stats.t.sf(abs(t), n - 1))
@@ -65,17 +70,32 @@ def _one_sided(x, se, n, upper:bool) -> float:
 
 # %% ../../nbs/09e_world.stats.ipynb #92e7e359
 def plot_verdict(runs:pd.DataFrame, p:dict, seeds:list, title:str|None=None):
-    "Per world: each seed's shape bias under both primary arms (a line per seed), and the paired differences with their CI"
+    ("Per world: each seed's shape bias under both primary arms (a line per seed), and the paired differences with "
+     "their CI")
     a, b = p["primary"]["arms"]; ws = list(p["worlds"]); m = p["primary"]["margin"]
     fig, axs = plt.subplots(1, 2, figsize=(11, 0.9 * len(ws) + 2.2))
     for i, w in enumerate(ws):
-        r = runs[(runs.world == w) & (runs.arch == p["recipe"]["arch"]) & runs.seed.isin(seeds)].set_index(["arm", "seed"]).shape_bias
+        r = (
+            runs[(runs.world == w) & (runs.arch == p["recipe"]["arch"]) & runs.seed.isin(seeds)]
+            .set_index(["arm", "seed"])
+            .shape_bias
+        )
         x0, x1 = r[a].reindex(seeds), r[b].reindex(seeds)
         for s in seeds: axs[0].plot([x0[s], x1[s]], [i - 0.15, i + 0.15], color="0.6", lw=0.8)
-        axs[0].scatter(x0, np.full(len(seeds), i - 0.15), color="#7f7f7f", s=14); axs[0].scatter(x1, np.full(len(seeds), i + 0.15), color="#1f77b4", s=14)
+        axs[0].scatter(x0, np.full(len(seeds), i - 0.15), color="#7f7f7f", s=14)
+        axs[0].scatter(x1, np.full(len(seeds), i + 0.15), color="#1f77b4", s=14)
         t = paired_tests((x1 - x0).dropna().values, p["primary"]["alpha"], m)
-        axs[1].scatter(x1 - x0, np.full(len(seeds), i) + np.linspace(-0.15, 0.15, len(seeds)), color="#1f77b4", s=12, alpha=0.6)
-        axs[1].errorbar([t["mean"]], [i], xerr=[[t["mean"] - t["ci_low"]], [t["ci_high"] - t["mean"]]], fmt="D", color="k", capsize=3)
+        axs[1].scatter(
+            x1 - x0, np.full(len(seeds), i) + np.linspace(-0.15, 0.15, len(seeds)), color="#1f77b4", s=12, alpha=0.6
+        )
+        axs[1].errorbar(
+            [t["mean"]],
+            [i],
+            xerr=[[t["mean"] - t["ci_low"]], [t["ci_high"] - t["mean"]]],
+            fmt="D",
+            color="k",
+            capsize=3,
+        )
     for ax in axs: ax.set_yticks(range(len(ws)), ws); ax.invert_yaxis()
     axs[0].set_xlabel(f"shape bias per seed ({a}: grey, {b}: blue)"); axs[0].set_xlim(-0.02, 1.02)
     axs[1].axvspan(-m, m, color="0.92", zorder=0); axs[1].axvline(0, color="0.6", lw=1)

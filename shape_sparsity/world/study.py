@@ -16,7 +16,8 @@ from ..runs import folder_lock, check_identity, same_identity, identity_diff
 from ..insert import add_topk, topk_layers
 from ..models import parse_topk_spec, make_resnet18, model_device
 from ..core import n_keep
-from ..train.core import paper_learner, fit_paper, run_name_for, PAPER_RECIPE, checkpoint_path, load_run_checkpoint
+from ..train.core import (paper_learner, fit_paper, run_name_for, PAPER_RECIPE, checkpoint_path,
+                                       load_run_checkpoint)
 from .render import WorldConfig, WORLD_CLASSES, make_world, world_dls, world_dl, TEST_KINDS, _pairs
 from ..evaluation.shape_bias import shape_bias, write_responses, RAW_COLUMNS
 
@@ -29,8 +30,19 @@ __all__ = ['WORLD_ARCHS', 'WORLD_RECIPE', 'DEFAULT_ARMS', 'INFER_SPECS', 'STUDY_
 
 # %% ../../nbs/09b_world.study.ipynb #46b7a12d
 WORLD_ARCHS = ("paper", "resnet18", "vgg")
-WORLD_RECIPE = dict(arch="paper", width=None, epochs=15, n_train=300, n_valid=30, bs=PAPER_RECIPE["bs"], lr=PAPER_RECIPE["lr"],
-                    wd=PAPER_RECIPE["wd"], n_conflict=5, n_test=50, data_seed=0)
+WORLD_RECIPE = dict(
+    arch="paper",
+    width=None,
+    epochs=15,
+    n_train=300,
+    n_valid=30,
+    bs=PAPER_RECIPE["bs"],
+    lr=PAPER_RECIPE["lr"],
+    wd=PAPER_RECIPE["wd"],
+    n_conflict=5,
+    n_test=50,
+    data_seed=0,
+)
 DEFAULT_ARMS = ("dense", "2_20", "random:2_20")  # the short study a student runs first
 INFER_SPECS = ("2_20",)  # Top-K inserted at inference into the dense networks
 STUDY_SEEDS = (0, 1, 2)
@@ -46,7 +58,10 @@ def world_recipe(recipe:dict|None=None) -> dict:
     if rc["arch"] not in WORLD_ARCHS: raise ValueError(f"`arch` must be one of {WORLD_ARCHS}, got {rc['arch']!r}")
     if rc["width"] is None: rc["width"] = 1.0 if rc["arch"] == "resnet18" else PAPER_WIDTH
     elif rc["arch"] == "resnet18" and rc["width"] != 1:
-        raise ValueError(f"`width` (--width) applies to the 'paper' and 'vgg' networks; torchvision's resnet18 has width 1, got {rc['width']!r}")
+        raise ValueError(
+            "`width` (--width) applies to the 'paper' and 'vgg' networks; torchvision's resnet18 has width 1, got"
+            f" {rc['width']!r}"
+        )
     for k in ("epochs", "n_train", "n_valid", "bs", "n_conflict", "n_test"): check_int(rc[k], k)
     check_int(rc["data_seed"], "data_seed", lo=0)
     return rc
@@ -54,12 +69,15 @@ def world_recipe(recipe:dict|None=None) -> dict:
 # %% ../../nbs/09b_world.study.ipynb #fb01db3d
 def parse_arm(arm:str) -> tuple[str|None, str]:
     "An arm name -> (Top-K spec or None, mode): 'dense', '2_20' (Top-K), 'random:2_20' (the random-mask control)"
-    if not isinstance(arm, str): raise TypeError(f"an arm must be a string like 'dense', '2_20' or 'random:2_20', got {arm!r}")
+    if not isinstance(arm, str):
+        raise TypeError(f"an arm must be a string like 'dense', '2_20' or 'random:2_20', got {arm!r}")
     mode, _, spec = arm.rpartition(":")
     mode = mode or "keep"
-    if mode not in ("keep", "random"): raise ValueError(f"bad arm {arm!r}: the prefix must be 'random:' (the random-mask control) or none")
+    if mode not in ("keep", "random"):
+        raise ValueError(f"bad arm {arm!r}: the prefix must be 'random:' (the random-mask control) or none")
     sp = parse_topk_spec(spec)
-    if sp is None and mode != "keep": raise ValueError(f"bad arm {arm!r}: a random mask needs a Top-K spec, e.g. 'random:2_20'")
+    if sp is None and mode != "keep":
+        raise ValueError(f"bad arm {arm!r}: a random mask needs a Top-K spec, e.g. 'random:2_20'")
     return (None if sp is None else str(sp)), mode
 
 # %% ../../nbs/09b_world.study.ipynb #3af017a6
@@ -72,7 +90,8 @@ def arm_name(arm:str) -> str:
 EVAL_SEED = 1_000_000  # the random-mask layers' seed at evaluation (whatever training left them at)
 
 def _reseed_masks(model):
-    for i, (_, tk) in enumerate(topk_layers(model)): tk.reseed(EVAL_SEED + i)  # random masks: the same at every evaluation
+    # random masks: the same at every evaluation
+    for i, (_, tk) in enumerate(topk_layers(model)): tk.reseed(EVAL_SEED + i)
 
 # %% ../../nbs/09b_world.study.ipynb #af6de108
 def predict_world(model:torch.nn.Module, ws, bs:int=500) -> torch.Tensor:
@@ -96,9 +115,18 @@ def world_responses(
     "Model-vs-human raw data of a network's decisions on the world's conflict images"
     sh, tx = list(map(int, ws.shape)), list(map(int, ws.texture))
     names = [f"{WORLD_CLASSES[s]}{i}-{WORLD_CLASSES[t]}{i}.png" for i, (s, t) in enumerate(zip(sh, tx))]
-    return pd.DataFrame(dict(subj=subj, session=1, trial=np.arange(1, len(names) + 1), rt=np.nan,
-                             object_response=[WORLD_CLASSES[int(p)] for p in preds], category=[WORLD_CLASSES[s] for s in sh],
-                             condition=0, imagename=names))[list(RAW_COLUMNS)]
+    return pd.DataFrame(
+        dict(
+            subj=subj,
+            session=1,
+            trial=np.arange(1, len(names) + 1),
+            rt=np.nan,
+            object_response=[WORLD_CLASSES[int(p)] for p in preds],
+            category=[WORLD_CLASSES[s] for s in sh],
+            condition=0,
+            imagename=names,
+        )
+    )[list(RAW_COLUMNS)]
 
 # %% ../../nbs/09b_world.study.ipynb #38438e5f
 def evaluate_world(
@@ -115,7 +143,12 @@ def evaluate_world(
         if kind != "conflict": out[f"{kind}_acc"] = float((p == ws.label).float().mean()); continue
         resp, r = world_responses(p, ws, subj), conflict_numbers(p, ws)
         ci = shape_bias(resp, n_boot=n_boot) if r["shape_bias"] is not None else None
-        out.update(r, ci_low=ci and ci.ci_low, ci_high=ci and ci.ci_high, cue_share=r["conflict_shape_acc"] + r["conflict_texture_acc"])
+        out.update(
+            r,
+            ci_low=ci and ci.ci_low,
+            ci_high=ci and ci.ci_high,
+            cue_share=r["conflict_shape_acc"] + r["conflict_texture_acc"],
+        )
     return out, resp
 
 # %% ../../nbs/09b_world.study.ipynb #00bf6bf0
@@ -152,13 +185,18 @@ def check_arm_geometry(arm:str, arch:str, size:int, width:float=1.0):
     if spec is None: return
     sp = parse_topk_spec(spec)
     m, sides = make_resnet18(arch, 10, None, size, width), {}
-    hooks = [getattr(m, l).register_forward_hook(lambda mod, i, o, l=l: sides.__setitem__(l, o.shape[-2:])) for l in sp.layers]
+    hooks = [
+        getattr(m, l).register_forward_hook(lambda mod, i, o, l=l: sides.__setitem__(l, o.shape[-2:]))
+        for l in sp.layers
+    ]
     with torch.no_grad(), eval_mode(m): m(torch.zeros(1, 3, size, size))
     for h in hooks: h.remove()
     for l, (H, W) in sides.items():
         if n_keep(sp.k, H, W) >= H * W:
-            raise ValueError(f"arm {arm!r}: {arch}'s {l} gives {H}x{W} maps at {size} px, so keeping {sp.k:.0%} keeps all "
-                             f"{H * W} positions (no sparsity); use a larger --size or an earlier stage")
+            raise ValueError(
+                f"arm {arm!r}: {arch}'s {l} gives {H}x{W} maps at {size} px, so keeping {sp.k:.0%} keeps all "
+                f"{H * W} positions (no sparsity); use a larger --size or an earlier stage"
+            )
 
 # %% ../../nbs/09b_world.study.ipynb #dd4243e5
 def _run_name(arch, arm, seed):
@@ -178,7 +216,9 @@ def read_eval(path) -> dict|None:
     try: d = json.loads(path.read_text())
     except (OSError, ValueError) as e: d = e
     if isinstance(d, dict) and isinstance(d.get("rows"), list) and isinstance(d.get("identity"), dict): return d
-    warnings.warn(f"{str(path)!r} is not a readable evaluation ({str(d)[:80]}): it is recomputed from the run's weights")
+    warnings.warn(
+        f"{str(path)!r} is not a readable evaluation ({str(d)[:80]}): it is recomputed from the run's weights"
+    )
     return None
 
 # %% ../../nbs/09b_world.study.ipynb #b7404ccd
@@ -186,7 +226,9 @@ _DATA: dict = {}  # one world in memory per process: (key, (dls, tests, curve se
 
 def world_data(cfg:WorldConfig, rc:dict) -> tuple:
     "(DataLoaders, test sets, learning-curve sets) of a world and recipe, drawn once per process"
-    key = json.dumps([cfg.to_dict(), {k: rc[k] for k in ("n_train", "n_valid", "bs", "n_conflict", "n_test", "data_seed")}])
+    key = json.dumps(
+        [cfg.to_dict(), {k: rc[k] for k in ("n_train", "n_valid", "bs", "n_conflict", "n_test", "data_seed")}]
+    )
     if _DATA.get("key") != key:
         dls = world_dls(cfg, rc["n_train"], rc["n_valid"], rc["bs"], rc["data_seed"])
         tests = world_tests(cfg, rc["n_conflict"], rc["n_test"], rc["data_seed"])
@@ -195,29 +237,49 @@ def world_data(cfg:WorldConfig, rc:dict) -> tuple:
 
 # %% ../../nbs/09b_world.study.ipynb #f14f4c8a
 def _check_world(learn, data:str):
-    "Refuse to resume a run folder of another world: `fit_paper` compares images by content, and the world's are made in memory (no files)"
+    ("Refuse to resume a run folder of another world: `fit_paper` compares images by content, and the world's are "
+     "made in memory (no files)")
     p = checkpoint_path(learn)
     if not p.is_file(): return
     old = load_run_checkpoint(p, "checkpoint")["config"].get("data")
-    check_identity({"data": old}, {"data": data}, f"checkpoint {str(p)!r}", f"use another study folder, or delete {str(p.parent.parent)!r} to start again")
+    check_identity(
+        {"data": old},
+        {"data": data},
+        f"checkpoint {str(p)!r}",
+        f"use another study folder, or delete {str(p.parent.parent)!r} to start again",
+    )
 
 # %% ../../nbs/09b_world.study.ipynb #b13b8c42
 def _fit(learn, meta:dict, quiet:bool=True) -> dict:
     "`fit_paper` with the world's identity as the run's checked `data`, without bars and epoch lines if `quiet`"
     data = json.dumps(meta, sort_keys=True)
     _check_world(learn, data)
-    with (learn.no_bar() if quiet else contextlib.nullcontext()), (learn.no_logging() if quiet else contextlib.nullcontext()):
+    with (
+        learn.no_bar() if quiet else contextlib.nullcontext(),
+        learn.no_logging() if quiet else contextlib.nullcontext(),
+    ):
         return fit_paper(learn, meta=dict(data=data))
 
 # %% ../../nbs/09b_world.study.ipynb #ab3b7aa7
-CURVE_KEYS = ("epoch", "valid_acc", "train_loss", "shape_cue_acc", "texture_cue_acc", "shape_bias", "conflict_shape_acc",
-              "conflict_texture_acc", "seconds")
+CURVE_KEYS = (
+    "epoch",
+    "valid_acc",
+    "train_loss",
+    "shape_cue_acc",
+    "texture_cue_acc",
+    "shape_bias",
+    "conflict_shape_acc",
+    "conflict_texture_acc",
+    "seconds",
+)
 
 def _infer_rows(model, spec, tests, subj):
     m = copy.deepcopy(model)
     sp = parse_topk_spec(spec)
     add_topk(m, sp.layers, sp.k)
-    return evaluate_world(m, {k: v for k, v in tests.items() if k in ("conflict", "agree", "shape_cue", "texture_cue")}, subj)
+    return evaluate_world(
+        m, {k: v for k, v in tests.items() if k in ("conflict", "agree", "shape_cue", "texture_cue")}, subj
+    )
 
 # %% ../../nbs/09b_world.study.ipynb #f05d51ee
 def _run_rows(learn, res, tests, out, name, base, infer):
@@ -230,7 +292,8 @@ def _run_rows(learn, res, tests, out, name, base, infer):
     for sp in infer:
         r, rsp = _infer_rows(learn.model, sp, tests, f"{name}+{sp}")
         write_responses(rsp, Path(out)/name/f"responses_infer{sp}.csv")
-        rows.append(dict(base, arm=f"dense+{sp}", inference=sp, **r)); preds[sp] = [WORLD_CLASSES.index(c) for c in rsp.object_response]
+        rows.append(dict(base, arm=f"dense+{sp}", inference=sp, **r))
+        preds[sp] = [WORLD_CLASSES.index(c) for c in rsp.object_response]
     return rows, preds
 
 # %% ../../nbs/09b_world.study.ipynb #af173585
@@ -248,18 +311,44 @@ def world_run(
     "Train (or resume) and evaluate one arm with one seed; reuses a finished evaluation with the same identity"
     cfg, rc = cfg or WorldConfig(), world_recipe(recipe)
     spec, mode = parse_arm(arm)
-    name, infer = _run_name(rc["arch"], arm, seed), [str(parse_topk_spec(s)) for s in infer_specs] if spec is None else []
+    name, infer = _run_name(rc["arch"], arm, seed), (
+        [str(parse_topk_spec(s)) for s in infer_specs] if spec is None else []
+    )
     ident = dict(version=EVAL_VERSION, arm=arm_name(arm), seed=seed, infer=infer, plan=plan,
                  tests=dict(n_conflict=rc["n_conflict"], n_test=rc["n_test"]), recipe=rc, **world_identity(cfg, rc))
     old = read_eval(Path(out)/name/EVAL_JSON)
     if old is not None and same_identity(old["identity"], ident): return old["rows"]
     dls, tests, curves = world_data(cfg, rc)
-    learn = paper_learner(dls, arch=rc["arch"], topk=spec, mode=mode, epochs=rc["epochs"], lr=rc["lr"], wd=rc["wd"], seed=seed,
-                          img_size=cfg.size, width=rc["width"], path=out, run_name=name, channels_last=channels_last, cbs=CueCurves(curves))
+    learn = paper_learner(
+        dls,
+        arch=rc["arch"],
+        topk=spec,
+        mode=mode,
+        epochs=rc["epochs"],
+        lr=rc["lr"],
+        wd=rc["wd"],
+        seed=seed,
+        img_size=cfg.size,
+        width=rc["width"],
+        path=out,
+        run_name=name,
+        channels_last=channels_last,
+        cbs=CueCurves(curves),
+    )
     res = _fit(learn, world_identity(cfg, rc), quiet)
-    base = dict(arch=rc["arch"], arm=arm_name(arm), seed=seed, inference=None, width=rc["width"], epochs=rc["epochs"],
-                n_train=rc["n_train"], size=cfg.size, texture_contrast=cfg.texture_contrast, valid_acc=res["final"]["valid_acc"],
-                train_seconds=round(sum(h["seconds"] for h in res["history"]), 1))
+    base = dict(
+        arch=rc["arch"],
+        arm=arm_name(arm),
+        seed=seed,
+        inference=None,
+        width=rc["width"],
+        epochs=rc["epochs"],
+        n_train=rc["n_train"],
+        size=cfg.size,
+        texture_contrast=cfg.texture_contrast,
+        valid_acc=res["final"]["valid_acc"],
+        train_seconds=round(sum(h["seconds"] for h in res["history"]), 1),
+    )
     rows, preds = _run_rows(learn, res, tests, out, name, base, infer)
     curves = [{k: h.get(k) for k in CURVE_KEYS} for h in res["history"]]
     atomic_write_json(dict(identity=ident, rows=rows, curves=curves, conflict_preds=preds), Path(out)/name/EVAL_JSON)
@@ -313,7 +402,9 @@ def world_study(
     check_int(jobs, "jobs", hi=64)
     with folder_lock(out, "study folder"):  # one job per study folder (two would train the same runs twice)
         todo = [(a, s) for s in seeds for a in arms]
-        done = _run_many(out, todo, dict(cfg=cfg, recipe=rc, infer_specs=infer_specs, plan=plan), progress, jobs, threads)
+        done = _run_many(
+            out, todo, dict(cfg=cfg, recipe=rc, infer_specs=infer_specs, plan=plan), progress, jobs, threads
+        )
         df = pd.DataFrame([r for j in todo for r in done[j]])
         write_csv_atomic(df, Path(out)/RUNS_CSV)
     return df
@@ -331,12 +422,14 @@ def _evals(out) -> list:
 
 # %% ../../nbs/09b_world.study.ipynb #6c40d354
 def collect_world(out, with_evals:bool=False) -> pd.DataFrame:
-    "Every finished run's rows in the study folder `out` (from their `eval.json`), without training; refuses mixed studies"
+    ("Every finished run's rows in the study folder `out` (from their `eval.json`), without training; refuses mixed "
+     "studies")
     evs = _evals(out)
     same = lambda e: {k: v for k, v in e["identity"].items() if k not in ("arm", "seed", "infer")}
     for f, e in evs:
         diff = identity_diff(same(evs[0][1]), same(e))
-        if diff: raise ValueError(f"{str(f)!r} and {str(evs[0][0])!r} are runs of different studies ({'; '.join(diff)}): "
+        if diff:
+            raise ValueError(f"{str(f)!r} and {str(evs[0][0])!r} are runs of different studies ({'; '.join(diff)}): "
                                   "summarize each study folder on its own")
     df = pd.DataFrame([r for _, e in evs for r in e["rows"]])
     return (df, [e for _, e in evs]) if with_evals else df
@@ -374,21 +467,36 @@ def pooled_shape_bias(evals:list, arch:str, arm:str):
     return shape_bias(pd.concat(frames)) if frames else None
 
 # %% ../../nbs/09b_world.study.ipynb #bde1aca7
-ACC_COLUMNS = ("conflict_shape_acc", "conflict_texture_acc", "cue_share", "agree_acc", "shape_cue_acc", "texture_cue_acc",
-               "shape_only_acc", "texture_only_acc", "train_seconds")
+ACC_COLUMNS = (
+    "conflict_shape_acc",
+    "conflict_texture_acc",
+    "cue_share",
+    "agree_acc",
+    "shape_cue_acc",
+    "texture_cue_acc",
+    "shape_only_acc",
+    "texture_only_acc",
+    "train_seconds",
+)
 
 def summarize_world(
-    runs:pd.DataFrame, # from `world_study` or `collect_world`
-    evals:list|None=None, # the runs' `eval.json` contents (`collect_world(out, with_evals=True)`): adds the pooled shape bias
-    min_valid_acc:float=MIN_VALID_ACC, # runs below it are counted as not converged
+    runs: pd.DataFrame,  # from `world_study` or `collect_world`
+    evals: (
+        list | None
+    ) = None,  # the runs' `eval.json` contents (`collect_world(out, with_evals=True)`): adds the pooled shape bias
+    min_valid_acc: float = MIN_VALID_ACC,  # runs below it are counted as not converged
 ) -> pd.DataFrame:
-    "One row per arm: shape bias (mean over seeds, CI over seeds; paired vs dense; pooled, CI over images), decisions, accuracies"
+    ("One row per arm: shape bias (mean over seeds, CI over seeds; paired vs dense; pooled, CI over images), "
+     "decisions, accuracies")
     res = []
     for (arch, arm), g in runs.groupby(["arch", "arm"], sort=False):
         m, lo, hi, sd = _mean_ci(g.shape_bias)
-        row = dict(arch=arch, arm=arm, seeds=int(g.shape_bias.notna().sum()), sb_mean=m, sb_seed_lo=lo, sb_seed_hi=hi, sb_sd=sd)
+        row = dict(
+            arch=arch, arm=arm, seeds=int(g.shape_bias.notna().sum()), sb_mean=m, sb_seed_lo=lo, sb_seed_hi=hi, sb_sd=sd
+        )
         dense = runs[(runs.arch == arch) & (runs.arm == "dense")].set_index("seed").shape_bias
-        d = (g.set_index("seed").shape_bias - dense).dropna()  # paired by seed: same initial weights and batches as the dense run
+        # paired by seed: same initial weights and batches as the dense run
+        d = (g.set_index("seed").shape_bias - dense).dropna()
         if arm != "dense" and len(d) > 1: row.update(zip(("delta", "delta_lo", "delta_hi", "delta_sd"), _mean_ci(d)))
         p = pooled_shape_bias(evals, arch, arm) if evals else None
         if p is not None: row.update(sb_pooled=p.shape_bias, sb_trial_lo=p.ci_low, sb_trial_hi=p.ci_high)
