@@ -48,7 +48,7 @@ def main():
     warnings.filterwarnings("ignore")
     from shape_sparsity.insert import topk_state
     from shape_sparsity.models import pretrained_topk, PRESET_K
-    from shape_sparsity.evaluation.pretrained import load_stimuli, evaluate_cue_conflict, _whole_graph_runner, spread_sample, _items
+    from shape_sparsity.evaluation.pretrained import load_stimuli, evaluate_cue_conflict, _whole_graph_runner, spread_sample, items_frame
     from shape_sparsity.onnx_topk import onnx_topk_runner
     from shape_sparsity.evaluation.shape_bias import category_decisions
     from shape_sparsity.data.cue_conflict import stimulus_preprocess
@@ -60,7 +60,7 @@ def main():
     say(f"{a.arch}, Top-K k={k}; {a.n} stimuli for the timings, batch {a.bs}, {a.reps} interleaved rounds\n")
     model = pretrained_topk(a.arch, k=None)
     pre = stimulus_preprocess(model.preprocess)
-    items_all = _items(data)
+    items_all = items_frame(data)
     items = spread_sample(items_all, a.n)
     t0 = time.perf_counter(); _, imgs = load_stimuli(items, model.preprocess, progress=False, threads=1); dec1 = a.n / (time.perf_counter() - t0)
     t0 = time.perf_counter(); load_stimuli(items, model.preprocess, progress=False); dec = a.n / (time.perf_counter() - t0)

@@ -15,8 +15,8 @@ from .core import TopK, n_keep
 from .insert import topk_layers
 
 # %% auto #0
-__all__ = ['OPSET', 'ONNX_CACHE_KEEP', 'onnx_cache_dir', 'model_identity', 'export_cuts', 'split_at_cuts', 'OnnxTopK',
-           'onnx_topk_runner', 'check_runner']
+__all__ = ['OPSET', 'ONNX_CACHE_KEEP', 'onnx_cache_dir', 'model_identity', 'no_stdout', 'export_cuts', 'split_at_cuts',
+           'OnnxTopK', 'onnx_topk_runner', 'check_runner']
 
 # %% ../nbs/04b_onnx_topk.ipynb #1128b307
 OPSET = 17  # the ONNX opset of every export
@@ -68,7 +68,7 @@ def model_identity(
 
 # %% ../nbs/04b_onnx_topk.ipynb #d604565f
 @contextlib.contextmanager
-def _no_stdout():
+def no_stdout():
     "Silence stdout at the file-descriptor level (the ONNX exporter's C++ code prints whole graphs when it fails)"
     sys.stdout.flush()
     try: fd = sys.stdout.fileno()
@@ -120,7 +120,7 @@ def export_cuts(
         idx = [next(i for i, l in enumerate(w.layers) if l is tk) for tk in w.order]
         if len(set(idx)) != len(idx): raise ValueError("a Top-K layer runs twice in a forward pass: it cannot be cut")
         names = ["y"] + [f"cut{i}" for i in range(len(idx))]
-        with warnings.catch_warnings(), _no_stdout():
+        with warnings.catch_warnings(), no_stdout():
             warnings.simplefilter("ignore")  # the exporter's deprecation notes
             torch.onnx.export(w, x, str(path), input_names=["x"], output_names=names, opset_version=OPSET, dynamo=False,
                               dynamic_axes={n: {0: "n"} for n in ["x", *names]}, custom_opsets={"shape_sparsity": 1})

@@ -15,7 +15,7 @@ from torch import nn
 
 # %% auto #0
 __all__ = ['positive_int', 'count_int', 'positive_float', 'fraction', 'strength_float', 'seed_int', 'OFFLINE_ENV', 'DATA_ENV',
-           'OFFICIAL_REPO', 'OFFICIAL_COMMIT', 'atomic_write', 'atomic_write_text', 'write_csv_atomic',
+           'OFFICIAL_REPO', 'OFFICIAL_COMMIT', 'atomic_write', 'json_default', 'atomic_write_text', 'write_csv_atomic',
            'atomic_write_json', 'atomic_torch_save', 'check_writable', 'load_torch_file', 'md_table', 'eval_mode',
            'imagenet_categories', 'check_int', 'number_arg', 'online', 'torch_threads', 'maybe_bar', 'default_device',
            'weights_reachable', 'local_data', 'official_url', 'sha256_file', 'fetch_checked']
@@ -37,7 +37,7 @@ def atomic_write(
     return path
 
 # %% ../nbs/00_utils.ipynb #1096e913
-def _json_default(o):
+def json_default(o):
     if isinstance(o, (np.generic, torch.Tensor)): return o.item()
     if isinstance(o, Path): return str(o)
     raise TypeError(f"cannot write {type(o).__name__} to JSON")
@@ -55,7 +55,7 @@ def write_csv_atomic(df:pd.DataFrame, path, **kwargs) -> Path:
 # %% ../nbs/00_utils.ipynb #972406ed
 def atomic_write_json(obj, path) -> Path:
     "Write `obj` as JSON to `path` atomically (numpy/torch scalars and paths are converted)"
-    return atomic_write_text(json.dumps(obj, indent=1, default=_json_default), path)
+    return atomic_write_text(json.dumps(obj, indent=1, default=json_default), path)
 
 # %% ../nbs/00_utils.ipynb #45dbba1d
 def atomic_torch_save(obj, path) -> Path:

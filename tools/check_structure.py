@@ -1,15 +1,22 @@
 """Check the package's structure, as CI does: no import cycle, no import from a higher-numbered chapter, no module
-over `MAX_LINES` lines. Each module is exported from one notebook (its "File to edit" header); a chapter's number is
+over `MAX_LINES` logical lines (statements: wrapping a long line does not count). Each module is exported from one notebook (its "File to edit" header); a chapter's number is
 its notebook's name (`05a_data.core` < `05b_data.stylize` < `06a_train.core`); subpackages are folders (`world/study.py` is `world.study`). Imports inside functions count too.
 
     python tools/check_structure.py        # prints each problem and exits 1 if there is any
 """
-import ast, importlib.util, re, sys
+import ast, importlib.util, io, re, sys, tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT/"shape_sparsity"
-MAX_LINES = 400
+# Logical lines (tokenize's NEWLINE tokens), not physical ones: wrapping lines at 120 characters (issue 26) must not
+# count as growth. 320 is the old limit of 400 physical lines at the densest module's old ratio (onnx_topk: 304 logical
+# in 390 physical, 0.78); every module met both before the rewrap.
+MAX_LINES = 320
+
+def logical_lines(f:Path) -> int:
+    "The number of statements' lines of `f` (a statement wrapped over several lines counts once; comments don't count)"
+    return sum(t.type == tokenize.NEWLINE for t in tokenize.generate_tokens(io.StringIO(f.read_text()).readline))
 
 def modules() -> dict:
     "dotted module name (`world.study`) -> (notebook stem, file) for every exported module"
@@ -59,11 +66,11 @@ def problems() -> list:
         for d in sorted(deps):
             if mods[d][0] > mods[m][0]: out.append(f"{m} (chapter {mods[m][0]}) imports {d} from a higher chapter ({mods[d][0]})")
     for m, (nb, f) in sorted(mods.items()):
-        n = len(f.read_text().splitlines())
-        if n > MAX_LINES: out.append(f"{m} ({nb}) has {n} lines, more than {MAX_LINES}: split its chapter")
+        n = logical_lines(f)
+        if n > MAX_LINES: out.append(f"{m} ({nb}) has {n} logical lines, more than {MAX_LINES}: split its chapter")
     return out
 
 if __name__ == "__main__":
     found = problems()
-    print("\n".join(found) if found else f"structure ok: {len(modules())} modules, no cycle, no import from a higher chapter, none over {MAX_LINES} lines")
+    print("\n".join(found) if found else f"structure ok: {len(modules())} modules, no cycle, no import from a higher chapter, none over {MAX_LINES} logical lines")
     sys.exit(1 if found else 0)

@@ -20,11 +20,11 @@ from ..insert import topk_layers, topk_state
 from ..models import pretrained_topk, Preprocess, TOPK_PRESETS
 from ..evaluation.shape_bias import shape_bias
 from .widgets import (input_preprocess, model_logits, top_classes_from_logits, top_categories,
-                                        topk_layer_names, capture_maps, _maps)
+                                        topk_layer_names, capture_maps, layer_maps)
 
 # %% auto #0
 __all__ = ['TOPK_SETTINGS', 'TOPK_ARCH_NAMES', 'Contender', 'describe_input', 'learner_prep', 'default_topk_model', 'contenders',
-           'CompareResult', 'predictions_html', 'shape_bias_table', 'shape_bias_html', 'maps_title']
+           'CompareResult', 'figure_png', 'predictions_html', 'shape_bias_table', 'shape_bias_html', 'maps_title']
 
 # %% ../../nbs/11b_app.compare.ipynb #0525a49d
 TOPK_SETTINGS = ("as is", "dense", "k")  # how a contender's Top-K layers are set when it is evaluated
@@ -74,7 +74,7 @@ def run(self:Contender, img:Image.Image, k:float|None=None, layer:str|None=None,
     res["logits"] = logits[0]
     res["predictions"] = top_classes_from_logits(logits, self.vocab, n_top)
     res["categories"] = top_categories(logits, n_top) if logits.shape[-1] == 1000 else None
-    res["maps"], res["layer"] = (_maps(got, layer) if layer is not None else None), layer
+    res["maps"], res["layer"] = (layer_maps(got, layer) if layer is not None else None), layer
     return res
 
 # %% ../../nbs/11b_app.compare.ipynb #c22ccd99
@@ -166,7 +166,7 @@ class CompareResult:
     def maps(self, name:str): return self.results[name]["maps"]
 
 # %% ../../nbs/11b_app.compare.ipynb #a04ac19d
-def _png(fig, dpi=80) -> bytes:
+def figure_png(fig, dpi=80) -> bytes:
     buf = io.BytesIO(); fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight"); plt.close(fig)
     return buf.getvalue()
 

@@ -20,10 +20,10 @@ from ..data.cue_conflict import cue_conflict_items
 from ..evaluation.shape_bias import read_responses, shape_bias, plot_shape_bias, get_published_responses
 from ..images import open_image
 from ..data.stylize import stylize_image, default_engine, style_choices
-from .widgets import image_items, activation_maps_html, _img_png
+from .widgets import image_items, activation_maps_html, image_png
 from .compare import (TOPK_SETTINGS, TOPK_ARCH_NAMES, Contender, describe_input, learner_prep,
                                         default_topk_model, contenders, CompareResult, predictions_html,
-                                        shape_bias_table, shape_bias_html, maps_title, _png)
+                                        shape_bias_table, shape_bias_html, maps_title, figure_png)
 # the comparison's pieces stay importable from here, where they were before the chapter was split
 _all_ = [
     "TOPK_SETTINGS",
@@ -295,7 +295,7 @@ def compute(self:CompareApp) -> CompareResult:
 @patch
 def render(self:CompareApp, res:CompareResult):
     "Show `res` in the app's views"
-    self.image_view.value = _img_png(res.stylized)
+    self.image_view.value = image_png(res.stylized)
     self.pred_view.value = predictions_html(res)
     sel = self.layer_picker.value
     if sel is not None and sel[0] in res.results:
@@ -326,7 +326,7 @@ def update_bias(self:CompareApp) -> pd.DataFrame|None:
         return None
     picked = {n: self.responses[n] for n in names}
     self.last_bias = shape_bias_table(picked)
-    self.bias_view.value = _png(plot_shape_bias(picked))
+    self.bias_view.value = figure_png(plot_shape_bias(picked))
     self.bias_table.value = shape_bias_html(self.last_bias)
     return self.last_bias
 

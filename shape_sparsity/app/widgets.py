@@ -23,8 +23,8 @@ from ..images import find_images, is_image_file, open_image
 
 # %% auto #0
 __all__ = ['image_items', 'input_preprocess', 'model_input', 'model_logits', 'top_classes', 'top_classes_from_logits',
-           'top_categories', 'topk_layer_names', 'capture_maps', 'activation_maps', 'kept_fractions', 'top_channels',
-           'map_panels', 'plot_activation_maps', 'map_image', 'activation_maps_html']
+           'top_categories', 'topk_layer_names', 'capture_maps', 'layer_maps', 'activation_maps', 'kept_fractions',
+           'top_channels', 'map_panels', 'plot_activation_maps', 'image_png', 'map_image', 'activation_maps_html']
 
 # %% ../../nbs/11a_app.widgets.ipynb #9c3aeca0
 def _under(root:Path, f:Path) -> Path:
@@ -152,7 +152,7 @@ def capture_maps(
     finally: h.remove()
 
 # %% ../../nbs/11a_app.widgets.ipynb #db7a48b4
-def _maps(got, layer_name):
+def layer_maps(got, layer_name):
     if not got: raise RuntimeError(f"the Top-K layer {layer_name!r} was not run by the model's forward pass")
     return got["before"], got["after"]
 
@@ -164,7 +164,7 @@ def activation_maps(
 ) -> tuple[Tensor, Tensor]: # `(before, after)`: the layer's input and output, `(N, C, h, w)` float on the CPU
     "Feature maps entering and leaving the Top-K layer `layer_name` for the input `x`"
     with capture_maps(model, layer_name) as got: model_logits(getattr(model, "model", model), x)
-    return _maps(got, layer_name)
+    return layer_maps(got, layer_name)
 
 # %% ../../nbs/11a_app.widgets.ipynb #3cd204c7
 def kept_fractions(
@@ -230,7 +230,7 @@ def plot_activation_maps(
     return fig
 
 # %% ../../nbs/11a_app.widgets.ipynb #adbf21ac
-def _img_png(img:Image.Image) -> bytes:
+def image_png(img:Image.Image) -> bytes:
     buf = io.BytesIO(); img.save(buf, format="png"); return buf.getvalue()
 
 # %% ../../nbs/11a_app.widgets.ipynb #423d4ca6
@@ -248,7 +248,7 @@ def map_image(
 
 # %% ../../nbs/11a_app.widgets.ipynb #e56cc7d8
 def _img_tag(im:Image.Image, alt:str) -> str:
-    src = base64.b64encode(_img_png(im)).decode()
+    src = base64.b64encode(image_png(im)).decode()
     return (f"<img src='data:image/png;base64,{src}' width='{im.width}' height='{im.height}' alt='{html.escape(alt)}' "
             "style='image-rendering:pixelated;display:block'>")
 

@@ -13,11 +13,12 @@ from ..utils import (DATA_ENV, online, md_table, number_arg, positive_int, count
                                   strength_float, atomic_write_json)
 from ..images import MAX_SIDE
 from ..runs import folder_lock, files_fingerprint, read_identity, check_identity
-from .train import _sub, _bars, _style, _not_folders, image_side
+from .train import add_subcommand, show_bars, style_arg, check_not_folders, image_side
 
 # %% auto #0
 __all__ = ['net_size', 'NO_CUE_CONFLICT', 'DEMO_MODELS', 'DEMO_JSON', 'DEMO_BS', 'shape_bias_rows', 'cmd_shape_bias',
-           'find_cue_conflict', 'result_table', 'cmd_sweep', 'cmd_demo']
+           'add_shape_bias_parser', 'find_cue_conflict', 'result_table', 'cmd_sweep', 'add_sweep_parser', 'cmd_demo',
+           'add_demo_parser']
 
 # %% ../../nbs/12b_cli.eval.ipynb #b8739070
 def _decisions(hits, n) -> str: return f"{int(hits)} ({100 * hits / n:.1f}%)"
@@ -58,9 +59,9 @@ def cmd_shape_bias(a) -> int:
     return 0
 
 # %% ../../nbs/12b_cli.eval.ipynb #211ee083
-def _add_shape_bias(subs):
+def add_shape_bias_parser(subs):
     "The `shape-bias` subcommand's arguments"
-    s = _sub(subs, "shape-bias", cmd_shape_bias,
+    s = add_subcommand(subs, "shape-bias", cmd_shape_bias,
              "Shape bias of model-vs-human raw-data response CSVs: one table, a row per model")
     s.add_argument("--responses", nargs="+", required=True, metavar="FILE", help="CSV files or folders of them")
     s.add_argument("--pool", action="store_true", help="one row for all trials of the files (default: a row per model)")
@@ -173,9 +174,9 @@ def cmd_sweep(a) -> int:
         "--weights none, or --arch efficientnet_lite0 (offline)",
     )
     with folder_lock(a.out, "--out") as out:  # one sweep per folder: a second is refused, no rows lost
-        _not_folders(out, "sweep.csv", "sweep.png")
+        check_not_folders(out, "sweep.csv", "sweep.png")
         df = topk_sweep(a.arch, ks=a.ks, weights=weights, data=cc, n=a.n, bs=a.bs, size=a.size, cache=out/"sweep.csv",
-                        responses=out, mode=a.mode, num_workers=a.workers, progress=_bars(a), backend=a.backend)
+                        responses=out, mode=a.mode, num_workers=a.workers, progress=show_bars(a), backend=a.backend)
         plot_topk_sweep(df).savefig(out/"sweep.png", dpi=150, bbox_inches="tight")
     if a.json:
         print(json.dumps(dict(rows=_records(df), csv=str(out/"sweep.csv"), plot=str(out/"sweep.png")), default=float))
@@ -186,12 +187,12 @@ def cmd_sweep(a) -> int:
     return 0
 
 # %% ../../nbs/12b_cli.eval.ipynb #32b0b8ff
-def _add_sweep(subs):
+def add_sweep_parser(subs):
     "The `sweep` subcommand's arguments"
     from shape_sparsity.core import MODES
     from shape_sparsity.models import TOPK_PRESETS
     from shape_sparsity.evaluation.sweep import SWEEP_KS
-    s = _sub(subs, "sweep", cmd_sweep, "Top-K at inference on pretrained nets over k, on the cue-conflict images")
+    s = add_subcommand(subs, "sweep", cmd_sweep, "Top-K at inference on pretrained nets over k, on the cue-conflict images")
     s.add_argument(
         "--arch",
         nargs="+",
@@ -243,7 +244,7 @@ def _demo_pretrained(a, out:Path, cc:Path, weights) -> int:
     from shape_sparsity.evaluation.shape_bias import plot_shape_bias, read_responses
     k = a.k if a.k is not None else PRESET_K[a.model]
     df = topk_sweep(a.model, ks=[k], weights=weights, data=cc, n=a.n, bs=a.bs, size=a.size, cache=out/"demo.csv",
-                    responses=out, progress=_bars(a))
+                    responses=out, progress=show_bars(a))
     names = [f"{a.model} dense", f"{a.model} Top-K {k:g}"]
     df.insert(0, "model", names)
     # this result's trials
@@ -293,8 +294,8 @@ def _demo_train(a, out:Path) -> int:
     data = Path(a.data)
     _demo_identity(a, data, out)
     print(f"stylizing {data/'val'} (styles {a.styles}, strength {a.strength}) ...")
-    man = stylize_folder(data/"val", out/STYLIZED_DIR, styles=[_style(s) for s in a.styles], strength=a.strength,
-                         size=max(a.size, 64), progress=_bars(a))
+    man = stylize_folder(data/"val", out/STYLIZED_DIR, styles=[style_arg(s) for s in a.styles], strength=a.strength,
+                         size=max(a.size, 64), progress=show_bars(a))
     rows = []
     for topk in (None, a.topk):
         dls = subset_dls(data, size=a.size, bs=a.bs, num_workers=0, seed=0)
@@ -302,7 +303,7 @@ def _demo_train(a, out:Path) -> int:
                               run_name=f"{a.arch}_{topk or 'dense'}")
         what = 'dense' if topk is None else 'Top-K ' + topk
         print(f"training {a.arch} {what} for {a.epochs} epochs at {a.size}px ...")
-        with training_output(learn, a.quiet, _bars(a)):
+        with training_output(learn, a.quiet, show_bars(a)):
             res = fit_paper(learn, stylized_dl=eval_dl(learn, out/STYLIZED_DIR, bs=a.bs))
         rows.append(dict(model="dense" if topk is None else f"Top-K {topk}", clean=res["final"]["valid_acc"],
                          stylized=res["final"]["stylized_acc"], clean_best=res["best"]["valid_acc"],
@@ -345,15 +346,15 @@ def cmd_demo(a) -> int:
                             "(offline)")
     # (all of it checked before anything is made)
     with folder_lock(a.out, "--out") as out:
-        _not_folders(out, "demo.csv", "demo_shape_bias.png", "demo_sweep.png")
+        check_not_folders(out, "demo.csv", "demo_shape_bias.png", "demo_sweep.png")
         if (out/DEMO_JSON).exists():
             raise ValueError(f"--out {str(out)!r} holds a training demo (demo --data): use another --out")
         return _demo_pretrained(a, out, cc, weights)
 
 # %% ../../nbs/12b_cli.eval.ipynb #2ce6e7f2
-def _add_demo(subs):
+def add_demo_parser(subs):
     "The `demo` subcommand's arguments"
-    s = _sub(subs, "demo", cmd_demo, "The main job: dense vs Top-K shape bias of a pretrained CNN (offline: "
+    s = add_subcommand(subs, "demo", cmd_demo, "The main job: dense vs Top-K shape bias of a pretrained CNN (offline: "
              "EfficientNet-Lite0), or a short training demo (--data)")
     s.add_argument("--model", default="efficientnet_lite0", choices=list(DEMO_MODELS),
                    help="efficientnet_lite0 (offline) or the paper's alexnet/vgg16 (network)")

@@ -10,10 +10,10 @@ import argparse, contextlib, errno, io, json, sys
 from ..utils import (OFFLINE_ENV, DATA_ENV, online, md_table, check_writable, number_arg, positive_int,
                                   positive_float, count_int, write_csv_atomic, atomic_write_json, torch_threads)
 from ..runs import FolderBusy, folder_lock
-from .train import (_sub, _bars, seed_int, cmd_data, cmd_stylize, cmd_train, cmd_table1, _add_data,
-                                      _add_stylize, _add_train, _add_table1)
+from .train import (add_subcommand, show_bars, seed_int, cmd_data, cmd_stylize, cmd_train, cmd_table1, add_data_parser,
+                                      add_stylize_parser, add_train_parser, add_table1_parser)
 from .eval import (cmd_shape_bias, cmd_sweep, cmd_demo, find_cue_conflict, result_table, net_size,
-                                     NO_CUE_CONFLICT, DEMO_MODELS, _add_shape_bias, _add_sweep, _add_demo)
+                                     NO_CUE_CONFLICT, DEMO_MODELS, add_shape_bias_parser, add_sweep_parser, add_demo_parser)
 
 # %% auto #0
 __all__ = ['MAX_WORLD_N', 'MAX_WORLD_CONFLICT', 'cmd_world', 'make_parser', 'main', 'run_cli']
@@ -109,7 +109,7 @@ def cmd_world(a) -> int:
 def _world_export(a, cfg, recipe) -> int:
     from shape_sparsity.world.render import write_world
     n = {k: recipe.get(k, d) for k, d in (("n_train", 300), ("n_valid", 30), ("n_test", 50), ("n_conflict", 5))}
-    p = write_world(check_writable(a.export, "--export"), cfg, **n, seed=recipe.get("data_seed", 0), progress=_bars(a))
+    p = write_world(check_writable(a.export, "--export"), cfg, **n, seed=recipe.get("data_seed", 0), progress=show_bars(a))
     sets = ["train", "val", "agree", "conflict", "shape_only", "texture_only"]
     if a.json: print(_json(dict(path=str(p), sets=sets, world=cfg.to_dict(), **n)))
     else: print(f"wrote the world to {p} ({', '.join(s + '/' for s in sets)}, world.json)")
@@ -123,7 +123,7 @@ def _world_calibrate(a, out, cfg, recipe) -> int:
         raise ValueError(
             f"--contrasts has duplicates {sorted({c for c in cs if cs.count(c) > 1})}: each would be trained twice"
         )
-    cur = calibrate_world(out, cs, a.seeds or [0], cfg, recipe, progress=_bars(a))
+    cur = calibrate_world(out, cs, a.seeds or [0], cfg, recipe, progress=show_bars(a))
     plot_calibration(cur).savefig(out/"calibration.png", dpi=150, bbox_inches="tight")
     tab = cur.pivot_table(index=["contrast", "epoch"], columns="cue", values="valid_acc").reset_index()
     if a.json: print(_json(dict(curves=cur.to_dict("records"))))
@@ -135,7 +135,7 @@ def _world_plan(a) -> int:
     from shape_sparsity.world.plan import run_plan, verdict_text, load_plan
     out = check_writable(a.out, "--out")
     say = None if a.quiet or a.json else (lambda m: print(m, flush=True))
-    res = run_plan(a.plan, out, jobs=a.jobs or 2, threads=a.threads or 1, progress=_bars(a), say=say)
+    res = run_plan(a.plan, out, jobs=a.jobs or 2, threads=a.threads or 1, progress=show_bars(a), say=say)
     if a.json: print(_json(res))
     else:
         print(verdict_text(res, load_plan(a.plan)[0]))
@@ -171,7 +171,7 @@ def _world(a, out, cfg, recipe) -> int:
         cfg,
         recipe,
         infer,
-        progress=_bars(a),
+        progress=show_bars(a),
         jobs=a.jobs or 2,
         threads=a.threads,
     )
@@ -254,7 +254,7 @@ def _add_world(subs):
     from shape_sparsity.world.study import WORLD_RECIPE as R, DEFAULT_ARMS, STUDY_SEEDS, INFER_SPECS, WORLD_ARCHS
     from shape_sparsity.world.figures import CALIBRATION_CONTRASTS
     n = lambda hi: number_arg(int, 1, hi, what=f"an integer in [1, {hi}]")
-    s = _sub(
+    s = add_subcommand(
         subs,
         "world",
         cmd_world,
@@ -341,9 +341,9 @@ def _add_synthesize(subs):
     return add_synthesize_parser(subs)
 
 # %% ../../nbs/12d_cli.main.ipynb #8795177b
-_ADDERS = {"data": _add_data, "stylize": _add_stylize, "train": _add_train, "table1": _add_table1, "world": _add_world,
-           "gan": _add_gan, "gan-eval": _add_gan, "shape-bias": _add_shape_bias, "sweep": _add_sweep,
-           "synthesize": _add_synthesize, "demo": _add_demo}  # subcommand -> its `_add_*` function, in pipeline order
+_ADDERS = {"data": add_data_parser, "stylize": add_stylize_parser, "train": add_train_parser, "table1": add_table1_parser, "world": _add_world,
+           "gan": _add_gan, "gan-eval": _add_gan, "shape-bias": add_shape_bias_parser, "sweep": add_sweep_parser,
+           "synthesize": _add_synthesize, "demo": add_demo_parser}  # subcommand -> its `_add_*` function, in pipeline order
 
 def make_parser(
     only:str|None=None, # only this subcommand's parser (`main`, when it is named first: no other chapter imported)

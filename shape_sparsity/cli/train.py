@@ -16,19 +16,20 @@ from ..images import MAX_SIDE
 from ..runs import folder_lock
 
 # %% auto #0
-__all__ = ['cmd_data', 'cmd_stylize', 'cmd_train', 'cmd_table1']
+__all__ = ['add_subcommand', 'show_bars', 'check_not_folders', 'cmd_data', 'add_data_parser', 'style_arg', 'cmd_stylize',
+           'add_stylize_parser', 'cmd_train', 'add_train_parser', 'cmd_table1', 'add_table1_parser']
 
 # %% ../../nbs/12a_cli.train.ipynb #4ba0ccef
 from ..utils import seed_int  # (re-exported here for the commands' parsers)
 from ..images import image_side
 
-def _sub(subs, name, fn, help):
+def add_subcommand(subs, name, fn, help):
     p = subs.add_parser(name, help=help, description=help)
     p.set_defaults(func=fn)
     return p
 
 # %% ../../nbs/12a_cli.train.ipynb #df213711
-def _bars(a) -> bool:
+def show_bars(a) -> bool:
     "Progress bars unless --quiet or stdout is not a terminal (then a log gets one line per result, not per redraw)"
     return not (getattr(a, "quiet", False) or getattr(a, "no_bars", False))
 
@@ -39,7 +40,7 @@ def _mp(a): return False if a.no_mixed_precision else None
 def _cl(a): return False if a.no_channels_last else None
 
 # %% ../../nbs/12a_cli.train.ipynb #1c00f053
-def _not_folders(out:Path, *names):
+def check_not_folders(out:Path, *names):
     "Refuse, before any work, a folder where a job writes one of its files `names`"
     for n in names:
         if (out/n).is_dir():
@@ -80,9 +81,9 @@ def cmd_data(a) -> int:
     return 0
 
 # %% ../../nbs/12a_cli.train.ipynb #bdb307a2
-def _add_data(subs):
+def add_data_parser(subs):
     "The `data` subcommand's arguments"
-    s = _sub(
+    s = add_subcommand(
         subs,
         "data",
         cmd_data,
@@ -116,7 +117,7 @@ def _engine(a, paper:bool=False):
     return paper_engine() if engine == "auto" else LiteEngine()
 
 # %% ../../nbs/12a_cli.train.ipynb #7503bef2
-def _style(s): return int(s) if str(s).isdigit() else s  # "paper" stays a name: `stylize_folder` reads it
+def style_arg(s): return int(s) if str(s).isdigit() else s  # "paper" stays a name: `stylize_folder` reads it
 
 # %% ../../nbs/12a_cli.train.ipynb #4fda7cb8
 def _add_engine(s):
@@ -130,9 +131,9 @@ def _add_engine(s):
 # %% ../../nbs/12a_cli.train.ipynb #b2501794
 def cmd_stylize(a) -> int:
     from shape_sparsity.data.stylize import stylize_folder
-    t0, styles = time.perf_counter(), [_style(s) for s in a.styles]
+    t0, styles = time.perf_counter(), [style_arg(s) for s in a.styles]
     man = stylize_folder(a.src, a.dest, styles=styles, strength=a.strength, engine=_engine(a, "paper" in styles),
-                         size=a.size, overwrite=a.overwrite, progress=_bars(a))
+                         size=a.size, overwrite=a.overwrite, progress=show_bars(a))
     ok, label = (man.status == "ok").sum(), man.label.iloc[0] if len(man) else ""
     print(f"{ok} stylized images, {len(man) - ok} errors, {time.perf_counter() - t0:.1f}s ({label}); "
           f"manifest: {Path(a.dest)/'manifest.csv'}")
@@ -144,10 +145,10 @@ def cmd_stylize(a) -> int:
     return 0
 
 # %% ../../nbs/12a_cli.train.ipynb #0027ac3c
-def _add_stylize(subs):
+def add_stylize_parser(subs):
     "The `stylize` subcommand's arguments"
     from shape_sparsity.data.stylize import DEFAULT_STYLES, DEFAULT_STRENGTH
-    s = _sub(subs, "stylize", cmd_stylize, "Write a stylized copy of an ImageFolder split (resumable), with a manifest")
+    s = add_subcommand(subs, "stylize", cmd_stylize, "Write a stylized copy of an ImageFolder split (resumable), with a manifest")
     s.add_argument("src", help="ImageFolder split, e.g. DATA/val")
     s.add_argument("dest", help="output folder (DEST/<class>/<image>__<style>.png and DEST/manifest.csv)")
     s.add_argument("--styles", nargs="+", default=[str(s) for s in DEFAULT_STYLES],
@@ -175,9 +176,9 @@ def cmd_train(a) -> int:
         raise FileNotFoundError(f"--data {str(data)!r} needs train/<class>/ and val/<class>/ folders")
     train_files, val_files = check_split(data)
     if not a.no_image_check:
-        check_images(train_files + val_files, "training and validation images", progress=_bars(a))
+        check_images(train_files + val_files, "training and validation images", progress=show_bars(a))
         if stylized is not None:
-            check_images(get_image_files(stylized), f"stylized images in {str(stylized)!r}", progress=_bars(a))
+            check_images(get_image_files(stylized), f"stylized images in {str(stylized)!r}", progress=show_bars(a))
     dls = subset_dls(data, size=a.size, bs=a.bs, num_workers=a.workers, seed=a.seed)
     learn = paper_learner(
         dls,
@@ -191,7 +192,7 @@ def cmd_train(a) -> int:
         mixed_precision=_mp(a),
         channels_last=_cl(a),
     )
-    with training_output(learn, a.quiet, _bars(a)):
+    with training_output(learn, a.quiet, show_bars(a)):
         res = fit_paper(
             learn,
             stylized_dl=eval_dl(learn, stylized) if stylized else None,
@@ -206,11 +207,11 @@ def cmd_train(a) -> int:
     return 0
 
 # %% ../../nbs/12a_cli.train.ipynb #6aadf9a5
-def _add_train(subs):
+def add_train_parser(subs):
     "The `train` subcommand's arguments"
     from shape_sparsity.train.core import PAPER_RECIPE, PAPER_SIZE, PAPER_TOPK
     from shape_sparsity.train.table1 import STYLIZED_DIR
-    s = _sub(subs, "train", cmd_train, "Train one ResNet-18 with the paper's recipe (dense or Top-K); rerun to resume")
+    s = add_subcommand(subs, "train", cmd_train, "Train one ResNet-18 with the paper's recipe (dense or Top-K); rerun to resume")
     s.add_argument("--data", required=True, help="subset folder with train/<wnid>/ and val/<wnid>/ (from `data`)")
     s.add_argument(
         "--subset", help="name recorded in results.json, e.g. in-s1 (default: the data folder's name), as `table1` does"
@@ -254,16 +255,16 @@ def _stylize_subsets(a, paths:dict):
     "Make what is missing of each subset's stylized validation set (--styles; the paper's with --preset paper)"
     from shape_sparsity.data.stylize import stylize_folder
     from shape_sparsity.train.table1 import STYLIZED_DIR
-    styles = [_style(s) for s in a.styles]
+    styles = [style_arg(s) for s in a.styles]
     engine = _engine(a, "paper" in styles)
     for s, p in paths.items():
         man = stylize_folder(p/"val", p/STYLIZED_DIR, styles=styles, strength=a.strength, engine=engine,
-                             size=a.stylize_size, progress=_bars(a))
+                             size=a.stylize_size, progress=show_bars(a))
         print(f"{s}: {(man.status == 'ok').sum()} stylized validation images in {p/STYLIZED_DIR} ({man.label.iloc[0]})")
 
 # %% ../../nbs/12a_cli.train.ipynb #fb164ed7
 def cmd_table1(a) -> int:
-    from shape_sparsity.train.table1 import table1, table1_report, STYLIZED_DIR, TABLE1_STYLIZED, _subset_paths
+    from shape_sparsity.train.table1 import table1, table1_report, STYLIZED_DIR, TABLE1_STYLIZED, subset_paths
     given = [o for o, v in (("--styles", a.styles), ("--engine", a.engine), ("--vgg", a.vgg), ("--decoder", a.decoder),
                             ("--strength", a.strength), ("--stylize-size", a.stylize_size)) if v is not None]
     if a.preset == "paper" and a.styles is None: a.styles = [TABLE1_STYLIZED["styles"]]
@@ -277,20 +278,20 @@ def cmd_table1(a) -> int:
     if not a.report_only:
         paths, subsets = _table1_paths(a)
         with folder_lock(a.out, "--out"):  # one table1 job per folder
-            if a.styles: _stylize_subsets(a, _subset_paths(paths, subsets))
+            if a.styles: _stylize_subsets(a, subset_paths(paths, subsets))
             table1(paths, subsets=subsets, seeds=a.seeds, epochs=a.epochs, arch=a.arch, size=a.size, bs=a.bs,
                    stylized=None if a.no_stylized else STYLIZED_DIR, out_dir=a.out, num_workers=a.workers,
-                   learner_kwargs=dict(mixed_precision=_mp(a), channels_last=_cl(a)), progress=_bars(a))
+                   learner_kwargs=dict(mixed_precision=_mp(a), channels_last=_cl(a)), progress=show_bars(a))
     md, _ = table1_report(a.out)
     print(md)
     return 0
 
 # %% ../../nbs/12a_cli.train.ipynb #901f6e82
-def _add_table1(subs):
+def add_table1_parser(subs):
     "The `table1` subcommand's arguments"
     from shape_sparsity.train.core import PAPER_RECIPE, PAPER_SIZE, PAPER_TOPK
     from shape_sparsity.train.table1 import TABLE1_SEEDS, TABLE1_STYLIZED
-    s = _sub(subs, "table1", cmd_table1,
+    s = add_subcommand(subs, "table1", cmd_table1,
              f"Run the paper's Table 1 grid (dense vs Top-K {PAPER_TOPK}, IN-S1/IN-S2, seeds) and print the table")
     s.add_argument("--root", help="folder holding in-s1/ and in-s2/ (each with train/, val/ and val-stylized/)")
     s.add_argument("--in-s1", help="IN-S1 folder (instead of --root)")

@@ -13,17 +13,18 @@ import numpy as np, pandas as pd, torch
 from torch import nn, Tensor
 from ..core import RANDOM_MODES
 from ..insert import topk_layers
-from ..onnx_topk import onnx_topk_runner, _no_stdout
+from ..onnx_topk import onnx_topk_runner, no_stdout
 from ..models import preprocess_for, Preprocess
 from ..data.cue_conflict import parse_imagename, cue_conflict_items, cue_conflict_dl, stimulus_preprocess
 from .shape_bias import category_decisions
 from ..utils import check_int, default_device, maybe_bar
 
 # %% auto #0
-__all__ = ['MAX_STIMULI_BYTES', 'BACKENDS', 'spread_sample', 'load_stimuli', 'onnx_runner', 'evaluate_cue_conflict']
+__all__ = ['MAX_STIMULI_BYTES', 'BACKENDS', 'items_frame', 'spread_sample', 'load_stimuli', 'onnx_runner',
+           'evaluate_cue_conflict']
 
 # %% ../../nbs/08b_evaluation.pretrained.ipynb #e9058be2
-def _items(items) -> pd.DataFrame:
+def items_frame(items) -> pd.DataFrame:
     if isinstance(items, pd.DataFrame):
         if "path" not in items.columns:
             raise ValueError(f"`items` DataFrame needs a `path` column, got columns {list(items.columns)}")
@@ -65,7 +66,7 @@ def load_stimuli(
     threads:int|None=None, # decoding threads when `num_workers` is 0 (default: torch's CPU threads)
 ) -> tuple[pd.DataFrame, Tensor]: # the items and their `uint8` images `(N, 3, size, size)`
     "Decode and resize the stimuli once, for several evaluations (e.g. every k of a sweep)"
-    items = spread_sample(_items(items), n)
+    items = spread_sample(items_frame(items), n)
     for f in items["path"]: parse_imagename(Path(f).name)  # check every name before any work
     dl = cue_conflict_dl(items, size=size, bs=64, num_workers=num_workers, preprocess=preprocess, raw=True)
     need = len(items) * 3 * dl.preprocess.crop ** 2
@@ -81,7 +82,7 @@ def load_stimuli(
 def _whole_graph_runner(model:nn.Module, size:int):
     "The network exported whole (Top-K as ONNX's TopK operator), for the Top-K modes the split graph does not run"
     import onnxruntime as ort
-    with tempfile.TemporaryDirectory() as d, warnings.catch_warnings(), _no_stdout():
+    with tempfile.TemporaryDirectory() as d, warnings.catch_warnings(), no_stdout():
         warnings.simplefilter("ignore")  # the exporter's deprecation notes, and its graph dump on failure
         f = Path(d)/"model.onnx"
         torch.onnx.export(model.cpu().eval(), torch.zeros(1, 3, size, size), str(f), input_names=["x"],
@@ -148,7 +149,7 @@ def evaluate_cue_conflict(
     images:Tensor|None=None, # the `uint8` images of `items` from `load_stimuli` (skips decoding)
 ) -> pd.DataFrame: # the model's trials in model-vs-human raw-data format
     "Run `model` on the cue-conflict images and return its 16-class decisions as raw-data trials"
-    items = spread_sample(_items(items), n)
+    items = spread_sample(items_frame(items), n)
     names = [Path(p).name for p in items["path"]]
     shapes = [parse_imagename(f)[0] for f in names]  # also checks every name before any compute
     pre = stimulus_preprocess(preprocess or preprocess_for(model), size)

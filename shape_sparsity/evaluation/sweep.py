@@ -17,7 +17,7 @@ from ..utils import write_csv_atomic
 from ..runs import file_fingerprint, files_fingerprint
 from .shape_bias import (ShapeBiasResult, write_responses, shape_bias, CUE_SHARE_MIN,
                                                   read_responses, get_official_topk_responses)
-from .pretrained import spread_sample, _items, load_stimuli, evaluate_cue_conflict
+from .pretrained import spread_sample, items_frame, load_stimuli, evaluate_cue_conflict
 
 # %% auto #0
 __all__ = ['PUBLISHED', 'SWEEP_KS', 'ARCH_NAMES', 'data_id', 'responses_name', 'topk_sweep', 'plot_topk_sweep', 'official_sweep',
@@ -165,7 +165,7 @@ def topk_sweep(
     bad = [a for a in arches if a not in TOPK_PRESETS]
     if bad: raise ValueError(f"`arch` has unknown networks {bad}; valid: {list(TOPK_PRESETS)}")
     ks = [1.0] + [float(k) for k in ks if float(k) != 1.0]
-    items = spread_sample(_items(get_cue_conflict() if data is None else data), n)
+    items = spread_sample(items_frame(get_cue_conflict() if data is None else data), n)
     did, place = data_id(items), placement or ("preset" if after is None else "+".join(after))
     cached, rows = _read_cache(cache), []
     for a in arches:

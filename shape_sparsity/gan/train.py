@@ -34,7 +34,7 @@ from shape_sparsity.gan.step import (
 from ..train.core import (epoch_seed, CHECKPOINT, RESULTS, RunCheckpoint, opt_state, load_opt_state,
                                        load_run_checkpoint, check_run_config, check_finite)
 from ..runs import folder_lock
-from ..utils import atomic_write_json, atomic_torch_save, check_int, _json_default
+from ..utils import atomic_write_json, atomic_torch_save, check_int, json_default
 
 # %% auto #0
 __all__ = ['BEST', 'SAMPLES', 'GRID_N', 'GAN_PRESETS', 'GANRun', 'load_gan_checkpoint', 'fit_gan', 'gan_preset', 'load_gan_run',
@@ -374,7 +374,7 @@ def _fit_gan(
     eps_d,
     max_rollbacks,
 ):
-    cfg = json.loads(json.dumps(dict(learn.gan_config, torch=torch.__version__), default=_json_default))
+    cfg = json.loads(json.dumps(dict(learn.gan_config, torch=torch.__version__), default=json_default))
     ck = load_gan_checkpoint(learn, cfg) if resume and (Path(learn.path)/CHECKPOINT).is_file() else None
     if ck is None: learn.gan_iter, learn.gan_rollbacks = 0, 0
     cfg["iters"] = max(iters, learn.gan_iter)

@@ -24,7 +24,7 @@ from .synthesis import (NEURONS, NEURON_LABELS, CONDITIONS, CONDITION_LABELS, PA
                                               TEXTURE_K, TEXTURE_SIZE, TEXTURE_STEPS, ITERS_PER_STEP, TEXTURE_THREADS,
                                               TEXTURE_LAYERS, TEXTURE_PRESETS, GATYS_VGG_FILE, check_neurons,
                                               texture_model, check_layers, layer_features, check_feature_sizes,
-                                              load_source, synthesize_texture, texture_preset, _resolve_model)
+                                              load_source, synthesize_texture, texture_preset, resolve_texture_model)
 
 # %% auto #0
 __all__ = ['FIGURE_ROWS', 'FIGURE_NAME', 'texture_name', 'save_texture', 'read_texture_info', 'texture_identity', 'synthesis_ok',
@@ -127,7 +127,7 @@ def synthesize_file(
 ) -> tuple:  # (path, whether it was written now)
     ("Synthesize `source` into `out_dir/texture_name(...)` unless a synthesis of the same identity is there already "
      "(atomic write)")
-    model, layers = _resolve_model(model, layers)
+    model, layers = resolve_texture_model(model, layers)
     arch, named = getattr(model, "texture_arch", type(model).__name__), {
         k: v for k, v in kwargs.items() if k in _NAME_KEYS
     }
@@ -216,7 +216,7 @@ def texture_study(
 ) -> pd.DataFrame:  # columns source, target, neurons, seed, rank, top5, low_freq, loss, seconds
     ("Class rank given by an independent classifier and low-frequency share of every synthesis (and of every source "
      "crop)")
-    model, kwargs["layers"] = _resolve_model(model, kwargs.get("layers"))
+    model, kwargs["layers"] = resolve_texture_model(model, kwargs.get("layers"))
     bad = [n for n in neurons if n not in CONDITIONS]
     if bad: raise ValueError(f"unknown condition {bad[0]!r}: use keys of CONDITIONS {list(CONDITIONS)}")
     kw = lambda n: dict(texture_preset(preset, CONDITIONS[n][1]) if preset else {}, **kwargs, match=CONDITIONS[n][1])

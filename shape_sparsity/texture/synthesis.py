@@ -26,7 +26,7 @@ __all__ = ['NEURONS', 'NEURON_LABELS', 'TEXTURE_K', 'TEXTURE_SIZE', 'TEXTURE_STE
            'MIN_SIDE', 'GATYS_MEAN_BGR', 'GATYS_VGG_FILE', 'TEXTURE_PRESETS', 'PAPER_ACTIVATIONS', 'PAPER_CONDITIONS',
            'check_neurons', 'vgg19_avgpool', 'texture_model', 'check_layers', 'layer_features', 'gram', 'sparsify',
            'texture_stat', 'texture_loss', 'load_source', 'check_feature_sizes', 'gatys_vgg19', 'load_gatys_vgg19',
-           'input_map', 'histogram_match', 'texture_preset', 'synthesize_texture']
+           'input_map', 'histogram_match', 'texture_preset', 'resolve_texture_model', 'synthesize_texture']
 
 # %% ../../nbs/10a_texture.synthesis.ipynb #14e4c68f
 # neurons whose Gram matrices are matched -> `spatial_topk` mode
@@ -382,7 +382,7 @@ def texture_preset(
     return dict(TEXTURE_PRESETS[name], **(PAPER_ACTIVATIONS if name == "paper" and match == "activations" else {}))
 
 # %% ../../nbs/10a_texture.synthesis.ipynb #5fabf8fd
-def _resolve_model(model, layers):
+def resolve_texture_model(model, layers):
     if isinstance(model, str): model = texture_model(model)
     if not isinstance(model, nn.Module):
         raise TypeError(f"`model` must be an nn.Module or a key of TEXTURE_LAYERS, got {type(model).__name__}")
@@ -435,7 +435,7 @@ def synthesize_texture(
     if match not in MATCHES: raise ValueError(f"`match` must be one of {MATCHES}, got {match!r}")
     if start not in STARTS: raise ValueError(f"`start` must be one of {STARTS}, got {start!r}")
     if loss not in LOSSES: raise ValueError(f"`loss` must be one of {LOSSES}, got {loss!r}")
-    model, layers = _resolve_model(model, layers)
+    model, layers = resolve_texture_model(model, layers)
     device = model_device(model)
     (to_in, from_in, unit), t0 = input_map(model, device), time.perf_counter()
     src = load_source(image, size, resize).to(device)

@@ -25,7 +25,7 @@ from fastai.torch_core import set_seed, rank_distrib
 from ..models import make_resnet18, parse_topk_spec
 from ..core import check_mode
 from ..insert import set_topk, topk_layers
-from ..utils import atomic_write_json, atomic_torch_save, _json_default, check_int, load_torch_file
+from ..utils import atomic_write_json, atomic_torch_save, json_default, check_int, load_torch_file
 from ..runs import check_identity, files_fingerprint, rank_lock
 from ..callback import TopKCallback
 
@@ -488,7 +488,7 @@ def _fit_paper(learn, epochs, stylized_dl, lr, per_batch, seed, resume, stop_aft
     )
     cfg.update(device=str(_dls_device(learn.dls)), data_fingerprint=dl_fingerprint(learn.dls.train, learn.dls.valid),
                stylized_fingerprint=dl_fingerprint(stylized_dl))  # the inputs by content: other images are another run
-    cfg = json.loads(json.dumps(cfg, default=_json_default))  # plain types only: JSON and `weights_only` loading
+    cfg = json.loads(json.dumps(cfg, default=json_default))  # plain types only: JSON and `weights_only` loading
     if ck is not None: ck = load_checkpoint(learn, cfg)
     done = ck["epochs_done"] if ck else 0
     run = PaperRun(run_dir(learn), cfg, start_epoch=done, history=ck["history"] if ck else None,

@@ -17,8 +17,8 @@ from ..data.stylize import DEFAULT_STRENGTH
 from ..utils import atomic_write_text, write_csv_atomic, md_table, maybe_bar
 
 # %% auto #0
-__all__ = ['TABLE1_REFERENCE', 'TABLE1_REFERENCE_SOURCE', 'TABLE1_SEEDS', 'STYLIZED_DIR', 'TABLE1_STYLIZED', 'read_results',
-           'stylized_label', 'table1', 'results_frame', 'table1_report']
+__all__ = ['TABLE1_REFERENCE', 'TABLE1_REFERENCE_SOURCE', 'TABLE1_SEEDS', 'STYLIZED_DIR', 'TABLE1_STYLIZED', 'subset_paths',
+           'read_results', 'stylized_label', 'table1', 'results_frame', 'table1_report']
 
 # %% ../../nbs/06b_train.table1.ipynb #000d3443
 # Reference numbers, NOT the paper's: the public COMP6258 reproduction, which ran the paper's official code (3 seeds,
@@ -36,7 +36,7 @@ STYLIZED_DIR = "val-stylized"  # a subset's stylized validation folder (`stylize
 # pytorch-AdaIN's default content size (test.py --content_size), which the paper does not change
 TABLE1_STYLIZED = dict(styles="paper", strength=DEFAULT_STRENGTH, size=512)
 
-def _subset_paths(root_or_paths, subsets) -> dict:
+def subset_paths(root_or_paths, subsets) -> dict:
     if isinstance(root_or_paths, dict): paths = {k: Path(v) for k, v in root_or_paths.items()}
     elif isinstance(root_or_paths, (str, Path)): paths = {s: Path(root_or_paths)/s for s in subsets}
     else: raise TypeError(f"`root_or_paths`: a folder or a dict {{subset: folder}}, not {type(root_or_paths).__name__}")
@@ -96,7 +96,7 @@ def table1(
     progress:bool=True, # progress bars (the grid's and each run's); False: quiet
 ) -> pd.DataFrame: # one row per run (see `results_frame`)
     "Train the Table 1 grid (subset x model x seed), reusing complete runs, resuming interrupted ones"
-    paths = _subset_paths(root_or_paths, subsets)
+    paths = subset_paths(root_or_paths, subsets)
     sty = {s: _stylized_folder(stylized, s, p) for s, p in paths.items()}  # check everything before training
     for t in topks: parse_topk_spec(t)
     grid = [(s, t, seed) for s in subsets for t in topks for seed in seeds]

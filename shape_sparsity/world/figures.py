@@ -13,11 +13,11 @@ import matplotlib.pyplot as plt
 from ..utils import write_csv_atomic, maybe_bar
 from ..train.core import paper_learner
 from .render import WorldConfig, world_dls
-from .study import summarize_world, world_recipe, world_identity, _fit
+from .study import summarize_world, world_recipe, world_identity, fit_world_run
 
 # %% auto #0
-__all__ = ['CALIBRATION_CONTRASTS', 'world_table', 'plot_world_study', 'curves_frame', 'plot_curves', 'calibrate_world',
-           'plot_calibration']
+__all__ = ['CALIBRATION_CONTRASTS', 'world_table', 'arm_color', 'plot_world_study', 'curves_frame', 'plot_curves',
+           'calibrate_world', 'plot_calibration']
 
 # %% ../../nbs/09c_world.figures.ipynb #a0e2505d
 def _f(v, d=2): return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.{d}f}"
@@ -51,7 +51,7 @@ def world_table(summary:pd.DataFrame) -> pd.DataFrame:
     )
 
 # %% ../../nbs/09c_world.figures.ipynb #8ac36de1
-def _arm_color(arm:str) -> str:
+def arm_color(arm:str) -> str:
     return (
         "#7f7f7f"
         if arm == "dense"
@@ -68,7 +68,7 @@ def plot_world_study(
     summary = summarize_world(runs) if summary is None else summary
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 0.5 * len(summary) + 1.8), sharey=True)
     for i, r in enumerate(summary.itertuples()):
-        g, col = runs[(runs.arch == r.arch) & (runs.arm == r.arm)], _arm_color(r.arm)
+        g, col = runs[(runs.arch == r.arch) & (runs.arm == r.arm)], arm_color(r.arm)
         a1.scatter(g.shape_bias, np.full(len(g), i) + np.linspace(-0.12, 0.12, len(g)), s=14, color=col, alpha=0.6)
         err = None if math.isnan(r.sb_seed_lo) else [[r.sb_mean - r.sb_seed_lo], [r.sb_seed_hi - r.sb_mean]]
         a1.errorbar([r.sb_mean], [i], xerr=err, fmt="D", color=col, ms=7, capsize=3)
@@ -109,7 +109,7 @@ def plot_curves(curves:pd.DataFrame, title:str|None=None):
     for (arch, arm), g in curves.groupby(["arch", "arm"], sort=False):
         m = g.groupby("epoch")[[k for k, _ in keys]].mean()
         for a, (k, _) in zip(axs, keys):
-            a.plot(m.index + 1, m[k], "o-", ms=3, color=_arm_color(arm), label=f"{arch} {arm}")
+            a.plot(m.index + 1, m[k], "o-", ms=3, color=arm_color(arm), label=f"{arch} {arm}")
     for a, (_, name) in zip(axs, keys): a.set_title(name, fontsize=9); a.set_xlabel("epoch"); a.set_ylim(0, 1.02)
     axs[0].legend(fontsize=7)
     if title: fig.suptitle(title, fontsize=10)
@@ -150,7 +150,7 @@ def calibrate_world(
             run_name=f"{cue}_c{c:g}_s{s}",
             channels_last=True,
         )
-        res = _fit(learn, dict(world_identity(w, rc), kind=cue))
+        res = fit_world_run(learn, dict(world_identity(w, rc), kind=cue))
         rows += [
             dict(contrast=c, cue=cue, seed=s, epoch=h["epoch"] + 1, valid_acc=h["valid_acc"]) for h in res["history"]
         ]

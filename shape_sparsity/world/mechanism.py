@@ -17,7 +17,7 @@ from ..insert import set_topk, topk_layers
 from ..models import make_resnet18
 from .render import WORLD_CLASSES, WORLD_TEXTURES, WorldConfig, make_world
 from .study import predict_world, world_responses, conflict_labels
-from .figures import _arm_color
+from .figures import arm_color
 from ..evaluation.shape_bias import shape_bias, read_responses
 
 # %% auto #0
@@ -150,7 +150,7 @@ def plot_probes(probes:pd.DataFrame, title:str|None=None):
         for arm, g in probes[probes.cue == cue].groupby("arm", sort=False):
             s = g.groupby("stage", sort=False).probe_acc
             m, lo, hi = s.mean(), s.min(), s.max()
-            a.errorbar(range(len(m)), m, yerr=[m - lo, hi - m], fmt="o-", capsize=3, color=_arm_color(arm), label=arm)
+            a.errorbar(range(len(m)), m, yerr=[m - lo, hi - m], fmt="o-", capsize=3, color=arm_color(arm), label=arm)
             a.set_xticks(range(len(m)), m.index)
         a.set_title(f"{cue} class from each stage", fontsize=9); a.set_ylim(0, 1.02); a.axhline(0.1, color="0.8", lw=1)
     axs[0].set_ylabel("linear-probe accuracy (held out)"); axs[0].legend(fontsize=8)
@@ -171,7 +171,7 @@ def plot_keep(keep:pd.DataFrame, title:str|None=None):
             np.arange(3) - 0.4 + w * (i + 1.5),
             [g[f"kept_{r}"].mean() for r in REGIONS],
             w,
-            color=_arm_color(arm),
+            color=arm_color(arm),
             label=f"kept: {arm}",
         )
     ax.set_xticks(range(3), REGIONS); ax.set_ylabel("share of positions"); ax.legend(fontsize=8)
@@ -186,7 +186,7 @@ def plot_texture_bias(by_texture:dict, title:str|None=None):
     fig, ax = plt.subplots(figsize=(9, 3.2))
     for i, arm in enumerate(arms):
         t = by_texture[arm].set_index("texture").reindex(WORLD_TEXTURES)
-        ax.bar(np.arange(10) - 0.4 + w * (i + 0.5), t.shape_bias, w, color=_arm_color(arm), label=arm)
+        ax.bar(np.arange(10) - 0.4 + w * (i + 0.5), t.shape_bias, w, color=arm_color(arm), label=arm)
     ax.set_xticks(range(10), WORLD_TEXTURES, rotation=30, fontsize=8)
     ax.set_ylim(0, 1)
     ax.axhline(0.5, color="0.8", lw=1)

@@ -22,7 +22,8 @@ from ..evaluation.shape_bias import add_category_set, CATEGORY_SETS
 # %% auto #0
 __all__ = ['WORLD_CLASSES', 'WORLD_TEXTURES', 'SHAPE_POLYGONS', 'BACKGROUNDS', 'NOISE_MARGIN', 'MAX_BYTES', 'WORLD_KINDS',
            'TEST_KINDS', 'OOD_KINDS', 'WORLD_STATS', 'WORLD_JSON', 'WorldConfig', 'shape_mask', 'texture_pattern',
-           'render', 'WorldSet', 'make_world', 'world_tensor', 'world_dl', 'world_dls', 'write_world', 'show_world']
+           'render', 'WorldSet', 'world_pairs', 'make_world', 'world_tensor', 'world_dl', 'world_dls', 'write_world',
+           'show_world']
 
 # %% ../../nbs/09a_world.render.ipynb #e8d995a8
 # class i: shape i + texture i
@@ -249,7 +250,7 @@ class WorldSet(NamedTuple):
     mask: torch.Tensor|None = None # the objects' float masks `(N, S, S)` if asked for (`make_world(masks=True)`)
 
 # %% ../../nbs/09a_world.render.ipynb #ff6e8641
-def _pairs(kind, n, rng):
+def world_pairs(kind, n, rng):
     "(shape, texture) class of every image of `kind`, `n` per class (per ordered pair for conflict), None: absent"
     C = len(WORLD_CLASSES)
     if kind == "conflict": return [(a, b) for a in range(C) for b in range(C) if a != b for _ in range(n)]
@@ -288,7 +289,7 @@ def make_world(
         raise ValueError(f"`split` must be 'train', 'valid' or 'test', got {split!r}")
     sid, kid = ("train", "valid", "test").index(split), WORLD_KINDS.index(kind)
     _check_memory(kind, n, cfg.size)
-    pairs = _pairs(kind, n, np.random.default_rng([seed, kid, sid, 10**6]))
+    pairs = world_pairs(kind, n, np.random.default_rng([seed, kid, sid, 10**6]))
     x, m = np.empty((len(pairs), cfg.size, cfg.size, 3), np.uint8), np.empty(
         (len(pairs), cfg.size, cfg.size), np.float32
     )

@@ -18,7 +18,7 @@ from ..models import parse_topk_spec, make_resnet18, model_device
 from ..core import n_keep
 from ..train.core import (paper_learner, fit_paper, run_name_for, PAPER_RECIPE, checkpoint_path,
                                        load_run_checkpoint)
-from .render import WorldConfig, WORLD_CLASSES, make_world, world_dls, world_dl, TEST_KINDS, _pairs
+from .render import WorldConfig, WORLD_CLASSES, make_world, world_dls, world_dl, TEST_KINDS, world_pairs
 from ..evaluation.shape_bias import shape_bias, write_responses, RAW_COLUMNS
 
 # %% auto #0
@@ -26,7 +26,8 @@ __all__ = ['WORLD_ARCHS', 'WORLD_RECIPE', 'DEFAULT_ARMS', 'INFER_SPECS', 'STUDY_
            'EVAL_SEED', 'EVAL_JSON', 'EVAL_VERSION', 'CURVE_KEYS', 'RUNS_CSV', 'ACC_COLUMNS', 'world_recipe',
            'parse_arm', 'arm_name', 'predict_world', 'conflict_numbers', 'world_responses', 'evaluate_world',
            'world_tests', 'curve_sets', 'CueCurves', 'check_arm_geometry', 'world_identity', 'read_eval', 'world_data',
-           'world_run', 'world_study', 'collect_world', 'conflict_labels', 'pooled_shape_bias', 'summarize_world']
+           'fit_world_run', 'world_run', 'world_study', 'collect_world', 'conflict_labels', 'pooled_shape_bias',
+           'summarize_world']
 
 # %% ../../nbs/09b_world.study.ipynb #46b7a12d
 WORLD_ARCHS = ("paper", "resnet18", "vgg")
@@ -250,7 +251,7 @@ def _check_world(learn, data:str):
     )
 
 # %% ../../nbs/09b_world.study.ipynb #b13b8c42
-def _fit(learn, meta:dict, quiet:bool=True) -> dict:
+def fit_world_run(learn, meta:dict, quiet:bool=True) -> dict:
     "`fit_paper` with the world's identity as the run's checked `data`, without bars and epoch lines if `quiet`"
     data = json.dumps(meta, sort_keys=True)
     _check_world(learn, data)
@@ -335,7 +336,7 @@ def world_run(
         channels_last=channels_last,
         cbs=CueCurves(curves),
     )
-    res = _fit(learn, world_identity(cfg, rc), quiet)
+    res = fit_world_run(learn, world_identity(cfg, rc), quiet)
     base = dict(
         arch=rc["arch"],
         arm=arm_name(arm),
@@ -450,7 +451,7 @@ def _mean_ci(v) -> tuple:
 # %% ../../nbs/09b_world.study.ipynb #7e9304ef
 def conflict_labels(n_conflict:int) -> tuple:
     "(shape, texture) class lists of the conflict test set with `n_conflict` images per pair (no drawing needed)"
-    pairs = _pairs("conflict", n_conflict, None)
+    pairs = world_pairs("conflict", n_conflict, None)
     return [s for s, _ in pairs], [t for _, t in pairs]
 
 # %% ../../nbs/09b_world.study.ipynb #5c1330ae
