@@ -1,4 +1,4 @@
-"""The paper's ResNet-18 and its Top-K specs, Top-K presets for pretrained networks (AlexNet, VGG-16, ResNet-50, the offline EfficientNet-Lite) and each network's own preprocessing
+"""The paper's ResNet-18 and Top-K specs, Top-K presets for pretrained networks, and each network's preprocessing
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/models.html.md"""
 

@@ -1,4 +1,4 @@
-"""ONNX Runtime with the exact Top-K selection: the exported graph split at the Top-K points, numpy's partition between the pieces, and the export cached by model identity
+"""ONNX Runtime with the exact Top-K: the graph split at the Top-K points, numpy's partition between the pieces
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/onnx_topk.html.md"""
 

@@ -1,4 +1,4 @@
-"""What several modules share: the environment (network, data, threads, bars, device), atomic writes, Markdown tables, evaluation mode, argument checks
+"""What several modules share: the environment, atomic writes, Markdown tables, evaluation mode, argument checks
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/utils.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/utils.html.md"""
 
 # %% ../nbs/00_utils.ipynb #91fb638c
 from __future__ import annotations
-import argparse, hashlib, json, math, os, shutil, socket
+import argparse, hashlib, json, math, os, shutil, socket, sys
 from contextlib import contextmanager
 from numbers import Integral
 from pathlib import Path
@@ -17,8 +17,9 @@ from torch import nn
 __all__ = ['positive_int', 'count_int', 'positive_float', 'fraction', 'strength_float', 'seed_int', 'OFFLINE_ENV', 'DATA_ENV',
            'OFFICIAL_REPO', 'OFFICIAL_COMMIT', 'atomic_write', 'json_default', 'atomic_write_text', 'write_csv_atomic',
            'atomic_write_json', 'atomic_torch_save', 'check_writable', 'load_torch_file', 'md_table', 'eval_mode',
-           'imagenet_categories', 'check_int', 'number_arg', 'online', 'torch_threads', 'maybe_bar', 'default_device',
-           'weights_reachable', 'local_data', 'official_url', 'sha256_file', 'fetch_checked']
+           'imagenet_categories', 'check_int', 'number_arg', 'Renamed', 'add_renamed', 'online', 'torch_threads',
+           'maybe_bar', 'default_device', 'weights_reachable', 'local_data', 'official_url', 'sha256_file',
+           'fetch_checked']
 
 # %% ../nbs/00_utils.ipynb #a5de7af2
 def atomic_write(
@@ -150,6 +151,19 @@ positive_float = number_arg(float, 0, lo_open=True, what="a finite number > 0")
 fraction = number_arg(float, 0, 1, lo_open=True, what="a fraction in (0, 1], e.g. 0.2")
 strength_float = number_arg(float, 0, 1, what="a number in [0, 1]")
 seed_int = number_arg(int, 0, 2**32 - 1, what="a seed, an integer in [0, 2**32-1]")  # numpy and torch seeds fit
+
+# %% ../nbs/00_utils.ipynb #fd2475c8
+class Renamed(argparse.Action):
+    "An option's old name, hidden from --help: it still works for one release and says the new name on stderr"
+    def __init__(self, option_strings, dest, new=None, **kw):
+        super().__init__(option_strings, dest, help=argparse.SUPPRESS, **kw); self.new = new
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"{option_string} is now {self.new}; the old name goes away in the next release", file=sys.stderr)
+        setattr(namespace, self.dest, values)
+
+def add_renamed(s, old:str, new:str, dest:str):
+    "Accept the old option name `old` for `new` (same `dest`), hidden, with a deprecation message"
+    s.add_argument(old, dest=dest, action=Renamed, new=new)
 
 # %% ../nbs/00_utils.ipynb #8ab484f2
 OFFLINE_ENV = "SHAPE_SPARSITY_OFFLINE"  # set to 1 to never try the network (tests, clusters without internet)

@@ -1,4 +1,4 @@
-"""The contenders of the comparison app (networks, each with its own preprocessing, dense or at k) and the panels it shows of them: predictions, maps' titles, shape bias
+"""The comparison app's contenders (networks with their preprocessing, dense or at k) and the panels it shows
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/app.compare.html.md"""
 

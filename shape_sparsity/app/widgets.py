@@ -1,4 +1,4 @@
-"""The pieces of the comparison app as plain functions: images in, a network's top classes and 16-category decision, and its activation maps before and after Top-K
+"""The comparison app's pieces as functions: top classes, 16-category decisions, maps before and after Top-K
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/app.widgets.html.md"""
 

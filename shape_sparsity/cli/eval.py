@@ -1,4 +1,4 @@
-"""`shape-sparsity` subcommands shape-bias, sweep and demo: Top-K at inference on pretrained networks, cached by what the results depend on
+"""`shape-sparsity` shape-bias, sweep and demo: Top-K at inference on pretrained networks, cached
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/cli.eval.html.md"""
 
@@ -192,7 +192,9 @@ def add_sweep_parser(subs):
     from shape_sparsity.core import MODES
     from shape_sparsity.models import TOPK_PRESETS
     from shape_sparsity.evaluation.sweep import SWEEP_KS
-    s = add_subcommand(subs, "sweep", cmd_sweep, "Top-K at inference on pretrained nets over k, on the cue-conflict images")
+    s = add_subcommand(
+        subs, "sweep", cmd_sweep, "Top-K at inference on pretrained nets over k, on the cue-conflict images"
+    )
     s.add_argument(
         "--arch",
         nargs="+",
@@ -229,10 +231,14 @@ def add_sweep_parser(subs):
         help="auto: ONNX Runtime on the CPU when possible",
     )
     s.add_argument("--json", action="store_true", help="print one JSON object")
-    s.add_argument("--bs", type=positive_int, default=64)
-    s.add_argument("--workers", type=count_int, default=0)
-    s.add_argument("--out", default="sweep")
-    s.add_argument("--quiet", action="store_true")
+    s.add_argument("--bs", type=positive_int, default=64, help="batch size of the evaluation (default 64)")
+    s.add_argument(
+        "--workers", type=count_int, default=0, help="DataLoader worker processes (default 0: load in this process)"
+    )
+    s.add_argument(
+        "--out", default="sweep", help="output folder: the cache (resumable), table and figure (default: sweep)"
+    )
+    s.add_argument("--quiet", action="store_true", help="no progress bars")
     return s
 
 # %% ../../nbs/12b_cli.eval.ipynb #d81ee383
@@ -374,6 +380,6 @@ def add_demo_parser(subs):
     s.add_argument("--bs", type=positive_int, help=f"batch size (default: {DEMO_BS}; with --data the paper's, 32)")
     s.add_argument("--styles", nargs="+", default=["0"], help="--data demo: styles for the stylized validation set")
     s.add_argument("--strength", type=strength_float, help="--data demo: style strength (default: the paper's, 0.5)")
-    s.add_argument("--out", default="demo")
-    s.add_argument("--quiet", action="store_true")
+    s.add_argument("--out", default="demo", help="output folder for the figures and tables (default: demo)")
+    s.add_argument("--quiet", action="store_true", help="no progress bars")
     return s

@@ -1,4 +1,4 @@
-"""`shape-sparsity gan` trains the few-shot GAN (dense or Top-K) on a folder of images and resumes when rerun; `shape-sparsity gan-eval` measures Lite0-FID/KID (and Inception FID/KID with the network) of runs against their data
+"""`shape-sparsity gan` trains the few-shot GAN and resumes when rerun; `gan-eval` measures its FID/KID
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/cli.gan.html.md"""
 
@@ -319,7 +319,9 @@ def _add_gan(subs):
     p.add_argument("--noise-injection", action="store_true", help="FastGAN's noise injection (off in the paper's runs)")
     p.add_argument("--no-ema-warmup", action="store_true",
                    help="FastGAN's plain EMA (decay 0.999 from the start; samples of short runs look untrained)")
-    p.add_argument("--seed", type=seed_int, default=0)
+    p.add_argument(
+        "--seed", type=seed_int, default=0, help="random seed of the run (weights, shuffles, augmentation; default 0)"
+    )
     p.add_argument("--ckpt-every", type=positive_int, default=1000,
                    help="checkpoint (and a table row) every N iterations (default: %(default)s)")
     p.add_argument("--sample-every", type=positive_int, help="a sample grid every N iterations (default: --ckpt-every)")
@@ -350,11 +352,20 @@ def _add_gan(subs):
                    help="stop rolling back after this many (default: no limit, as the official code)")
     p.add_argument("--workers", type=count_int, default=0,
                    help="DataLoader workers (the images are in memory: 0 is fine)")
-    p.add_argument("--device", default="auto", choices=list(DEVICES))
+    p.add_argument(
+        "--device",
+        default="auto",
+        choices=list(DEVICES),
+        help="where to run: auto (CUDA when available, else the CPU), cpu or cuda",
+    )
     p.add_argument("--threads", type=positive_int,
                    help="torch CPU threads (default: torch's; 1 is fastest for small networks on a busy CPU)")
     p.add_argument("--no-mixed-precision", action="store_true", help="train in float32 on the GPU")
-    p.add_argument("--no-channels-last", action="store_true")
+    p.add_argument(
+        "--no-channels-last",
+        action="store_true",
+        help="keep the NCHW memory layout (default: channels_last, faster on CPUs and GPUs)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars and no table")
     p.set_defaults(func=cmd_gan)
     return p
@@ -415,7 +426,12 @@ def _add_gan_eval(subs):
         help="also Inception FID/KID (torch-fidelity; downloads its weights once)",
     )
     p.add_argument("--bs", type=bs_int, default=50, help=f"batch size of the feature networks, at most {MAX_BS}")
-    p.add_argument("--device", default="auto", choices=list(DEVICES))
+    p.add_argument(
+        "--device",
+        default="auto",
+        choices=list(DEVICES),
+        help="where to run: auto (CUDA when available, else the CPU), cpu or cuda",
+    )
     p.add_argument("--threads", type=positive_int, help="torch CPU threads (default: torch's)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--quiet", action="store_true", help="no progress bars")

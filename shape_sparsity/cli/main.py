@@ -10,10 +10,11 @@ import argparse, contextlib, errno, io, json, sys
 from ..utils import (OFFLINE_ENV, DATA_ENV, online, md_table, check_writable, number_arg, positive_int,
                                   positive_float, count_int, write_csv_atomic, atomic_write_json, torch_threads)
 from ..runs import FolderBusy, folder_lock
-from .train import (add_subcommand, show_bars, seed_int, cmd_data, cmd_stylize, cmd_train, cmd_table1, add_data_parser,
-                                      add_stylize_parser, add_train_parser, add_table1_parser)
+from .train import (add_subcommand, show_bars, seed_int, cmd_data, cmd_stylize, cmd_train, cmd_table1,
+                                      add_data_parser, add_stylize_parser, add_train_parser, add_table1_parser)
 from .eval import (cmd_shape_bias, cmd_sweep, cmd_demo, find_cue_conflict, result_table, net_size,
-                                     NO_CUE_CONFLICT, DEMO_MODELS, add_shape_bias_parser, add_sweep_parser, add_demo_parser)
+                                     NO_CUE_CONFLICT, DEMO_MODELS, add_shape_bias_parser, add_sweep_parser,
+                                     add_demo_parser)
 
 # %% auto #0
 __all__ = ['MAX_WORLD_N', 'MAX_WORLD_CONFLICT', 'cmd_world', 'make_parser', 'main', 'run_cli']
@@ -109,7 +110,9 @@ def cmd_world(a) -> int:
 def _world_export(a, cfg, recipe) -> int:
     from shape_sparsity.world.render import write_world
     n = {k: recipe.get(k, d) for k, d in (("n_train", 300), ("n_valid", 30), ("n_test", 50), ("n_conflict", 5))}
-    p = write_world(check_writable(a.export, "--export"), cfg, **n, seed=recipe.get("data_seed", 0), progress=show_bars(a))
+    p = write_world(
+        check_writable(a.export, "--export"), cfg, **n, seed=recipe.get("data_seed", 0), progress=show_bars(a)
+    )
     sets = ["train", "val", "agree", "conflict", "shape_only", "texture_only"]
     if a.json: print(_json(dict(path=str(p), sets=sets, world=cfg.to_dict(), **n)))
     else: print(f"wrote the world to {p} ({', '.join(s + '/' for s in sets)}, world.json)")
@@ -341,9 +344,19 @@ def _add_synthesize(subs):
     return add_synthesize_parser(subs)
 
 # %% ../../nbs/12d_cli.main.ipynb #8795177b
-_ADDERS = {"data": add_data_parser, "stylize": add_stylize_parser, "train": add_train_parser, "table1": add_table1_parser, "world": _add_world,
-           "gan": _add_gan, "gan-eval": _add_gan, "shape-bias": add_shape_bias_parser, "sweep": add_sweep_parser,
-           "synthesize": _add_synthesize, "demo": add_demo_parser}  # subcommand -> its `_add_*` function, in pipeline order
+_ADDERS = {
+    "data": add_data_parser,
+    "stylize": add_stylize_parser,
+    "train": add_train_parser,
+    "table1": add_table1_parser,
+    "world": _add_world,
+    "gan": _add_gan,
+    "gan-eval": _add_gan,
+    "shape-bias": add_shape_bias_parser,
+    "sweep": add_sweep_parser,
+    "synthesize": _add_synthesize,
+    "demo": add_demo_parser,
+}  # subcommand -> its `_add_*` function, in pipeline order
 
 def make_parser(
     only:str|None=None, # only this subcommand's parser (`main`, when it is named first: no other chapter imported)

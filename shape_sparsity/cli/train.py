@@ -10,8 +10,8 @@ import contextlib, sys, time, warnings
 from pathlib import Path
 # fastai's import
 warnings.filterwarnings("ignore", message=".*torch.jit.script.* is deprecated", category=FutureWarning)
-from ..utils import (positive_int, count_int, positive_float, fraction, strength_float, md_table,
-                                  check_writable, number_arg, write_csv_atomic, online)
+from ..utils import (add_renamed, positive_int, count_int, positive_float, fraction, strength_float,
+                                  md_table, check_writable, number_arg, write_csv_atomic, online)
 from ..images import MAX_SIDE
 from ..runs import folder_lock
 
@@ -53,11 +53,11 @@ def check_not_folders(out:Path, *names):
 def cmd_data(a) -> int:
     from shape_sparsity.data.core import build_subset, imagenette_subset
     wnids = a.wnids or a.subset
-    if a.imagenet and a.imagenette: raise SystemExit("pass --imagenet ROOT --dest DIR or --imagenette, not both")
+    if a.imagenet and a.imagenette: raise SystemExit("pass --imagenet ROOT --out DIR or --imagenette, not both")
     if a.imagenet:
-        if not a.dest: raise SystemExit("--imagenet needs --dest (where the subset's links go)")
-        if Path(a.imagenet).is_dir():  # one job at a time builds into --dest
-            with folder_lock(a.dest, "--dest"): path = build_subset(a.imagenet, wnids, a.dest, link=a.link)
+        if not a.dest: raise SystemExit("--imagenet needs --out (where the subset's links go)")
+        if Path(a.imagenet).is_dir():  # one job at a time builds into --out
+            with folder_lock(a.dest, "--out"): path = build_subset(a.imagenet, wnids, a.dest, link=a.link)
         else: path = build_subset(a.imagenet, wnids, a.dest, link=a.link)  # says what is wrong, creates nothing
     elif a.imagenette:
         if a.wnids:
@@ -66,12 +66,12 @@ def cmd_data(a) -> int:
             )
         if a.dest:
             raise SystemExit(
-                "--imagenette downloads into fastai's data folder and prints where; --dest is for --imagenet"
+                "--imagenette downloads into fastai's data folder and prints where; --out is for --imagenet"
             )
         path = imagenette_subset(a.subset, size=a.size if a.size == "full" else int(a.size))
     else:
         raise SystemExit(
-            "pass --imagenet ROOT --dest DIR (your ImageNet-1k copy) or --imagenette (downloads Imagenette/Imagewoof)"
+            "pass --imagenet ROOT --out DIR (your ImageNet-1k copy) or --imagenette (downloads Imagenette/Imagewoof)"
         )
     for split in ("train", "val"):
         d = Path(path)/split
@@ -95,8 +95,14 @@ def add_data_parser(subs):
         "--imagenet",
         help="ImageNet-1k root (train/<wnid>/ + val/<wnid>/, or Kaggle's flat val/ + LOC_val_solution.csv)",
     )
-    s.add_argument("--dest", help="where the subset is built (links, not copies)")
-    s.add_argument("--link", default="symlink", choices=["symlink", "hardlink", "copy"])
+    s.add_argument("--out", dest="dest", help="where the subset is built (links, not copies)")
+    add_renamed(s, "--dest", "--out", "dest")
+    s.add_argument(
+        "--link",
+        default="symlink",
+        choices=["symlink", "hardlink", "copy"],
+        help="how the images reach the subset folder (default symlink: no copies)",
+    )
     s.add_argument(
         "--imagenette", action="store_true", help="download Imagenette (IN-S1) / Imagewoof (IN-S2) with fastai instead"
     )
@@ -148,7 +154,9 @@ def cmd_stylize(a) -> int:
 def add_stylize_parser(subs):
     "The `stylize` subcommand's arguments"
     from shape_sparsity.data.stylize import DEFAULT_STYLES, DEFAULT_STRENGTH
-    s = add_subcommand(subs, "stylize", cmd_stylize, "Write a stylized copy of an ImageFolder split (resumable), with a manifest")
+    s = add_subcommand(
+        subs, "stylize", cmd_stylize, "Write a stylized copy of an ImageFolder split (resumable), with a manifest"
+    )
     s.add_argument("src", help="ImageFolder split, e.g. DATA/val")
     s.add_argument("dest", help="output folder (DEST/<class>/<image>__<style>.png and DEST/manifest.csv)")
     s.add_argument("--styles", nargs="+", default=[str(s) for s in DEFAULT_STYLES],
@@ -157,8 +165,8 @@ def add_stylize_parser(subs):
                    help="style strength (AdaIN's alpha; the paper: 0.5)")
     s.add_argument("--size", type=image_side, help="resize inputs' shorter side first")
     _add_engine(s)
-    s.add_argument("--overwrite", action="store_true")
-    s.add_argument("--quiet", action="store_true")
+    s.add_argument("--overwrite", action="store_true", help="stylize again images that already have a stylized copy")
+    s.add_argument("--quiet", action="store_true", help="no progress bars")
     return s
 
 # %% ../../nbs/12a_cli.train.ipynb #22d58b4f
@@ -211,20 +219,43 @@ def add_train_parser(subs):
     "The `train` subcommand's arguments"
     from shape_sparsity.train.core import PAPER_RECIPE, PAPER_SIZE, PAPER_TOPK
     from shape_sparsity.train.table1 import STYLIZED_DIR
-    s = add_subcommand(subs, "train", cmd_train, "Train one ResNet-18 with the paper's recipe (dense or Top-K); rerun to resume")
+    s = add_subcommand(
+        subs, "train", cmd_train, "Train one ResNet-18 with the paper's recipe (dense or Top-K); rerun to resume"
+    )
     s.add_argument("--data", required=True, help="subset folder with train/<wnid>/ and val/<wnid>/ (from `data`)")
     s.add_argument(
         "--subset", help="name recorded in results.json, e.g. in-s1 (default: the data folder's name), as `table1` does"
     )
-    s.add_argument("--arch", default="paper", choices=["paper", "resnet18"])
+    s.add_argument(
+        "--arch",
+        default="paper",
+        choices=["paper", "resnet18"],
+        help="the network: the paper's ResNet-18 variant (3x3 stem, no max-pool) or torchvision's (default paper)",
+    )
     s.add_argument(
         "--topk", default=PAPER_TOPK, help='Top-K spec, e.g. 2_20 or 1-2_10, or "none" for the dense baseline'
     )
-    s.add_argument("--epochs", type=positive_int, default=PAPER_RECIPE["epochs"])
-    s.add_argument("--lr", type=positive_float, default=PAPER_RECIPE["lr"])
-    s.add_argument("--size", type=image_side, default=PAPER_SIZE)
-    s.add_argument("--bs", type=positive_int, default=PAPER_RECIPE["bs"])
-    s.add_argument("--seed", type=seed_int, default=0)
+    s.add_argument(
+        "--epochs",
+        type=positive_int,
+        default=PAPER_RECIPE["epochs"],
+        help="training epochs (default: the paper's recipe)",
+    )
+    s.add_argument(
+        "--lr",
+        type=positive_float,
+        default=PAPER_RECIPE["lr"],
+        help="peak learning rate of the one-cycle schedule (default: the paper's recipe)",
+    )
+    s.add_argument(
+        "--size", type=image_side, default=PAPER_SIZE, help="image side in pixels (default 224, the paper's)"
+    )
+    s.add_argument(
+        "--bs", type=positive_int, default=PAPER_RECIPE["bs"], help="batch size (default: the paper's recipe)"
+    )
+    s.add_argument(
+        "--seed", type=seed_int, default=0, help="random seed of the run (weights, shuffles, augmentation; default 0)"
+    )
     s.add_argument("--stylized", help=f"stylized validation folder (default: DATA/{STYLIZED_DIR} if it exists)")
     s.add_argument(
         "--per-batch", action="store_true", help="smooth per-batch cosine instead of the official per-epoch steps"
@@ -233,7 +264,11 @@ def add_train_parser(subs):
     s.add_argument("--name", help="run folder name (default from arch, topk and seed)")
     s.add_argument("--workers", type=count_int, help="DataLoader workers (default: fastai's)")
     s.add_argument("--no-mixed-precision", action="store_true", help="train in float32 on the GPU")
-    s.add_argument("--no-channels-last", action="store_true")
+    s.add_argument(
+        "--no-channels-last",
+        action="store_true",
+        help="keep the NCHW memory layout (default: channels_last, faster on CPUs and GPUs)",
+    )
     s.add_argument("--quiet", action="store_true", help="no progress bars")
     s.add_argument(
         "--no-image-check",
@@ -244,10 +279,10 @@ def add_train_parser(subs):
 
 # %% ../../nbs/12a_cli.train.ipynb #f4509b15
 def _table1_paths(a):
-    "The subsets' folders of --root or --in-s1/--in-s2, as `table1` takes them, and their names"
+    "The subsets' folders of --data or --in-s1/--in-s2, as `table1` takes them, and their names"
     paths = {k: v for k, v in {"in-s1": a.in_s1, "in-s2": a.in_s2}.items() if v}
     if a.root: paths = a.root
-    if not paths: raise SystemExit("pass --root DIR (holding in-s1/ and in-s2/) or --in-s1 DIR and/or --in-s2 DIR")
+    if not paths: raise SystemExit("pass --data DIR (holding in-s1/ and in-s2/) or --in-s1 DIR and/or --in-s2 DIR")
     return paths, (list(paths) if isinstance(paths, dict) else ["in-s1", "in-s2"])
 
 # %% ../../nbs/12a_cli.train.ipynb #fe2beb4e
@@ -293,9 +328,12 @@ def add_table1_parser(subs):
     from shape_sparsity.train.table1 import TABLE1_SEEDS, TABLE1_STYLIZED
     s = add_subcommand(subs, "table1", cmd_table1,
              f"Run the paper's Table 1 grid (dense vs Top-K {PAPER_TOPK}, IN-S1/IN-S2, seeds) and print the table")
-    s.add_argument("--root", help="folder holding in-s1/ and in-s2/ (each with train/, val/ and val-stylized/)")
-    s.add_argument("--in-s1", help="IN-S1 folder (instead of --root)")
-    s.add_argument("--in-s2", help="IN-S2 folder (instead of --root)")
+    s.add_argument(
+        "--data", dest="root", help="folder holding in-s1/ and in-s2/ (each with train/, val/ and val-stylized/)"
+    )
+    add_renamed(s, "--root", "--data", "root")
+    s.add_argument("--in-s1", help="IN-S1 folder (instead of --data)")
+    s.add_argument("--in-s2", help="IN-S2 folder (instead of --data)")
     s.add_argument("--preset", default="default", choices=["default", "paper"],
                    help="paper: first make each subset's stylized validation set as the paper did (--styles paper, "
                         "strength 0.5, 512 px; AdaIN if its weights can be had, else the offline engine, labelled)")
@@ -305,16 +343,44 @@ def add_table1_parser(subs):
     s.add_argument("--stylize-size", type=image_side,
                    help=f"shorter side of the images stylized (default {TABLE1_STYLIZED['size']})")
     _add_engine(s)
-    s.add_argument("--seeds", nargs="+", type=seed_int, default=list(TABLE1_SEEDS))
-    s.add_argument("--epochs", type=positive_int, default=PAPER_RECIPE["epochs"])
-    s.add_argument("--arch", default="paper", choices=["paper", "resnet18"])
-    s.add_argument("--size", type=image_side, default=PAPER_SIZE)
-    s.add_argument("--bs", type=positive_int, default=PAPER_RECIPE["bs"])
+    s.add_argument(
+        "--seeds",
+        nargs="+",
+        type=seed_int,
+        default=list(TABLE1_SEEDS),
+        help="one run per subset, network and seed (default: the paper's seeds)",
+    )
+    s.add_argument(
+        "--epochs",
+        type=positive_int,
+        default=PAPER_RECIPE["epochs"],
+        help="training epochs (default: the paper's recipe)",
+    )
+    s.add_argument(
+        "--arch",
+        default="paper",
+        choices=["paper", "resnet18"],
+        help="the network: the paper's ResNet-18 variant (3x3 stem, no max-pool) or torchvision's (default paper)",
+    )
+    s.add_argument(
+        "--size", type=image_side, default=PAPER_SIZE, help="image side in pixels (default 224, the paper's)"
+    )
+    s.add_argument(
+        "--bs", type=positive_int, default=PAPER_RECIPE["bs"], help="batch size (default: the paper's recipe)"
+    )
     s.add_argument("--no-stylized", action="store_true", help="skip the stylized validation sets")
-    s.add_argument("--out", default="table1")
-    s.add_argument("--workers", type=count_int)
+    s.add_argument(
+        "--out", default="table1", help="folder of the runs and the table; rerun to resume (default: table1)"
+    )
+    s.add_argument("--workers", type=count_int, help="DataLoader worker processes (default: fastai's)")
     s.add_argument("--report-only", action="store_true", help="only aggregate the runs already in --out")
     s.add_argument("--quiet", action="store_true", help="no progress bars")
-    s.add_argument("--no-mixed-precision", action="store_true")
-    s.add_argument("--no-channels-last", action="store_true")
+    s.add_argument(
+        "--no-mixed-precision", action="store_true", help="train in float32 on a GPU (default: mixed precision on CUDA)"
+    )
+    s.add_argument(
+        "--no-channels-last",
+        action="store_true",
+        help="keep the NCHW memory layout (default: channels_last, faster on CPUs and GPUs)",
+    )
     return s

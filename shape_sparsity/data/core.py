@@ -1,4 +1,4 @@
-"""The paper's ImageNet subsets (IN-S1, IN-S2), built from your ImageNet copy or downloaded from Imagenette/Imagewoof, and DataLoaders with its transforms
+"""The paper's ImageNet subsets (IN-S1, IN-S2) from your ImageNet or from Imagenette, and DataLoaders with its transforms
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/data.core.html.md"""
 
@@ -153,7 +153,7 @@ def _check_subset_dest(dest:Path, wnids:list):
     found = sorted({p.name for s in ("train", "val") if (dest/s).is_dir() for p in (dest/s).iterdir() if p.is_dir()})
     if set(found) - set(wnids):
         raise ValueError(f"`dest` {str(dest)!r} holds another subset (classes {found} -> {sorted(wnids)}): "
-                         "use another `dest` (CLI: --dest), or delete it to rebuild")
+                         "use another `dest` (CLI: --out), or delete it to rebuild")
 
 # %% ../../nbs/05a_data.core.ipynb #93ec74b9
 def _make_link(src:Path, dst:Path, link:str) -> bool:
@@ -216,7 +216,7 @@ def imagenette_subset(
         raise ConnectionError(
             f"Imagenette/Imagewoof ({which}, {size}) is not in {str(target.parent)!r} and the network is not reachable "
             "(or SHAPE_SPARSITY_OFFLINE is set): downloading it needs the network; without it, build the subset "
-            "from your ImageNet copy with `build_subset` (CLI: data --imagenet ROOT --dest DIR)"
+            "from your ImageNet copy with `build_subset` (CLI: data --imagenet ROOT --out DIR)"
         )
     path = untar_data(url)
     missing = [w for w in SUBSETS[which] if not (path/"train"/w).is_dir()]

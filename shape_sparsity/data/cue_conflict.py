@@ -1,4 +1,4 @@
-"""Geirhos et al.'s shape-texture cue-conflict stimuli: names, download and a loader with each network's own preprocessing
+"""Geirhos et al.'s cue-conflict stimuli: names, download, a loader with each network's own preprocessing
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/data.cue_conflict.html.md"""
 

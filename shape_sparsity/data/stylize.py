@@ -1,4 +1,4 @@
-"""Stylize a validation split with an offline engine or AdaIN: resumable, atomic, one run per folder at a time, with a manifest
+"""Stylize a validation split with an offline engine or AdaIN: resumable, atomic, locked, with a manifest
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/data.stylize.html.md"""
 

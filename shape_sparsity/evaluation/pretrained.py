@@ -1,4 +1,4 @@
-"""Run any ImageNet classifier, with or without Top-K, on Geirhos' stimuli and get its trials in the model-vs-human format (ONNX Runtime on CPU)
+"""Any ImageNet classifier, with or without Top-K, on Geirhos' stimuli, as model-vs-human trials (ONNX Runtime on CPU)
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/evaluation.pretrained.html.md"""
 

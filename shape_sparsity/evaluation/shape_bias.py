@@ -1,4 +1,4 @@
-"""Geirhos et al.'s cue-conflict shape-bias metric (model-vs-human procedure): decisions, response files, bootstrap CIs and the classic figure
+"""Geirhos et al.'s cue-conflict shape bias: decisions, response files, bootstrap CIs and the classic figure
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/evaluation.shape_bias.html.md"""
 

@@ -1,4 +1,4 @@
-"""The paper's inference-time experiment: shape bias of pretrained networks as Top-K's k varies, cached and resumable, with its figure
+"""The paper's inference-time experiment: pretrained networks' shape bias as k varies, cached, resumable, plotted
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/evaluation.sweep.html.md"""
 

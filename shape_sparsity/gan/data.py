@@ -1,4 +1,4 @@
-"""The few-shot GAN's data: any folder of images as fastai `DataLoaders` whose batches form an endless, seeded stream of iterations, and DiffAugment's differentiable augmentations
+"""The few-shot GAN's data: an image folder as an endless, seeded stream of batches, and DiffAugment
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/gan.data.html.md"""
 

@@ -1,4 +1,4 @@
-"""FID and KID of generated images: Inception's through torchmetrics when its weights can be downloaded, the same distances on EfficientNet-Lite0 features offline (always labelled Lite0-FID), and the perceptual losses of FastGAN's discriminator
+"""FID and KID of generated images (Inception's with the network, Lite0-FID offline) and FastGAN's perceptual losses
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/gan.metrics.html.md"""
 

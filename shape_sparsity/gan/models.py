@@ -1,4 +1,4 @@
-"""FastGAN's generator and discriminator (skip-layer excitation, self-supervised decoders) with the paper's spatial Top-K placed in the generator by TopKGen's spec strings
+"""FastGAN's generator and discriminator with the paper's spatial Top-K in the generator, placed by TopKGen's specs
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/gan.models.html.md"""
 

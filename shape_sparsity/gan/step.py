@@ -1,4 +1,4 @@
-"""FastGAN's losses (hinge and the discriminator's reconstruction), the alternating updates of one iteration as fastai callbacks, the learner with TopKGen's recipe, and sampling from the EMA generator
+"""FastGAN's losses, one iteration's alternating updates as fastai callbacks, TopKGen's recipe, EMA sampling
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/gan.step.html.md"""
 

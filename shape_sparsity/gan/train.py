@@ -1,4 +1,4 @@
-"""FastGAN's training on a fastai `Learner`: iterations in chunks, atomic checkpoints with exact resume (the run-checkpoint mechanism of `06a_train.core`), sample grids, the Lite0-FID curve and TopKGen's best-FID selection
+"""FastGAN's training on a fastai `Learner`: checkpoints with exact resume, sample grids, Lite0-FID, best-FID selection
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/gan.train.html.md"""
 

@@ -1,4 +1,4 @@
-"""Texture syntheses saved once per source and setting (reused only when their recorded identity matches), measured by an independent classifier, shown side by side, and the `synthesize` command
+"""Texture syntheses saved by identity, measured by an independent classifier, shown side by side; `synthesize`
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/texture.study.html.md"""
 
@@ -16,8 +16,8 @@ from PIL import Image, UnidentifiedImageError
 from PIL.PngImagePlugin import PngInfo
 from torch import nn
 from ..models import preprocess_for, model_device
-from ..utils import (atomic_write, check_writable, eval_mode, maybe_bar, torch_threads, positive_int,
-                                  seed_int, fraction, weights_reachable)
+from ..utils import (add_renamed, atomic_write, check_writable, eval_mode, maybe_bar, torch_threads,
+                                  positive_int, seed_int, fraction, weights_reachable)
 from ..images import find_images, open_image, image_ok, check_side, MAX_SIDE
 from ..runs import file_fingerprint, same_identity, folder_lock, FolderBusy
 from .synthesis import (NEURONS, NEURON_LABELS, CONDITIONS, CONDITION_LABELS, PAPER_CONDITIONS,
@@ -357,10 +357,10 @@ def _synthesize(a, out:Path) -> int:
     }
     kw = lambda n: dict(texture_preset(preset, CONDITIONS[n][1]), **given, match=CONDITIONS[n][1])
     size, resize = check_side(kw("all")["size"], "--size"), kw("all")["resize"]
-    if a.model == "vgg19" and not _vgg_weights_reachable():
-        raise SystemExit("--model vgg19 needs torchvision's VGG-19 weights (about 550 MB, cached after the first "
-                         "download) and the network is not reachable; use --model efficientnet_lite0 (offline)")
-    model = texture_model(a.model, getattr(a, "vgg_file", None) or "DEFAULT")
+    if a.arch == "vgg19" and not _vgg_weights_reachable():
+        raise SystemExit("--arch vgg19 needs torchvision's VGG-19 weights (about 550 MB, cached after the first "
+                         "download) and the network is not reachable; use --arch efficientnet_lite0 (offline)")
+    model = texture_model(a.arch, getattr(a, "vgg_file", None) or "DEFAULT")
     layers = check_layers(model, a.layers or model.texture_layers, "--layers")
     with torch_threads(a.threads): check_texture_size(model, layers, size)
     bars, paths, n_new, t0 = not (a.quiet or getattr(a, "no_bars", False)), {}, 0, time.perf_counter()
@@ -444,7 +444,7 @@ def add_synthesize_parser(subs):
         help="seeds of the starting noise, one synthesis each (default: 0)",
     )
     p.add_argument(
-        "--model",
+        "--arch",
         choices=list(TEXTURE_LAYERS),
         default="efficientnet_lite0",
         help=(
@@ -452,11 +452,12 @@ def add_synthesize_parser(subs):
             " gatys_vgg19 (the official code's normalized VGG-19, from --vgg-file)"
         ),
     )
+    add_renamed(p, "--model", "--arch", "arch")
     p.add_argument(
         "--vgg-file",
         metavar="PATH",
         help=(
-            f"the official {GATYS_VGG_FILE} file for --model gatys_vgg19 (default: $SHAPE_SPARSITY_GATYS_VGG "
+            f"the official {GATYS_VGG_FILE} file for --arch gatys_vgg19 (default: $SHAPE_SPARSITY_GATYS_VGG "
             "or ~/.cache/shape_sparsity/)"
         ),
     )

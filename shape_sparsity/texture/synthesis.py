@@ -1,4 +1,4 @@
-"""Gatys et al.'s texture synthesis with every Gram matrix computed from the Top-K neurons only, the non-Top-K ones, or all: what the strongest activations encode
+"""Gatys et al.'s texture synthesis from the Top-K neurons only, the others, or all: what the strongest encode
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/texture.synthesis.html.md"""
 

@@ -1,4 +1,4 @@
-"""The paper's training recipe as a fastai `Learner`: per-epoch cosine schedule, coupled L2, checkpoints every epoch, exact resume, results files, and the Table 1 grid
+"""The paper's training recipe as a fastai `Learner`: its schedule, checkpoints every epoch, exact resume, results files
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/train.core.html.md"""
 

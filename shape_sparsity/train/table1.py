@@ -1,4 +1,4 @@
-"""The paper's Table 1 grid (IN-S1/IN-S2, dense vs Top-K, several seeds): run it resumably and report clean and stylized accuracy with reference numbers
+"""The paper's Table 1 grid (IN-S1/IN-S2, dense vs Top-K, seeds), run resumably, with clean and stylized accuracy
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/train.table1.html.md"""
 

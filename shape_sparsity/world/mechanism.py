@@ -1,4 +1,4 @@
-"""On the saved networks of a world study: do Top-K networks add shape decisions or drop texture ones, what their stages encode (linear probes of shape and texture), where Top-K keeps activations (outline, interior, background), and which textures win
+"""Inside a world study's networks: shape vs texture decisions, linear probes, where Top-K keeps activations
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/world.mechanism.html.md"""
 

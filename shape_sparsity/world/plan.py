@@ -1,4 +1,4 @@
-"""The training claim decided by a plan written before its runs: a pilot sizes the seeds by power, the main runs are paired by seed, and the verdict (paired t-test, Wilcoxon check, TOST equivalence) is computed exactly as the plan says
+"""The training claim decided by a plan written before its runs: seeds by power, paired runs, a pre-stated verdict
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/world.plan.html.md"""
 

@@ -1,4 +1,4 @@
-"""A seeded, procedural world of images whose class is given by a shape *and* a texture: agreeing in training, in conflict at test time, so Geirhos' shape bias can be measured on networks trained on a CPU in minutes
+"""A seeded world of images whose class is a shape *and* a texture, in conflict at test time: shape bias on a CPU
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/world.render.html.md"""
 

@@ -1,4 +1,4 @@
-"""Dense, Top-K and random-mask networks trained to convergence on the shape-texture world, over seeds, in parallel: shape bias with CIs, shape and texture decisions, single-cue accuracies, per-epoch learning curves; Top-K inserted at inference into the dense ones
+"""Dense, Top-K and random-mask networks trained to convergence on the world over seeds: shape bias with CIs, curves
 
 Docs: https://shape-sparsity.github.io/shape_sparsity/world.study.html.md"""
 

@@ -57,10 +57,10 @@ def case_sweep_trials_match_the_table(tmp):
         assert got == 8, f"{f} holds {got} trials, but the table beside it is the 8-image run"
 
 def case_data_dest_other_wnids(tmp):
-    "issue 19 #13: data --dest reused with other --wnids kept the old classes beside the new ones"
+    "issue 19 #13: data --out (was --dest) reused with other --wnids kept the old classes beside the new ones"
     mini = _data("imagenet-mini")
-    run("data", "--imagenet", mini, "--wnids", "n01440764", "n03594945", "--dest", tmp/"d").ok()
-    run("data", "--imagenet", mini, "--wnids", "n03201208", "--dest", tmp/"d").one_line_error("holds another subset", "n03201208")
+    run("data", "--imagenet", mini, "--wnids", "n01440764", "n03594945", "--out", tmp/"d").ok()
+    run("data", "--imagenet", mini, "--wnids", "n03201208", "--out", tmp/"d").one_line_error("holds another subset", "n03201208")
 
 def case_second_sweep_into_a_busy_folder(tmp):
     "lost work: two sweeps with different --ks into one --out both said saved, the last writer's rows only"
