@@ -22,20 +22,48 @@ from .utils import load_torch_file
 from .images import open_image
 
 # %% auto #0
-__all__ = ['N_STAGES', 'DENSE_SPECS', 'PAPER_STAGES', 'PAPER_POOL', 'RESNET18_ARCHS', 'TOPK_PRESETS', 'PRESET_K', 'LITE_WHEELS',
-           'IMAGENET_PREPROCESS', 'TopKSpec', 'parse_topk_spec', 'paper_feature_side', 'PaperResNet18', 'StageVGG',
-           'stage_vgg', 'paper_resnet18', 'resnet18_topk', 'make_resnet18', 'load_weights', 'lite_weights_file',
-           'load_positional', 'efficientnet_lite', 'Preprocess', 'model_device', 'preprocess_for', 'arch_preprocess',
-           'pretrained_topk']
+__all__ = ['N_STAGES', 'DENSE_SPECS', 'TOPK_SPEC_GRAMMAR', 'PAPER_STAGES', 'PAPER_POOL', 'RESNET18_ARCHS', 'TOPK_PRESETS',
+           'PRESET_K', 'LITE_WHEELS', 'IMAGENET_PREPROCESS', 'split_topk_spec', 'TopKSpec', 'parse_topk_spec',
+           'paper_feature_side', 'PaperResNet18', 'StageVGG', 'stage_vgg', 'paper_resnet18', 'resnet18_topk',
+           'make_resnet18', 'load_weights', 'lite_weights_file', 'load_positional', 'efficientnet_lite', 'Preprocess',
+           'model_device', 'preprocess_for', 'arch_preprocess', 'pretrained_topk']
 
-# %% ../nbs/04_models.ipynb #4bc18417
+# %% ../nbs/04_models.ipynb #8b05249f
 N_STAGES = 4  # ResNet-18 has four stages, `layer1`..`layer4` (torchvision and the paper's code)
 DENSE_SPECS = ("", "none", "dense")  # spec strings meaning "no Top-K"
-_SPEC_HELP = (
-    'a Top-K spec is "<stages>_<percent>", e.g. "2_20" (20% after stage 2) or "1-2_10" (10% after stages 1 and 2),'
-    " stages 1..4, percent 1..100"
+TOPK_SPEC_GRAMMAR = (
+    'a Top-K spec is "<places>_<percents>": for a classifier "<stages>_<percent>", e.g. "2_20" (20% after stage 2) or '
+    '"1-2_10" (10% after stages 1 and 2), stages 1..4, percent 1..100; for the GAN generator '
+    '"<resolutions>_<percents>", e.g. "32_5" (5% of the 32x32 map) or "16-32_10-5" (10% at 16x16, 5% at 32x32), '
+    'percents in (0, 100]; "none" or "dense" for no Top-K'
 )
 
+# %% ../nbs/04_models.ipynb #74839159
+def _spec_numbers(spec:str, part:str, what:str, kind) -> tuple:
+    "The `-`-separated numbers of one side of `spec`, or an error naming that side"
+    try: return tuple(kind(p) for p in part.split("-"))
+    except ValueError:
+        raise ValueError(f"bad Top-K spec {spec!r}: its {what}s {part!r} are not numbers; {TOPK_SPEC_GRAMMAR}") from None
+
+# %% ../nbs/04_models.ipynb #a6266366
+def split_topk_spec(
+    spec:str, # e.g. "2_20", "1-2_10", "16-32_10-5"; "none"/"dense"/"" for no Top-K
+    what:str="stage", # what the places are: "stage" (classifiers) or "resolution" (the GAN generator)
+) -> tuple|None: # (places, percents), a percent for each place; `None` for no Top-K
+    "The one Top-K spec grammar, `<places>_<percents>`, shared by classifiers and the GAN: its two sides as numbers"
+    s = spec.strip().lower()
+    if s in DENSE_SPECS: return None
+    head, sep, tail = s.partition("_")
+    if not (sep and head and tail) or "_" in tail: raise ValueError(f"bad Top-K spec {spec!r}: {TOPK_SPEC_GRAMMAR}")
+    places, pcts = _spec_numbers(spec, head, what, int), _spec_numbers(spec, tail, "percent", float)
+    if len(pcts) == 1: pcts = pcts * len(places)
+    if len(pcts) != len(places):
+        raise ValueError(f"bad Top-K spec {spec!r}: {len(places)} {what}s but {len(pcts)} percents; {TOPK_SPEC_GRAMMAR}")
+    if len(set(places)) != len(places):
+        raise ValueError(f"bad Top-K spec {spec!r}: a {what} is listed twice; {TOPK_SPEC_GRAMMAR}")
+    return places, pcts
+
+# %% ../nbs/04_models.ipynb #6844bf7a
 class TopKSpec(NamedTuple):
     "A parsed Top-K spec: the ResNet stages followed by Top-K and the fraction `k` kept"
     stages: tuple[int, ...]
@@ -44,28 +72,26 @@ class TopKSpec(NamedTuple):
     def layers(self) -> list[str]: return [f"layer{s}" for s in self.stages]
     def __str__(self): return "-".join(map(str, self.stages)) + f"_{round(self.k * 100):d}"
 
-# %% ../nbs/04_models.ipynb #42365866
+# %% ../nbs/04_models.ipynb #0e0e2da0
 def parse_topk_spec(spec:str|TopKSpec|None) -> TopKSpec|None:
-    ("Parse a spec like \"2_20\" or \"1-2_10\" (the paper code's `--topk`); `None`, \"\", \"none\", \"dense\" mean no "
-     "Top-K")
+    ("Parse a classifier spec like \"2_20\" or \"1-2_10\" (the paper code's `--topk`); `None`, \"\", \"none\", "
+     "\"dense\" mean no Top-K")
     if spec is None or isinstance(spec, TopKSpec): return spec
     if not isinstance(spec, str):
         raise TypeError(
-            f"`topk` must be a spec string or None, got {spec!r} of type {type(spec).__name__}; {_SPEC_HELP}"
+            f"`topk` must be a spec string or None, got {spec!r} of type {type(spec).__name__}; {TOPK_SPEC_GRAMMAR}"
         )
-    s = spec.strip().lower()
-    if s in DENSE_SPECS: return None
-    stages, sep, pct = s.partition("_")
-    parts = stages.split("-")
-    if not (sep and pct.isdigit() and all(p.isdigit() for p in parts)):
-        raise ValueError(f"bad Top-K spec {spec!r}: {_SPEC_HELP}")
-    st, pct = tuple(int(p) for p in parts), int(pct)
+    parts = split_topk_spec(spec, "stage")
+    if parts is None: return None
+    st, pcts = parts
     if not all(1 <= i <= N_STAGES for i in st):
-        raise ValueError(f"bad Top-K spec {spec!r}: stages must be in 1..{N_STAGES}, got {st}; {_SPEC_HELP}")
-    if len(set(st)) != len(st): raise ValueError(f"bad Top-K spec {spec!r}: repeated stage; {_SPEC_HELP}")
-    if not 1 <= pct <= 100:
-        raise ValueError(f"bad Top-K spec {spec!r}: percent must be in 1..100, got {pct}; {_SPEC_HELP}")
-    return TopKSpec(tuple(sorted(st)), pct / 100)
+        raise ValueError(f"bad Top-K spec {spec!r}: stages must be in 1..{N_STAGES}, got {st}; {TOPK_SPEC_GRAMMAR}")
+    if len(set(pcts)) != 1:
+        raise ValueError(f"bad Top-K spec {spec!r}: a classifier keeps one percent at all its stages; {TOPK_SPEC_GRAMMAR}")
+    pct = pcts[0]
+    if not (math.isfinite(pct) and pct == int(pct) and 1 <= pct <= 100):
+        raise ValueError(f"bad Top-K spec {spec!r}: percent must be in 1..100, got {pct:g}; {TOPK_SPEC_GRAMMAR}")
+    return TopKSpec(tuple(sorted(st)), int(pct) / 100)
 
 # %% ../nbs/04_models.ipynb #90ee63d7
 # (channels, stride) of layer1..4, 2 BasicBlocks each (ResNet-18)

@@ -15,7 +15,7 @@ from PIL import Image
 from fastai.data.core import TfmdDL, DataLoaders
 from fastai.data.transforms import IntToFloatTensor, Normalize
 from fastai.torch_core import TensorImage
-from ..train.core import epoch_seed
+from ..runs import epoch_seed
 from ..utils import check_int, maybe_bar
 from ..images import find_images, open_image  # `find_images` re-exported: the one image family
 from ..runs import files_fingerprint

@@ -16,31 +16,26 @@ from torch.nn.utils.parametrizations import spectral_norm
 from fastcore.basics import patch
 from ..core import TopK, check_k
 from ..utils import check_int
+from ..models import split_topk_spec
 
 # %% auto #0
-__all__ = ['GAN_SIZES', 'DENSE_GAN_SPECS', 'PAPER_GAN_TOPK', 'PAPER_GAN_DATA', 'PAPER_GAN_TOPKS', 'G_CHANNELS', 'MAX_WIDTH',
-           'MAX_NZ', 'generator_resolutions', 'GANTopK', 'parse_gan_topk', 'paper_gan_topk', 'sn_conv', 'batch_norm',
+__all__ = ['GAN_SIZES', 'PAPER_GAN_TOPK', 'PAPER_GAN_DATA', 'PAPER_GAN_TOPKS', 'G_CHANNELS', 'MAX_WIDTH', 'MAX_NZ',
+           'generator_resolutions', 'GANTopK', 'parse_gan_topk', 'paper_gan_topk', 'sn_conv', 'batch_norm',
            'NoiseInjection', 'up_block', 'up_block_comp', 'SLE', 'FastGANGenerator', 'topk_density', 'down_block',
            'DownBlockComp', 'SimpleDecoder', 'crop_part', 'FastGANDiscriminator']
 
 # %% ../../nbs/07a_gan.models.ipynb #ec62c355
 # image sides the networks support (FastGAN: 256, 512, 1024; smaller ones for CPU tests)
 GAN_SIZES = (32, 64, 128, 256, 512, 1024)
-DENSE_GAN_SPECS = ("", "none", "dense")  # spec strings meaning "no Top-K"
 # the paper's Top-K generator: 5% of the 32x32 map (official scripts/{fish,jeep,railway}/run.sh: --sparse_hw_info 32_5)
 PAPER_GAN_TOPK = "32_5"
 # The official data sets (few-shot-img-syn/data/<name>/ of the official repository): 100 ImageNet training images each
-# of fish
-# (files n01440764_*, tench), jeep (n03594945_*) and table (n03201208_*, dining table); railway is 105 COCO train2014
-# images.
+# of fish (files n01440764_*, tench), jeep (n03594945_*) and table (n03201208_*, dining table); railway is 105 COCO
+# train2014 images.
 PAPER_GAN_DATA = {"fish": "n01440764", "jeep": "n03594945", "table": "n03201208", "railway": "COCO train2014"}
-# The Top-K spec of each official run (scripts/<name>/run.sh, --sparse_hw_info): table keeps 15% of the 32x32 map, the
-# others 5%.
+# The Top-K spec of each official run (scripts/<name>/run.sh, --sparse_hw_info): table keeps 15% of the 32x32 map,
+# the others 5%.
 PAPER_GAN_TOPKS = {"fish": "32_5", "jeep": "32_5", "railway": "32_5", "table": "32_15"}
-_GAN_SPEC_HELP = (
-    'a generator Top-K spec is "<resolutions>_<percents>", e.g. "32_5" (5% of the 32x32 map, the paper) '
-    'or "16-32_10-5" (10% at 16x16 and 5% at 32x32), percents in (0, 100]; "none" for the dense generator'
-)
 
 def generator_resolutions(size:int) -> tuple:
     "The sides of the generator's feature maps for `size`-pixel images: 4, 8, ..., `size`"
@@ -57,14 +52,6 @@ class GANTopK:
     @property
     def resolutions(self) -> tuple: return tuple(r for r, _ in self.ks)
 
-# %% ../../nbs/07a_gan.models.ipynb #e8cb1cf2
-def _spec_ints(part, spec, what):
-    try: return [float(p) if what == "percent" else int(p) for p in part.split("-")]
-    except ValueError:
-        raise ValueError(
-            f"bad generator Top-K spec {spec!r}: its {what}s {part!r} are not numbers; {_GAN_SPEC_HELP}"
-        ) from None
-
 # %% ../../nbs/07a_gan.models.ipynb #1b0b192e
 def parse_gan_topk(
     spec:str|GANTopK|None, # "32_5", "16-32_10-5", "none"... (TopKGen's `--sparse_hw_info`)
@@ -74,21 +61,15 @@ def parse_gan_topk(
     if spec is None or isinstance(spec, GANTopK): res = spec
     elif not isinstance(spec, str):
         raise TypeError(f"the generator Top-K spec must be a string like '32_5' or None, got {spec!r}")
-    elif spec.strip().lower() in DENSE_GAN_SPECS: res = None
+    elif (parts := split_topk_spec(spec, "resolution")) is None: res = None
     else:
-        parts = spec.strip().split("_")
-        if len(parts) != 2: raise ValueError(f"bad generator Top-K spec {spec!r}: {_GAN_SPEC_HELP}")
-        rs, ps = _spec_ints(parts[0], spec, "resolution"), _spec_ints(parts[1], spec, "percent")
-        if len(ps) == 1: ps = ps * len(rs)
-        if len(ps) != len(rs):
-            raise ValueError(f"bad generator Top-K spec {spec!r}: {len(rs)} resolutions but {len(ps)} percents")
-        if len(set(rs)) != len(rs): raise ValueError(f"bad generator Top-K spec {spec!r}: a resolution is listed twice")
+        rs, ps = parts
         for p in ps:
             if not 0 < p <= 100:
-                raise ValueError(f"bad generator Top-K spec {spec!r}: percent {p:g} is not in (0, 100]")
+                raise ValueError(f"bad Top-K spec {spec!r}: percent {p:g} is not in (0, 100]")
         for r in rs:
             if r < 4 or r & (r - 1):
-                raise ValueError(f"bad generator Top-K spec {spec!r}: resolution {r} is not a power of two >= 4")
+                raise ValueError(f"bad Top-K spec {spec!r}: resolution {r} is not a power of two >= 4")
         res = GANTopK(tuple(sorted((r, check_k(p / 100)) for r, p in zip(rs, ps))))
     if res is not None and size is not None:
         have = generator_resolutions(size)

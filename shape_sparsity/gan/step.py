@@ -23,7 +23,8 @@ from ..callback import TopKCallback
 from .models import FastGANGenerator, FastGANDiscriminator, crop_part, parse_gan_topk, PAPER_GAN_TOPK
 from .data import GAN_RECIPE, diff_augment, check_policy, check_outside
 from .metrics import perceptual_loss
-from ..train.core import device_callbacks, epoch_seed
+from ..train.core import device_callbacks
+from ..runs import epoch_seed
 from ..utils import atomic_write, check_int
 
 # %% auto #0

@@ -26,16 +26,15 @@ from ..models import make_resnet18, parse_topk_spec
 from ..core import check_mode
 from ..insert import set_topk, topk_layers
 from ..utils import atomic_write_json, atomic_torch_save, json_default, check_int, load_torch_file
-from ..runs import check_identity, files_fingerprint, rank_lock
+from ..runs import (check_identity, files_fingerprint, rank_lock, epoch_seed, EpochSeed, CHECKPOINT, RESULTS,
+                                 opt_state, load_opt_state, load_run_checkpoint, check_run_config, dl_fingerprint,
+                                 NonFiniteLoss, check_finite, StopNonFinite, RunCheckpoint, run_config_diff)
 from ..callback import TopKCallback
 
 # %% auto #0
-__all__ = ['PAPER_RECIPE', 'PAPER_SIZE', 'PAPER_TOPK', 'AMP_MODES', 'CHECKPOINT', 'RESULTS', 'SchedEpochCos', 'paper_schedule',
-           'resolve_mixed_precision', 'device_callbacks', 'check_batches', 'recipe_learner', 'run_name_for',
-           'paper_learner', 'epoch_seed', 'EpochSeed', 'opt_state', 'load_opt_state', 'load_run_checkpoint',
-           'check_run_config', 'dl_fingerprint', 'NonFiniteLoss', 'check_finite', 'StopNonFinite', 'RunCheckpoint',
-           'summarize_history', 'PaperRun', 'run_dir', 'checkpoint_path', 'load_checkpoint', 'fit_paper',
-           'training_output']
+__all__ = ['PAPER_RECIPE', 'PAPER_SIZE', 'PAPER_TOPK', 'AMP_MODES', 'SchedEpochCos', 'paper_schedule', 'resolve_mixed_precision',
+           'device_callbacks', 'check_batches', 'recipe_learner', 'run_name_for', 'paper_learner', 'summarize_history',
+           'PaperRun', 'run_dir', 'checkpoint_path', 'load_checkpoint', 'fit_paper', 'training_output']
 
 # %% ../../nbs/06a_train.core.ipynb #227055dd
 # Source: the paper's official training code (Li et al. 2023, ImageNet-subset training script): torch SGD(lr=0.1,
@@ -228,105 +227,6 @@ def paper_learner(
                               n_out=n_out, seed=seed, width=width, topk_mode=None if spec is None else mode)
     return learn
 
-# %% ../../nbs/06a_train.core.ipynb #ead401cb
-def epoch_seed(seed:int, epoch:int) -> int:
-    "The seed of epoch `epoch` of a run seeded with `seed` (distinct for every (seed, epoch) pair used in practice)"
-    return (int(seed) * 1_000_003 + int(epoch)) % (2**31 - 1)
-
-# %% ../../nbs/06a_train.core.ipynb #330de48c
-class EpochSeed(Callback):
-    ("Reseed python, numpy, torch, the DataLoaders' shuffling and random-mask Top-K layers before every epoch, so "
-     "epoch `e` is reproducible alone")
-    order = -20  # before any callback that draws random numbers
-    def __init__(self, seed:int): self.seed = seed
-    def before_epoch(self):
-        s = epoch_seed(self.seed, self.epoch)
-        set_seed(s, reproducible=True)
-        for dl in self.dls.loaders:
-            if hasattr(dl, "rng"): dl.rng = random.Random(s)
-        model = getattr(self.learn, "model", None)
-        # the random-mask control's masks
-        for i, (_, tk) in enumerate(topk_layers(model) if model is not None else []): tk.reseed(s + i)
-
-# %% ../../nbs/06a_train.core.ipynb #65fd4673
-CHECKPOINT, RESULTS = "checkpoint.pth", "results.json"
-
-def opt_state(opt) -> dict:
-    "An optimiser's state for a checkpoint: tensors and plain dicts (loadable with `weights_only`)"
-    sd = opt.state_dict(); return dict(state=sd["state"], hypers=[dict(h) for h in sd["hypers"]])
-
-# %% ../../nbs/06a_train.core.ipynb #aedd9af2
-def load_opt_state(opt, state:dict):
-    "Restore a fastai optimiser from `opt_state`'s dict"
-    opt.load_state_dict(dict(state=state["state"], hypers=L(state["hypers"])))
-
-# %% ../../nbs/06a_train.core.ipynb #ccb9a72f
-def load_run_checkpoint(path, what:str="checkpoint", map_location="cpu", keys=("config",)) -> dict:
-    ("`load_torch_file`, then a one-line error naming the file unless it is a dict holding `keys` (a checkpoint of "
-     "this package)")
-    ck = load_torch_file(path, what, map_location=map_location)
-    if not isinstance(ck, dict) or any(k not in ck for k in keys):
-        raise ValueError(
-            f"{what} {str(path)!r} is not a checkpoint of this package (a {type(ck).__name__}): delete it or use"
-            " another folder"
-        )
-    return ck
-
-# %% ../../nbs/06a_train.core.ipynb #55cdfdbf
-def check_run_config(saved:dict, config:dict, keys, path, hint:str):
-    ("Refuse to resume the checkpoint `path` of another run: a `ValueError` naming every key of `keys` that differs, "
-     "with both values")
-    ks = [k for k in keys if k in saved and k in config]
-    check_identity({k: saved[k] for k in ks}, {k: config[k] for k in ks}, f"checkpoint {str(path)!r}", hint)
-
-# %% ../../nbs/06a_train.core.ipynb #e9bc7311
-def dl_fingerprint(*dls) -> str|None:
-    ("`runs.files_fingerprint` of the image files behind `dls` (names relative to their common folder; hashes cached "
-     "on disk), or None if they are not files")
-    items = [i for dl in dls if dl is not None for i in (getattr(getattr(dl, "dataset", None), "items", None) or [])]
-    # (each file is stat-ed once, by the cache)
-    if not items or not all(isinstance(i, (str, Path)) for i in items): return None
-    # a resume re-reads no unchanged image
-    return files_fingerprint(items, root=os.path.commonpath([str(Path(i).parent) for i in items]), cache=True)
-
-# %% ../../nbs/06a_train.core.ipynb #ea623cf6
-class NonFiniteLoss(ValueError):
-    "A training loss became NaN or infinite: the run stopped (its last checkpoint is kept)"
-    # one line, also after fastai prefixes its event
-    def __str__(self): return str(self.args[0]).split("\n")[-1].strip() if self.args else ""
-
-# %% ../../nbs/06a_train.core.ipynb #854f9674
-def check_finite(losses:dict, where:str):
-    "Raise `NonFiniteLoss` naming each of `losses` (name -> number) that is NaN or infinite"
-    bad = {k: float(v) for k, v in losses.items() if v is not None and not math.isfinite(float(v))}
-    if bad:
-        raise NonFiniteLoss(
-            f"the training diverged at {where} ({', '.join(f'{k} {v}' for k, v in bad.items())}): stopped without "
-            "saving this step; the last checkpoint is kept. Try a lower learning rate (--lr)"
-        )
-
-# %% ../../nbs/06a_train.core.ipynb #89ea8dd4
-class StopNonFinite(Callback):
-    ("Stop training with `NonFiniteLoss` as soon as a training batch's loss is NaN or infinite (before its weights "
-     "update)")
-    order = -5
-    def after_loss(self):
-        if self.training:
-            check_finite(dict(loss=self.learn.loss.detach().float()), f"epoch {self.epoch}, batch {self.iter}")
-
-# %% ../../nbs/06a_train.core.ipynb #c637a3e2
-class RunCheckpoint(Callback):
-    ("What `PaperRun` and `GANRun` share: the gradient scaler restored, and the scaler's state and atomic saves for a "
-     "checkpoint")
-    def before_fit(self):
-        if getattr(self, "scaler_state", None) is not None and getattr(self.learn, "scaler", None) is not None:
-            self.learn.scaler.load_state_dict(self.scaler_state)  # after `MixedPrecision.before_fit` made a new scaler
-    def scaler_dict(self) -> dict|None:
-        scaler = getattr(self.learn, "scaler", None)
-        return scaler.state_dict() if scaler is not None and scaler.is_enabled() else None
-    def write(self, state:dict, checkpoint, results:dict, results_path):  # each atomically: never half a file
-        atomic_torch_save(state, checkpoint); atomic_write_json(results, results_path)
-
 # %% ../../nbs/06a_train.core.ipynb #f50729b2
 _MUST_MATCH = (
     "arch",
@@ -429,7 +329,7 @@ def load_checkpoint(
         ck["config"],
         f"use another run name (--name) or --out, or delete {str(path.parent.parent)!r} to start again",
     )
-    if [k for k in _MUST_MATCH if k in old and k in config and old[k] != config[k]] == ["stylized_fingerprint"]:
+    if run_config_diff(old, config, _MUST_MATCH) == ["stylized_fingerprint"]:
         hint = (  # only other stylized images
             "its stylized accuracy is measured after every epoch, so other stylized images need a new training run"
             f" ({hint}), or score its final model {str(path.parent/'final.pth')!r} with `eval_dl` and"
