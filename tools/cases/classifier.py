@@ -176,3 +176,23 @@ def case_train_resume_after_moving_the_data(tmp):
     shutil.move(d, tmp/"moved")
     r = run("train", "--data", tmp/"moved", "--topk", "none", *TINY_TRAIN, "--out", tmp/"r").ok()
     assert "clean accuracy" in r.out, r
+
+# --- issue 26 #8: the shared layers (run identity, argument checks, strict JSON) ------------------------------
+
+def case_train_same_size_copy_with_mtime(tmp):
+    "issue 26 #2: `cp -p` of a same-size image over a trained one (same mtime, as unpacked archives have) went unseen"
+    import numpy as np
+    from PIL import Image
+    rng = np.random.default_rng(0)
+    for split in ("train", "val"):
+        for c in ("a", "b"):
+            (tmp/"D"/split/c).mkdir(parents=True)
+            for i in range(2):  # uncompressed PNGs: every file has the same size
+                Image.fromarray(rng.integers(0, 256, (32, 32, 3), np.uint8)).save(tmp/"D"/split/c/f"{i}.png", compress_level=0)
+    files = sorted((tmp/"D").rglob("*.png"))
+    for f in files: os.utime(f, ns=(1_600_000_000_000_000_000,) * 2)  # one mtime for all, as `tar x` or `unzip` leave them
+    time.sleep(2.5)  # unpacked a while before the run
+    args = ["train", "--data", tmp/"D", "--topk", "none", *TINY_TRAIN, "--no-image-check", "--out", tmp/"O"]
+    run(*args).ok()
+    shutil.copy2(files[1], files[0])  # `cp -p`: the same size and mtime, other bytes
+    run(*args).one_line_error("holds another run", "data_fingerprint")
