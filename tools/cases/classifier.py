@@ -179,6 +179,12 @@ def case_train_resume_after_moving_the_data(tmp):
 
 # --- issue 26 #8: the shared layers (run identity, argument checks, strict JSON) ------------------------------
 
+def case_train_schedule_is_part_of_the_run(tmp):
+    "issue 26 #1: train, then the same with --per-batch: the finished run was reprinted as the --per-batch answer"
+    d, args = _mini(tmp/"D", n=2), ["--topk", "2_20", "--seed", "0", *TINY_TRAIN, "--out", tmp/"O"]
+    run("train", "--data", d, *args).ok()
+    run("train", "--data", d, *args, "--per-batch").one_line_error("holds another run", "schedule")
+
 def case_train_same_size_copy_with_mtime(tmp):
     "issue 26 #2: `cp -p` of a same-size image over a trained one (same mtime, as unpacked archives have) went unseen"
     import numpy as np
