@@ -81,6 +81,12 @@ def _to_8bit(img:Image.Image) -> Image.Image:
     else: a = a.astype(np.float64) / (257.0 if img.mode.startswith("I;16") or a.max() > 255 else 1.0)
     return Image.fromarray(np.nan_to_num(np.clip(a, 0, 255)).round().astype(np.uint8), "L")
 
+# %% ../nbs/00c_images.ipynb #7802b0b0
+def _bomb(what:str) -> str:
+    "The error for an image PIL refuses to decode for its pixel count (`Image.DecompressionBombError`)"
+    return (f"{what} is an image of more than {2 * Image.MAX_IMAGE_PIXELS:,} pixels, which PIL refuses to decode (a "
+            "decompression bomb, or a huge scan): shrink it or remove it")
+
 # %% ../nbs/00c_images.ipynb #c4911bd4
 def open_image(
     src, # a file path, a PIL image, raw bytes (e.g. a `FileUpload` value's `content`) or an `(H, W, 3)` uint8 array
@@ -100,12 +106,14 @@ def open_image(
             img = Image.open(p)
             if draft is not None: img.draft("RGB", (draft, draft))
             img.load()
+        except Image.DecompressionBombError: raise ValueError(_bomb(repr(str(p)))) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
             raise ValueError(
                 f"{str(p)!r} is not an image file PIL can read ({type(e).__name__}: {str(e)[:100]})"
             ) from None
     elif isinstance(src, (bytes, bytearray, memoryview)):
         try: img = Image.open(io.BytesIO(bytes(src))); img.load()
+        except Image.DecompressionBombError: raise ValueError(_bomb(f"the {len(bytes(src))} bytes given")) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
             raise ValueError(f"the {len(bytes(src))} bytes given are not an image PIL can read") from None
     elif isinstance(src, Image.Image): img = src.copy()

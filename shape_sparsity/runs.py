@@ -20,34 +20,51 @@ from .utils import atomic_write_text, atomic_write_json, atomic_torch_save, load
 from .insert import topk_layers
 
 # %% auto #0
-__all__ = ['LOCK_NAME', 'CHECKPOINT', 'RESULTS', 'file_fingerprint', 'files_fingerprint', 'fingerprint_cache', 'differing_keys',
-           'identity_diff', 'same_identity', 'check_identity', 'read_identity', 'FolderBusy', 'folder_lock',
-           'rank_lock', 'epoch_seed', 'EpochSeed', 'opt_state', 'load_opt_state', 'load_run_checkpoint',
-           'check_run_config', 'run_config_diff', 'dl_fingerprint', 'NonFiniteLoss', 'check_finite', 'StopNonFinite',
-           'RunCheckpoint']
+__all__ = ['RECENT_S', 'LOCK_NAME', 'CHECKPOINT', 'RESULTS', 'stat_key', 'file_fingerprint', 'files_fingerprint',
+           'fingerprint_cache', 'differing_keys', 'identity_diff', 'same_identity', 'check_identity', 'read_identity',
+           'FolderBusy', 'folder_lock', 'rank_lock', 'epoch_seed', 'EpochSeed', 'opt_state', 'load_opt_state',
+           'load_run_checkpoint', 'check_run_config', 'run_config_diff', 'dl_fingerprint', 'NonFiniteLoss',
+           'check_finite', 'StopNonFinite', 'RunCheckpoint']
 
 # %% ../nbs/03b_runs.ipynb #16c73310
-_HASHES: dict = {}  # (resolved path, size, mtime_ns) -> hex digest
+RECENT_S = 2.0  # a file changed less than this long ago is hashed again next time (file clocks tick coarsely: FAT 2 s)
+_HASHES: dict = {}  # (resolved path, *stat_key) -> hex digest
 
+
+# %% ../nbs/03b_runs.ipynb #7ab562d5
+def stat_key(st:os.stat_result) -> list:
+    "[size, mtime_ns, ctime_ns, inode] of a `stat`: all must be unchanged for a cached hash to be used again"
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+# %% ../nbs/03b_runs.ipynb #a8b2ec64
+def _settled(key:list) -> bool:
+    "Whether the file of `stat_key` `key` changed long enough ago that any later change moves its ctime"
+    return time.time_ns() - key[2] > RECENT_S * 1e9
+
+# %% ../nbs/03b_runs.ipynb #37f2679e
+def _hash_file(p:Path) -> str:
+    h = hashlib.sha256()
+    with open(p, "rb") as f:
+        for b in iter(lambda: f.read(1 << 20), b""): h.update(b)
+    return h.hexdigest()[:16]
+
+# %% ../nbs/03b_runs.ipynb #9dcf6fae
 def file_fingerprint(path) -> str:
-    "SHA-256 of the file's bytes (16 hex digits), computed once per (path, size, mtime) and cached"
+    "SHA-256 of the file's bytes (16 hex digits), computed once per (path, `stat_key`) and cached"
     p = Path(path).expanduser()
     if not p.is_file():
         raise FileNotFoundError(f"file not found: {str(p)!r}" if not p.exists() else f"{str(p)!r} is not a file")
-    st = p.stat()
-    key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
-    if key not in _HASHES:
-        h = hashlib.sha256()
-        with open(p, "rb") as f:
-            for b in iter(lambda: f.read(1 << 20), b""): h.update(b)
-        _HASHES[key] = h.hexdigest()[:16]
-    return _HASHES[key]
+    st = stat_key(p.stat()); key = (str(p.resolve()), *st)
+    if key in _HASHES: return _HASHES[key]
+    fp = _hash_file(p)
+    if _settled(st): _HASHES[key] = fp
+    return fp
 
 # %% ../nbs/03b_runs.ipynb #c61359da
 def files_fingerprint(
     files,  # the files of a set (images of a data set, ...)
     root=None,  # names are taken relative to this folder (default: file names only)
-    cache: bool = False,  # keep the hashes on disk (`fingerprint_cache`): a later process re-reads only files whose size or mtime changed
+    cache: bool = False,  # keep the hashes on disk (`fingerprint_cache`): a later process re-reads only changed files
 ) -> str:  # "<count>:<hash>"
     "One fingerprint of a set of files: their names and bytes, independent of the order given"
     if cache and root is not None: items = _cached_hashes(files, root)
@@ -73,18 +90,20 @@ def fingerprint_cache(root) -> Path:
 
 # %% ../nbs/03b_runs.ipynb #f0159404
 def _cached_hashes(files, root) -> list:
-    "(path relative to `root`, hash) of `files`, hashing only those whose size or mtime differs from the on-disk cache"
+    "(path relative to `root`, hash) of `files`, hashing only those whose `stat_key` differs from the on-disk cache"
     path = fingerprint_cache(root)
     try: old = json.loads(path.read_text())
     except (OSError, ValueError): old = {}
     if not isinstance(old, dict): old = {}
     new, items = dict(old), []
     for f in files:
-        f = Path(f); rel = str(f.relative_to(root)); st = f.stat()
+        f = Path(f); rel = str(f.relative_to(root)); st = stat_key(f.stat())
         e = old.get(rel)
-        if not (isinstance(e, list) and len(e) == 3 and e[:2] == [st.st_size, st.st_mtime_ns]):
-            e = new[rel] = [st.st_size, st.st_mtime_ns, file_fingerprint(f)]
-        items.append((rel, e[2]))
+        if not (isinstance(e, list) and len(e) == 5 and e[:4] == st):
+            e = [*st, file_fingerprint(f)]
+            if _settled(st): new[rel] = e
+            else: new.pop(rel, None)  # changed just now: hashed again next time
+        items.append((rel, e[4]))
     if new != old:
         try: atomic_write_text(json.dumps(new, separators=(",", ":")), path)
         except OSError: pass  # a read-only cache folder: only slower next time

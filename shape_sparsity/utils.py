@@ -16,10 +16,10 @@ from torch import nn
 # %% auto #0
 __all__ = ['positive_int', 'count_int', 'positive_float', 'fraction', 'strength_float', 'seed_int', 'OFFLINE_ENV', 'DATA_ENV',
            'OFFICIAL_REPO', 'OFFICIAL_COMMIT', 'atomic_write', 'json_default', 'atomic_write_text', 'write_csv_atomic',
-           'atomic_write_json', 'atomic_torch_save', 'check_writable', 'load_torch_file', 'md_table', 'eval_mode',
-           'imagenet_categories', 'check_int', 'number_arg', 'Renamed', 'add_renamed', 'online', 'torch_threads',
-           'maybe_bar', 'default_device', 'weights_reachable', 'local_data', 'official_url', 'sha256_file',
-           'fetch_checked']
+           'atomic_write_json', 'atomic_torch_save', 'print_json', 'check_writable', 'load_torch_file', 'md_table',
+           'eval_mode', 'imagenet_categories', 'check_int', 'number_arg', 'Renamed', 'add_renamed', 'check_unique',
+           'refuse_options', 'online', 'torch_threads', 'maybe_bar', 'default_device', 'weights_reachable',
+           'local_data', 'official_url', 'sha256_file', 'fetch_checked']
 
 # %% ../nbs/00_utils.ipynb #a5de7af2
 def atomic_write(
@@ -62,6 +62,24 @@ def atomic_write_json(obj, path) -> Path:
 def atomic_torch_save(obj, path) -> Path:
     "`torch.save(obj, path)`, atomically"
     return atomic_write(path, lambda tmp: torch.save(obj, tmp))
+
+# %% ../nbs/00_utils.ipynb #33e6e617
+def _finite(o):
+    "`o` with numpy/torch scalars as Python numbers and every NaN or infinite float as None, through dicts and lists"
+    if isinstance(o, (np.generic, torch.Tensor)): o = o.item()
+    if isinstance(o, dict): return {k: _finite(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)): return [_finite(v) for v in o]
+    return None if isinstance(o, float) and not math.isfinite(o) else o
+
+# %% ../nbs/00_utils.ipynb #b8a8981f
+def print_json(
+    obj, # what a command reports: dicts, lists, numbers (NaN: no value), strings, paths
+    file=None, # where to print (default: stdout)
+) -> str: # the line printed
+    "Print `obj` as one line of strict JSON (what every `--json` prints): NaN and infinities as null, never bare `NaN`"
+    text = json.dumps(_finite(obj), default=json_default, allow_nan=False)
+    print(text, file=file)
+    return text
 
 # %% ../nbs/00_utils.ipynb #52b1c009
 def check_writable(folder, what:str="folder") -> Path:
@@ -164,6 +182,32 @@ class Renamed(argparse.Action):
 def add_renamed(s, old:str, new:str, dest:str):
     "Accept the old option name `old` for `new` (same `dest`), hidden, with a deprecation message"
     s.add_argument(old, dest=dest, action=Renamed, new=new)
+
+# %% ../nbs/00_utils.ipynb #824f4691
+def check_unique(
+    values, # the values of a list option, after argparse's `type` (so 0.2 and 0.20 are one number)
+    name:str, # the option, e.g. "--ks"
+    why:str="each would be computed twice", # what a duplicate would do
+) -> list:
+    "Return `values` as a list after checking none is repeated; the error names `name` and the repeated values"
+    vals = list(values)
+    dup = sorted({v for v in vals if vals.count(v) > 1})
+    if dup: raise ValueError(f"{name} has duplicates {dup}: {why}")
+    return vals
+
+# %% ../nbs/00_utils.ipynb #e39fa1d2
+def refuse_options(
+    a:argparse.Namespace, # the parsed command line
+    names, # the options (argparse dests, e.g. "n_train") this mode does not use
+    cmd:str, # the command and mode, e.g. "demo --data"
+    why:str="it does not apply", # why they do not apply
+):
+    "Refuse the options `names` that were given (not None or False): one error naming each and the command"
+    bad = [f"--{k.replace('_', '-')}" for k in names if getattr(a, k, None) is not None and getattr(a, k) is not False]
+    if bad:
+        raise ValueError(
+            f"{', '.join(bad)}: not an option of `{cmd}` ({why}); drop {'it' if len(bad) == 1 else 'them'}"
+        )
 
 # %% ../nbs/00_utils.ipynb #8ab484f2
 OFFLINE_ENV = "SHAPE_SPARSITY_OFFLINE"  # set to 1 to never try the network (tests, clusters without internet)

@@ -10,7 +10,7 @@ import json, os, sys
 from dataclasses import asdict
 from pathlib import Path
 from ..utils import (DATA_ENV, online, md_table, number_arg, positive_int, count_int, fraction,
-                                  strength_float, atomic_write_json)
+                                  strength_float, atomic_write_json, print_json, check_unique, refuse_options)
 from ..images import MAX_SIDE
 from ..runs import folder_lock, files_fingerprint, read_identity, check_identity
 from .train import add_subcommand, show_bars, style_arg, check_not_folders, image_side
@@ -51,7 +51,7 @@ def cmd_shape_bias(a) -> int:
     if a.plot:
         fig = plot_shape_bias({str(m): d for m, d in df.groupby(key, sort=False)})
         fig.savefig(a.plot, dpi=150, bbox_inches="tight"); out["plot"] = str(a.plot)
-    if a.json: print(json.dumps(out, default=float))
+    if a.json: print_json(out)
     else:
         print(md_table(shape_bias_rows(tab)))
         print("\nshape bias = shape / (shape + texture decisions) over the trials whose shape and texture differ (95% "
@@ -165,6 +165,7 @@ def cmd_sweep(a) -> int:
     from shape_sparsity.evaluation.sweep import topk_sweep, plot_topk_sweep
     from shape_sparsity.core import check_k
     for k in a.ks: check_k(k, "--ks")  # before any work
+    check_unique(a.ks, "--ks"); check_unique(a.arch, "--arch")
     weights = _weights_arg(a.weights)
     cc = _pretrained_inputs(
         a,
@@ -179,7 +180,7 @@ def cmd_sweep(a) -> int:
                         responses=out, mode=a.mode, num_workers=a.workers, progress=show_bars(a), backend=a.backend)
         plot_topk_sweep(df).savefig(out/"sweep.png", dpi=150, bbox_inches="tight")
     if a.json:
-        print(json.dumps(dict(rows=_records(df), csv=str(out/"sweep.csv"), plot=str(out/"sweep.png")), default=float))
+        print_json(dict(rows=_records(df), csv=str(out/"sweep.csv"), plot=str(out/"sweep.png")))
     else:
         print(md_table(result_table(df)))
         print(f"\nsaved {out/'sweep.csv'}, {out/'sweep.png'} and each run's trials ({out}/cue-conflict_*.csv)")
@@ -261,7 +262,7 @@ def _demo_pretrained(a, out:Path, cc:Path, weights) -> int:
     plot_topk_sweep(df).savefig(out/"demo_sweep.png", dpi=150, bbox_inches="tight")
     plots = dict(shape_bias_plot=str(out/"demo_shape_bias.png"), sweep_plot=str(out/"demo_sweep.png"))
     if a.json:
-        print(json.dumps(dict(model=a.model, k=k, cue_conflict=str(cc), rows=_records(df), **plots), default=float))
+        print_json(dict(model=a.model, k=k, cue_conflict=str(cc), rows=_records(df), **plots))
     else:
         print(md_table(result_table(df)))
         print(f"\nplots: {plots['shape_bias_plot']} and {plots['sweep_plot']}; trials: {out}/cue-conflict_*.csv")
@@ -329,19 +330,26 @@ def _data_defaults(a):
     from shape_sparsity.data.stylize import DEFAULT_STRENGTH
     from shape_sparsity.train.core import PAPER_RECIPE, PAPER_TOPK
     a.topk = PAPER_TOPK if a.topk is None else a.topk
+    a.arch, a.epochs, a.styles = a.arch or "paper", a.epochs or 5, a.styles or ["0"]
     a.bs = PAPER_RECIPE["bs"] if a.bs is None else a.bs
     a.strength = DEFAULT_STRENGTH if a.strength is None else a.strength
 
 # %% ../../nbs/12b_cli.eval.ipynb #8ae0cf2f
+_DEMO_ONLY = dict(pretrained=("model", "cue_conflict", "weights", "k", "n", "json"),
+                  data=("arch", "topk", "epochs", "styles", "strength"))  # the options of one mode of `demo`
+
 def cmd_demo(a) -> int:
     if a.data:
-        from shape_sparsity.models import parse_topk_spec
+        from shape_sparsity.train.core import check_topk_geometry
+        refuse_options(a, _DEMO_ONLY["pretrained"], "demo --data", "it trains its own ResNet-18s on --data")
         _data_defaults(a)
         data = Path(a.data)
         if not (data/"train").is_dir() or not (data/"val").is_dir():
             raise FileNotFoundError(f"--data {str(data)!r} must hold train/<class>/ and val/<class>/ image folders")
-        parse_topk_spec(a.topk)  # a bad spec fails now, not after the stylization
+        check_topk_geometry(a.topk, a.arch, a.size, what=f"--topk {a.topk!r}")  # now, not after the stylization
         with folder_lock(a.out, "--out") as out: return _demo_train(a, out)
+    refuse_options(a, _DEMO_ONLY["data"], "demo", "without --data it shows a pretrained network; add --data to train")
+    a.model = a.model or DEMO_MODELS[0]
     if a.model not in DEMO_MODELS: raise ValueError(f"--model must be one of {list(DEMO_MODELS)}, got {a.model!r}")
     if a.k is not None and a.k >= 1:
         raise ValueError("--k 1 is the dense network, which the demo shows anyway: pass a Top-K fraction below 1, "
@@ -362,7 +370,7 @@ def add_demo_parser(subs):
     "The `demo` subcommand's arguments"
     s = add_subcommand(subs, "demo", cmd_demo, "The main job: dense vs Top-K shape bias of a pretrained CNN (offline: "
              "EfficientNet-Lite0), or a short training demo (--data)")
-    s.add_argument("--model", default="efficientnet_lite0", choices=list(DEMO_MODELS),
+    s.add_argument("--model", choices=list(DEMO_MODELS),
                    help="efficientnet_lite0 (offline) or the paper's alexnet/vgg16 (network)")
     s.add_argument("--data", help="instead: a short training demo on a folder with train/<class>/ and val/<class>/ "
                    "(e.g. ../shared/data/imagenet-mini)")
@@ -373,12 +381,12 @@ def add_demo_parser(subs):
     s.add_argument("--k", type=fraction, help="Top-K fraction below 1 (default: the model's preset, PRESET_K)")
     s.add_argument("--n", type=positive_int, help="only n cue-conflict images, evenly spread (quick look)")
     s.add_argument("--json", action="store_true", help="print one JSON object")
-    s.add_argument("--arch", default="paper", choices=["paper", "resnet18"], help="--data demo: the ResNet-18 variant")
+    s.add_argument("--arch", choices=["paper", "resnet18"], help="--data demo: the ResNet-18 variant (default: paper)")
     s.add_argument("--topk", help="--data demo: Top-K spec of the sparse model (default: the paper's, 2_20)")
-    s.add_argument("--epochs", type=positive_int, default=5, help="--data demo: epochs per model")
+    s.add_argument("--epochs", type=positive_int, help="--data demo: epochs per model (default: 5)")
     s.add_argument("--size", type=image_side, help="image size (default: the network's, 32 with --data)")
     s.add_argument("--bs", type=positive_int, help=f"batch size (default: {DEMO_BS}; with --data the paper's, 32)")
-    s.add_argument("--styles", nargs="+", default=["0"], help="--data demo: styles for the stylized validation set")
+    s.add_argument("--styles", nargs="+", help="--data demo: styles for the stylized validation set (default: 0)")
     s.add_argument("--strength", type=strength_float, help="--data demo: style strength (default: the paper's, 0.5)")
     s.add_argument("--out", default="demo", help="output folder for the figures and tables (default: demo)")
     s.add_argument("--quiet", action="store_true", help="no progress bars")

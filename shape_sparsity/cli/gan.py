@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse, json, sys, time
 from pathlib import Path
 from ..utils import (positive_int, count_int, positive_float, seed_int, number_arg, check_writable,
-                                  md_table, atomic_write_json, default_device, torch_threads)
+                                  md_table, atomic_write_json, default_device, torch_threads, print_json)
 from ..images import MAX_SIDE
 
 # %% auto #0
@@ -240,7 +240,7 @@ def cmd_gan_eval(a) -> int:
                 )
             rows.append(row)
     df = pd.DataFrame(rows)
-    if a.json: print(json.dumps(dict(protocol=a.fid_protocol, rows=rows), default=float))
+    if a.json: print_json(dict(protocol=a.fid_protocol, rows=rows))
     else:
         print(
             md_table(

@@ -8,7 +8,8 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/cli.main.html.md"""
 from __future__ import annotations
 import argparse, contextlib, errno, io, json, sys
 from ..utils import (OFFLINE_ENV, DATA_ENV, online, md_table, check_writable, number_arg, positive_int,
-                                  positive_float, count_int, write_csv_atomic, atomic_write_json, torch_threads)
+                                  positive_float, count_int, write_csv_atomic, atomic_write_json, torch_threads,
+                                  print_json, check_unique, refuse_options)
 from ..runs import FolderBusy, folder_lock
 from .train import (add_subcommand, show_bars, seed_int, cmd_data, cmd_stylize, cmd_train, cmd_table1,
                                       add_data_parser, add_stylize_parser, add_train_parser, add_table1_parser)
@@ -18,20 +19,6 @@ from .eval import (cmd_shape_bias, cmd_sweep, cmd_demo, find_cue_conflict, resul
 
 # %% auto #0
 __all__ = ['MAX_WORLD_N', 'MAX_WORLD_CONFLICT', 'cmd_world', 'make_parser', 'main', 'run_cli']
-
-# %% ../../nbs/12d_cli.main.ipynb #4144e8e2
-def _json(obj) -> str:
-    "Strict JSON: NaN (a shape bias with no decision for either cue, an empty CI) becomes null"
-    fix = lambda o: (
-        None
-        if isinstance(o, float) and o != o
-        else (
-            {k: fix(v) for k, v in o.items()}
-            if isinstance(o, dict)
-            else ([fix(v) for v in o] if isinstance(o, list) else o)
-        )
-    )
-    return json.dumps(fix(obj), default=float, allow_nan=False)
 
 # %% ../../nbs/12d_cli.main.ipynb #b7714c93
 _WORLD_KNOBS = {"size", "contrast", "outline_contrast", "period", "shape_scale", "background", "color", "data_seed"}
@@ -64,15 +51,9 @@ def _world_mode(a) -> str:
     modes = [m for m in ("plan", "calibrate", "export") if getattr(a, m)]
     if len(modes) > 1: raise ValueError(f"{' and '.join(_MODE_FLAG[m] for m in modes)} are different jobs: give one")
     mode = modes[0] if modes else "study"
-    given = sorted(k for k in set().union(*_WORLD_MODES.values()) if getattr(a, k) not in (None, False))
-    bad = [f"--{k.replace('_', '-')}" for k in given if k not in _WORLD_MODES[mode]]
-    what, cmd = ("the plan fixes it" if mode == "plan" else "it does not apply"), " ".join(
-        ["world", _MODE_FLAG.get(mode, "")]
-    ).strip()
-    if bad:
-        raise ValueError(
-            f"{', '.join(bad)}: not an option of `{cmd}` ({what}); drop {'it' if len(bad) == 1 else 'them'}"
-        )
+    refuse_options(a, sorted(set().union(*_WORLD_MODES.values()) - _WORLD_MODES[mode]),
+                   " ".join(["world", _MODE_FLAG.get(mode, "")]).strip(),
+                   "the plan fixes it" if mode == "plan" else "it does not apply")
     return mode
 
 # %% ../../nbs/12d_cli.main.ipynb #1a29867e
@@ -114,22 +95,18 @@ def _world_export(a, cfg, recipe) -> int:
         check_writable(a.export, "--export"), cfg, **n, seed=recipe.get("data_seed", 0), progress=show_bars(a)
     )
     sets = ["train", "val", "agree", "conflict", "shape_only", "texture_only"]
-    if a.json: print(_json(dict(path=str(p), sets=sets, world=cfg.to_dict(), **n)))
+    if a.json: print_json(dict(path=str(p), sets=sets, world=cfg.to_dict(), **n))
     else: print(f"wrote the world to {p} ({', '.join(s + '/' for s in sets)}, world.json)")
     return 0
 
 # %% ../../nbs/12d_cli.main.ipynb #a48adcd3
 def _world_calibrate(a, out, cfg, recipe) -> int:
     from shape_sparsity.world.figures import calibrate_world, plot_calibration, CALIBRATION_CONTRASTS
-    cs = list(a.contrasts or CALIBRATION_CONTRASTS)
-    if len(set(cs)) < len(cs):
-        raise ValueError(
-            f"--contrasts has duplicates {sorted({c for c in cs if cs.count(c) > 1})}: each would be trained twice"
-        )
+    cs = check_unique(a.contrasts or CALIBRATION_CONTRASTS, "--contrasts", "each would be trained twice")
     cur = calibrate_world(out, cs, a.seeds or [0], cfg, recipe, progress=show_bars(a))
     plot_calibration(cur).savefig(out/"calibration.png", dpi=150, bbox_inches="tight")
     tab = cur.pivot_table(index=["contrast", "epoch"], columns="cue", values="valid_acc").reset_index()
-    if a.json: print(_json(dict(curves=cur.to_dict("records"))))
+    if a.json: print_json(dict(curves=cur.to_dict("records")))
     else: print(md_table(tab, "{:.3f}")); print(f"\nsaved {out/'calibration.csv'} and {out/'calibration.png'}")
     return 0
 
@@ -139,7 +116,7 @@ def _world_plan(a) -> int:
     out = check_writable(a.out, "--out")
     say = None if a.quiet or a.json else (lambda m: print(m, flush=True))
     res = run_plan(a.plan, out, jobs=a.jobs or 2, threads=a.threads or 1, progress=show_bars(a), say=say)
-    if a.json: print(_json(res))
+    if a.json: print_json(res)
     else:
         print(verdict_text(res, load_plan(a.plan)[0]))
         print(f"saved {out/'verdict.md'}, {out/'runs.csv'} and {out/'mechanism'}")
@@ -190,11 +167,7 @@ def _world(a, out, cfg, recipe) -> int:
     plot_world_study(runs, sm, title=title).savefig(out/"world_study.png", dpi=150, bbox_inches="tight")
     plot_curves(curves_frame(evs), title=title).savefig(out/"world_curves.png", dpi=150, bbox_inches="tight")
     if a.json:
-        print(
-            _json(
-                dict(summary=sm.to_dict("records"), runs=runs.to_dict("records"), figure=str(out / "world_study.png"))
-            )
-        )
+        print_json(dict(summary=sm.to_dict("records"), runs=runs.to_dict("records"), figure=str(out/"world_study.png")))
     else:
         print(md_table(world_table(sm)))
         print(

@@ -172,7 +172,8 @@ def add_stylize_parser(subs):
 # %% ../../nbs/12a_cli.train.ipynb #22d58b4f
 def cmd_train(a) -> int:
     from shape_sparsity.data.core import subset_dls, eval_dl, check_split, check_images
-    from shape_sparsity.train.core import paper_learner, fit_paper, run_dir, RESULTS, training_output
+    from shape_sparsity.train.core import (paper_learner, fit_paper, run_dir, RESULTS, training_output,
+                                           check_topk_geometry)
     from shape_sparsity.train.table1 import STYLIZED_DIR
     from fastai.data.transforms import get_image_files
     data = Path(a.data)
@@ -183,6 +184,8 @@ def cmd_train(a) -> int:
     if not (data/"train").is_dir() or not (data/"val").is_dir():
         raise FileNotFoundError(f"--data {str(data)!r} needs train/<class>/ and val/<class>/ folders")
     train_files, val_files = check_split(data)
+    topk = None if a.topk.lower() in ("none", "dense") else a.topk
+    check_topk_geometry(topk, a.arch, a.size, what=f"--topk {a.topk!r}")  # before the image check, not after it
     if not a.no_image_check:
         check_images(train_files + val_files, "training and validation images", progress=show_bars(a))
         if stylized is not None:
@@ -191,7 +194,7 @@ def cmd_train(a) -> int:
     learn = paper_learner(
         dls,
         arch=a.arch,
-        topk=None if a.topk.lower() in ("none", "dense") else a.topk,
+        topk=topk,
         epochs=a.epochs,
         lr=a.lr,
         seed=a.seed,

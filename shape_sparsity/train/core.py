@@ -23,9 +23,9 @@ from fastai.metrics import accuracy
 from fastai.optimizer import SGD
 from fastai.torch_core import set_seed, rank_distrib
 from ..models import make_resnet18, parse_topk_spec
-from ..core import check_mode
+from ..core import check_mode, n_keep
 from ..insert import set_topk, topk_layers
-from ..utils import atomic_write_json, atomic_torch_save, json_default, check_int, load_torch_file
+from ..utils import atomic_write_json, atomic_torch_save, json_default, check_int, load_torch_file, eval_mode
 from ..runs import (check_identity, files_fingerprint, rank_lock, epoch_seed, EpochSeed, CHECKPOINT, RESULTS,
                                  opt_state, load_opt_state, load_run_checkpoint, check_run_config, dl_fingerprint,
                                  NonFiniteLoss, check_finite, StopNonFinite, RunCheckpoint, run_config_diff)
@@ -33,8 +33,9 @@ from ..callback import TopKCallback
 
 # %% auto #0
 __all__ = ['PAPER_RECIPE', 'PAPER_SIZE', 'PAPER_TOPK', 'AMP_MODES', 'SchedEpochCos', 'paper_schedule', 'resolve_mixed_precision',
-           'device_callbacks', 'check_batches', 'recipe_learner', 'run_name_for', 'paper_learner', 'summarize_history',
-           'PaperRun', 'run_dir', 'checkpoint_path', 'load_checkpoint', 'fit_paper', 'training_output']
+           'device_callbacks', 'check_batches', 'recipe_learner', 'run_name_for', 'check_topk_geometry',
+           'paper_learner', 'summarize_history', 'PaperRun', 'run_dir', 'checkpoint_path', 'load_checkpoint',
+           'fit_paper', 'training_output']
 
 # %% ../../nbs/06a_train.core.ipynb #227055dd
 # Source: the paper's official training code (Li et al. 2023, ImageNet-subset training script): torch SGD(lr=0.1,
@@ -179,6 +180,30 @@ def run_name_for(arch:str, topk:str|None, seed:int|None, prefix:str="", mode:str
     )
     return f"{prefix}_{name}" if prefix else name
 
+# %% ../../nbs/06a_train.core.ipynb #bc7d9293
+def check_topk_geometry(
+    topk, # Top-K spec ("2_20", a parsed spec) or None (dense: nothing to check)
+    arch:str="paper", # "paper" or "resnet18"
+    img_size:int=PAPER_SIZE, # the input side
+    width:float=1.0, # channel multiplier of the "paper" model
+    what:str|None=None, # how the error names the spec (default: "Top-K spec '4_50'")
+):
+    "Refuse a Top-K spec that keeps every position of a map it sparsifies at this input size (the dense network)"
+    spec = parse_topk_spec(topk)
+    if spec is None: return
+    with torch.random.fork_rng(devices=[]):  # the caller's random state is left alone (initial weights)
+        m, sides = make_resnet18(arch, 10, None, img_size, width), {}
+    hooks = [getattr(m, l).register_forward_hook(lambda mod, i, o, l=l: sides.__setitem__(l, o.shape[-2:]))
+             for l in spec.layers]
+    with eval_mode(m): m(torch.zeros(1, 3, img_size, img_size))
+    for h in hooks: h.remove()
+    for l, (H, W) in sides.items():
+        if n_keep(spec.k, H, W) >= H * W:
+            raise ValueError(
+                f"{what or f'Top-K spec {str(spec)!r}'}: {arch}'s {l} gives {H}x{W} maps at {img_size} px, so keeping "
+                f"{spec.k:.0%} keeps all {H * W} positions (no sparsity); use a larger --size or an earlier stage"
+            )
+
 # %% ../../nbs/06a_train.core.ipynb #f81ca364
 def paper_learner(
     dls,  # fastai `DataLoaders` (e.g. `subset_dls(...)`)
@@ -205,6 +230,7 @@ def paper_learner(
     _check_epochs(epochs)
     if seed is not None: set_seed(seed, reproducible=True)
     img_size, n_out = img_size or _dls_img_size(dls), n_out or _dls_n_out(dls)
+    check_topk_geometry(spec, arch, img_size, width)  # a Top-K that keeps every position is refused
     check_mode(mode)
     model = make_resnet18(arch, n_out=n_out, topk=spec, img_size=img_size, width=width)
     if spec is not None:
@@ -243,6 +269,7 @@ _MUST_MATCH = (
     "mom",
     "bs",
     "seed",
+    "schedule",
     "data_fingerprint",
     "stylized_fingerprint",
 )  # the images by content (`runs.files_fingerprint`); the path and workers are recorded, not compared

@@ -12,7 +12,7 @@ import pandas as pd
 from ..models import parse_topk_spec
 from ..data.core import subset_dls, eval_dl
 from .core import (PAPER_RECIPE, PAPER_SIZE, PAPER_TOPK, RESULTS, fit_paper, paper_learner,
-                                       run_name_for, training_output)
+                                       run_name_for, training_output, check_topk_geometry)
 from ..data.stylize import DEFAULT_STRENGTH
 from ..utils import atomic_write_text, write_csv_atomic, md_table, maybe_bar
 
@@ -98,7 +98,8 @@ def table1(
     "Train the Table 1 grid (subset x model x seed), reusing complete runs, resuming interrupted ones"
     paths = subset_paths(root_or_paths, subsets)
     sty = {s: _stylized_folder(stylized, s, p) for s, p in paths.items()}  # check everything before training
-    for t in topks: parse_topk_spec(t)
+    width = (learner_kwargs or {}).get("width", 1.0)
+    for t in topks: check_topk_geometry(t, arch, size, width)  # a Top-K keeping every position: refused before any run
     grid = [(s, t, seed) for s in subsets for t in topks for seed in seeds]
     for s, t, seed in maybe_bar(grid, progress):
         name = run_name_for(arch, t, seed, prefix=s)

@@ -17,7 +17,7 @@ from ..insert import add_topk, topk_layers
 from ..models import parse_topk_spec, make_resnet18, model_device
 from ..core import n_keep
 from ..train.core import (paper_learner, fit_paper, run_name_for, PAPER_RECIPE, checkpoint_path,
-                                       load_run_checkpoint)
+                                       load_run_checkpoint, check_topk_geometry)
 from .render import WorldConfig, WORLD_CLASSES, make_world, world_dls, world_dl, TEST_KINDS, world_pairs
 from ..evaluation.shape_bias import shape_bias, write_responses, RAW_COLUMNS
 
@@ -181,23 +181,8 @@ EVAL_JSON = "eval.json"
 EVAL_VERSION = 3  # bump when the evaluation changes: older eval.json files are recomputed (not retrained)
 
 def check_arm_geometry(arm:str, arch:str, size:int, width:float=1.0):
-    "Refuse an arm whose Top-K would keep every position of a map at this input size (it would be the dense network)"
-    spec, _ = parse_arm(arm)
-    if spec is None: return
-    sp = parse_topk_spec(spec)
-    m, sides = make_resnet18(arch, 10, None, size, width), {}
-    hooks = [
-        getattr(m, l).register_forward_hook(lambda mod, i, o, l=l: sides.__setitem__(l, o.shape[-2:]))
-        for l in sp.layers
-    ]
-    with torch.no_grad(), eval_mode(m): m(torch.zeros(1, 3, size, size))
-    for h in hooks: h.remove()
-    for l, (H, W) in sides.items():
-        if n_keep(sp.k, H, W) >= H * W:
-            raise ValueError(
-                f"arm {arm!r}: {arch}'s {l} gives {H}x{W} maps at {size} px, so keeping {sp.k:.0%} keeps all "
-                f"{H * W} positions (no sparsity); use a larger --size or an earlier stage"
-            )
+    "Refuse an arm whose Top-K would keep every position of a map at this input size (`check_topk_geometry`)"
+    check_topk_geometry(parse_arm(arm)[0], arch, size, width, what=f"arm {arm!r}")
 
 # %% ../../nbs/09b_world.study.ipynb #dd4243e5
 def _run_name(arch, arm, seed):

@@ -176,3 +176,63 @@ def case_train_resume_after_moving_the_data(tmp):
     shutil.move(d, tmp/"moved")
     r = run("train", "--data", tmp/"moved", "--topk", "none", *TINY_TRAIN, "--out", tmp/"r").ok()
     assert "clean accuracy" in r.out, r
+
+# --- issue 26 #8: the shared layers (run identity, argument checks, strict JSON) ------------------------------
+
+def case_train_schedule_is_part_of_the_run(tmp):
+    "issue 26 #1: train, then the same with --per-batch: the finished run was reprinted as the --per-batch answer"
+    d, args = _mini(tmp/"D", n=2), ["--topk", "2_20", "--seed", "0", *TINY_TRAIN, "--out", tmp/"O"]
+    run("train", "--data", d, *args).ok()
+    run("train", "--data", d, *args, "--per-batch").one_line_error("holds another run", "schedule")
+
+def case_train_same_size_copy_with_mtime(tmp):
+    "issue 26 #2: `cp -p` of a same-size image over a trained one (same mtime, as unpacked archives have) went unseen"
+    import numpy as np
+    from PIL import Image
+    rng = np.random.default_rng(0)
+    for split in ("train", "val"):
+        for c in ("a", "b"):
+            (tmp/"D"/split/c).mkdir(parents=True)
+            for i in range(2):  # uncompressed PNGs: every file has the same size
+                Image.fromarray(rng.integers(0, 256, (32, 32, 3), np.uint8)).save(tmp/"D"/split/c/f"{i}.png", compress_level=0)
+    files = sorted((tmp/"D").rglob("*.png"))
+    for f in files: os.utime(f, ns=(1_600_000_000_000_000_000,) * 2)  # one mtime for all, as `tar x` or `unzip` leave them
+    time.sleep(2.5)  # unpacked a while before the run
+    args = ["train", "--data", tmp/"D", "--topk", "none", *TINY_TRAIN, "--no-image-check", "--out", tmp/"O"]
+    run(*args).ok()
+    shutil.copy2(files[1], files[0])  # `cp -p`: the same size and mtime, other bytes
+    run(*args).one_line_error("holds another run", "data_fingerprint")
+
+def case_topk_that_keeps_every_position(tmp):
+    "issue 26 #3: resnet18 at 32 px has 1x1 maps after layer 4: --topk 4_50 keeps every position, a dense net named 4_50"
+    d = _mini(tmp/"D", n=2)
+    run("train", "--data", d, "--topk", "4_50", *TINY_TRAIN, "--out", tmp/"O").one_line_error("4_50", "keeps all 1 positions")
+    run("demo", "--data", d, "--topk", "4_50", *TINY_TRAIN, "--out", tmp/"demo").one_line_error("4_50", "keeps all")
+    run("table1", "--in-s1", d, "--seeds", "0", "--epochs", "1", "--size", "8", "--bs", "4", "--no-stylized", "--workers", "0",
+        "--arch", "resnet18", "--quiet", "--out", tmp/"T").one_line_error("2_20", "keeps all")
+    assert not any(p.name == "results.json" for p in tmp.rglob("*")), "a refused command trained first"
+
+def case_demo_options_that_do_not_apply(tmp):
+    "issue 26 #6: demo --topk 2_20 (and --arch, --epochs, --styles) without --data were ignored: the preset's result printed"
+    for opt in (["--topk", "2_20"], ["--arch", "resnet18"], ["--epochs", "3"], ["--styles", "1"]):
+        run("demo", "--cue-conflict", CC(), "--n", "4", "--size", "64", "--quiet", *opt, "--out", tmp/"o").one_line_error(
+            opt[0], "not an option of `demo`", "without --data")
+    run("demo", "--data", _mini(tmp/"D", n=2), "--k", "0.1", *TINY_TRAIN, "--out", tmp/"d").one_line_error(
+        "--k", "not an option of `demo --data`")
+    assert not (tmp/"o").exists() and not (tmp/"d").exists(), "a refused command wrote files"
+
+def case_shape_bias_json_is_json(tmp):
+    "issue 26 #7: shape-bias --json printed bare NaN when no trial was decided for either cue"
+    import pandas as pd
+    df = pd.read_csv(_data("cue-conflict-responses")/"cue-conflict_VGG-normal_session-1.csv").head(20)
+    df["object_response"] = "knife"  # neither cue for these trials: no decision, no shape bias
+    df = df[(df.category != "knife") & ~df.imagename.str.contains("-knife")]
+    df.to_csv(tmp/"r.csv", index=False)
+    out = run("shape-bias", "--responses", tmp/"r.csv", "--json").ok().out
+    json.loads(out, parse_constant=lambda c: (_ for _ in ()).throw(AssertionError(f"{c} is not JSON: {out[:300]}")))
+
+def case_sweep_duplicate_ks(tmp):
+    "issue 26 #8: sweep --ks 0.2 0.20 ran k=0.2 twice"
+    run("sweep", "--ks", "0.2", "0.20", "--n", "4", "--cue-conflict", CC(), *FAST, "--out", tmp/"s").one_line_error(
+        "--ks has duplicates [0.2]")
+    assert not (tmp/"s").exists(), "a refused command wrote files"
