@@ -47,7 +47,7 @@ def run_exe(*argv, cwd=None, env=None, timeout=300) -> Result:
 @contextlib.contextmanager
 def locked_by_another_process(folder):
     "Hold the lock `shape_sparsity.runs.folder_lock` takes on `folder` from another process, for the block"
-    from shape_sparsity.runs import LOCK_NAME
+    from shape_sparsity.runs.core import LOCK_NAME
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)  # the same flock, without importing the package there (fast)
     code = "import fcntl, sys, time; f = open(sys.argv[1], 'a+'); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)"
     p = subprocess.Popen([sys.executable, "-c", code, str(folder/LOCK_NAME)], stdout=subprocess.PIPE, text=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..utils import (DATA_ENV, online, md_table, number_arg, positive_int, count_int, fraction,
                                   strength_float, atomic_write_json, print_json, check_unique, refuse_options)
 from ..images import MAX_SIDE
-from ..runs import folder_lock, files_fingerprint, read_identity, check_identity
+from ..runs.core import folder_lock, files_fingerprint, read_identity, check_identity
 from .train import add_subcommand, show_bars, style_arg, check_not_folders, image_side
 
 # %% auto #0

@@ -100,7 +100,7 @@ def cmd_gan(a) -> int:
     from shape_sparsity.gan.data import gan_dls, find_images, data_paths, check_outside
     from shape_sparsity.gan.train import gan_learner, fit_gan, CHECKPOINT, RESULTS, BEST
     from shape_sparsity.train.core import training_output
-    from shape_sparsity.runs import FolderBusy
+    from shape_sparsity.runs.core import FolderBusy
     spec = parse_gan_topk(_topk_arg(a), a.size)  # a bad spec or data folder fails before anything is written or read
     fit = _preset_args(a)
     find_images(a.data, name="--data")

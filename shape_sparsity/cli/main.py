@@ -10,7 +10,7 @@ import argparse, contextlib, errno, io, json, sys
 from ..utils import (OFFLINE_ENV, DATA_ENV, online, md_table, check_writable, number_arg, positive_int,
                                   positive_float, count_int, write_csv_atomic, atomic_write_json, torch_threads,
                                   print_json, check_unique, refuse_options)
-from ..runs import FolderBusy, folder_lock
+from ..runs.core import FolderBusy, folder_lock
 from .train import (add_subcommand, show_bars, seed_int, cmd_data, cmd_stylize, cmd_train, cmd_table1,
                                       add_data_parser, add_stylize_parser, add_train_parser, add_table1_parser)
 from .eval import (cmd_shape_bias, cmd_sweep, cmd_demo, find_cue_conflict, result_table, net_size,

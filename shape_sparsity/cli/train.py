@@ -13,7 +13,7 @@ warnings.filterwarnings("ignore", message=".*torch.jit.script.* is deprecated", 
 from ..utils import (add_renamed, positive_int, count_int, positive_float, fraction, strength_float,
                                   md_table, check_writable, number_arg, write_csv_atomic, online)
 from ..images import MAX_SIDE
-from ..runs import folder_lock
+from ..runs.core import folder_lock
 
 # %% auto #0
 __all__ = ['add_subcommand', 'show_bars', 'check_not_folders', 'cmd_data', 'add_data_parser', 'style_arg', 'cmd_stylize',

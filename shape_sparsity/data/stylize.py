@@ -20,7 +20,7 @@ import torchvision.transforms as T
 from ..utils import (atomic_write, write_csv_atomic, load_torch_file, check_writable, maybe_bar,
                                   local_data, sha256_file, fetch_checked, official_url)
 from ..images import open_image, image_ok, check_side  # open_image: also imported from here (widgets, app)
-from ..runs import file_fingerprint, same_identity, folder_lock
+from ..runs.core import file_fingerprint, same_identity, folder_lock
 
 # %% auto #0
 __all__ = ['PAPER_STYLES', 'PAPER_STYLES_DIR', 'CACHE', 'ADAIN_RELEASE', 'ADAIN_WEIGHTS', 'DEFAULT_STYLES', 'DEFAULT_STRENGTH',

@@ -14,7 +14,7 @@ from ..insert import topk_state, topk_layers
 from ..models import pretrained_topk, arch_preprocess, TOPK_PRESETS
 from ..data.cue_conflict import get_cue_conflict, stimulus_preprocess
 from ..utils import write_csv_atomic
-from ..runs import file_fingerprint, files_fingerprint
+from ..runs.core import file_fingerprint, files_fingerprint
 from .shape_bias import (ShapeBiasResult, write_responses, shape_bias, CUE_SHARE_MIN,
                                                   read_responses, get_official_topk_responses)
 from .pretrained import spread_sample, items_frame, load_stimuli, evaluate_cue_conflict
@@ -35,7 +35,7 @@ def _published(arch, k): return PUBLISHED.get((arch, None if k >= 1 else k), np.
 
 # %% ../../nbs/08c_evaluation.sweep.ipynb #7a901237
 def data_id(items:pd.DataFrame) -> str:
-    ("A fingerprint of an image set (file names and bytes, `runs.files_fingerprint`): cached results are only reused "
+    ("A fingerprint of an image set (file names and bytes, `runs.core.files_fingerprint`): cached results are only reused "
      "for the same images")
     return files_fingerprint(items["path"])
 

@@ -15,10 +15,10 @@ from PIL import Image
 from fastai.data.core import TfmdDL, DataLoaders
 from fastai.data.transforms import IntToFloatTensor, Normalize
 from fastai.torch_core import TensorImage
-from ..runs import epoch_seed
+from ..runs.checkpoints import epoch_seed
 from ..utils import check_int, maybe_bar
 from ..images import find_images, open_image  # `find_images` re-exported: the one image family
-from ..runs import files_fingerprint
+from ..runs.core import files_fingerprint
 
 # %% auto #0
 __all__ = ['GAN_RECIPE', 'AUGMENTS', 'data_paths', 'check_outside', 'load_images', 'CycleDL', 'gan_dls', 'images_fingerprint',
@@ -118,7 +118,7 @@ def gan_dls(
 # %% ../../nbs/07b_gan.data.ipynb #2cd650eb
 def images_fingerprint(
     files:list, # image files (e.g. from `find_images`)
-) -> str: # `runs.files_fingerprint`: the count and one hash
+) -> str: # `runs.core.files_fingerprint`: the count and one hash
     ("The images by content and by their names relative to their common folder: the same after the folder is moved or "
      "copied")
     return files_fingerprint(files, root=os.path.commonpath([str(Path(f).parent) for f in files]))

@@ -24,7 +24,7 @@ from .models import FastGANGenerator, FastGANDiscriminator, crop_part, parse_gan
 from .data import GAN_RECIPE, diff_augment, check_policy, check_outside
 from .metrics import perceptual_loss
 from ..train.core import device_callbacks
-from ..runs import epoch_seed
+from ..runs.checkpoints import epoch_seed
 from ..utils import atomic_write, check_int
 
 # %% auto #0

@@ -31,8 +31,9 @@ from shape_sparsity.gan.step import (
     generate,
     save_grid,
 )
-from ..runs import (folder_lock, epoch_seed, CHECKPOINT, RESULTS, RunCheckpoint, opt_state, load_opt_state,
-                                 load_run_checkpoint, check_run_config, check_finite)
+from ..runs.core import folder_lock
+from ..runs.checkpoints import (epoch_seed, CHECKPOINT, RESULTS, RunCheckpoint, opt_state, load_opt_state,
+                                        load_run_checkpoint, check_run_config, check_finite)
 from ..utils import atomic_write_json, atomic_torch_save, check_int, json_default
 
 # %% auto #0

@@ -19,7 +19,7 @@ from ..models import preprocess_for, model_device
 from ..utils import (add_renamed, atomic_write, check_writable, eval_mode, maybe_bar, torch_threads,
                                   positive_int, seed_int, fraction, weights_reachable)
 from ..images import find_images, open_image, image_ok, check_side, MAX_SIDE
-from ..runs import file_fingerprint, same_identity, folder_lock, FolderBusy
+from ..runs.core import file_fingerprint, same_identity, folder_lock, FolderBusy
 from .synthesis import (NEURONS, NEURON_LABELS, CONDITIONS, CONDITION_LABELS, PAPER_CONDITIONS,
                                               TEXTURE_K, TEXTURE_SIZE, TEXTURE_STEPS, ITERS_PER_STEP, TEXTURE_THREADS,
                                               TEXTURE_LAYERS, TEXTURE_PRESETS, GATYS_VGG_FILE, check_neurons,

@@ -18,7 +18,7 @@ from ..core import spatial_topk, check_k
 from ..models import efficientnet_lite, preprocess_for, model_device
 from ..utils import check_int, eval_mode, maybe_bar, torch_threads
 from ..images import open_image, check_side
-from ..runs import file_fingerprint
+from ..runs.core import file_fingerprint
 
 # %% auto #0
 __all__ = ['NEURONS', 'NEURON_LABELS', 'TEXTURE_K', 'TEXTURE_SIZE', 'TEXTURE_STEPS', 'ITERS_PER_STEP', 'TEXTURE_THREADS',

@@ -26,9 +26,10 @@ from ..models import make_resnet18, parse_topk_spec
 from ..core import check_mode, n_keep
 from ..insert import set_topk, topk_layers
 from ..utils import atomic_write_json, atomic_torch_save, json_default, check_int, load_torch_file, eval_mode
-from ..runs import (check_identity, files_fingerprint, rank_lock, epoch_seed, EpochSeed, CHECKPOINT, RESULTS,
-                                 opt_state, load_opt_state, load_run_checkpoint, check_run_config, dl_fingerprint,
-                                 NonFiniteLoss, check_finite, StopNonFinite, RunCheckpoint, run_config_diff)
+from ..runs.core import check_identity, files_fingerprint, rank_lock
+from ..runs.checkpoints import (epoch_seed, EpochSeed, CHECKPOINT, RESULTS, opt_state, load_opt_state,
+                                        load_run_checkpoint, check_run_config, dl_fingerprint, NonFiniteLoss,
+                                        check_finite, StopNonFinite, RunCheckpoint, run_config_diff)
 from ..callback import TopKCallback
 
 # %% auto #0
@@ -272,7 +273,7 @@ _MUST_MATCH = (
     "schedule",
     "data_fingerprint",
     "stylized_fingerprint",
-)  # the images by content (`runs.files_fingerprint`); the path and workers are recorded, not compared
+)  # the images by content (`runs.core.files_fingerprint`); the path and workers are recorded, not compared
 
 def summarize_history(history:list) -> dict:
     "`final` (last epoch) and `best` (maximum over epochs, each metric on its own) clean and stylized accuracy"

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from ..utils import atomic_write_json, atomic_write_text, write_csv_atomic, md_table, check_int
-from ..runs import folder_lock, identity_diff
+from ..runs.core import folder_lock, identity_diff
 from .render import WorldConfig
 from ..models import parse_topk_spec
 from ..train.core import run_name_for

@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 from fastai.data.core import DataLoaders
 from torch.utils.data import TensorDataset
 from ..utils import atomic_write, atomic_write_json, check_int, maybe_bar
-from ..runs import folder_lock, LOCK_NAME
+from ..runs.core import folder_lock, LOCK_NAME
 from ..evaluation.shape_bias import add_category_set, CATEGORY_SETS
 
 # %% auto #0

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastai.callback.core import Callback
 from ..utils import atomic_write_json, write_csv_atomic, check_int, eval_mode, maybe_bar, torch_threads
-from ..runs import folder_lock, check_identity, same_identity, identity_diff
+from ..runs.core import folder_lock, check_identity, same_identity, identity_diff
 from ..insert import add_topk, topk_layers
 from ..models import parse_topk_spec, make_resnet18, model_device
 from ..core import n_keep
