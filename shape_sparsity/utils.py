@@ -14,12 +14,13 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['positive_int', 'count_int', 'positive_float', 'fraction', 'strength_float', 'seed_int', 'OFFLINE_ENV', 'DATA_ENV',
-           'OFFICIAL_REPO', 'OFFICIAL_COMMIT', 'atomic_write', 'json_default', 'atomic_write_text', 'write_csv_atomic',
-           'atomic_write_json', 'atomic_torch_save', 'print_json', 'check_writable', 'load_torch_file', 'md_table',
-           'eval_mode', 'imagenet_categories', 'check_int', 'number_arg', 'Renamed', 'add_renamed', 'check_unique',
-           'refuse_options', 'online', 'torch_threads', 'maybe_bar', 'default_device', 'weights_reachable',
-           'local_data', 'official_url', 'sha256_file', 'fetch_checked']
+__all__ = ['positive_int', 'count_int', 'positive_float', 'fraction', 'strength_float', 'seed_int', 'DEVICES', 'COMMON_OPTIONS',
+           'OFFLINE_ENV', 'DATA_ENV', 'OFFICIAL_REPO', 'OFFICIAL_COMMIT', 'atomic_write', 'json_default',
+           'atomic_write_text', 'write_csv_atomic', 'atomic_write_json', 'atomic_torch_save', 'print_json',
+           'check_writable', 'load_torch_file', 'md_table', 'eval_mode', 'imagenet_categories', 'check_int',
+           'number_arg', 'Renamed', 'add_renamed', 'add_common', 'check_unique', 'refuse_options', 'online',
+           'torch_threads', 'maybe_bar', 'default_device', 'weights_reachable', 'local_data', 'official_url',
+           'sha256_file', 'fetch_checked']
 
 # %% ../nbs/00_utils.ipynb #a5de7af2
 def atomic_write(
@@ -182,6 +183,34 @@ class Renamed(argparse.Action):
 def add_renamed(s, old:str, new:str, dest:str):
     "Accept the old option name `old` for `new` (same `dest`), hidden, with a deprecation message"
     s.add_argument(old, dest=dest, action=Renamed, new=new)
+
+# %% ../nbs/00_utils.ipynb #f491de6c
+DEVICES = ("auto", "cpu", "cuda")  # what `--device` takes: auto is CUDA when available, else the CPU
+# One name, type and meaning per idea for every subcommand; a command adds its own default or help where it needs one
+COMMON_OPTIONS = {
+    "out": dict(flags=("--out",), help="output folder"),
+    "seed": dict(flags=("--seed",), type=seed_int, default=0, help="random seed (default 0)"),
+    "seeds": dict(flags=("--seeds",), nargs="+", type=seed_int, help="seeds: one run each"),
+    "device": dict(flags=("--device",), default="auto", choices=list(DEVICES),
+                   help="where to run: auto (CUDA when available, else the CPU), cpu or cuda"),
+    "json": dict(flags=("--json",), action="store_true", help="print one JSON object (NaN as null)"),
+    "quiet": dict(flags=("--quiet",), action="store_true", help="no progress bars"),
+    "threads": dict(flags=("--threads",), type=positive_int, help="torch CPU threads"),
+    "bs": dict(flags=("--bs",), type=positive_int, help="batch size"),
+    "workers": dict(flags=("--workers",), type=count_int, help="DataLoader worker processes"),
+    "no_channels_last": dict(flags=("--no-channels-last",), action="store_true",
+                             help="keep the NCHW memory layout (default: channels_last, faster on CPUs and GPUs)"),
+}
+
+# %% ../nbs/00_utils.ipynb #098845b1
+def add_common(p, # an `argparse` parser (a subcommand's)
+               *names:str, # keys of `COMMON_OPTIONS` added as they are
+               **custom:dict): # key -> this command's `default`, `help`, `type`... for that option
+    "Add shared options to `p`: the same flag, type and meaning in every subcommand (the CLI's one vocabulary)"
+    for name in list(names) + [n for n in custom if n not in names]:
+        if name not in COMMON_OPTIONS: raise KeyError(f"{name!r} is not a common option: one of {list(COMMON_OPTIONS)}")
+        spec = {**COMMON_OPTIONS[name], **custom.get(name, {})}
+        p.add_argument(*spec.pop("flags"), **spec)
 
 # %% ../nbs/00_utils.ipynb #824f4691
 def check_unique(

@@ -19,6 +19,7 @@ WIDGET = "application/vnd.jupyter.widget-view+json"
 BAR = re.compile(r"\|[█\-]+\|\s*\d+\.\d+% \[")  # a console progress bar
 MAX_NB_KB = 3000  # one notebook, outputs included
 MAX_TEXT = 5000  # characters of one text output (run_tutorials.py cuts at 4000)
+MACHINE_PATH = re.compile(r"(?<![\w$.<~])/(?:tmp|work|home|root|Users|var/folders)/")  # a path of the machine that ran it
 PLOT_CALLS = re.compile(r"^(plot_\w+|show_(runs|world)|subplots|imshow|figure)$")  # calls whose cell must end with a figure
 
 def flags(src:str) -> set:
@@ -60,6 +61,8 @@ def check_notebook(path:Path) -> list[str]:
                 probs.append(f"{where}: a figure over {MAX_PNG_KB} KB")
             texts = [_text(o.get("text", ""))] + [_text(d.get(k, "")) for k in ("text/plain", "text/html")]
             if max(map(len, texts)) > MAX_TEXT: probs.append(f"{where}: a text output over {MAX_TEXT} characters")
+            if any(MACHINE_PATH.search(t) for t in texts):
+                probs.append(f"{where}: stores a path of the machine that ran it (run tools/run_tutorials.py)")
         if plots(src) and not any(m in o.get("data", {}) for o in outs for m in IMAGES):
             probs.append(f"{where}: draws a figure but stores no image")
     if runnable and not with_output: probs.append(f"{name}: no stored outputs (run tools/run_tutorials.py {path})")

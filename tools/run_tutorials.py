@@ -7,7 +7,7 @@ its notebooks). A maintainer reruns it after changing a tutorial or the code it 
 Each tutorial runs under `nbdev-test --save`, exactly as CI runs it (cells flagged `#| gpu`, `#| network` or `#| slow`
 are skipped and keep no output), with one torch thread per process. Then the outputs are made small and stable:
 stderr streams (warnings), progress bars (HTML, and console ones in stdout), widgets and widget state are
-dropped; figures wider than `MAX_WIDTH` (or larger than `MAX_PIXELS`) are scaled down and stored in their smallest
+dropped; paths of this machine (the data folder, temporary folders, home) are written as a reader's; figures wider than `MAX_WIDTH` (or larger than `MAX_PIXELS`) are scaled down and stored in their smallest
 encoding (PNG, palette PNG, or JPEG for photographs); long text outputs are cut to `MAX_TEXT` characters. Last,
 `nbdev-clean` normalizes the notebook.
 `tools/check_tutorials.py` (CI) checks the result without running anything.
@@ -55,9 +55,30 @@ def clean_stream(t:str) -> str:
 
 def _text(t) -> str: return "".join(t) if isinstance(t, list) else t
 
+# Paths of the machine that ran a tutorial mean nothing to a reader: the data folder becomes `$SHAPE_SPARSITY_DATA`,
+# a temporary folder `<tmp>`, a home `~`
+_TMP = re.compile(r"/(?:tmp|var/folders/[\w/]+?)/[\w.-]+?-[\w]{6,}(?=[/'\"\s,)\]]|$)")
+
+def scrub_paths(t:str, data=None) -> str:
+    "`t` with the data folder, temporary folders and the home folder written as a reader's own, not this machine's"
+    from shape_sparsity.utils import local_data
+    data = data if data is not None else local_data()
+    if data: t = t.replace(str(Path(data).resolve()), "$SHAPE_SPARSITY_DATA").replace(str(data), "$SHAPE_SPARSITY_DATA")
+    t = _TMP.sub("<tmp>", t)
+    return t.replace(str(ROOT), "<repo>").replace(str(Path.home()), "~")
+
 def _cut(t:str) -> str:
     if len(t) <= MAX_TEXT: return t
     return t[:MAX_TEXT // 2] + f"\n... ({len(t) - MAX_TEXT} characters cut by tools/run_tutorials.py) ...\n" + t[-MAX_TEXT // 2:]
+
+def scrub_outputs(nb:dict) -> dict:
+    "`scrub_paths` on every stored text output (in place; returns `nb`); figures are left as they are"
+    for c in nb["cells"]:
+        for o in c.get("outputs", []):
+            if o.get("output_type") == "stream": o["text"] = scrub_paths(_text(o["text"]))
+            for k in ("text/plain", "text/html", "text/markdown"):
+                if k in o.get("data", {}): o["data"][k] = scrub_paths(_text(o["data"][k]))
+    return nb
 
 def shrink_outputs(nb:dict) -> dict:
     "Drop stderr, progress bars and widget state; shrink figures and long texts (in place; returns `nb`)"
@@ -68,7 +89,7 @@ def shrink_outputs(nb:dict) -> dict:
         for o in c.get("outputs", []):
             if o.get("output_type") == "stream":
                 if o.get("name") == "stderr": continue
-                o["text"] = _cut(clean_stream(_text(o["text"])))
+                o["text"] = _cut(scrub_paths(clean_stream(_text(o["text"]))))
                 if not o["text"].strip(): continue
             elif o.get("output_type") in ("display_data", "execute_result"):
                 d = o.get("data", {})
@@ -80,7 +101,7 @@ def shrink_outputs(nb:dict) -> dict:
                     mime, b = small_image(_text(d.pop("image/png")).strip())
                     d[mime] = base64.b64encode(b).decode()
                 for k in ("text/plain", "text/html", "text/markdown"):
-                    if k in d: d[k] = _cut(_text(d[k]))
+                    if k in d: d[k] = _cut(scrub_paths(_text(d[k])))
             outs.append(o)
         c["outputs"] = outs
     return nb
@@ -102,8 +123,12 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("paths", nargs="*", type=Path, help="tutorial notebooks (default: all of nbs/tutorials/)")
     p.add_argument("--cell-timeout", type=int, default=900, help="seconds before one cell times out")
+    p.add_argument("--scrub-only", action="store_true", help="only write the stored text outputs' paths as a reader's (no run)")
     a = p.parse_args(argv)
     paths = [q.resolve() for q in a.paths] or sorted(TUTORIALS.glob("[0-9]*.ipynb"))
+    if a.scrub_only:
+        for q in paths: q.write_text(json.dumps(scrub_outputs(json.loads(q.read_text())), indent=1, ensure_ascii=False) + "\n")
+        return 0
     failed = [q for q in paths if not run_one(q, a.cell_timeout)]
     if failed: print("failed:", *failed, sep="\n  ")
     return 1 if failed else 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json, os, sys
 from dataclasses import asdict
 from pathlib import Path
-from ..utils import (DATA_ENV, online, md_table, number_arg, positive_int, count_int, fraction,
+from ..utils import (add_common, DATA_ENV, online, md_table, number_arg, positive_int, count_int, fraction,
                                   strength_float, atomic_write_json, print_json, check_unique, refuse_options)
 from ..images import MAX_SIDE
 from ..runs.core import folder_lock, files_fingerprint, read_identity, check_identity
@@ -65,7 +65,7 @@ def add_shape_bias_parser(subs):
              "Shape bias of model-vs-human raw-data response CSVs: one table, a row per model")
     s.add_argument("--responses", nargs="+", required=True, metavar="FILE", help="CSV files or folders of them")
     s.add_argument("--pool", action="store_true", help="one row for all trials of the files (default: a row per model)")
-    s.add_argument("--json", action="store_true", help="print one JSON object")
+    add_common(s, "json")
     s.add_argument("--per-category", action="store_true", help="add each row's per-category shape bias (JSON)")
     s.add_argument("--plot", help="save the classic shape-bias plot to this PNG")
     return s
@@ -231,15 +231,13 @@ def add_sweep_parser(subs):
         choices=["auto", "torch", "onnx"],
         help="auto: ONNX Runtime on the CPU when possible",
     )
-    s.add_argument("--json", action="store_true", help="print one JSON object")
-    s.add_argument("--bs", type=positive_int, default=64, help="batch size of the evaluation (default 64)")
-    s.add_argument(
-        "--workers", type=count_int, default=0, help="DataLoader worker processes (default 0: load in this process)"
+    add_common(s, "json")
+    add_common(s, bs=dict(default=64, help="batch size of the evaluation (default 64)"))
+    add_common(s, workers=dict(default=0, help="DataLoader worker processes (default 0: load in this process)"))
+    add_common(
+        s, out=dict(default="sweep", help="output folder: the cache (resumable), table and figure (default: sweep)")
     )
-    s.add_argument(
-        "--out", default="sweep", help="output folder: the cache (resumable), table and figure (default: sweep)"
-    )
-    s.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_common(s, "quiet")
     return s
 
 # %% ../../nbs/12b_cli.eval.ipynb #d81ee383
@@ -380,14 +378,14 @@ def add_demo_parser(subs):
                    "download otherwise)")
     s.add_argument("--k", type=fraction, help="Top-K fraction below 1 (default: the model's preset, PRESET_K)")
     s.add_argument("--n", type=positive_int, help="only n cue-conflict images, evenly spread (quick look)")
-    s.add_argument("--json", action="store_true", help="print one JSON object")
+    add_common(s, "json")
     s.add_argument("--arch", choices=["paper", "resnet18"], help="--data demo: the ResNet-18 variant (default: paper)")
     s.add_argument("--topk", help="--data demo: Top-K spec of the sparse model (default: the paper's, 2_20)")
     s.add_argument("--epochs", type=positive_int, help="--data demo: epochs per model (default: 5)")
     s.add_argument("--size", type=image_side, help="image size (default: the network's, 32 with --data)")
-    s.add_argument("--bs", type=positive_int, help=f"batch size (default: {DEMO_BS}; with --data the paper's, 32)")
+    add_common(s, bs=dict(help=f"batch size (default: {DEMO_BS}; with --data the paper's, 32)"))
     s.add_argument("--styles", nargs="+", help="--data demo: styles for the stylized validation set (default: 0)")
     s.add_argument("--strength", type=strength_float, help="--data demo: style strength (default: the paper's, 0.5)")
-    s.add_argument("--out", default="demo", help="output folder for the figures and tables (default: demo)")
-    s.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_common(s, out=dict(default="demo", help="output folder for the figures and tables (default: demo)"))
+    add_common(s, "quiet")
     return s

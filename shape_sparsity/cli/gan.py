@@ -8,13 +8,14 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/cli.gan.html.md"""
 from __future__ import annotations
 import argparse, json, sys, time
 from pathlib import Path
-from ..utils import (positive_int, count_int, positive_float, seed_int, number_arg, check_writable,
-                                  md_table, atomic_write_json, default_device, torch_threads, print_json)
+from ..utils import (add_common, DEVICES, positive_int, count_int, positive_float, seed_int, number_arg,
+                                  check_writable, md_table, atomic_write_json, default_device, torch_threads,
+                                  print_json)
 from ..images import MAX_SIDE
 
 # %% auto #0
-__all__ = ['DEVICES', 'fid_side', 'MAX_FAKES', 'MAX_REPEATS', 'MAX_BS', 'fakes_int', 'repeats_int', 'bs_int', 'cmd_gan',
-           'cmd_gan_eval', 'add_gan_parsers']
+__all__ = ['fid_side', 'MAX_FAKES', 'MAX_REPEATS', 'MAX_BS', 'fakes_int', 'repeats_int', 'bs_int', 'cmd_gan', 'cmd_gan_eval',
+           'add_gan_parsers']
 
 # %% ../../nbs/12c_cli.gan.ipynb #5ef5e099
 def _device(a):
@@ -260,7 +261,6 @@ def cmd_gan_eval(a) -> int:
     return 0
 
 # %% ../../nbs/12c_cli.gan.ipynb #80c362d9
-DEVICES = ("auto", "cpu", "cuda")
 fid_side = number_arg(int, 32, MAX_SIDE, what=f"an integer in [32, {MAX_SIDE}] (Lite0's input side)")
 MAX_FAKES = 50_000  # generated images per FID set at most (the usual FID's 50k; all of them are held in memory at once)
 MAX_REPEATS = 10  # sets of generated images per FID at most (the official protocol: 3)
@@ -287,8 +287,13 @@ def _add_gan(subs):
     p = subs.add_parser("gan", help=help, description=help)
     p.add_argument("--data", nargs="+", required=True, metavar="DIR",
                    help="image folder(s), read recursively; globs such as 'imagenet-mini/*/n03594945' work")
-    p.add_argument("--out", required=True,
-                   help="the run folder (checkpoint.pth, results.json, samples/); rerun with the same folder to resume")
+    add_common(
+        p,
+        out=dict(
+            required=True,
+            help="the run folder (checkpoint.pth, results.json, samples/); rerun with the same folder to resume",
+        ),
+    )
     p.add_argument("--preset", default="default", choices=["default", "paper"],
                    help="default: the package's protocol; paper: the official one (float32, plain EMA, LPIPS-VGG, FID "
                         "by the official protocol every 1000 iterations, best-FID checkpoint with rollback, the "
@@ -300,8 +305,9 @@ def _add_gan(subs):
                    help="image side: 32, 64, 128, 256 (the paper; the default), 512 or 1024")
     p.add_argument("--iters", type=positive_int, default=GAN_RECIPE["iters"],
                    help="train until this many iterations in total (default: %(default)s, the paper's)")
-    p.add_argument("--bs", type=bs_int, default=GAN_RECIPE["bs"],
-                   help=f"batch size, at most {MAX_BS} (default: %(default)s)")
+    add_common(
+        p, bs=dict(type=bs_int, default=GAN_RECIPE["bs"], help=f"batch size, at most {MAX_BS} (default: %(default)s)")
+    )
     p.add_argument("--lr", type=positive_float, default=GAN_RECIPE["lr"],
                    help="Adam's learning rate, both networks (default: %(default)s)")
     width = number_arg(int, 8, MAX_WIDTH, what=f"an integer in [8, {MAX_WIDTH}], a multiple of 8")  # bounded: memory
@@ -319,9 +325,7 @@ def _add_gan(subs):
     p.add_argument("--noise-injection", action="store_true", help="FastGAN's noise injection (off in the paper's runs)")
     p.add_argument("--no-ema-warmup", action="store_true",
                    help="FastGAN's plain EMA (decay 0.999 from the start; samples of short runs look untrained)")
-    p.add_argument(
-        "--seed", type=seed_int, default=0, help="random seed of the run (weights, shuffles, augmentation; default 0)"
-    )
+    add_common(p, seed=dict(help="random seed of the run (weights, shuffles, augmentation; default 0)"))
     p.add_argument("--ckpt-every", type=positive_int, default=1000,
                    help="checkpoint (and a table row) every N iterations (default: %(default)s)")
     p.add_argument("--sample-every", type=positive_int, help="a sample grid every N iterations (default: --ckpt-every)")
@@ -350,23 +354,14 @@ def _add_gan(subs):
                    help="the same for D (default 0, as the official runs)")
     p.add_argument("--max-rollbacks", type=count_int,
                    help="stop rolling back after this many (default: no limit, as the official code)")
-    p.add_argument("--workers", type=count_int, default=0,
-                   help="DataLoader workers (the images are in memory: 0 is fine)")
-    p.add_argument(
-        "--device",
-        default="auto",
-        choices=list(DEVICES),
-        help="where to run: auto (CUDA when available, else the CPU), cpu or cuda",
+    add_common(p, workers=dict(default=0, help="DataLoader workers (the images are in memory: 0 is fine)"))
+    add_common(p, "device")
+    add_common(
+        p, threads=dict(help="torch CPU threads (default: torch's; 1 is fastest for small networks on a busy CPU)")
     )
-    p.add_argument("--threads", type=positive_int,
-                   help="torch CPU threads (default: torch's; 1 is fastest for small networks on a busy CPU)")
     p.add_argument("--no-mixed-precision", action="store_true", help="train in float32 on the GPU")
-    p.add_argument(
-        "--no-channels-last",
-        action="store_true",
-        help="keep the NCHW memory layout (default: channels_last, faster on CPUs and GPUs)",
-    )
-    p.add_argument("--quiet", action="store_true", help="no progress bars and no table")
+    add_common(p, "no_channels_last")
+    add_common(p, quiet=dict(help="no progress bars and no table"))
     p.set_defaults(func=cmd_gan)
     return p
 
@@ -412,7 +407,7 @@ def _add_gan_eval(subs):
         choices=["auto", "best", "last"],
         help="the run's best-FID state (best.pth) or its last; auto: best if there",
     )
-    p.add_argument("--seed", type=seed_int, default=0, help="seed of the generated images' latents")
+    add_common(p, seed=dict(help="seed of the generated images' latents"))
     p.add_argument(
         "--fid-size",
         type=fid_side,
@@ -425,16 +420,10 @@ def _add_gan_eval(subs):
         choices=["auto", "yes", "no"],
         help="also Inception FID/KID (torch-fidelity; downloads its weights once)",
     )
-    p.add_argument("--bs", type=bs_int, default=50, help=f"batch size of the feature networks, at most {MAX_BS}")
-    p.add_argument(
-        "--device",
-        default="auto",
-        choices=list(DEVICES),
-        help="where to run: auto (CUDA when available, else the CPU), cpu or cuda",
-    )
-    p.add_argument("--threads", type=positive_int, help="torch CPU threads (default: torch's)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_common(p, bs=dict(type=bs_int, default=50, help=f"batch size of the feature networks, at most {MAX_BS}"))
+    add_common(p, "device")
+    add_common(p, threads=dict(help="torch CPU threads (default: torch's)"))
+    add_common(p, "json", "quiet")
     p.set_defaults(func=cmd_gan_eval)
     return p
 

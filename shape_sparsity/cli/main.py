@@ -7,9 +7,9 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/cli.main.html.md"""
 # %% ../../nbs/12d_cli.main.ipynb #ccebbfdd
 from __future__ import annotations
 import argparse, contextlib, errno, io, json, sys
-from ..utils import (OFFLINE_ENV, DATA_ENV, online, md_table, check_writable, number_arg, positive_int,
-                                  positive_float, count_int, write_csv_atomic, atomic_write_json, torch_threads,
-                                  print_json, check_unique, refuse_options)
+from ..utils import (add_common, OFFLINE_ENV, DATA_ENV, online, md_table, check_writable, number_arg,
+                                  positive_int, positive_float, count_int, write_csv_atomic, atomic_write_json,
+                                  torch_threads, print_json, check_unique, refuse_options)
 from ..runs.core import FolderBusy, folder_lock
 from .train import (add_subcommand, show_bars, seed_int, cmd_data, cmd_stylize, cmd_train, cmd_table1,
                                       add_data_parser, add_stylize_parser, add_train_parser, add_table1_parser)
@@ -236,7 +236,7 @@ def _add_world(subs):
         cmd_world,
         "The training claim on a laptop: dense vs Top-K networks trained on the shape-texture world, over seeds",
     )
-    s.add_argument("--out", default="world", help="study folder (one resumable folder per run; rerun to resume)")
+    add_common(s, out=dict(default="world", help="study folder (one resumable folder per run; rerun to resume)"))
     s.add_argument(
         "--plan",
         metavar="PLAN",
@@ -255,12 +255,7 @@ def _add_world(subs):
         nargs="+",
         help=f"'dense', a Top-K spec ('2_20', '1-2_5') or 'random:<spec>' (default {' '.join(DEFAULT_ARMS)})",
     )
-    s.add_argument(
-        "--seeds",
-        nargs="+",
-        type=seed_int,
-        help=f"one run per arm and seed (default {' '.join(map(str, STUDY_SEEDS))})",
-    )
+    add_common(s, seeds=dict(help=f"one run per arm and seed (default {' '.join(map(str, STUDY_SEEDS))})"))
     s.add_argument(
         "--infer",
         nargs="+",
@@ -299,9 +294,9 @@ def _add_world(subs):
         type=number_arg(int, 1, 64, what="an integer in [1, 64]"),
         help="runs trained at once, each in its own process (default 2)",
     )
-    s.add_argument("--threads", type=positive_int, help="torch CPU threads per run (default 1 with --jobs 2 and more)")
-    s.add_argument("--json", action="store_true", help="print one JSON object")
-    s.add_argument("--quiet", action="store_true", help="no progress bars or phase lines")
+    add_common(s, threads=dict(help="torch CPU threads per run (default 1 with --jobs 2 and more)"))
+    add_common(s, "json")
+    add_common(s, quiet=dict(help="no progress bars or phase lines"))
     return s
 
 # %% ../../nbs/12d_cli.main.ipynb #7e98a25d

@@ -10,8 +10,8 @@ import contextlib, sys, time, warnings
 from pathlib import Path
 # fastai's import
 warnings.filterwarnings("ignore", message=".*torch.jit.script.* is deprecated", category=FutureWarning)
-from ..utils import (add_renamed, positive_int, count_int, positive_float, fraction, strength_float,
-                                  md_table, check_writable, number_arg, write_csv_atomic, online)
+from ..utils import (add_common, add_renamed, positive_int, count_int, positive_float, fraction,
+                                  strength_float, md_table, check_writable, number_arg, write_csv_atomic, online)
 from ..images import MAX_SIDE
 from ..runs.core import folder_lock
 
@@ -95,7 +95,7 @@ def add_data_parser(subs):
         "--imagenet",
         help="ImageNet-1k root (train/<wnid>/ + val/<wnid>/, or Kaggle's flat val/ + LOC_val_solution.csv)",
     )
-    s.add_argument("--out", dest="dest", help="where the subset is built (links, not copies)")
+    add_common(s, out=dict(dest="dest", help="where the subset is built (links, not copies)"))
     add_renamed(s, "--dest", "--out", "dest")
     s.add_argument(
         "--link",
@@ -166,7 +166,7 @@ def add_stylize_parser(subs):
     s.add_argument("--size", type=image_side, help="resize inputs' shorter side first")
     _add_engine(s)
     s.add_argument("--overwrite", action="store_true", help="stylize again images that already have a stylized copy")
-    s.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_common(s, "quiet")
     return s
 
 # %% ../../nbs/12a_cli.train.ipynb #22d58b4f
@@ -248,31 +248,22 @@ def add_train_parser(subs):
         "--lr",
         type=positive_float,
         default=PAPER_RECIPE["lr"],
-        help="peak learning rate of the one-cycle schedule (default: the paper's recipe)",
+        help="initial learning rate of the cosine schedule (default: the paper's recipe)",
     )
     s.add_argument(
         "--size", type=image_side, default=PAPER_SIZE, help="image side in pixels (default 224, the paper's)"
     )
-    s.add_argument(
-        "--bs", type=positive_int, default=PAPER_RECIPE["bs"], help="batch size (default: the paper's recipe)"
-    )
-    s.add_argument(
-        "--seed", type=seed_int, default=0, help="random seed of the run (weights, shuffles, augmentation; default 0)"
-    )
+    add_common(s, bs=dict(default=PAPER_RECIPE["bs"], help="batch size (default: the paper's recipe)"))
+    add_common(s, seed=dict(help="random seed of the run (weights, shuffles, augmentation; default 0)"))
     s.add_argument("--stylized", help=f"stylized validation folder (default: DATA/{STYLIZED_DIR} if it exists)")
     s.add_argument(
         "--per-batch", action="store_true", help="smooth per-batch cosine instead of the official per-epoch steps"
     )
-    s.add_argument("--out", default="runs", help="parent folder of the run folder")
+    add_common(s, out=dict(default="runs", help="parent folder of the run folder"))
     s.add_argument("--name", help="run folder name (default from arch, topk and seed)")
-    s.add_argument("--workers", type=count_int, help="DataLoader workers (default: fastai's)")
+    add_common(s, workers=dict(help="DataLoader workers (default: fastai's)"))
     s.add_argument("--no-mixed-precision", action="store_true", help="train in float32 on the GPU")
-    s.add_argument(
-        "--no-channels-last",
-        action="store_true",
-        help="keep the NCHW memory layout (default: channels_last, faster on CPUs and GPUs)",
-    )
-    s.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_common(s, "no_channels_last", "quiet")
     s.add_argument(
         "--no-image-check",
         action="store_true",
@@ -346,12 +337,11 @@ def add_table1_parser(subs):
     s.add_argument("--stylize-size", type=image_side,
                    help=f"shorter side of the images stylized (default {TABLE1_STYLIZED['size']})")
     _add_engine(s)
-    s.add_argument(
-        "--seeds",
-        nargs="+",
-        type=seed_int,
-        default=list(TABLE1_SEEDS),
-        help="one run per subset, network and seed (default: the paper's seeds)",
+    add_common(
+        s,
+        seeds=dict(
+            default=list(TABLE1_SEEDS), help="one run per subset, network and seed (default: the paper's seeds)"
+        ),
     )
     s.add_argument(
         "--epochs",
@@ -368,22 +358,16 @@ def add_table1_parser(subs):
     s.add_argument(
         "--size", type=image_side, default=PAPER_SIZE, help="image side in pixels (default 224, the paper's)"
     )
-    s.add_argument(
-        "--bs", type=positive_int, default=PAPER_RECIPE["bs"], help="batch size (default: the paper's recipe)"
-    )
+    add_common(s, bs=dict(default=PAPER_RECIPE["bs"], help="batch size (default: the paper's recipe)"))
     s.add_argument("--no-stylized", action="store_true", help="skip the stylized validation sets")
-    s.add_argument(
-        "--out", default="table1", help="folder of the runs and the table; rerun to resume (default: table1)"
+    add_common(
+        s, out=dict(default="table1", help="folder of the runs and the table; rerun to resume (default: table1)")
     )
-    s.add_argument("--workers", type=count_int, help="DataLoader worker processes (default: fastai's)")
+    add_common(s, workers=dict(help="DataLoader worker processes (default: fastai's)"))
     s.add_argument("--report-only", action="store_true", help="only aggregate the runs already in --out")
-    s.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_common(s, "quiet")
     s.add_argument(
         "--no-mixed-precision", action="store_true", help="train in float32 on a GPU (default: mixed precision on CUDA)"
     )
-    s.add_argument(
-        "--no-channels-last",
-        action="store_true",
-        help="keep the NCHW memory layout (default: channels_last, faster on CPUs and GPUs)",
-    )
+    add_common(s, "no_channels_last")
     return s

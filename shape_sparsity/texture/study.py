@@ -16,8 +16,8 @@ from PIL import Image, UnidentifiedImageError
 from PIL.PngImagePlugin import PngInfo
 from torch import nn
 from ..models import preprocess_for, model_device
-from ..utils import (add_renamed, atomic_write, check_writable, eval_mode, maybe_bar, torch_threads,
-                                  positive_int, seed_int, fraction, weights_reachable)
+from ..utils import (add_common, add_renamed, atomic_write, check_writable, eval_mode, maybe_bar,
+                                  torch_threads, positive_int, seed_int, fraction, weights_reachable)
 from ..images import find_images, open_image, image_ok, check_side, MAX_SIDE
 from ..runs.core import file_fingerprint, same_identity, folder_lock, FolderBusy
 from .synthesis import (NEURONS, NEURON_LABELS, CONDITIONS, CONDITION_LABELS, PAPER_CONDITIONS,
@@ -436,13 +436,7 @@ def add_synthesize_parser(subs):
     p.add_argument(
         "--iters-per-step", type=positive_int, help=f"L-BFGS iterations per step (default and paper: {ITERS_PER_STEP})"
     )
-    p.add_argument(
-        "--seeds",
-        nargs="+",
-        type=seed_int,
-        default=[0],
-        help="seeds of the starting noise, one synthesis each (default: 0)",
-    )
+    add_common(p, seeds=dict(default=[0], help="seeds of the starting noise, one synthesis each (default: 0)"))
     p.add_argument(
         "--arch",
         choices=list(TEXTURE_LAYERS),
@@ -462,16 +456,17 @@ def add_synthesize_parser(subs):
         ),
     )
     p.add_argument("--layers", nargs="+", metavar="NAME", help="module names to match instead of the model's preset")
-    p.add_argument("--out", default="textures", help="output folder, locked while the command runs (default: textures)")
-    p.add_argument(
-        "--threads",
-        type=positive_int,
-        default=TEXTURE_THREADS,
-        help=(
-            f"torch CPU threads (default: {TEXTURE_THREADS}; more can help at large sizes on an idle machine, "
-            "but on a busy one torch's threads wait for each other)"
+    add_common(p, out=dict(default="textures", help="output folder, locked while the command runs (default: textures)"))
+    add_common(
+        p,
+        threads=dict(
+            default=TEXTURE_THREADS,
+            help=(
+                f"torch CPU threads (default: {TEXTURE_THREADS}; more can help at large sizes on an idle machine, "
+                "but on a busy one torch's threads wait for each other)"
+            ),
         ),
     )
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_common(p, quiet=dict(help="no progress bar"))
     p.set_defaults(func=cmd_synthesize)
     return p

@@ -25,7 +25,8 @@ from fastai.torch_core import set_seed, rank_distrib
 from ..models import make_resnet18, parse_topk_spec
 from ..core import check_mode, n_keep
 from ..insert import set_topk, topk_layers
-from ..utils import atomic_write_json, atomic_torch_save, json_default, check_int, load_torch_file, eval_mode
+from ..utils import (atomic_write_json, atomic_torch_save, json_default, check_int, load_torch_file,
+                                  eval_mode)
 from ..runs.core import check_identity, files_fingerprint, rank_lock
 from ..runs.checkpoints import (epoch_seed, EpochSeed, CHECKPOINT, RESULTS, opt_state, load_opt_state,
                                         load_run_checkpoint, check_run_config, dl_fingerprint, NonFiniteLoss,

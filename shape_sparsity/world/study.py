@@ -18,7 +18,8 @@ from ..models import parse_topk_spec, make_resnet18, model_device
 from ..core import n_keep
 from ..train.core import (paper_learner, fit_paper, run_name_for, PAPER_RECIPE, checkpoint_path,
                                        load_run_checkpoint, check_topk_geometry)
-from .render import WorldConfig, WORLD_CLASSES, make_world, world_dls, world_dl, TEST_KINDS, world_pairs
+from .render import (WorldConfig, WORLD_CLASSES, make_world, world_dls, world_dl, TEST_KINDS,
+                                         world_pairs)
 from ..evaluation.shape_bias import shape_bias, write_responses, RAW_COLUMNS
 
 # %% auto #0
