@@ -8,6 +8,7 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/models.html.md"""
 from __future__ import annotations
 import importlib, math, os
 from dataclasses import dataclass, replace
+from fastcore.basics import patch
 from pathlib import Path
 from typing import NamedTuple
 import torch
@@ -107,7 +108,37 @@ def paper_feature_side(img_size:int) -> int:
     for _, s in PAPER_STAGES: n = _conv_out(n, s)
     return n // PAPER_POOL
 
-# %% ../nbs/04_models.ipynb #9ad1cd64
+# %% ../nbs/04_models.ipynb #07fc0dbb
+def _check_paper_args(
+    width, # channel multiplier of every layer
+    img_size, # input size the linear layer is built for
+):
+    "Check `PaperResNet18`'s `width` and `img_size`, with errors naming the argument and its value"
+    if isinstance(width, bool) or not isinstance(width, (int, float)) or not 0 < width <= 4 or int(64 * width) < 1:
+        raise ValueError(
+            f"`width` must be a number in (1/64, 4] (channel multiplier; 1 is the paper's network), got {width!r}"
+        )
+    if isinstance(img_size, bool) or not isinstance(img_size, int) or paper_feature_side(img_size) < 1:
+        raise ValueError(
+            f"`img_size` must be an int >= {8*PAPER_POOL - 7} (the last stage must be at least"
+            f" {PAPER_POOL}x{PAPER_POOL}), got {img_size!r}"
+        )
+
+# %% ../nbs/04_models.ipynb #16537219
+def _paper_stage(
+    c_in:int, # channels in
+    c:int, # channels out
+    stride:int, # stride of the stage's first block
+) -> nn.Sequential:
+    "One stage of the paper's ResNet-18: two `BasicBlock`s, with a 1x1 convolution shortcut where the shape changes"
+    down = (
+        None
+        if stride == 1 and c_in == c
+        else nn.Sequential(nn.Conv2d(c_in, c, 1, stride=stride, bias=False), nn.BatchNorm2d(c))
+    )
+    return nn.Sequential(BasicBlock(c_in, c, stride, down), BasicBlock(c, c))
+
+# %% ../nbs/04_models.ipynb #6e20fe27
 class PaperResNet18(nn.Module):
     ("The ResNet-18 variant of the paper's training code: 3x3 stride-1 stem, no max-pool, avg_pool2d(4), one linear "
      "layer")
@@ -115,18 +146,11 @@ class PaperResNet18(nn.Module):
         self,
         n_out: int = 10,  # number of classes
         img_size: int = 224,  # input size the linear layer is built for (224 in the paper)
-        width: float = 1.0,  # channel multiplier of every layer (1: the paper's 64-128-256-512; e.g. 0.25 for small CPU studies)
+        # channel multiplier of every layer (1: the paper's 64-128-256-512; e.g. 0.25 for small CPU studies)
+        width: float = 1.0,
     ):
         super().__init__()
-        if isinstance(width, bool) or not isinstance(width, (int, float)) or not 0 < width <= 4 or int(64 * width) < 1:
-            raise ValueError(
-                f"`width` must be a number in (1/64, 4] (channel multiplier; 1 is the paper's network), got {width!r}"
-            )
-        if isinstance(img_size, bool) or not isinstance(img_size, int) or paper_feature_side(img_size) < 1:
-            raise ValueError(
-                f"`img_size` must be an int >= {8*PAPER_POOL - 7} (the last stage must be at least"
-                f" {PAPER_POOL}x{PAPER_POOL}), got {img_size!r}"
-            )
+        _check_paper_args(width, img_size)
         self.img_size, self.width = img_size, width
         c_in = int(64 * width)
         self.conv1 = nn.Conv2d(3, c_in, kernel_size=3, stride=1, padding=1, bias=False)
@@ -134,26 +158,23 @@ class PaperResNet18(nn.Module):
         self.relu = nn.ReLU(inplace=True)
         for i, (c, s) in enumerate(PAPER_STAGES, 1):
             c = int(c * width)
-            down = (
-                None
-                if s == 1 and c_in == c
-                else nn.Sequential(nn.Conv2d(c_in, c, 1, stride=s, bias=False), nn.BatchNorm2d(c))
-            )
-            setattr(self, f"layer{i}", nn.Sequential(BasicBlock(c_in, c, s, down), BasicBlock(c, c)))
+            setattr(self, f"layer{i}", _paper_stage(c_in, c, s))
             c_in = c
         self.linear = nn.Linear(c_in * paper_feature_side(img_size) ** 2, n_out)
 
-    def forward(self, x:Tensor) -> Tensor:
-        out = self.relu(self.bn1(self.conv1(x)))
-        out = self.layer4(self.layer3(self.layer2(self.layer1(out))))
-        out = F.avg_pool2d(out, PAPER_POOL).flatten(1)
-        if out.shape[1] != self.linear.in_features:
-            raise ValueError(
-                f"this PaperResNet18 was built for img_size={self.img_size} ({self.linear.in_features} features "
-                f"before `linear`), but a {x.shape[-2]}x{x.shape[-1]} input gives {out.shape[1]}; "
-                f"resize the images or build the model with img_size={x.shape[-1]}"
-            )
-        return self.linear(out)
+# %% ../nbs/04_models.ipynb #4bb1ba5b
+@patch
+def forward(self:PaperResNet18, x:Tensor) -> Tensor:
+    out = self.relu(self.bn1(self.conv1(x)))
+    out = self.layer4(self.layer3(self.layer2(self.layer1(out))))
+    out = F.avg_pool2d(out, PAPER_POOL).flatten(1)
+    if out.shape[1] != self.linear.in_features:
+        raise ValueError(
+            f"this PaperResNet18 was built for img_size={self.img_size} ({self.linear.in_features} features "
+            f"before `linear`), but a {x.shape[-2]}x{x.shape[-1]} input gives {out.shape[1]}; "
+            f"resize the images or build the model with img_size={x.shape[-1]}"
+        )
+    return self.linear(out)
 
 # %% ../nbs/04_models.ipynb #e930bbf8
 def _conv_bn_relu(c_in, c_out, stride=1):

@@ -105,44 +105,59 @@ def default_topk_model(
     if arch not in _MODELS: _MODELS[arch] = pretrained_topk(arch, k="preset")
     return _MODELS[arch]
 
-# %% ../../nbs/11b_app.compare.ipynb #4d7accd9
+# %% ../../nbs/11b_app.compare.ipynb #6fe77e90
+def _model_contender(
+    name, # the contender's name
+    m, # a `Learner`, a `(nn.Module, vocab)` pair or an `nn.Module`
+    size:int|None, # input size of a network that is not a Learner (default: its own)
+) -> Contender:
+    "One network the user gave, evaluated as it is, with its own preprocessing"
+    if isinstance(m, Learner): return Contender(str(name), m.model, list(m.dls.vocab), learner_prep(m))
+    if isinstance(m, tuple) and len(m) == 2 and isinstance(m[0], nn.Module):
+        return Contender(str(name), m[0], list(m[1]), input_preprocess(m[0], size))
+    if isinstance(m, nn.Module): return Contender(str(name), m, None, input_preprocess(m, size))
+    raise TypeError(
+        f"`models[{name!r}]` must be a Learner, a (model, vocab) pair or an nn.Module, got {type(m).__name__}"
+    )
+
+# %% ../../nbs/11b_app.compare.ipynb #e3204190
+def _topk_contenders(
+    topk_model, # a network with Top-K layers, a `TOPK_PRESETS` name, or None
+    topk_name:str|None, # its display name (default: `TOPK_ARCH_NAMES[name]` or "Top-K net")
+    vocab:list|None, # its class names
+    size:int|None, # its input size (default: its own)
+) -> list[Contender]: # none, or the network dense and at k
+    "The two contenders of a Top-K network: the same weights evaluated dense and at the app's k"
+    if isinstance(topk_model, str):
+        topk_name = topk_name or TOPK_ARCH_NAMES.get(topk_model, topk_model)
+        topk_model = default_topk_model(topk_model)
+    if topk_model is None: return []
+    if not isinstance(topk_model, nn.Module):
+        raise TypeError(f"`topk_model` must be an nn.Module or a name, got {type(topk_model).__name__}")
+    if not topk_layers(topk_model):
+        raise ValueError(
+            "`topk_model` has no Top-K layers: build it with `pretrained_topk` or add them with `add_topk`"
+        )
+    prep, topk_name = input_preprocess(topk_model, size), topk_name or "Top-K net"
+    return [Contender(f"{topk_name} (dense)", topk_model, vocab, prep, "dense"),
+            Contender(f"{topk_name} (Top-K)", topk_model, vocab, prep, "k")]
+
+# %% ../../nbs/11b_app.compare.ipynb #9a23f0f6
 def contenders(
     models: dict | None = None,  # name -> `Learner`, `(nn.Module, vocab)` or `nn.Module`: evaluated as they are
-    topk_model: (
-        nn.Module | str | None
-    ) = None,  # a network with Top-K layers, or a `TOPK_PRESETS` name: evaluated dense and at the app's k
+    # a network with Top-K layers, or a `TOPK_PRESETS` name: evaluated dense and at the app's k
+    topk_model: nn.Module | str | None = None,
     topk_name: str | None = None,  # display name of `topk_model` (default: `TOPK_ARCH_NAMES[name]` or "Top-K net")
     vocab: list | None = None,  # class names of `topk_model` (default: ImageNet's for 1000 outputs)
     size: int | None = None,  # input size of the networks that are not Learners (default: each network's own)
 ) -> list[Contender]:
     "The `Contender`s of a comparison, each with its own preprocessing"
-    res = []
     if models is not None and not isinstance(models, dict):
         raise TypeError(
             f"`models` must be a dict of name -> Learner, (model, vocab) or nn.Module, got {type(models).__name__}"
         )
-    for name, m in (models or {}).items():
-        if isinstance(m, Learner): res.append(Contender(str(name), m.model, list(m.dls.vocab), learner_prep(m)))
-        elif isinstance(m, tuple) and len(m) == 2 and isinstance(m[0], nn.Module):
-            res.append(Contender(str(name), m[0], list(m[1]), input_preprocess(m[0], size)))
-        elif isinstance(m, nn.Module): res.append(Contender(str(name), m, None, input_preprocess(m, size)))
-        else:
-            raise TypeError(
-                f"`models[{name!r}]` must be a Learner, a (model, vocab) pair or an nn.Module, got {type(m).__name__}"
-            )
-    if isinstance(topk_model, str):
-        topk_name = topk_name or TOPK_ARCH_NAMES.get(topk_model, topk_model)
-        topk_model = default_topk_model(topk_model)
-    if topk_model is not None:
-        if not isinstance(topk_model, nn.Module):
-            raise TypeError(f"`topk_model` must be an nn.Module or a name, got {type(topk_model).__name__}")
-        if not topk_layers(topk_model):
-            raise ValueError(
-                "`topk_model` has no Top-K layers: build it with `pretrained_topk` or add them with `add_topk`"
-            )
-        prep, topk_name = input_preprocess(topk_model, size), topk_name or "Top-K net"
-        res += [Contender(f"{topk_name} (dense)", topk_model, vocab, prep, "dense"),
-                Contender(f"{topk_name} (Top-K)", topk_model, vocab, prep, "k")]
+    res = [_model_contender(name, m, size) for name, m in (models or {}).items()]
+    res += _topk_contenders(topk_model, topk_name, vocab, size)
     if not res: raise ValueError("nothing to compare: give `models` and/or `topk_model`")
     names = [c.name for c in res]
     if len(set(names)) != len(names): raise ValueError(f"contender names must be unique, got {names}")

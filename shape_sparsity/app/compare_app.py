@@ -97,53 +97,67 @@ def _style_options(self:CompareApp, style_images, style) -> tuple[list, object]:
         )
     return styles, style
 
-# %% ../../nbs/11c_app.compare_app.ipynb #4f282933
+# %% ../../nbs/11c_app.compare_app.ipynb #9335cbe7
 @patch
-def _build_widgets(self:CompareApp, style_images, k, style, strength, image=None):
-    "Make the controls and views, and connect the controls to the handlers"
+def _first_image(self:CompareApp, image=None):
+    "The path of the image picked first: `image` (a path of the app's images or its label), else the first image"
+    if image is None: return self.items[0][1]
+    first = next((p for l, p in self.items if str(image) == l or Path(image) == Path(p)), None)
+    if first is None: raise ValueError(f"`image` must be one of the images (a path or label), got {str(image)!r}")
+    return first
+
+# %% ../../nbs/11c_app.compare_app.ipynb #de98cdf2
+@patch
+def _input_widgets(self:CompareApp, style_images, style, strength, image=None):
+    "The image picker and upload, the style picker and upload, the strength slider"
     lay = W.Layout(width="98%")
-    first = self.items[0][1]
-    if image is not None:
-        first = next((p for l, p in self.items if str(image) == l or Path(image) == Path(p)), None)
-        if first is None: raise ValueError(f"`image` must be one of the images (a path or label), got {str(image)!r}")
+    first = self._first_image(image)
     self.image_picker = W.Dropdown(options=self.items, value=first, description="image", layout=lay)
     self.upload = W.FileUpload(accept="image/*", multiple=False, description="upload image")
     styles, style = self._style_options(style_images, style)
     self.style_picker = W.Dropdown(options=styles, value=style, description="style", layout=lay)
     self.style_upload = W.FileUpload(accept="image/*", multiple=False, description="upload style")
-    self.strength = W.FloatSlider(
-        value=strength, min=0, max=1, step=0.05, description="strength", continuous_update=False, layout=lay
-    )
-    self.k = W.FloatSlider(
-        value=k, min=0.01, max=1, step=0.01, description="Top-K k", continuous_update=False, layout=lay
-    )
+    self.strength = W.FloatSlider(value=strength, min=0, max=1, step=0.05, description="strength",
+                                  continuous_update=False, layout=lay)
+
+# %% ../../nbs/11c_app.compare_app.ipynb #3fd628a2
+@patch
+def _network_widgets(self:CompareApp, k):
+    "The k slider, the network picker, the Top-K layer picker and the channel toggle"
+    lay = W.Layout(width="98%")
+    self.k = W.FloatSlider(value=k, min=0.01, max=1, step=0.01, description="Top-K k", continuous_update=False,
+                           layout=lay)
     names = [c.name for c in self.contenders]
-    self.model_picker = W.SelectMultiple(
-        options=names, value=names, description="networks", rows=min(6, len(names)), layout=lay
-    )
+    self.model_picker = W.SelectMultiple(options=names, value=names, description="networks",
+                                         rows=min(6, len(names)), layout=lay)
     layers = [(f"{c.name}: {l}", (c.name, l)) for c in self.contenders for l in c.layer_names
               if c.topk != "dense"]  # picking a Top-K twin's layer also shows its dense twin's
     self.layer_picker = W.Dropdown(options=[("none", None)] + layers, value=layers[0][1] if layers else None,
                                    description="Top-K layer", layout=lay)
     self.channels = W.ToggleButtons(options=[("channel mean", "mean"), ("4 strongest channels", 4)], value="mean")
+
+# %% ../../nbs/11c_app.compare_app.ipynb #5e5c3af8
+@patch
+def _view_widgets(self:CompareApp):
+    "The status line, the image, prediction and map views, the shape-bias picker, figure and table"
     self.status = W.HTML()
     self.image_view = W.Image(
         format="png", layout=W.Layout(width="256px", height="auto", object_fit="contain", margin="8px 0 0 40px")
     )
     self.maps_view, self.pred_view = (W.HTML(layout=W.Layout(width="100%", margin="0")) for _ in range(2))
-    self.bias_picker = W.SelectMultiple(
-        options=list(self.responses), value=list(self.responses), description="observers"
-    )
+    self.bias_picker = W.SelectMultiple(options=list(self.responses), value=list(self.responses),
+                                        description="observers")
     self.bias_view, self.bias_table = W.Image(format="png", layout=W.Layout(max_width="520px")), W.HTML()
-    for w in (
-        self.image_picker,
-        self.style_picker,
-        self.strength,
-        self.k,
-        self.model_picker,
-        self.layer_picker,
-        self.channels,
-    ):
+
+# %% ../../nbs/11c_app.compare_app.ipynb #a5eb7868
+@patch
+def _build_widgets(self:CompareApp, style_images, k, style, strength, image=None):
+    "Make the controls and views, and connect the controls to the handlers"
+    self._input_widgets(style_images, style, strength, image)
+    self._network_widgets(k)
+    self._view_widgets()
+    for w in (self.image_picker, self.style_picker, self.strength, self.k, self.model_picker, self.layer_picker,
+              self.channels):
         w.observe(self._on_change, names="value")
     self.upload.observe(self._on_upload, names="value")
     self.style_upload.observe(self._on_style_upload, names="value")

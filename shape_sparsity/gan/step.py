@@ -63,7 +63,7 @@ def iter_seed(seed:int, it:int, replay:int=0) -> int:
      "rollback")
     return epoch_seed(seed, it) if not replay else epoch_seed(epoch_seed(seed, 10**6 + replay), it)
 
-# %% ../../nbs/07d_gan.step.ipynb #2d9566d2
+# %% ../../nbs/07d_gan.step.ipynb #eb4475d9
 class FastGANStep(Callback):
     ("One FastGAN iteration per batch: flips, latents, DiffAugment, the discriminator's step in `after_pred`, the "
      "generator's EMA")
@@ -76,13 +76,8 @@ class FastGANStep(Callback):
         seed: int = 0,
         ema_warmup: bool = True,
     ):
-        self.percept, self.policy, self.ema_decay, self.seed, self.ema_warmup = (
-            percept,
-            check_policy(policy),
-            ema_decay,
-            seed,
-            ema_warmup,
-        )
+        self.percept, self.policy, self.ema_decay = percept, check_policy(policy), ema_decay
+        self.seed, self.ema_warmup = seed, ema_warmup
 
     def decay(self, it:int) -> float:
         "The EMA's decay after iteration `it` (0-based): `min(decay, (1 + it) / (10 + it))` with warm-up, else `decay`"
@@ -93,20 +88,24 @@ class FastGANStep(Callback):
     @property
     def D(self): return self.learn.model.critic
 
-    def before_fit(self):
-        self.percept.to(self.dls.device)
-        self.learn.gan_ema.to(self.dls.device)
-        if not hasattr(self.learn, "gan_iter"): self.learn.gan_iter = 0
+# %% ../../nbs/07d_gan.step.ipynb #57732493
+@patch
+def before_fit(self:FastGANStep):
+    self.percept.to(self.dls.device)
+    self.learn.gan_ema.to(self.dls.device)
+    if not hasattr(self.learn, "gan_iter"): self.learn.gan_iter = 0
 
-    def before_batch(self):
-        if not self.training: return
-        # CPU and every CUDA device
-        torch.manual_seed(iter_seed(self.seed, self.learn.gan_iter, getattr(self.learn, "gan_rollbacks", 0)))
-        real = self.xb[0]
-        flip = torch.rand(real.shape[0], device=real.device) < 0.5
-        real = torch.where(flip.view(-1, 1, 1, 1), real.flip(-1), real)
-        z = torch.randn(real.shape[0], self.G.nz, device=real.device)
-        self.learn.xb, self.learn.yb = (z,), (real,)
+# %% ../../nbs/07d_gan.step.ipynb #b87576b5
+@patch
+def before_batch(self:FastGANStep):
+    if not self.training: return
+    # CPU and every CUDA device
+    torch.manual_seed(iter_seed(self.seed, self.learn.gan_iter, getattr(self.learn, "gan_rollbacks", 0)))
+    real = self.xb[0]
+    flip = torch.rand(real.shape[0], device=real.device) < 0.5
+    real = torch.where(flip.view(-1, 1, 1, 1), real.flip(-1), real)
+    z = torch.randn(real.shape[0], self.G.nz, device=real.device)
+    self.learn.xb, self.learn.yb = (z,), (real,)
 
 # %% ../../nbs/07d_gan.step.ipynb #efbe9bc0
 @patch
@@ -165,23 +164,49 @@ class GANStat(Metric):
 # %% ../../nbs/07d_gan.step.ipynb #950a2912
 def _gen_params(m:GANModule) -> list: return [list(m.generator.parameters())]
 
-# %% ../../nbs/07d_gan.step.ipynb #f4b19e3f
+# %% ../../nbs/07d_gan.step.ipynb #0c2de6f4
+def _check_gan_args(dls, topk, seed:int, policy:str, ema:float, path):
+    "`gan_learner`'s arguments checked before anything is built; returns the parsed Top-K spec"
+    spec = parse_gan_topk(topk, dls.img_size)
+    check_int(seed, "seed", lo=0)
+    check_policy(policy)
+    if not 0 <= ema < 1: raise ValueError(f"`ema` must be in [0, 1), got {ema!r}")
+    check_outside(path, getattr(dls, "folders", []))  # the run's sample grids must not become training images
+    return spec
+
+# %% ../../nbs/07d_gan.step.ipynb #07a18be9
+def _gan_callbacks(pm:nn.Module, policy, ema, seed, ema_warmup, spec, cbs, dev_cbs) -> L:
+    "The GAN learner's callbacks: `FastGANStep`, the user's, `TopKCallback` for a Top-K generator, the device's"
+    cbs = L(FastGANStep(pm, policy, ema, seed, ema_warmup)) + L(cbs)
+    if spec is not None: cbs += TopKCallback(track=True)
+    return cbs + dev_cbs
+
+# %% ../../nbs/07d_gan.step.ipynb #92c1422d
+def _gan_fastai_learner(dls, G:nn.Module, D:nn.Module, opt_func, lr:float, path, cbs) -> Learner:
+    "fastai's `Learner` training `G` (in a `GANModule`), with `D`'s own optimiser, `G`'s EMA copy and the counters"
+    learn = Learner(dls, GANModule(G, D, gen_mode=True), loss_func=GeneratorLoss(D), opt_func=opt_func, lr=lr, wd=0.,
+                    splitter=_gen_params, metrics=[GANStat(k) for k in GAN_STATS], path=path, model_dir=".", cbs=cbs)
+    learn.recorder.train_metrics, learn.recorder.valid_metrics = True, False
+    learn.create_opt()
+    learn.opt_d, learn.gan_ema = opt_func(list(D.parameters()), lr=lr), copy.deepcopy(G).requires_grad_(False)
+    learn.gan_iter, learn.gan_rollbacks = 0, 0
+    return learn
+
+# %% ../../nbs/07d_gan.step.ipynb #102b8dbe
 def gan_learner(
     dls,  # from `gan_dls`
-    topk: (
-        str | None
-    ) = PAPER_GAN_TOPK,  # generator Top-K spec ("32_5", "16-32_10-5"...) or None/"none" for the dense FastGAN
+    topk:str|None=PAPER_GAN_TOPK,  # generator Top-K spec ("32_5", "16-32_10-5"...) or None/"none" for the dense FastGAN
     ngf: int = GAN_RECIPE["ngf"],  # generator width
     ndf: int = GAN_RECIPE["ndf"],  # discriminator width
     nz: int = GAN_RECIPE["nz"],  # latent length
     lr: float = GAN_RECIPE["lr"],  # Adam's learning rate (both networks)
     betas: tuple = GAN_RECIPE["betas"],  # Adam's betas (both networks)
     policy: str = GAN_RECIPE["policy"],  # DiffAugment policy
-    percept: (
-        str | nn.Module
-    ) = "auto",  # reconstruction distance: "auto" (LPIPS if available, else "lite0"), "lpips", "lite0", "l1"
+    # reconstruction distance: "auto" (LPIPS if available, else "lite0"), "lpips", "lite0", "l1"
+    percept:str|nn.Module="auto",
     ema: float = GAN_RECIPE["ema"],  # decay of the generator's EMA
-    ema_warmup: bool = True,  # a smaller decay early on, `min(ema, (1 + t) / (10 + t))`, so short runs sample trained weights
+    # a smaller decay early on, `min(ema, (1 + t) / (10 + t))`, so short runs sample trained weights
+    ema_warmup: bool = True,
     noise_injection: bool = False,  # FastGAN's noise injection (off in TopKGen's runs)
     seed: int = 0,  # seeds the initial weights and every iteration's random numbers
     mixed_precision: bool | str | None = None,  # None: bf16/fp16 on CUDA, off on CPU
@@ -190,51 +215,21 @@ def gan_learner(
     cbs=None,  # extra callbacks
 ) -> Learner:
     "A fastai `Learner` for FastGAN (dense or Top-K generator) with TopKGen's recipe; train it with `fit_gan`"
-    size = dls.img_size
-    spec = parse_gan_topk(topk, size)
-    check_int(seed, "seed", lo=0); check_policy(policy)
-    if not 0 <= ema < 1: raise ValueError(f"`ema` must be in [0, 1), got {ema!r}")
-    check_outside(path, getattr(dls, "folders", []))  # the run's sample grids must not become training images
+    spec = _check_gan_args(dls, topk, seed, policy, ema, path)
     torch.manual_seed(seed)
-    G, D = FastGANGenerator(size, spec, ngf, nz, noise_injection), FastGANDiscriminator(size, ndf)
+    G, D = FastGANGenerator(dls.img_size, spec, ngf, nz, noise_injection), FastGANDiscriminator(dls.img_size, ndf)
     pm = percept if isinstance(percept, nn.Module) else perceptual_loss(percept)
     device = torch.device(dls.device)
     dev_cbs, amp, channels_last = device_callbacks(device, mixed_precision, channels_last)
-    cbs = L(FastGANStep(pm, policy, ema, seed, ema_warmup)) + L(cbs)
-    if spec is not None: cbs += TopKCallback(track=True)
-    cbs += dev_cbs
+    cbs = _gan_callbacks(pm, policy, ema, seed, ema_warmup, spec, cbs, dev_cbs)
     opt_func = partial(Adam, mom=betas[0], sqr_mom=betas[1], eps=1e-8, wd=0.)
-    learn = Learner(dls, GANModule(G, D, gen_mode=True), loss_func=GeneratorLoss(D), opt_func=opt_func, lr=lr, wd=0.,
-                    splitter=_gen_params, metrics=[GANStat(k) for k in GAN_STATS], path=path, model_dir=".", cbs=cbs)
-    learn.recorder.train_metrics, learn.recorder.valid_metrics = True, False
-    learn.create_opt()
-    learn.opt_d, learn.gan_ema, learn.gan_iter = (
-        opt_func(list(D.parameters()), lr=lr),
-        copy.deepcopy(G).requires_grad_(False),
-        0,
-    )
-    learn.gan_rollbacks = 0
+    learn = _gan_fastai_learner(dls, G, D, opt_func, lr, path, cbs)
     learn.gan_config = dict(
-        size=size,
-        topk=None if spec is None else str(spec),
-        ngf=ngf,
-        ndf=ndf,
-        nz=nz,
-        bs=dls.bs,
-        lr=lr,
-        betas=list(betas),
-        policy=policy,
-        percept=getattr(pm, "name", type(pm).__name__),
-        ema=ema,
-        ema_warmup=ema_warmup,
-        noise_injection=noise_injection,
-        seed=seed,
-        data=list(dls.folders),
-        n_images=len(dls.files),
-        images=getattr(dls, "fingerprint", None),
-        device=str(device),
-        mixed_precision=amp,
-        channels_last=bool(channels_last),
+        size=dls.img_size, topk=None if spec is None else str(spec), ngf=ngf, ndf=ndf, nz=nz, bs=dls.bs, lr=lr,
+        betas=list(betas), policy=policy, percept=getattr(pm, "name", type(pm).__name__), ema=ema,
+        ema_warmup=ema_warmup, noise_injection=noise_injection, seed=seed, data=list(dls.folders),
+        n_images=len(dls.files), images=getattr(dls, "fingerprint", None), device=str(device),
+        mixed_precision=amp, channels_last=bool(channels_last),
     )
     return learn
 

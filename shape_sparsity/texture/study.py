@@ -200,7 +200,23 @@ def low_freq_share(
     fy, fx = np.meshgrid(np.fft.fftfreq(x.shape[0]), np.fft.fftfreq(x.shape[1]), indexing="ij")
     return float(p[np.hypot(fy, fx) < cutoff].sum() / max(p.sum(), 1e-12))
 
-# %% ../../nbs/10b_texture.study.ipynb #45560c94
+# %% ../../nbs/10b_texture.study.ipynb #04f01a52
+def _study_row(
+    f, # the source's file
+    c:int, # its ImageNet class index
+    n:str, # the condition, or "source" for the source crop
+    s:int|None, # the seed (None for the source crop)
+    img:Image.Image, # the image measured
+    info:dict, # the synthesis's recorded info (`loss`, `seconds`), {} for the source crop
+    classifier:nn.Module, # the independent classifier
+    threads:int|None, # torch CPU threads for the classifier
+) -> dict:
+    "One row of a study: the class rank `classifier` gives `img`, whether it is in the top 5, its low-frequency share"
+    with torch_threads(threads): rank = class_rank([img], classifier, c)[0]
+    return dict(source=Path(f).stem, target=c, neurons=n, seed=s, rank=rank, top5=rank < 5,
+                low_freq=low_freq_share(img), loss=info.get("loss", np.nan), seconds=info.get("seconds", np.nan))
+
+# %% ../../nbs/10b_texture.study.ipynb #bbeaf92b
 def texture_study(
     sources: list,  # (image file, ImageNet class index) pairs
     classifier: nn.Module,  # the independent classifier of `class_rank`
@@ -209,9 +225,8 @@ def texture_study(
     seeds: list = (0, 1),
     neurons: list = tuple(NEURONS),  # conditions: keys of `CONDITIONS` ("topk_act": Top-K activations matched)
     progress: bool = True,
-    preset: (
-        str | None
-    ) = None,  # "paper": each condition with `texture_preset("paper", its match)`, overridden by `kwargs`
+    # "paper": each condition with `texture_preset("paper", its match)`, overridden by `kwargs`
+    preset: str | None = None,
     **kwargs,  # passed to `synthesize_file` (layers, k, size, steps, threads...)
 ) -> pd.DataFrame:  # columns source, target, neurons, seed, rank, top5, low_freq, loss, seconds
     ("Class rank given by an independent classifier and low-frequency share of every synthesis (and of every source "
@@ -229,23 +244,29 @@ def texture_study(
             else:
                 path, _ = synthesize_file(f, out_dir, model, neurons=CONDITIONS[n][0], seed=s, **kw(n))
                 img, info = open_image(path), read_texture_info(path)
-            with torch_threads(kwargs.get("threads")): rank = class_rank([img], classifier, c)[0]
-            rows.append(
-                dict(
-                    source=Path(f).stem,
-                    target=c,
-                    neurons=n,
-                    seed=s,
-                    rank=rank,
-                    top5=rank < 5,
-                    low_freq=low_freq_share(img),
-                    loss=info.get("loss", np.nan),
-                    seconds=info.get("seconds", np.nan),
-                )
-            )
+            rows.append(_study_row(f, c, n, s, img, info, classifier, kwargs.get("threads")))
     return pd.DataFrame(rows)
 
-# %% ../../nbs/10b_texture.study.ipynb #2c501035
+# %% ../../nbs/10b_texture.study.ipynb #27c7688b
+def _summary_text(out:pd.DataFrame) -> pd.DataFrame:
+    "`summarize_study`'s table as strings: \"mean ± sd\" per measure, blank where there is nothing"
+    pm = lambda m, sd, f: "" if pd.isna(m) else f"{m:{f}}" + ("" if pd.isna(sd) else f" ± {sd:{f}}")
+    return pd.DataFrame(
+        {
+            "neurons": out.neurons,
+            "images": out.images.astype(int),
+            "seeds": out.seeds.map(lambda v: "" if pd.isna(v) else int(v)),
+            "top-5 recognized": [pm(m, s, ".2f") for m, s in zip(out["top-5"], out["top-5 sd"])],
+            "median rank of the class": [pm(m, s, ".0f") for m, s in zip(out["median rank"], out["median rank sd"])],
+            "low-freq share / source's": [
+                pm(m, s, ".2f") for m, s in zip(out["low-freq / source"], out["low-freq sd"])
+            ],
+            "final loss": out.loss.map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
+            "s per synthesis": out.seconds.map(lambda v: "" if pd.isna(v) else f"{v:.1f}"),
+        }
+    )
+
+# %% ../../nbs/10b_texture.study.ipynb #a760520f
 def summarize_study(
     df:pd.DataFrame, # `texture_study`'s rows
     as_text:bool=False, # "mean ± sd" strings instead of separate numeric columns
@@ -271,29 +292,10 @@ def summarize_study(
         }
     )
     out = out.loc[[n for n in CONDITIONS if n in out.index]]
-    out.loc["source", ["images", "top-5", "median rank", "low-freq / source"]] = [
-        len(src),
-        src.top5.mean(),
-        src["rank"].median(),
-        1.0,
-    ]
+    source_row = [len(src), src.top5.mean(), src["rank"].median(), 1.0]
+    out.loc["source", ["images", "top-5", "median rank", "low-freq / source"]] = source_row
     out = out.loc[["source", *out.index[:-1]]].rename_axis("neurons").reset_index()
-    if not as_text: return out
-    pm = lambda m, sd, f: "" if pd.isna(m) else f"{m:{f}}" + ("" if pd.isna(sd) else f" ± {sd:{f}}")
-    return pd.DataFrame(
-        {
-            "neurons": out.neurons,
-            "images": out.images.astype(int),
-            "seeds": out.seeds.map(lambda v: "" if pd.isna(v) else int(v)),
-            "top-5 recognized": [pm(m, s, ".2f") for m, s in zip(out["top-5"], out["top-5 sd"])],
-            "median rank of the class": [pm(m, s, ".0f") for m, s in zip(out["median rank"], out["median rank sd"])],
-            "low-freq share / source's": [
-                pm(m, s, ".2f") for m, s in zip(out["low-freq / source"], out["low-freq sd"])
-            ],
-            "final loss": out.loss.map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
-            "s per synthesis": out.seconds.map(lambda v: "" if pd.isna(v) else f"{v:.1f}"),
-        }
-    )
+    return _summary_text(out) if as_text else out
 
 # %% ../../nbs/10b_texture.study.ipynb #6151aa16
 def _vgg_weights_reachable() -> bool:

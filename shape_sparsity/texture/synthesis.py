@@ -273,12 +273,9 @@ class _TorchUnpickler(pickle.Unpickler):
         if not ok: raise pickle.UnpicklingError(f"{module}.{name}")
         return super().find_class(module, name)
 
-# %% ../../nbs/10a_texture.synthesis.ipynb #024e1189
-def load_gatys_vgg19(
-    path=None,  # the official file; default: $SHAPE_SPARSITY_GATYS_VGG, else ~/.cache/shape_sparsity/VGG19_normalized_avg_pool_pytorch
-) -> nn.Sequential:  # `gatys_vgg19()` with the file's weights, in eval mode
-    ("Gatys et al.'s normalized VGG-19 from the official code's file (a pickle of the network by its `save_model`) or "
-     "from a state_dict")
+# %% ../../nbs/10a_texture.synthesis.ipynb #1dfda7dc
+def _gatys_path(path=None) -> Path:
+    "The official file's path (`path`, $SHAPE_SPARSITY_GATYS_VGG or the cache), or an error saying how to get it"
     path = Path(
         path or os.environ.get("SHAPE_SPARSITY_GATYS_VGG") or Path.home() / ".cache" / "shape_sparsity" / GATYS_VGG_FILE
     ).expanduser()
@@ -290,6 +287,11 @@ def load_gatys_vgg19(
             " $SHAPE_SPARSITY_GATYS_VGG; without it use vgg19 (torchvision's, downloads) or efficientnet_lite0"
             " (offline)"
         )
+    return path
+
+# %% ../../nbs/10a_texture.synthesis.ipynb #949d4b76
+def _read_gatys_file(path:Path):
+    "What the file holds: the network the official `save_model` pickled (read by `_TorchUnpickler`), or a state_dict"
     try:
         with open(path, "rb") as f: obj = _TorchUnpickler(f).load()
         # utilities.py save_model: (module sources, pickled network)
@@ -302,6 +304,18 @@ def load_gatys_vgg19(
                 f"{str(path)!r} is neither a pickled torch network (it needs {e}, which this loader does not "
                 "import) nor a state_dict"
             ) from None
+    return obj
+
+# %% ../../nbs/10a_texture.synthesis.ipynb #a9669ff9
+def load_gatys_vgg19(
+    # the official file; default: $SHAPE_SPARSITY_GATYS_VGG,
+    # else ~/.cache/shape_sparsity/VGG19_normalized_avg_pool_pytorch
+    path=None,
+) -> nn.Sequential:  # `gatys_vgg19()` with the file's weights, in eval mode
+    ("Gatys et al.'s normalized VGG-19 from the official code's file (a pickle of the network by its `save_model`) or "
+     "from a state_dict")
+    path = _gatys_path(path)
+    obj = _read_gatys_file(path)
     sd = obj.state_dict() if isinstance(obj, nn.Module) else obj
     if not isinstance(sd, dict):
         raise ValueError(f"{str(path)!r} holds a {type(obj).__name__}, not a network or a state_dict")
@@ -314,7 +328,9 @@ def load_gatys_vgg19(
             f"{str(path)!r} is not VGG-19: {len(ws)} convolutions of shapes {[tuple(w.shape) for w in ws][:3]}..."
         )
     with torch.no_grad():
-        for m, w, b in zip(convs, ws, bs): m.weight.copy_(w); m.bias.copy_(b)
+        for m, w, b in zip(convs, ws, bs):
+            m.weight.copy_(w)
+            m.bias.copy_(b)
     model.texture_weights = file_fingerprint(path)  # the file's content is part of a synthesis's identity
     return model.eval().requires_grad_(False)
 
@@ -400,79 +416,108 @@ def _lbfgs(z, lr, iters, line_search):
     return torch.optim.LBFGS([z], lr=lr, max_iter=iters, history_size=100, tolerance_grad=0.0, tolerance_change=0.0,
                              line_search_fn=line_search)
 
-# %% ../../nbs/10a_texture.synthesis.ipynb #003d0576
-def synthesize_texture(
-    image,  # the source: a PIL image or an image file
-    model: nn.Module | str = "efficientnet_lite0",  # a pretrained CNN, or a preset name (see `texture_model`)
-    layers: list | None = None,  # module names whose Gram matrices are matched (default: the model's preset)
-    k: float = TEXTURE_K,  # fraction of positions that are the Top-K neurons, in (0, 1]
-    neurons: str = "all",  # "all", "topk" (only the Top-K neurons) or "non_topk" (only the others)
-    size: int = TEXTURE_SIZE,  # side of the source crop and of the synthesis, in pixels
-    steps: int = TEXTURE_STEPS,  # L-BFGS steps
-    seed: int = 0,  # seed of the starting noise: the same seed gives the same image (on one machine and thread count)
-    iters_per_step: int = ITERS_PER_STEP,  # L-BFGS iterations per step
-    lr: float = 1.0,  # L-BFGS step size
-    line_search: str | None = None,  # None (plain L-BFGS steps) or "strong_wolfe" (the official code's)
-    threads: int | None = None,  # torch CPU threads during the call (`None`: as set); restored afterwards
-    progress: bool = True,  # a progress bar over the steps
-    match: str = "gram",  # "gram" (Gram matrices) or "activations" (the sparsified activations themselves, the supplement's)
-    loss: str = "relative",  # "relative" (ours) or "official" (see `texture_loss`)
-    resize: str = "crop",  # how the source becomes `size` x `size`: "crop" or "squash" (the official code's; see `load_source`)
-    start: str = "noise",  # "noise": pixels sigmoid(N(0, 1)); "near_mean": the official start (see below)
-    hist_match: bool = False,  # give the result the source's colour histograms at the end (the official code does)
-) -> Image.Image:  # the synthesis; `img.info` holds `loss` (final) and `losses` (before each step, then final)
-    ("Gatys et al.'s texture synthesis matching the Gram matrices (or activations) of all, only the Top-K, or only "
-     "the non-Top-K neurons")
-    check_neurons(neurons); k = check_k(k); size = check_side(size, "size")
+# %% ../../nbs/10a_texture.synthesis.ipynb #58a154dd
+def _check_synthesis(neurons, k, size, steps, seed, iters_per_step, match, start, loss) -> tuple:
+    "`synthesize_texture`'s settings checked in turn; returns `(k, size, steps, seed, iters_per_step)` as numbers"
+    check_neurons(neurons)
+    k, size = check_k(k), check_side(size, "size")
     if NEURONS[neurons] and k >= 1:
         raise ValueError(f"`k` must be < 1 with neurons {neurons!r}: at k=1 every position is a Top-K neuron, "
-                                                     "so Top-K only is all neurons and non-Top-K only is none")
-    steps, seed, iters_per_step = (
-        check_int(steps, "steps"),
-        check_int(seed, "seed", 0),
-        check_int(iters_per_step, "iters_per_step"),
-    )
+                         "so Top-K only is all neurons and non-Top-K only is none")
+    steps, seed = check_int(steps, "steps"), check_int(seed, "seed", 0)
+    iters_per_step = check_int(iters_per_step, "iters_per_step")
     if match not in MATCHES: raise ValueError(f"`match` must be one of {MATCHES}, got {match!r}")
     if start not in STARTS: raise ValueError(f"`start` must be one of {STARTS}, got {start!r}")
     if loss not in LOSSES: raise ValueError(f"`loss` must be one of {LOSSES}, got {loss!r}")
+    return k, size, steps, seed, iters_per_step
+
+# %% ../../nbs/10a_texture.synthesis.ipynb #fa9006a5
+def _source(image, size:int, resize:str, to_in, device) -> tuple:
+    "`(src, src_in)`: the source at `size` x `size` on `device`, as RGB in [0, 1] and in the network's input units"
+    src = load_source(image, size, resize).to(device)
+    return src, to_in(src)
+
+def _texture_targets(model:nn.Module, layers:list, src_in:Tensor, size:int, neurons, k, match, loss) -> list:
+    "The statistics of the source's features that the synthesis must match, one per layer (feature sizes checked)"
+    with torch.no_grad(): feats = layer_features(model, src_in, layers)
+    check_feature_sizes(feats, layers, size)
+    return [texture_stat(f, neurons, k, match, loss) for f in feats]
+
+# %% ../../nbs/10a_texture.synthesis.ipynb #1d821ab6
+def _start_pixels(start:str, src:Tensor, src_in:Tensor, unit:Tensor, to_in, seed:int, device) -> tuple:
+    "`(z, to_net)`: the seeded starting point `z` of the unbounded pixels, and the map from `z` to the network's input"
+    g = torch.Generator().manual_seed(seed)
+    if start == "near_mean":
+        # optimize.py L29-39, L88-107: a sigmoid over the source's value range (in the network's input units),
+        # started from N(0, 1) in those units: for Gatys' VGG one grey level around the mean colour
+        lo, rng = src_in.min(), src_in.max() - src_in.min()
+        noise = (torch.randn(src.shape, generator=g).to(device) * unit / 255).clamp(lo, lo + rng)
+        z = torch.logit(((noise - lo) / rng).clamp(1e-6, 1 - 1e-6)).requires_grad_()
+        return z, lambda z: torch.sigmoid(z) * rng + lo
+    z = torch.randn(src.shape, generator=g).to(device).requires_grad_()
+    return z, lambda z: to_in(torch.sigmoid(z))
+
+# %% ../../nbs/10a_texture.synthesis.ipynb #21e821ec
+def _optimize(z:Tensor, lossf, lr:float, iters:int, line_search:str|None, steps:int, progress:bool) -> list:
+    "`steps` L-BFGS steps on the pixels `z` against `lossf()`; returns the loss before each step, then the final one"
+    opt = _lbfgs(z, lr, iters, line_search)
+    def closure():
+        l = lossf()
+        z.grad, = torch.autograd.grad(l, z)
+        return l.detach()
+    losses = []
+    for i in maybe_bar(range(steps), progress, leave=False):
+        losses.append(float(opt.step(closure)))
+        if not np.isfinite(losses[-1]):
+            raise FloatingPointError(f"the loss became {losses[-1]} at step {i}; try a smaller `lr`")
+    with torch.no_grad(): losses.append(float(lossf()))
+    return losses
+
+# %% ../../nbs/10a_texture.synthesis.ipynb #52272fb1
+def _to_image(x:Tensor, src:Tensor, hist_match:bool) -> Image.Image:
+    "The synthesis `x` (RGB in [0, 1]) as an image; with `hist_match`, given the source's colour histograms"
+    if hist_match:  # utilities.py L121-138: against the source at the synthesis size
+        ref = (src[0].cpu() * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
+        return Image.fromarray(histogram_match(x.permute(1, 2, 0).numpy(), ref))
+    return T.functional.to_pil_image(x.clamp(0, 1))
+
+# %% ../../nbs/10a_texture.synthesis.ipynb #624e5ede
+def synthesize_texture(
+    image, # the source: a PIL image or an image file
+    model:nn.Module|str="efficientnet_lite0", # a pretrained CNN, or a preset name (see `texture_model`)
+    layers:list|None=None, # module names whose Gram matrices are matched (default: the model's preset)
+    k:float=TEXTURE_K, # fraction of positions that are the Top-K neurons, in (0, 1]
+    neurons:str="all", # "all", "topk" (only the Top-K neurons) or "non_topk" (only the others)
+    size:int=TEXTURE_SIZE, # side of the source crop and of the synthesis, in pixels
+    steps:int=TEXTURE_STEPS, # L-BFGS steps
+    seed:int=0, # seed of the starting noise: the same seed gives the same image (on one machine and thread count)
+    iters_per_step:int=ITERS_PER_STEP, # L-BFGS iterations per step
+    lr:float=1.0, # L-BFGS step size
+    line_search:str|None=None, # None (plain L-BFGS steps) or "strong_wolfe" (the official code's)
+    threads:int|None=None, # torch CPU threads during the call (`None`: as set); restored afterwards
+    progress:bool=True, # a progress bar over the steps
+    # "gram" (Gram matrices) or "activations" (the sparsified activations themselves, the supplement's)
+    match:str="gram",
+    loss:str="relative", # "relative" (ours) or "official" (see `texture_loss`)
+    # how the source becomes `size` x `size`: "crop" or "squash" (the official code's; see `load_source`)
+    resize:str="crop",
+    start:str="noise", # "noise": pixels sigmoid(N(0, 1)); "near_mean": the official start (see below)
+    hist_match:bool=False, # give the result the source's colour histograms at the end (the official code does)
+) -> Image.Image: # the synthesis; `img.info` holds `loss` (final) and `losses` (before each step, then final)
+    ("Gatys et al.'s texture synthesis matching the Gram matrices (or activations) of all, only the Top-K, or only "
+     "the non-Top-K neurons")
+    k, size, steps, seed, iters_per_step = _check_synthesis(neurons, k, size, steps, seed, iters_per_step, match,
+                                                            start, loss)
     model, layers = resolve_texture_model(model, layers)
     device = model_device(model)
     (to_in, from_in, unit), t0 = input_map(model, device), time.perf_counter()
-    src = load_source(image, size, resize).to(device)
-    src_in = to_in(src)
-    # eval mode; the gradient w.r.t. the pixels is needed
-    with torch_threads(threads), eval_mode(model), torch.enable_grad():
-        with torch.no_grad(): feats = layer_features(model, src_in, layers)
-        check_feature_sizes(feats, layers, size)
-        targets = [texture_stat(f, neurons, k, match, loss) for f in feats]
-        g = torch.Generator().manual_seed(seed)
-        # optimize.py L29-39, L88-107: sigmoid over the source's value range (in the network's input
-        if start == "near_mean":
-            # units), from N(0, 1) in those units: for Gatys' VGG one grey level
-            lo, rng = src_in.min(), src_in.max() - src_in.min()
-            # around the mean colour
-            noise = (torch.randn(src.shape, generator=g).to(device) * unit / 255).clamp(lo, lo + rng)
-            z = torch.logit(((noise - lo) / rng).clamp(1e-6, 1 - 1e-6)).requires_grad_()
-            to_net = lambda z: torch.sigmoid(z) * rng + lo
-        else:
-            z = torch.randn(src.shape, generator=g).to(device).requires_grad_()
-            to_net = lambda z: to_in(torch.sigmoid(z))
-        opt = _lbfgs(z, lr, iters_per_step, line_search)
+    src, src_in = _source(image, size, resize, to_in, device)
+    with torch_threads(threads), eval_mode(model), torch.enable_grad():  # the gradient w.r.t. the pixels is needed
+        targets = _texture_targets(model, layers, src_in, size, neurons, k, match, loss)
+        z, to_net = _start_pixels(start, src, src_in, unit, to_in, seed, device)
         lossf = lambda: texture_loss(layer_features(model, to_net(z), layers), targets, neurons, k, match, loss)
-        def closure():
-            l = lossf()
-            z.grad, = torch.autograd.grad(l, z)
-            return l.detach()
-        losses = []
-        for i in maybe_bar(range(steps), progress, leave=False):
-            losses.append(float(opt.step(closure)))
-            if not np.isfinite(losses[-1]):
-                raise FloatingPointError(f"the loss became {losses[-1]} at step {i}; try a smaller `lr`")
-        with torch.no_grad(): losses.append(float(lossf()))
+        losses = _optimize(z, lossf, lr, iters_per_step, line_search, steps, progress)
         x = from_in(to_net(z.detach()))[0].cpu()
-    if hist_match:  # utilities.py L121-138: against the source at the synthesis size
-        ref = (src[0].cpu() * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
-        img = Image.fromarray(histogram_match(x.permute(1, 2, 0).numpy(), ref))
-    else: img = T.functional.to_pil_image(x.clamp(0, 1))
+    img = _to_image(x, src, hist_match)
     img.info.update(loss=losses[-1], losses=losses, seconds=time.perf_counter() - t0)
     return img

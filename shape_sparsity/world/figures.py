@@ -116,9 +116,28 @@ def plot_curves(curves:pd.DataFrame, title:str|None=None):
     fig.tight_layout()
     return fig
 
-# %% ../../nbs/09c_world.figures.ipynb #65f84004
+# %% ../../nbs/09c_world.figures.ipynb #cc5588cc
 CALIBRATION_CONTRASTS = (1.0, 0.5, 0.25)
 
+def _calibration_run(
+    out, # folder of the calibration runs
+    cfg:WorldConfig, # the world apart from its contrast
+    c:float, # texture contrast
+    cue:str, # "shape_cue" or "texture_cue": the cue that carries the class
+    s:int, # training seed
+    rc:dict, # the recipe (`world_recipe`)
+) -> list: # one row per epoch
+    "One resumable run of the dense network on one cue alone at texture contrast `c`: its validation accuracy per epoch"
+    from dataclasses import replace
+    w = replace(cfg, texture_contrast=float(c))
+    dls = world_dls(w, rc["n_train"], rc["n_valid"], rc["bs"], rc["data_seed"], kind=cue)
+    learn = paper_learner(dls, arch=rc["arch"], topk=None, epochs=rc["epochs"], lr=rc["lr"], wd=rc["wd"], seed=s,
+                          img_size=w.size, width=rc["width"], path=out, run_name=f"{cue}_c{c:g}_s{s}",
+                          channels_last=True)
+    res = fit_world_run(learn, dict(world_identity(w, rc), kind=cue))
+    return [dict(contrast=c, cue=cue, seed=s, epoch=h["epoch"] + 1, valid_acc=h["valid_acc"]) for h in res["history"]]
+
+# %% ../../nbs/09c_world.figures.ipynb #869f752d
 def calibrate_world(
     out, # folder of the calibration runs
     contrasts=CALIBRATION_CONTRASTS, # texture contrasts to try
@@ -128,32 +147,9 @@ def calibrate_world(
     progress:bool=True,
 ) -> pd.DataFrame: # one row per (contrast, cue, seed, epoch)
     "Learning curves of the dense network on each cue alone, per texture contrast (resumable runs)"
-    from dataclasses import replace
     cfg, rc = cfg or WorldConfig(), world_recipe(recipe)
-    rows = []
-    for c, cue, s in maybe_bar(
-        [(c, cue, s) for c in contrasts for cue in ("shape_cue", "texture_cue") for s in seeds], progress
-    ):
-        w = replace(cfg, texture_contrast=float(c))
-        dls = world_dls(w, rc["n_train"], rc["n_valid"], rc["bs"], rc["data_seed"], kind=cue)
-        learn = paper_learner(
-            dls,
-            arch=rc["arch"],
-            topk=None,
-            epochs=rc["epochs"],
-            lr=rc["lr"],
-            wd=rc["wd"],
-            seed=s,
-            img_size=w.size,
-            width=rc["width"],
-            path=out,
-            run_name=f"{cue}_c{c:g}_s{s}",
-            channels_last=True,
-        )
-        res = fit_world_run(learn, dict(world_identity(w, rc), kind=cue))
-        rows += [
-            dict(contrast=c, cue=cue, seed=s, epoch=h["epoch"] + 1, valid_acc=h["valid_acc"]) for h in res["history"]
-        ]
+    jobs = [(c, cue, s) for c in contrasts for cue in ("shape_cue", "texture_cue") for s in seeds]
+    rows = [r for c, cue, s in maybe_bar(jobs, progress) for r in _calibration_run(out, cfg, c, cue, s, rc)]
     df = pd.DataFrame(rows)
     write_csv_atomic(df, Path(out)/"calibration.csv")
     return df
