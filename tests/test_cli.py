@@ -10,7 +10,7 @@ from shape_sparsity.testing import test_data_path as data_path  # aliased: pytes
 
 EXE = shutil.which("shape-sparsity")
 OFFLINE = {**os.environ, "SHAPE_SPARSITY_OFFLINE": "1", "MPLBACKEND": "Agg"}
-SUBCOMMANDS = ["data", "stylize", "train", "table1", "world", "gan", "gan-eval", "shape-bias", "sweep", "synthesize", "demo"]
+SUBCOMMANDS = ["data", "stylize", "train", "table1", "world", "gan", "gan-eval", "shape-bias", "sweep", "synthesize", "demo", "train-demo"]
 
 class Run:
     "What a user sees: exit code, stdout, stderr"
@@ -87,9 +87,9 @@ def test_sweep_offline_writes_trials(tmp_path):
     j = json.loads(cli("shape-bias", "--responses", tmp_path/"cue-conflict_efficientnet_lite0-topk0.2_session-1.csv", "--json").stdout)
     assert 0 <= j["shape_bias"] <= 1 and j["ci_low"] <= j["shape_bias"] <= j["ci_high"]
 
-def test_demo_offline_training(tmp_path):
-    "The offline main job on real ImageNet images: stylize, train dense and Top-K briefly, print both accuracies"
-    r = cli("demo", "--data", data_path("imagenet-mini"), "--arch", "resnet18", "--epochs", "1", "--size", "32",
+def test_train_demo_offline(tmp_path):
+    "The offline training demo on real ImageNet images: stylize, train dense and Top-K briefly, print both accuracies"
+    r = cli("train-demo", "--data", data_path("imagenet-mini"), "--arch", "resnet18", "--epochs", "1", "--size", "32",
             "--out", tmp_path, "--quiet")
     assert "| dense |" in r.stdout and "| Top-K 2_20 |" in r.stdout, r.stdout
     assert len(list((tmp_path/"val-stylized").rglob("*.png"))) == 60
@@ -101,7 +101,7 @@ def test_demo_pretrained_with_local_weights(tmp_path):
     "The pretrained demo's whole path offline: a local AlexNet state_dict (random here) and the local cue-conflict set"
     import torch, torchvision
     torch.save(torchvision.models.alexnet().state_dict(), tmp_path/"alexnet.pth")
-    r = cli("demo", "--model", "alexnet", "--weights", tmp_path/"alexnet.pth", "--cue-conflict", data_path("cue-conflict"), "--n", "16",
+    r = cli("demo", "--arch", "alexnet", "--weights", tmp_path/"alexnet.pth", "--cue-conflict", data_path("cue-conflict"), "--n", "16",
             "--size", "64", "--out", tmp_path/"out", "--quiet")
     assert "| alexnet dense | dense |" in r.stdout and "| alexnet Top-K 0.1 | 0.1 |" in r.stdout, r.stdout
     assert (tmp_path/"out"/"demo_shape_bias.png").stat().st_size > 0
@@ -173,7 +173,7 @@ def test_bad_files_are_named(tmp_path):
     r = cli("stylize", data_path("imagenet-mini")/"val", tmp_path/"out", "--engine", "adain", "--vgg", tmp_path/"page.pth",
             "--decoder", tmp_path/"page.pth", check=False)
     assert r.returncode == 2 and f"`vgg_path` '{tmp_path/'page.pth'}' is not a readable PyTorch weights file" in r.stderr, r.stderr
-    r = cli("demo", "--model", "alexnet", "--weights", tmp_path/"page.pth", "--cue-conflict", data_path("cue-conflict"),
+    r = cli("demo", "--arch", "alexnet", "--weights", tmp_path/"page.pth", "--cue-conflict", data_path("cue-conflict"),
             "--out", tmp_path/"demo", check=False)
     assert r.returncode == 2 and "is not a readable PyTorch weights file" in r.stderr and "Traceback" not in r.stderr, r.stderr
 

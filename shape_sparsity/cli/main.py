@@ -15,10 +15,10 @@ from .train import (add_subcommand, show_bars, seed_int, cmd_data, cmd_stylize, 
                                       add_data_parser, add_stylize_parser, add_train_parser, add_table1_parser)
 from .eval import (cmd_shape_bias, cmd_sweep, cmd_demo, find_cue_conflict, result_table, net_size,
                                      NO_CUE_CONFLICT, DEMO_MODELS, add_shape_bias_parser, add_sweep_parser,
-                                     add_demo_parser)
+                                     add_demo_parser, add_train_demo_parser)
 
 # %% auto #0
-__all__ = ['MAX_WORLD_N', 'MAX_WORLD_CONFLICT', 'cmd_world', 'make_parser', 'main', 'run_cli']
+__all__ = ['MAX_WORLD_N', 'MAX_WORLD_CONFLICT', 'cmd_world', 'OneLineErrors', 'make_parser', 'main', 'run_cli']
 
 # %% ../../nbs/12d_cli.main.ipynb #b7714c93
 _WORLD_KNOBS = {"size", "contrast", "outline_contrast", "period", "shape_scale", "background", "color", "data_seed"}
@@ -311,6 +311,11 @@ def _add_synthesize(subs):
     from shape_sparsity.texture.study import add_synthesize_parser
     return add_synthesize_parser(subs)
 
+# %% ../../nbs/12d_cli.main.ipynb #787f76c3
+class OneLineErrors(argparse.ArgumentParser):
+    "argparse whose usage errors are one line, like every other error of the command (the usage is in `--help`)"
+    def error(self, message): self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
 # %% ../../nbs/12d_cli.main.ipynb #8795177b
 _ADDERS = {
     "data": add_data_parser,
@@ -324,14 +329,16 @@ _ADDERS = {
     "sweep": add_sweep_parser,
     "synthesize": _add_synthesize,
     "demo": add_demo_parser,
+    "train-demo": add_train_demo_parser,
 }  # subcommand -> its `_add_*` function, in pipeline order
 
 def make_parser(
     only:str|None=None, # only this subcommand's parser (`main`, when it is named first: no other chapter imported)
 ) -> argparse.ArgumentParser:
     "The `shape-sparsity` argument parser: every subcommand's `_add_*` function, in pipeline order"
-    p = argparse.ArgumentParser(prog="shape-sparsity",
-                                description="Shape bias through activation sparsity (Li et al., NeurIPS 2023)")
+    p = OneLineErrors(
+        prog="shape-sparsity", description="Shape bias through activation sparsity (Li et al., NeurIPS 2023)"
+    )
     subs = p.add_subparsers(dest="command", metavar="COMMAND")
     for add in dict.fromkeys(_ADDERS.values()):
         if only is None or add is _ADDERS.get(only): add(subs)
@@ -351,7 +358,6 @@ def main(argv=None) -> int:
     p = make_parser(argv[0] if argv and argv[0] in _ADDERS else None)  # `shape-sparsity demo ...`: the demo's only
     a = p.parse_args(argv)
     if not getattr(a, "func", None): p.print_help(); return 2
-    if a.command == "demo" and a.size is None and a.data: a.size = 32
     a.no_bars = not _isatty(sys.stdout)  # a log file or a pipe: no progress-bar redraws (results still printed)
     say = lambda msg: print(f"shape-sparsity {a.command}: {msg}", file=sys.stderr)
     try: return a.func(a)

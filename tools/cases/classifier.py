@@ -32,9 +32,9 @@ def _lite_weights(path, seed):
     torch.save(efficientnet_lite("efficientnet_lite0", weights=None).state_dict(), path)
 
 def case_demo_data_other_data_same_out(tmp):
-    "issue 19 #1: demo --data B into A's --out reprinted A's table and mixed A's and B's stylized images"
+    "issue 19 #1: demo --data (now train-demo) B into A's --out reprinted A's table and mixed A's and B's stylized images"
     a, b = _mini(tmp/"A", n=2), _mini(tmp/"B", skip=2, n=2)
-    args = ["demo", "--arch", "resnet18", "--epochs", "1", "--size", "32", "--bs", "4", "--quiet", "--out", tmp/"O"]
+    args = ["train-demo", "--arch", "resnet18", "--epochs", "1", "--size", "32", "--bs", "4", "--quiet", "--out", tmp/"O"]
     run(*args, "--data", a).ok()
     run(*args, "--data", b).one_line_error("holds another run", "images")
 
@@ -133,7 +133,7 @@ def case_huge_seed(tmp):
 
 def case_weights_file_missing(tmp):
     "misleading: --weights missing.pth said it needs torchvision's weights from the network"
-    run("demo", "--model", "alexnet", "--weights", tmp/"missing.pth", "--cue-conflict", CC(), "--out", tmp/"o").one_line_error("not found", "missing.pth")
+    run("demo", "--arch", "alexnet", "--weights", tmp/"missing.pth", "--cue-conflict", CC(), "--out", tmp/"o").one_line_error("not found", "missing.pth")
 
 def case_sweep_out_is_a_file(tmp):
     "misleading: sweep --out FILE said 'File exists'"
@@ -207,18 +207,21 @@ def case_topk_that_keeps_every_position(tmp):
     "issue 26 #3: resnet18 at 32 px has 1x1 maps after layer 4: --topk 4_50 keeps every position, a dense net named 4_50"
     d = _mini(tmp/"D", n=2)
     run("train", "--data", d, "--topk", "4_50", *TINY_TRAIN, "--out", tmp/"O").one_line_error("4_50", "keeps all 1 positions")
-    run("demo", "--data", d, "--topk", "4_50", *TINY_TRAIN, "--out", tmp/"demo").one_line_error("4_50", "keeps all")
+    run("train-demo", "--data", d, "--topk", "4_50", *TINY_TRAIN, "--out", tmp/"demo").one_line_error("4_50", "keeps all")
     run("table1", "--in-s1", d, "--seeds", "0", "--epochs", "1", "--size", "8", "--bs", "4", "--no-stylized", "--workers", "0",
         "--arch", "resnet18", "--quiet", "--out", tmp/"T").one_line_error("2_20", "keeps all")
     assert not any(p.name == "results.json" for p in tmp.rglob("*")), "a refused command trained first"
 
 def case_demo_options_that_do_not_apply(tmp):
-    "issue 26 #6: demo --topk 2_20 (and --arch, --epochs, --styles) without --data were ignored: the preset's result printed"
-    for opt in (["--topk", "2_20"], ["--arch", "resnet18"], ["--epochs", "3"], ["--styles", "1"]):
+    ("issue 26 #6: demo --topk 2_20 (and --arch, --epochs, --styles) without --data were ignored: the preset's result "
+     "printed. The training demo is its own command now (train-demo): each refuses the other's options in one line")
+    for opt, says in ((["--topk", "2_20"], "unrecognized arguments: --topk 2_20"), (["--epochs", "3"], "unrecognized"),
+                      (["--styles", "1"], "unrecognized"), (["--arch", "resnet18"], "invalid choice: 'resnet18'")):
         run("demo", "--cue-conflict", CC(), "--n", "4", "--size", "64", "--quiet", *opt, "--out", tmp/"o").one_line_error(
-            opt[0], "not an option of `demo`", "without --data")
-    run("demo", "--data", _mini(tmp/"D", n=2), "--k", "0.1", *TINY_TRAIN, "--out", tmp/"d").one_line_error(
-        "--k", "not an option of `demo --data`")
+            says, "(see shape-sparsity")
+    run("demo", "--data", _mini(tmp/"D", n=2), "--out", tmp/"d").one_line_error("train-demo --data")
+    run("train-demo", "--data", tmp/"D", "--k", "0.1", *TINY_TRAIN, "--out", tmp/"d").one_line_error(
+        "unrecognized arguments: --k 0.1")
     assert not (tmp/"o").exists() and not (tmp/"d").exists(), "a refused command wrote files"
 
 def case_shape_bias_json_is_json(tmp):
