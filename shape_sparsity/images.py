@@ -29,6 +29,47 @@ def is_image_file(p) -> bool:
     "Whether `p` has an image extension (the file itself is not read)"
     return Path(p).suffix.lower() in IMAGE_EXTS
 
+# %% ../nbs/00c_images.ipynb #3bc0d55d
+def _matches(
+    s:str, # a path or a glob pattern
+    name:str, # the argument's name in error messages
+) -> list[Path]:
+    "The paths `s` names: a glob pattern's matches (sorted), else `s` itself; an error if a pattern matches nothing"
+    hits = sorted(glob.glob(str(Path(s).expanduser()))) if any(c in s for c in "*?[") else [str(Path(s).expanduser())]
+    if not hits: raise FileNotFoundError(f"{name}: nothing matches {s!r}")
+    return [Path(h) for h in hits]
+
+# %% ../nbs/00c_images.ipynb #a8af30b6
+def _images_in(
+    p:Path, # a folder (searched recursively) or an image file
+    name:str, # the argument's name in error messages
+) -> list[Path]: # resolved paths
+    "The image files of `p`, hidden ones in a folder ignored; an error if there are none, or `p` is not an image"
+    if p.is_dir():
+        found = [f for f in p.rglob("*")
+                 if f.is_file() and is_image_file(f) and not any(q.startswith(".") for q in f.relative_to(p).parts)]
+        if not found:
+            raise ValueError(f"{name}: no image files ({', '.join(IMAGE_EXTS[:4])}, ...) in folder {str(p)!r}")
+        return [f.resolve() for f in found]
+    if p.is_file():
+        if not is_image_file(p):
+            raise ValueError(f"{name}: {str(p)!r} is not an image file (expected {', '.join(IMAGE_EXTS[:4])}, ...)")
+        return [p.resolve()]
+    raise FileNotFoundError(f"{name}: path not found: {str(p)!r}")
+
+# %% ../nbs/00c_images.ipynb #d158cc57
+def _check_unique_stems(
+    files:list, # image paths
+    name:str, # the argument's name in error messages
+):
+    "Refuse two of `files` with one file stem: their results would share a file name"
+    seen = {}
+    for f in files:
+        if f.stem in seen:
+            raise ValueError(f"{name}: two images are named {f.stem!r} ({str(seen[f.stem])!r}, {str(f)!r}); their"
+                             " results would share a file name")
+        seen[f.stem] = f
+
 # %% ../nbs/00c_images.ipynb #3f1c060c
 def find_images(
     paths, # an image file, a folder (searched recursively) or a glob pattern, or a list of them
@@ -40,37 +81,9 @@ def find_images(
     if not paths: raise ValueError(f"{name}: no paths given")
     files = set()
     for s in map(str, paths):
-        hits = (
-            sorted(glob.glob(str(Path(s).expanduser()))) if any(c in s for c in "*?[") else [str(Path(s).expanduser())]
-        )
-        if not hits: raise FileNotFoundError(f"{name}: nothing matches {s!r}")
-        for p in map(Path, hits):
-            if p.is_dir():
-                found = [
-                    f
-                    for f in p.rglob("*")
-                    if f.is_file() and is_image_file(f) and not any(q.startswith(".") for q in f.relative_to(p).parts)
-                ]
-                if not found:
-                    raise ValueError(f"{name}: no image files ({', '.join(IMAGE_EXTS[:4])}, ...) in folder {str(p)!r}")
-                files.update(f.resolve() for f in found)
-            elif p.is_file():
-                if not is_image_file(p):
-                    raise ValueError(
-                        f"{name}: {str(p)!r} is not an image file (expected {', '.join(IMAGE_EXTS[:4])}, ...)"
-                    )
-                files.add(p.resolve())
-            else: raise FileNotFoundError(f"{name}: path not found: {str(p)!r}")
+        for p in _matches(s, name): files.update(_images_in(p, name))
     files = sorted(files)
-    if unique_stems:
-        seen = {}
-        for f in files:
-            if f.stem in seen:
-                raise ValueError(
-                    f"{name}: two images are named {f.stem!r} ({str(seen[f.stem])!r}, {str(f)!r}); their results would"
-                    " share a file name"
-                )
-            seen[f.stem] = f
+    if unique_stems: _check_unique_stems(files, name)
     return files
 
 # %% ../nbs/00c_images.ipynb #679cc684
@@ -87,6 +100,47 @@ def _bomb(what:str) -> str:
     return (f"{what} is an image of more than {2 * Image.MAX_IMAGE_PIXELS:,} pixels, which PIL refuses to decode (a "
             "decompression bomb, or a huge scan): shrink it or remove it")
 
+# %% ../nbs/00c_images.ipynb #f111eb11
+def _open_file(
+    src, # a file path
+    draft:int|None=None, # let PIL decode JPEGs at a reduced scale (sides >= this)
+) -> Image.Image:
+    "The image in the file `src`, decoded; an error names the file if it is missing, a folder or unreadable"
+    p = Path(src).expanduser()
+    if not p.is_file():
+        raise FileNotFoundError(f"image file not found: {str(p)!r}" if not p.exists()
+                                else f"{str(p)!r} is a folder, expected an image file")
+    try:
+        img = Image.open(p)
+        if draft is not None: img.draft("RGB", (draft, draft))
+        img.load()
+    except Image.DecompressionBombError: raise ValueError(_bomb(repr(str(p)))) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+        raise ValueError(f"{str(p)!r} is not an image file PIL can read ({type(e).__name__}: {str(e)[:100]})") from None
+    return img
+
+# %% ../nbs/00c_images.ipynb #695a4cd0
+def _open_bytes(src) -> Image.Image:
+    "The image encoded in the bytes `src` (e.g. an upload's content), decoded; an error gives their number"
+    n = len(bytes(src))
+    try:
+        img = Image.open(io.BytesIO(bytes(src)))
+        img.load()
+    except Image.DecompressionBombError: raise ValueError(_bomb(f"the {n} bytes given")) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValueError(f"the {n} bytes given are not an image PIL can read") from None
+    return img
+
+# %% ../nbs/00c_images.ipynb #8944b36c
+def _to_rgb(img:Image.Image) -> Image.Image:
+    "`img` as RGB: EXIF orientation applied, high bit depths scaled to 8 bits, transparent pixels put on white"
+    img = ImageOps.exif_transpose(img)
+    if img.mode in ("I", "F") or img.mode.startswith("I;16"): img = _to_8bit(img)
+    if img.mode in ("RGBA", "LA", "P", "PA", "La", "RGBa"):
+        img = img.convert("RGBA")
+        img = Image.alpha_composite(Image.new("RGBA", img.size, (255, 255, 255, 255)), img)
+    return img.convert("RGB")
+
 # %% ../nbs/00c_images.ipynb #c4911bd4
 def open_image(
     src, # a file path, a PIL image, raw bytes (e.g. a `FileUpload` value's `content`) or an `(H, W, 3)` uint8 array
@@ -94,37 +148,12 @@ def open_image(
     draft:int|None=None, # let PIL decode JPEGs at a reduced scale (sides >= this): fast for a readability check
 ) -> Image.Image: # an RGB image (a copy: `src` is never modified)
     "Open `src` as an RGB PIL image: EXIF orientation applied, transparent pixels on white, 16-bit scaled to 8-bit"
-    if isinstance(src, (str, Path)):
-        p = Path(src).expanduser()
-        if not p.is_file():
-            raise FileNotFoundError(
-                f"image file not found: {str(p)!r}"
-                if not p.exists()
-                else f"{str(p)!r} is a folder, expected an image file"
-            )
-        try:
-            img = Image.open(p)
-            if draft is not None: img.draft("RGB", (draft, draft))
-            img.load()
-        except Image.DecompressionBombError: raise ValueError(_bomb(repr(str(p)))) from None
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
-            raise ValueError(
-                f"{str(p)!r} is not an image file PIL can read ({type(e).__name__}: {str(e)[:100]})"
-            ) from None
-    elif isinstance(src, (bytes, bytearray, memoryview)):
-        try: img = Image.open(io.BytesIO(bytes(src))); img.load()
-        except Image.DecompressionBombError: raise ValueError(_bomb(f"the {len(bytes(src))} bytes given")) from None
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise ValueError(f"the {len(bytes(src))} bytes given are not an image PIL can read") from None
+    if isinstance(src, (str, Path)): img = _open_file(src, draft)
+    elif isinstance(src, (bytes, bytearray, memoryview)): img = _open_bytes(src)
     elif isinstance(src, Image.Image): img = src.copy()
     elif isinstance(src, np.ndarray): img = Image.fromarray(src)
     else: raise TypeError(f"`src` must be a path, PIL image, bytes or numpy array, got {type(src).__name__}")
-    img = ImageOps.exif_transpose(img)
-    if img.mode in ("I", "F") or img.mode.startswith("I;16"): img = _to_8bit(img)
-    if img.mode in ("RGBA", "LA", "P", "PA", "La", "RGBa"):
-        img = img.convert("RGBA")
-        img = Image.alpha_composite(Image.new("RGBA", img.size, (255, 255, 255, 255)), img)
-    img = img.convert("RGB")
+    img = _to_rgb(img)
     if max_size is not None:
         check_int(max_size, "max_size")
         if max(img.size) > max_size: img = ImageOps.contain(img, (max_size, max_size), Image.LANCZOS)

@@ -16,21 +16,9 @@ from fastai.learner import Learner
 from .models import FastGANGenerator, paper_gan_topk
 from .data import GAN_RECIPE, gan_dls  # re-exported
 from .metrics import FIDScorer, torch_threads, FID_SIZE, OFFICIAL_FID
-from shape_sparsity.gan.step import (
-    GAN_STATS,
-    hinge_real,
-    hinge_fake,
-    reconstruction_loss,
-    GeneratorLoss,
-    iter_seed,
-    FastGANStep,  # re-exported
-    GANStat,
-    gan_learner,
-    ema_generator,
-    sampling_mode,
-    generate,
-    save_grid,
-)
+from .step import (GAN_STATS, hinge_real, hinge_fake, reconstruction_loss, GeneratorLoss,
+                                     iter_seed, FastGANStep, GANStat, gan_learner, ema_generator, sampling_mode,
+                                     generate, save_grid)  # re-exported (`FastGANStep`, ...)
 from ..runs.core import folder_lock
 from ..runs.checkpoints import (epoch_seed, CHECKPOINT, RESULTS, RunCheckpoint, opt_state, load_opt_state,
                                         load_run_checkpoint, check_run_config, check_finite)
@@ -43,25 +31,10 @@ __all__ = ['BEST', 'SAMPLES', 'GRID_N', 'GAN_PRESETS', 'GANRun', 'load_gan_check
 # %% ../../nbs/07e_gan.train.ipynb #e508646b
 BEST, SAMPLES = "best.pth", "samples"  # `CHECKPOINT` and `RESULTS`: the names of `train`, re-exported
 GRID_N = 16  # images in a sample grid (4 x 4)
-_MUST_MATCH = (
-    "size",
-    "topk",
-    "ngf",
-    "ndf",
-    "nz",
-    "bs",
-    "lr",
-    "betas",
-    "policy",
-    "percept",
-    "ema",
-    "ema_warmup",
-    "noise_injection",
-    "seed",
-    "n_images",
-    "images",
-)  # `images`: the training images by content (`gan_data.images_fingerprint`); their paths (`data`)
-# are recorded for information only, so the same images moved to another folder (or machine) resume the run
+# `images`: the training images by content (`gan_data.images_fingerprint`); their paths (`data`) are recorded for
+# information only, so the same images moved to another folder (or machine) resume the run
+_MUST_MATCH = ("size", "topk", "ngf", "ndf", "nz", "bs", "lr", "betas", "policy", "percept", "ema", "ema_warmup",
+               "noise_injection", "seed", "n_images", "images")
 
 def _must_match(config:dict) -> tuple:
     ("The keys a resumed run must share: `_MUST_MATCH`, and the data paths only when the images have no fingerprint "
@@ -74,49 +47,18 @@ class GANRun(RunCheckpoint):
     ("Chunks of iterations up to `iters`, no validation, checkpoints and results after each chunk, sample grids, FID "
      "and best-FID selection")
     order = 55  # after the Recorder (50) built its columns, before the progress bar (60) prints them
-    def __init__(
-        self,
-        run_dir,
-        config: dict,
-        iters: int,
-        every: int,
-        sample_every: int,
-        fid_every: int = 0,
-        fid_n: int = 100,
-        fid_size: int = FID_SIZE,
-        history=None,
-        fid=None,
-        scaler_state=None,
-        fid_protocol: str = "standard",
-        fid_repeats: int = 1,
-        fid_features: str = "lite0",
-        fid_scorer=None,
-        select_best: bool = False,
-        patience: int = 10,
-        eps_g: float = 0.0,
-        eps_d: float = 0.0,
-        max_rollbacks: int | None = None,
-        best=None,
-        bad: int = 0,
-        rollbacks=None,
-        samples=None,
-    ):
+    def __init__(self, run_dir, config:dict, iters:int, every:int, sample_every:int, fid_every:int=0, fid_n:int=100,
+                 fid_size:int=FID_SIZE, history=None, fid=None, scaler_state=None, fid_protocol:str="standard",
+                 fid_repeats:int=1, fid_features:str="lite0", fid_scorer=None, select_best:bool=False, patience:int=10,
+                 eps_g:float=0.0, eps_d:float=0.0, max_rollbacks:int|None=None, best=None, bad:int=0, rollbacks=None,
+                 samples=None):
         self.run_dir, self.config, self.iters, self.every = Path(run_dir), config, iters, every
         self.sample_every, self.fid_every, self.fid_n, self.fid_size = sample_every, fid_every, fid_n, fid_size
-        self.history, self.fid, self.scaler_state, self._scorer = (
-            list(history or []),
-            list(fid or []),
-            scaler_state,
-            fid_scorer,
-        )
+        self.history, self.fid, self.scaler_state = list(history or []), list(fid or []), scaler_state
+        self._scorer = fid_scorer
         self.fid_protocol, self.fid_repeats, self.fid_features = fid_protocol, fid_repeats, fid_features
-        self.select_best, self.patience, self.eps_g, self.eps_d, self.max_rollbacks = (
-            select_best,
-            patience,
-            eps_g,
-            eps_d,
-            max_rollbacks,
-        )
+        self.select_best, self.patience, self.eps_g, self.eps_d = select_best, patience, eps_g, eps_d
+        self.max_rollbacks = max_rollbacks
         # this run's grids
         self.best, self.bad, self.rollbacks, self.samples = best, bad, list(rollbacks or []), list(samples or [])
 
@@ -125,25 +67,30 @@ class GANRun(RunCheckpoint):
         names = self.recorder.metric_names
         if names[:2] != ["iter", "g_smooth"]: self.recorder.metric_names = L("iter", "g_smooth") + names[2:]
 
-    def _chunk(self):
-        i = self.learn.gan_iter
-        return i, min(self.iters, (i // self.every + 1) * self.every) - i  # chunks end at multiples of `every`
+    def before_validate(self): raise CancelValidException()  # a GAN has no validation set
 
-    def before_epoch(self):
-        start, n = self._chunk()
-        self.dls.train.set_chunk(start, n)
-        self.recorder.log = L(start + n)
-        self._t0, self._start = time.time(), start
+# %% ../../nbs/07e_gan.train.ipynb #a000c1a7
+@patch
+def _chunk(self:GANRun):
+    i = self.learn.gan_iter
+    return i, min(self.iters, (i // self.every + 1) * self.every) - i  # chunks end at multiples of `every`
 
-    def before_validate(self): raise CancelValidException()
+@patch
+def before_epoch(self:GANRun):
+    start, n = self._chunk()
+    self.dls.train.set_chunk(start, n)
+    self.recorder.log = L(start + n)
+    self._t0, self._start = time.time(), start
 
-    def after_batch(self):
-        if not self.training: return
-        i = self.learn.gan_iter
-        if i % self.sample_every == 0 or i == self.iters: self.save_samples()
-        if self.fid_every and (i % self.fid_every == 0 or i == self.iters):
-            res = self.measure_fid()
-            if self.select_best: self.select(res)
+# %% ../../nbs/07e_gan.train.ipynb #8e6f2bda
+@patch
+def after_batch(self:GANRun):
+    if not self.training: return
+    i = self.learn.gan_iter
+    if i % self.sample_every == 0 or i == self.iters: self.save_samples()
+    if self.fid_every and (i % self.fid_every == 0 or i == self.iters):
+        res = self.measure_fid()
+        if self.select_best: self.select(res)
 
 # %% ../../nbs/07e_gan.train.ipynb #9898f84c
 @patch
@@ -297,123 +244,95 @@ def load_gan_checkpoint(learn:Learner, config:dict, path=None) -> dict:
     learn.gan_rollbacks = len(ck.get("rollbacks") or [])
     return ck
 
-# %% ../../nbs/07e_gan.train.ipynb #6395438e
-def fit_gan(
-    learn: Learner,  # from `gan_learner`
-    iters: int = GAN_RECIPE["iters"],  # train until this many iterations in total
-    ckpt_every: int = 1000,  # checkpoint (and one row of the table) every this many iterations
-    sample_every: int | None = None,  # a sample grid every this many iterations (default: `ckpt_every`)
-    fid_every: int = 0,  # FID every this many iterations (0: never during training); the official runs: 1000
-    fid_n: int = 100,  # generated images per FID set (the official protocol: 3000)
-    fid_size: int = FID_SIZE,  # Lite0's input size for the FID (224: the standard 'Lite0-FID')
-    resume: bool = True,  # continue from the run folder's checkpoint if there is one
-    threads: (
-        int | None
-    ) = None,  # torch CPU threads while training (None: torch's default); 1 is best on a busy small CPU
-    cbs=None,  # extra callbacks for this fit
-    fid_protocol: str = "standard",  # "standard" or "official" (TopKGen's pixel mapping and KID subsets; see `FIDScorer`)
-    fid_repeats: int = 1,  # sets of `fid_n` images per FID, the smallest FID kept (the official protocol: 3)
-    fid_features: str = "lite0",  # "lite0" (offline), "inception" or "auto" (Inception when available)
-    fid_scorer=None,  # a callable `fakes -> dict` replacing `FIDScorer` (its first key with 'FID' is the one selected on)
-    select_best: bool = False,  # TopKGen's selection: keep the best-FID state in best.pth, roll back to it after `patience` worse FIDs
-    patience: int = 10,  # FIDs without improvement before a rollback (official: --backup_scheduler_patience 10)
-    eps_g: float = 0.0,  # after a rollback, add U(±eps_g) to every generator weight (official run.sh: --eps_G 1e-4)
-    eps_d: float = 0.0,  # the same for the discriminator (official: --eps_D 0, the default)
-    max_rollbacks: int | None = None,  # stop rolling back after this many (None: no limit, as the official code)
-) -> dict:  # the contents of `results.json`
-    ("Train FastGAN for `iters` iterations in total with checkpoints, sample grids, optional FID and best-FID "
-     "selection; resumes exactly")
-    check_int(iters, "iters"); check_int(ckpt_every, "ckpt_every"); check_int(fid_every, "fid_every", lo=0)
-    check_int(fid_repeats, "fid_repeats"); check_int(patience, "patience")
+# %% ../../nbs/07e_gan.train.ipynb #200befc1
+def _check_fit_args(iters, ckpt_every, sample_every, fid_every, fid_repeats, patience, select_best, eps_g,
+                    eps_d) -> int:
+    "Check `fit_gan`'s counts and selection settings; returns the sample interval (`ckpt_every` if not given)"
+    check_int(iters, "iters")
+    check_int(ckpt_every, "ckpt_every")
+    check_int(fid_every, "fid_every", lo=0)
+    check_int(fid_repeats, "fid_repeats")
+    check_int(patience, "patience")
     sample_every = check_int(sample_every or ckpt_every, "sample_every")
     if select_best and not fid_every:
         raise ValueError("`select_best` chooses checkpoints by FID: set `fid_every` (the official runs: 1000)")
     if eps_g < 0 or eps_d < 0: raise ValueError(f"`eps_g` and `eps_d` must be >= 0, got {eps_g!r}, {eps_d!r}")
-    with folder_lock(learn.path, "--out"):  # one writer per run folder: a second job is refused
-        return _fit_gan(
-            learn,
-            iters,
-            ckpt_every,
-            sample_every,
-            fid_every,
-            fid_n,
-            fid_size,
-            resume,
-            threads,
-            cbs,
-            fid_protocol,
-            fid_repeats,
-            fid_features,
-            fid_scorer,
-            select_best,
-            patience,
-            eps_g,
-            eps_d,
-            max_rollbacks,
-        )
+    return sample_every
 
-# %% ../../nbs/07e_gan.train.ipynb #10668854
-def _fit_gan(
-    learn,
-    iters,
-    ckpt_every,
-    sample_every,
-    fid_every,
-    fid_n,
-    fid_size,
-    resume,
-    threads,
-    cbs,
-    fid_protocol,
-    fid_repeats,
-    fid_features,
-    fid_scorer,
-    select_best,
-    patience,
-    eps_g,
-    eps_d,
-    max_rollbacks,
-):
-    cfg = json.loads(json.dumps(dict(learn.gan_config, torch=torch.__version__), default=json_default))
-    ck = load_gan_checkpoint(learn, cfg) if resume and (Path(learn.path)/CHECKPOINT).is_file() else None
-    if ck is None: learn.gan_iter, learn.gan_rollbacks = 0, 0
-    cfg["iters"] = max(iters, learn.gan_iter)
-    if fid_every:
-        cfg["fid"] = dict(every=fid_every, n=fid_n, repeats=fid_repeats, protocol=fid_protocol, features=fid_features)
-    if select_best: cfg["selection"] = dict(patience=patience, eps_g=eps_g, eps_d=eps_d, max_rollbacks=max_rollbacks)
-    g = (lambda k, d=None: ck.get(k, d)) if ck else (lambda k, d=None: d)
-    run = GANRun(
-        learn.path,
-        cfg,
-        iters,
-        ckpt_every,
-        sample_every,
-        fid_every,
-        check_int(fid_n, "fid_n", lo=2),
-        fid_size,
-        history=g("history"),
-        fid=g("fid"),
-        scaler_state=g("scaler"),
-        fid_protocol=fid_protocol,
-        fid_repeats=fid_repeats,
-        fid_features=fid_features,
-        fid_scorer=fid_scorer,
-        select_best=select_best,
-        patience=patience,
-        eps_g=eps_g,
-        eps_d=eps_d,
-        max_rollbacks=max_rollbacks,
-        best=g("best"),
-        bad=g("bad", 0),
-        rollbacks=g("rollbacks"),
-        samples=g("samples"),
-    )
-    done = learn.gan_iter
+# %% ../../nbs/07e_gan.train.ipynb #62c30b6d
+def _fit_config(
+    iters:int, # the run's length
+    fid:dict, # `fit_gan`'s FID arguments (`fid_every`, `fid_n`, ...)
+    sel:dict, # `fit_gan`'s selection arguments (`select_best`, `patience`, ...)
+) -> dict:
+    "What a fit adds to its run's configuration: the length, and the FID and selection settings when they are used"
+    out = dict(iters=iters)
+    if fid["fid_every"]: out["fid"] = {k: fid[f"fid_{k}"] for k in ("every", "n", "repeats", "protocol", "features")}
+    if sel["select_best"]: out["selection"] = {k: sel[k] for k in ("patience", "eps_g", "eps_d", "max_rollbacks")}
+    return out
+
+# %% ../../nbs/07e_gan.train.ipynb #5e1fd4b9
+def _resumed_state(ck:dict|None) -> dict:
+    "`GANRun`'s keyword arguments that carry a run on from its checkpoint `ck` (a new run's when `ck` is None)"
+    ck = ck or {}
+    return dict(history=ck.get("history"), fid=ck.get("fid"), scaler_state=ck.get("scaler"), best=ck.get("best"),
+                bad=ck.get("bad", 0), rollbacks=ck.get("rollbacks"), samples=ck.get("samples"))
+
+# %% ../../nbs/07e_gan.train.ipynb #d6b2d4db
+def _train_chunks(learn:Learner, run:GANRun, iters:int, ckpt_every:int, threads:int|None=None, cbs=None):
+    "Fit `learn` in chunks of iterations up to `iters`; a rollback cancels the fit, and the chunks start again from it"
     while learn.gan_iter < iters:
         n_rb, n_chunks = len(run.rollbacks), len(range(learn.gan_iter // ckpt_every, math.ceil(iters / ckpt_every)))
         with torch_threads(threads): learn.fit(n_chunks, cbs=[run, *L(cbs)])
         if len(run.rollbacks) == n_rb: break  # no rollback: the fit ended (or was cancelled by another callback)
     run.learn = learn  # fastai detaches the callback after `fit`
+
+# %% ../../nbs/07e_gan.train.ipynb #6395438e
+def fit_gan(
+    learn:Learner, # from `gan_learner`
+    iters:int=GAN_RECIPE["iters"], # train until this many iterations in total
+    ckpt_every:int=1000, # checkpoint (and one row of the table) every this many iterations
+    sample_every:int|None=None, # a sample grid every this many iterations (default: `ckpt_every`)
+    fid_every:int=0, # FID every this many iterations (0: never during training); the official runs: 1000
+    fid_n:int=100, # generated images per FID set (the official protocol: 3000)
+    fid_size:int=FID_SIZE, # Lite0's input size for the FID (224: the standard 'Lite0-FID')
+    resume:bool=True, # continue from the run folder's checkpoint if there is one
+    threads:int|None=None, # torch CPU threads while training (None: torch's default); 1 is best on a busy small CPU
+    cbs=None, # extra callbacks for this fit
+    # "standard" or "official" (TopKGen's pixel mapping and KID subsets; see `FIDScorer`)
+    fid_protocol:str="standard",
+    fid_repeats:int=1, # sets of `fid_n` images per FID, the smallest FID kept (the official protocol: 3)
+    fid_features:str="lite0", # "lite0" (offline), "inception" or "auto" (Inception when available)
+    # a callable `fakes -> dict` replacing `FIDScorer` (its first key with 'FID' is the one selected on)
+    fid_scorer=None,
+    # TopKGen's selection: keep the best-FID state in best.pth, roll back to it after `patience` worse FIDs
+    select_best:bool=False,
+    patience:int=10, # FIDs without improvement before a rollback (official: --backup_scheduler_patience 10)
+    eps_g:float=0.0, # after a rollback, add U(±eps_g) to every generator weight (official run.sh: --eps_G 1e-4)
+    eps_d:float=0.0, # the same for the discriminator (official: --eps_D 0, the default)
+    max_rollbacks:int|None=None, # stop rolling back after this many (None: no limit, as the official code)
+) -> dict: # the contents of `results.json`
+    ("Train FastGAN for `iters` iterations in total with checkpoints, sample grids, optional FID and best-FID "
+     "selection; resumes exactly")
+    sample_every = _check_fit_args(iters, ckpt_every, sample_every, fid_every, fid_repeats, patience, select_best,
+                                   eps_g, eps_d)
+    fid = dict(fid_every=fid_every, fid_n=fid_n, fid_size=fid_size, fid_protocol=fid_protocol, fid_repeats=fid_repeats,
+               fid_features=fid_features, fid_scorer=fid_scorer)
+    sel = dict(select_best=select_best, patience=patience, eps_g=eps_g, eps_d=eps_d, max_rollbacks=max_rollbacks)
+    with folder_lock(learn.path, "--out"):  # one writer per run folder: a second job is refused
+        return _fit_gan(learn, iters, ckpt_every, sample_every, resume, threads, cbs, fid, sel)
+
+# %% ../../nbs/07e_gan.train.ipynb #10668854
+def _fit_gan(learn, iters, ckpt_every, sample_every, resume, threads, cbs, fid:dict, sel:dict):
+    "`fit_gan` inside the run folder's lock: the configuration, the checkpoint if any, the missing iterations, results"
+    cfg = json.loads(json.dumps(dict(learn.gan_config, torch=torch.__version__), default=json_default))
+    ck = load_gan_checkpoint(learn, cfg) if resume and (Path(learn.path)/CHECKPOINT).is_file() else None
+    if ck is None: learn.gan_iter, learn.gan_rollbacks = 0, 0
+    cfg.update(_fit_config(max(iters, learn.gan_iter), fid, sel))
+    fid = dict(fid, fid_n=check_int(fid["fid_n"], "fid_n", lo=2))
+    run = GANRun(learn.path, cfg, iters, ckpt_every, sample_every, **fid, **sel, **_resumed_state(ck))
+    done = learn.gan_iter
+    _train_chunks(learn, run, iters, ckpt_every, threads, cbs)
     res = run.results()
     if done >= iters and not (Path(learn.path)/RESULTS).is_file(): atomic_write_json(res, Path(learn.path)/RESULTS)
     return res
@@ -452,9 +371,10 @@ def gan_preset(
 
 # %% ../../nbs/07e_gan.train.ipynb #ee1b1b85
 def load_gan_run(
-    run_dir,  # a `fit_gan` run folder
-    device=None,  # default: CUDA if available
-    checkpoint: str = "auto",  # "best" (best.pth, the best-FID state of `select_best`), "last" (checkpoint.pth) or "auto" (best if there)
+    run_dir, # a `fit_gan` run folder
+    device=None, # default: CUDA if available
+    # "best" (best.pth, the best-FID state of `select_best`), "last" (checkpoint.pth) or "auto" (best if there)
+    checkpoint:str="auto",
 ) -> tuple:
     "`(config, EMA generator)` of the `fit_gan` run in `run_dir`: the best-FID one when the run selected checkpoints"
     if checkpoint not in ("auto", "best", "last"):
@@ -465,21 +385,18 @@ def load_gan_run(
     which = "best" if checkpoint == "best" or (checkpoint == "auto" and (run/BEST).is_file()) else "last"
     path = run/(BEST if which == "best" else CHECKPOINT)
     if not path.is_file():
-        raise FileNotFoundError(
-            f"no GAN checkpoint in {str(Path(run_dir))!r} (expected {CHECKPOINT} from `shape-sparsity gan`)"
-        )
+        raise FileNotFoundError(f"no GAN checkpoint in {str(Path(run_dir))!r} (expected {CHECKPOINT} from "
+                                "`shape-sparsity gan`)")
     # not a dict with a config (e.g. a list): a one-line error naming the file
     ck = load_run_checkpoint(path, "GAN checkpoint")
     cfg = ck["config"] if isinstance(ck["config"], dict) else {}
     try:
-        G = FastGANGenerator(
-            size=cfg["size"], topk=cfg["topk"], ngf=cfg["ngf"], nz=cfg["nz"], noise_injection=cfg["noise_injection"]
-        )
+        G = FastGANGenerator(size=cfg["size"], topk=cfg["topk"], ngf=cfg["ngf"], nz=cfg["nz"],
+                             noise_injection=cfg["noise_injection"])
         G.load_state_dict(ck["ema"])
     except (KeyError, RuntimeError) as e:
-        raise ValueError(
-            f"{str(path)!r} is not a checkpoint of `fit_gan` ({type(e).__name__}: {str(e)[:120]})"
-        ) from None
+        msg = f"{str(path)!r} is not a checkpoint of `fit_gan` ({type(e).__name__}: {str(e)[:120]})"
+        raise ValueError(msg) from None
     cfg = dict(cfg, iters_done=int(ck["iteration"]), checkpoint=which)
     return cfg, G.to(device or ("cuda" if torch.cuda.is_available() else "cpu"))
 

@@ -12,7 +12,8 @@ from functools import partial
 from pathlib import Path
 import torch
 from torch import nn
-from fastcore.basics import first; from fastcore.foundation import L
+from fastcore.basics import first, patch
+from fastcore.foundation import L
 from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.schedule import ParamScheduler, SchedCos
 from fastai.callback.fp16 import MixedPrecision
@@ -206,75 +207,56 @@ def check_topk_geometry(
                 f"{spec.k:.0%} keeps all {H * W} positions (no sparsity); use a larger --size or an earlier stage"
             )
 
+# %% ../../nbs/06a_train.core.ipynb #3cfa7cc8
+def _paper_model(spec, arch:str, n_out:int, img_size:int, width:float, mode:str) -> nn.Module:
+    "The ResNet-18 named by `arch` with Top-K in `mode` where the parsed `spec` says (refused if it keeps everything)"
+    check_topk_geometry(spec, arch, img_size, width)  # a Top-K that keeps every position is refused
+    check_mode(mode)
+    model = make_resnet18(arch, n_out=n_out, topk=spec, img_size=img_size, width=width)
+    if spec is not None: set_topk(model, mode=mode)
+    return model
+
 # %% ../../nbs/06a_train.core.ipynb #f81ca364
 def paper_learner(
-    dls,  # fastai `DataLoaders` (e.g. `subset_dls(...)`)
-    arch: str = "paper",  # "paper" (the official code's ResNet-18 variant) or "resnet18" (torchvision's)
-    topk: str | None = PAPER_TOPK,  # Top-K spec ("2_20": 20% after stage 2) or None for the dense baseline
-    epochs: int = PAPER_RECIPE["epochs"],  # length of the run (`fit_paper` uses it)
-    lr: float = PAPER_RECIPE["lr"],  # peak learning rate
-    wd: float = PAPER_RECIPE["wd"],  # L2 coefficient (coupled, all parameters)
-    img_size: int | None = None,  # input side the "paper" model is built for; None: from `dls`
-    n_out: int | None = None,  # number of classes; None: from `dls` (`dls.c`)
-    width: float = 1.0,  # channel multiplier of the "paper" model (1: the paper's)
-    mode: str = "keep",  # Top-K mode in training and at test: "keep" (the paper) or "random" (the random-mask control, same sparsity)
-    mixed_precision: bool | str | None = None,  # None: bf16 (or fp16) on CUDA, off on CPU
-    channels_last: bool | None = None,  # None: on on CUDA
-    seed: int | None = None,  # seeds the initial weights and (in `fit_paper`) every epoch's randomness
-    path: str | Path = ".",  # parent folder of the run folder
-    model_dir: str | Path = "models",  # sub-folder of the run folder for weights and checkpoints
-    run_name: str | None = None,  # the run folder; None: e.g. 'paper_topk2_20_s0'
-    cbs=None,  # extra callbacks
-    **kwargs,  # passed to `Learner`
+    dls, # fastai `DataLoaders` (e.g. `subset_dls(...)`)
+    arch:str="paper", # "paper" (the official code's ResNet-18 variant) or "resnet18" (torchvision's)
+    topk:str|None=PAPER_TOPK, # Top-K spec ("2_20": 20% after stage 2) or None for the dense baseline
+    epochs:int=PAPER_RECIPE["epochs"], # length of the run (`fit_paper` uses it)
+    lr:float=PAPER_RECIPE["lr"], # peak learning rate
+    wd:float=PAPER_RECIPE["wd"], # L2 coefficient (coupled, all parameters)
+    img_size:int|None=None, # input side the "paper" model is built for; None: from `dls`
+    n_out:int|None=None, # number of classes; None: from `dls` (`dls.c`)
+    width:float=1.0, # channel multiplier of the "paper" model (1: the paper's)
+    # Top-K mode in training and at test: "keep" (the paper) or "random" (the random-mask control, same sparsity)
+    mode:str="keep",
+    mixed_precision:bool|str|None=None, # None: bf16 (or fp16) on CUDA, off on CPU
+    channels_last:bool|None=None, # None: on on CUDA
+    seed:int|None=None, # seeds the initial weights and (in `fit_paper`) every epoch's randomness
+    path:str|Path=".", # parent folder of the run folder
+    model_dir:str|Path="models", # sub-folder of the run folder for weights and checkpoints
+    run_name:str|None=None, # the run folder; None: e.g. 'paper_topk2_20_s0'
+    cbs=None, # extra callbacks
+    **kwargs, # passed to `Learner`
 ) -> Learner:
     "A `Learner` for the paper's ResNet-18 (dense or Top-K) with the paper's training recipe"
     spec = parse_topk_spec(topk)  # bad spec -> ValueError from the models module
     _check_epochs(epochs)
     if seed is not None: set_seed(seed, reproducible=True)
     img_size, n_out = img_size or _dls_img_size(dls), n_out or _dls_n_out(dls)
-    check_topk_geometry(spec, arch, img_size, width)  # a Top-K that keeps every position is refused
-    check_mode(mode)
-    model = make_resnet18(arch, n_out=n_out, topk=spec, img_size=img_size, width=width)
-    if spec is not None:
-        set_topk(model, mode=mode)
-        cbs = L(cbs) + TopKCallback(track=True)
-    learn = recipe_learner(
-        dls,
-        model,
-        lr=lr,
-        wd=wd,
-        mixed_precision=mixed_precision,
-        channels_last=channels_last,
-        path=path,
-        model_dir=model_dir,
-        run_name=run_name or run_name_for(arch, topk, seed, mode=mode),
-        cbs=cbs,
-        **kwargs,
-    )
+    model = _paper_model(spec, arch, n_out, img_size, width, mode)
+    if spec is not None: cbs = L(cbs) + TopKCallback(track=True)
+    learn = recipe_learner(dls, model, lr=lr, wd=wd, mixed_precision=mixed_precision, channels_last=channels_last,
+                           path=path, model_dir=model_dir, cbs=cbs,
+                           run_name=run_name or run_name_for(arch, topk, seed, mode=mode), **kwargs)
     learn.train_config.update(arch=arch, topk=None if spec is None else str(spec), epochs=epochs, img_size=img_size,
                               n_out=n_out, seed=seed, width=width, topk_mode=None if spec is None else mode)
     return learn
 
 # %% ../../nbs/06a_train.core.ipynb #f50729b2
-_MUST_MATCH = (
-    "arch",
-    "topk",
-    "topk_mode",
-    "width",
-    "model",
-    "n_params",
-    "n_out",
-    "img_size",
-    "epochs",
-    "lr",
-    "wd",
-    "mom",
-    "bs",
-    "seed",
-    "schedule",
-    "data_fingerprint",
-    "stylized_fingerprint",
-)  # the images by content (`runs.core.files_fingerprint`); the path and workers are recorded, not compared
+# what a resumed run must share with its checkpoint; the images by content (`runs.core.files_fingerprint`); the
+# path and workers are recorded, not compared
+_MUST_MATCH = ("arch", "topk", "topk_mode", "width", "model", "n_params", "n_out", "img_size", "epochs", "lr", "wd",
+               "mom", "bs", "seed", "schedule", "data_fingerprint", "stylized_fingerprint")
 
 def summarize_history(history:list) -> dict:
     "`final` (last epoch) and `best` (maximum over epochs, each metric on its own) clean and stylized accuracy"
@@ -299,39 +281,40 @@ class PaperRun(RunCheckpoint):
     def before_epoch(self): self._loss, self._n, self._t0 = 0., 0, time.time()
     def after_batch(self):
         if self.training and len(self.yb):
-            self._loss = self._loss + self.learn.loss.detach().float() * len(self.yb[0]); self._n += len(self.yb[0])
+            self._loss = self._loss + self.learn.loss.detach().float() * len(self.yb[0])
+            self._n += len(self.yb[0])
     def stylized_accuracy(self) -> float: return accuracy(*self.learn.get_preds(dl=self.stylized_dl, inner=True)).item()
-    def after_epoch(self):
-        if self.epoch < self.start_epoch: return  # an epoch skipped by `fit(start_epoch=...)`
-        vals = {m.name: m.value for m in self.recorder._valid_mets}  # the Recorder's validation loss and metrics
-        _f = lambda v: None if v is None else float(v)
-        h = dict(epoch=self.epoch, lr=float(self.opt.hypers[-1]["lr"]), train_loss=float(self._loss / max(self._n, 1)),
-                 valid_loss=_f(vals.get("loss")), valid_acc=_f(vals.get("accuracy")), stylized_acc=None,
-                 **{k: _f(v) for k, v in vals.items() if k.startswith("density_")})  # from `TopKCallback`
-        if self.stylized_dl is not None: h["stylized_acc"] = self.stylized_accuracy()
-        # numbers a callback ordered before this one measured
-        h.update(getattr(self.learn, "epoch_metrics", None) or {})
-        h["seconds"] = round(time.time() - self._t0, 2)
-        self.history.append(h)
-        if rank_distrib() == 0: self.save()
-    def results(self) -> dict:
-        n = len(self.history)
-        return dict(config=self.config, complete=n >= self.config["epochs"], epochs_done=n,
-                    history=self.history, **summarize_history(self.history))
-    def save(self):
-        self.write(
-            dict(
-                model=self.learn.model.state_dict(),
-                opt=opt_state(self.opt),
-                scaler=self.scaler_dict(),
-                epochs_done=len(self.history),
-                history=self.history,
-                config=self.config,
-            ),
-            self.run_dir / self.learn.model_dir.relative_to(self.learn.run_name) / CHECKPOINT,
-            self.results(),
-            self.run_dir / RESULTS,
-        )
+
+# %% ../../nbs/06a_train.core.ipynb #81db082a
+@patch
+def after_epoch(self:PaperRun):
+    if self.epoch < self.start_epoch: return  # an epoch skipped by `fit(start_epoch=...)`
+    vals = {m.name: m.value for m in self.recorder._valid_mets}  # the Recorder's validation loss and metrics
+    _f = lambda v: None if v is None else float(v)
+    h = dict(epoch=self.epoch, lr=float(self.opt.hypers[-1]["lr"]), train_loss=float(self._loss / max(self._n, 1)),
+             valid_loss=_f(vals.get("loss")), valid_acc=_f(vals.get("accuracy")), stylized_acc=None,
+             **{k: _f(v) for k, v in vals.items() if k.startswith("density_")})  # from `TopKCallback`
+    if self.stylized_dl is not None: h["stylized_acc"] = self.stylized_accuracy()
+    # numbers a callback ordered before this one measured
+    h.update(getattr(self.learn, "epoch_metrics", None) or {})
+    h["seconds"] = round(time.time() - self._t0, 2)
+    self.history.append(h)
+    if rank_distrib() == 0: self.save()
+
+# %% ../../nbs/06a_train.core.ipynb #5e180156
+@patch
+def results(self:PaperRun) -> dict:
+    n = len(self.history)
+    return dict(config=self.config, complete=n >= self.config["epochs"], epochs_done=n,
+                history=self.history, **summarize_history(self.history))
+
+# %% ../../nbs/06a_train.core.ipynb #39f40262
+@patch
+def save(self:PaperRun):
+    state = dict(model=self.learn.model.state_dict(), opt=opt_state(self.opt), scaler=self.scaler_dict(),
+                 epochs_done=len(self.history), history=self.history, config=self.config)
+    self.write(state, self.run_dir/self.learn.model_dir.relative_to(self.learn.run_name)/CHECKPOINT,
+               self.results(), self.run_dir/RESULTS)
 
 # %% ../../nbs/06a_train.core.ipynb #f13bae2f
 def run_dir(learn:Learner) -> Path:
@@ -374,21 +357,55 @@ def load_checkpoint(
     load_opt_state(learn.opt, ck["opt"])
     return ck
 
+# %% ../../nbs/06a_train.core.ipynb #a398c5f4
+def _run_seed(
+    seed:int|None, # the seed given to `fit_paper`
+    given:dict, # the learner's `train_config`
+    ck:dict|None, # the run folder's checkpoint, if resuming
+) -> int:
+    "The run's seed: `seed`, else the learner's, else the checkpoint's, else a new one"
+    if seed is None: seed = given.get("seed")
+    if seed is None and ck is not None: seed = ck["config"].get("seed")
+    return seed if seed is not None else random.SystemRandom().randrange(2**31 - 1)
+
+# %% ../../nbs/06a_train.core.ipynb #e680841f
+def _run_config(learn, epochs:int, lr:float, seed:int, per_batch:bool, stylized_dl=None, meta:dict|None=None) -> dict:
+    "The configuration of `learn`'s run: its `train_config`, this fit's settings and `meta`, the data's fingerprints"
+    cfg = dict(getattr(learn, "train_config", {}))
+    schedule = "cosine per batch" if per_batch else "cosine per epoch (official)"
+    cfg.update(epochs=epochs, lr=lr, seed=seed, schedule=schedule, torch=torch.__version__, **(meta or {}))
+    cfg.update(device=str(_dls_device(learn.dls)), data_fingerprint=dl_fingerprint(learn.dls.train, learn.dls.valid),
+               stylized_fingerprint=dl_fingerprint(stylized_dl))  # the inputs by content: other images are another run
+    return json.loads(json.dumps(cfg, default=json_default))  # plain types only: JSON and `weights_only` loading
+
+# %% ../../nbs/06a_train.core.ipynb #077d050b
+class _StopAfter(Callback):
+    order = 90  # after `PaperRun` saved the epoch
+    def __init__(self, n): self.n = n
+    def after_epoch(self):
+        if self.epoch + 1 >= self.n: raise CancelFitException()
+
+# %% ../../nbs/06a_train.core.ipynb #dfbdc479
+def _write_final(learn:Learner, res:dict, trained:bool):
+    "Write `results.json` and `final.pth` of a complete run that `trained` now (or whose results file is missing)"
+    if res["complete"] and rank_distrib() == 0 and (trained or not (run_dir(learn)/RESULTS).is_file()):
+        atomic_write_json(res, run_dir(learn)/RESULTS)
+        atomic_torch_save(learn.model.state_dict(), Path(learn.path)/learn.model_dir/"final.pth")
+
 # %% ../../nbs/06a_train.core.ipynb #8e69e904
 def fit_paper(
-    learn: Learner,  # from `paper_learner` or `recipe_learner`
-    epochs: int | None = None,  # length of the run; None: the learner's `epochs` (50 in the paper)
-    stylized_dl=None,  # optional DataLoader of the stylized validation set, evaluated after every epoch
-    lr: float | None = None,  # peak learning rate; None: the learner's
-    per_batch: bool = False,  # False: the official per-epoch cosine staircase; True: a smooth per-batch cosine
-    seed: int | None = None,  # None: the learner's seed, else one drawn now (stored in the checkpoint)
-    resume: bool = True,  # continue from the run folder's checkpoint if there is one
-    stop_after: (
-        int | None
-    ) = None,  # stop after this many epochs in total (the schedule still spans `epochs`); for tests and time slices
-    meta: dict | None = None,  # extra entries for the results' config (e.g. the subset's name)
-    cbs=None,  # extra callbacks for this fit
-) -> dict:  # the contents of `results.json`
+    learn:Learner, # from `paper_learner` or `recipe_learner`
+    epochs:int|None=None, # length of the run; None: the learner's `epochs` (50 in the paper)
+    stylized_dl=None, # optional DataLoader of the stylized validation set, evaluated after every epoch
+    lr:float|None=None, # peak learning rate; None: the learner's
+    per_batch:bool=False, # False: the official per-epoch cosine staircase; True: a smooth per-batch cosine
+    seed:int|None=None, # None: the learner's seed, else one drawn now (stored in the checkpoint)
+    resume:bool=True, # continue from the run folder's checkpoint if there is one
+    # stop after this many epochs in total (the schedule still spans `epochs`); for tests and time slices
+    stop_after:int|None=None,
+    meta:dict|None=None, # extra entries for the results' config (e.g. the subset's name)
+    cbs=None, # extra callbacks for this fit
+) -> dict: # the contents of `results.json`
     "Train with the paper's schedule, checkpointing every epoch and resuming from the last one; returns the results"
     # one writer per run; every rank gets rank 0's refusal
     with rank_lock(run_dir(learn), "run folder", rank_distrib()):
@@ -396,28 +413,14 @@ def fit_paper(
 
 # %% ../../nbs/06a_train.core.ipynb #4598744b
 def _fit_paper(learn, epochs, stylized_dl, lr, per_batch, seed, resume, stop_after, meta, cbs):
-    cfg = dict(getattr(learn, "train_config", {}))
-    epochs = _check_epochs(epochs or cfg.get("epochs") or PAPER_RECIPE["epochs"])
-    lr = lr if lr is not None else cfg.get("lr", learn.lr)
-    seed = seed if seed is not None else cfg.get("seed")
-    ck = (
-        load_run_checkpoint(checkpoint_path(learn), "checkpoint")
-        if resume and checkpoint_path(learn).is_file()
-        else None
-    )
-    if ck is not None and seed is None: seed = ck["config"].get("seed")
-    if seed is None: seed = random.SystemRandom().randrange(2**31 - 1)
-    cfg.update(
-        epochs=epochs,
-        lr=lr,
-        seed=seed,
-        schedule="cosine per batch" if per_batch else "cosine per epoch (official)",
-        torch=torch.__version__,
-        **(meta or {}),
-    )
-    cfg.update(device=str(_dls_device(learn.dls)), data_fingerprint=dl_fingerprint(learn.dls.train, learn.dls.valid),
-               stylized_fingerprint=dl_fingerprint(stylized_dl))  # the inputs by content: other images are another run
-    cfg = json.loads(json.dumps(cfg, default=json_default))  # plain types only: JSON and `weights_only` loading
+    "`fit_paper` inside the run folder's lock: the run's settings, its checkpoint if any, the missing epochs, the files"
+    given = getattr(learn, "train_config", {})
+    epochs = _check_epochs(epochs or given.get("epochs") or PAPER_RECIPE["epochs"])
+    lr = lr if lr is not None else given.get("lr", learn.lr)
+    path = checkpoint_path(learn)
+    ck = load_run_checkpoint(path, "checkpoint") if resume and path.is_file() else None
+    seed = _run_seed(seed, given, ck)
+    cfg = _run_config(learn, epochs, lr, seed, per_batch, stylized_dl, meta)
     if ck is not None: ck = load_checkpoint(learn, cfg)
     done = ck["epochs_done"] if ck else 0
     run = PaperRun(run_dir(learn), cfg, start_epoch=done, history=ck["history"] if ck else None,
@@ -425,25 +428,11 @@ def _fit_paper(learn, epochs, stylized_dl, lr, per_batch, seed, resume, stop_aft
     end = min(epochs, stop_after) if stop_after else epochs
     if done < end:
         stop = [_StopAfter(end)] if end < epochs else []
-        learn.fit(
-            epochs,
-            lr=lr,
-            cbs=[paper_schedule(lr, epochs, per_batch), EpochSeed(seed), StopNonFinite(), run, *stop, *L(cbs)],
-            start_epoch=done,
-        )
+        learn.fit(epochs, lr=lr, start_epoch=done,
+                  cbs=[paper_schedule(lr, epochs, per_batch), EpochSeed(seed), StopNonFinite(), run, *stop, *L(cbs)])
     res = run.results()
-    # a finished run is left as it is
-    if res["complete"] and rank_distrib() == 0 and (done < end or not (run_dir(learn)/RESULTS).is_file()):
-        atomic_write_json(res, run_dir(learn)/RESULTS)
-        atomic_torch_save(learn.model.state_dict(), Path(learn.path)/learn.model_dir/"final.pth")
+    _write_final(learn, res, trained=done < end)
     return res
-
-# %% ../../nbs/06a_train.core.ipynb #5d84dd03
-class _StopAfter(Callback):
-    order = 90  # after `PaperRun` saved the epoch
-    def __init__(self, n): self.n = n
-    def after_epoch(self):
-        if self.epoch + 1 >= self.n: raise CancelFitException()
 
 # %% ../../nbs/06a_train.core.ipynb #0c1faa32
 @contextmanager

@@ -283,6 +283,27 @@ def _run_rows(learn, res, tests, out, name, base, infer):
         preds[sp] = [WORLD_CLASSES.index(c) for c in rsp.object_response]
     return rows, preds
 
+# %% ../../nbs/09b_world.study.ipynb #69f572a5
+def _eval_identity(arm:str, seed:int, infer:list, plan:str|None, cfg:WorldConfig, rc:dict) -> dict:
+    "What a run's evaluation depends on: a finished `eval.json` is reused only if its identity is the same"
+    return dict(version=EVAL_VERSION, arm=arm_name(arm), seed=seed, infer=infer, plan=plan,
+                tests=dict(n_conflict=rc["n_conflict"], n_test=rc["n_test"]), recipe=rc, **world_identity(cfg, rc))
+
+# %% ../../nbs/09b_world.study.ipynb #c7f7f290
+def _world_learner(dls, cfg:WorldConfig, rc:dict, arm:str, seed:int, out, name:str, channels_last:bool, cbs=None):
+    "The `paper_learner` of one arm and seed with the study's recipe, in the run folder `out/name`"
+    spec, mode = parse_arm(arm)
+    return paper_learner(dls, arch=rc["arch"], topk=spec, mode=mode, epochs=rc["epochs"], lr=rc["lr"], wd=rc["wd"],
+                         seed=seed, img_size=cfg.size, width=rc["width"], path=out, run_name=name,
+                         channels_last=channels_last, cbs=cbs)
+
+# %% ../../nbs/09b_world.study.ipynb #c93589ab
+def _base_row(arm:str, seed:int, cfg:WorldConfig, rc:dict, res:dict) -> dict:
+    "The columns every row of a run shares: what the run is and how its training went (`res` from `fit_paper`)"
+    return dict(arch=rc["arch"], arm=arm_name(arm), seed=seed, inference=None, width=rc["width"], epochs=rc["epochs"],
+                n_train=rc["n_train"], size=cfg.size, texture_contrast=cfg.texture_contrast,
+                valid_acc=res["final"]["valid_acc"], train_seconds=round(sum(h["seconds"] for h in res["history"]), 1))
+
 # %% ../../nbs/09b_world.study.ipynb #af173585
 def world_run(
     out, # the study folder (one sub-folder per run)
@@ -297,46 +318,16 @@ def world_run(
 ) -> list[dict]: # one row for the run, plus one per inference-time spec of a dense run
     "Train (or resume) and evaluate one arm with one seed; reuses a finished evaluation with the same identity"
     cfg, rc = cfg or WorldConfig(), world_recipe(recipe)
-    spec, mode = parse_arm(arm)
-    name, infer = _run_name(rc["arch"], arm, seed), (
-        [str(parse_topk_spec(s)) for s in infer_specs] if spec is None else []
-    )
-    ident = dict(version=EVAL_VERSION, arm=arm_name(arm), seed=seed, infer=infer, plan=plan,
-                 tests=dict(n_conflict=rc["n_conflict"], n_test=rc["n_test"]), recipe=rc, **world_identity(cfg, rc))
+    spec, _ = parse_arm(arm)
+    name = _run_name(rc["arch"], arm, seed)
+    infer = [str(parse_topk_spec(s)) for s in infer_specs] if spec is None else []
+    ident = _eval_identity(arm, seed, infer, plan, cfg, rc)
     old = read_eval(Path(out)/name/EVAL_JSON)
     if old is not None and same_identity(old["identity"], ident): return old["rows"]
-    dls, tests, curves = world_data(cfg, rc)
-    learn = paper_learner(
-        dls,
-        arch=rc["arch"],
-        topk=spec,
-        mode=mode,
-        epochs=rc["epochs"],
-        lr=rc["lr"],
-        wd=rc["wd"],
-        seed=seed,
-        img_size=cfg.size,
-        width=rc["width"],
-        path=out,
-        run_name=name,
-        channels_last=channels_last,
-        cbs=CueCurves(curves),
-    )
+    dls, tests, sets = world_data(cfg, rc)
+    learn = _world_learner(dls, cfg, rc, arm, seed, out, name, channels_last, cbs=CueCurves(sets))
     res = fit_world_run(learn, world_identity(cfg, rc), quiet)
-    base = dict(
-        arch=rc["arch"],
-        arm=arm_name(arm),
-        seed=seed,
-        inference=None,
-        width=rc["width"],
-        epochs=rc["epochs"],
-        n_train=rc["n_train"],
-        size=cfg.size,
-        texture_contrast=cfg.texture_contrast,
-        valid_acc=res["final"]["valid_acc"],
-        train_seconds=round(sum(h["seconds"] for h in res["history"]), 1),
-    )
-    rows, preds = _run_rows(learn, res, tests, out, name, base, infer)
+    rows, preds = _run_rows(learn, res, tests, out, name, _base_row(arm, seed, cfg, rc, res), infer)
     curves = [{k: h.get(k) for k in CURVE_KEYS} for h in res["history"]]
     atomic_write_json(dict(identity=ident, rows=rows, curves=curves, conflict_preds=preds), Path(out)/name/EVAL_JSON)
     return rows
