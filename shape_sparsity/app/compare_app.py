@@ -349,7 +349,8 @@ DEMO_IMAGES = ("elephant4-clock3.png", "cat2-elephant1.png", "truck2-airplane3.p
 
 def demo_app(
     cue_conflict,  # the cue-conflict folder (`shape_sparsity.data.core.get_cue_conflict()` or a local copy)
-    responses=None,  # a folder with the published model-vs-human responses (`get_published_responses`), for the shape-bias tab
+    # a folder with the published model-vs-human responses (`get_published_responses`), for the shape-bias tab
+    responses=None,
     images=DEMO_IMAGES,  # file names of the cue-conflict images offered, the first one picked; `None`: all of them
     **kwargs,  # more `CompareApp` arguments (here style 0 at strength 0.5 unless given)
 ) -> CompareApp:

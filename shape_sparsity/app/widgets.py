@@ -187,7 +187,8 @@ def top_channels(
 def map_panels(
     before: Tensor,  # Top-K input `(N, C, H, W)` (first sample) or `(C, H, W)`
     after: Tensor,  # Top-K output, same shape
-    channels="mean",  # "mean" (mean |activation| over channels), an int n (the n strongest channels) or a list of channel indices
+    # "mean" (mean |activation| over channels), an int n (the n strongest channels) or a list of channel indices
+    channels="mean",
 ) -> list[tuple[str, Tensor, Tensor, str, str]]:  # one row per map: `(name, before, after, before label, after label)`
     "The before/after map pairs to draw, with labels saying what is kept"
     if before.shape != after.shape:

@@ -26,7 +26,8 @@ _CC_STEM = re.compile(r"([a-z]+)\d+-([a-z]+)\d+$")
 
 def parse_imagename(
     imagename: str,  # e.g. "airplane1-bicycle2.png", "0001_s5n_s01_0_bird_00_bird3-clock2.png" or a path to one
-    categories: tuple = CUE_CONFLICT_CATEGORIES,  # the category names both parts must be among (another set: e.g. the shape-texture world's)
+    # the category names both parts must be among (another set: e.g. the shape-texture world's)
+    categories: tuple = CUE_CONFLICT_CATEGORIES,
 ) -> tuple[str, str]:  # (shape, texture)
     "The shape and texture categories encoded in a cue-conflict image name (stimulus files and model-vs-human trials)"
     if not isinstance(imagename, str): raise TypeError(f"`imagename` must be a str, got {imagename!r}")

