@@ -234,7 +234,8 @@ def shape_bias_html(table:pd.DataFrame) -> str:
     for n, r in table.iterrows():
         rows.append(
             f"<tr><td>{html.escape(n)}</td><td><b>{r.shape_bias:.2f}</b> [{r.ci_low:.2f}, {r.ci_high:.2f}]</td>"
-            f"<td>{r.cue_share:.0%}</td><td>{r.shape_accuracy:.1%}</td><td>{r.texture_accuracy:.1%}</td><td>{r.n_trials}</td></tr>"
+            f"<td>{r.cue_share:.0%}</td><td>{r.shape_accuracy:.1%}</td><td>{r.texture_accuracy:.1%}</td>"
+            f"<td>{r.n_trials}</td></tr>"
         )
         if r.warning:
             rows.append(

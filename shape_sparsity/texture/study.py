@@ -123,7 +123,9 @@ def synthesize_file(
     neurons: str = "all",
     seed: int = 0,
     layers: list | None = None,
-    **kwargs,  # passed to `synthesize_texture` (k, size, steps, iters_per_step, lr, line_search, match, loss, resize, start, hist_match...)
+    # passed to `synthesize_texture` (k, size, steps, iters_per_step, lr, line_search, match, loss, resize, start,
+    # hist_match...)
+    **kwargs,
 ) -> tuple:  # (path, whether it was written now)
     ("Synthesize `source` into `out_dir/texture_name(...)` unless a synthesis of the same identity is there already "
      "(atomic write)")
