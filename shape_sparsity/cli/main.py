@@ -236,7 +236,7 @@ def _add_world(subs):
 
 # %% ../../nbs/12d_cli.main.ipynb #7e98a25d
 def _add_gan(subs):
-    "`gan` and `gan-eval`: the few-shot GAN's own chapter (`gan_cli`) defines their arguments"
+    "`gan` and `gan-eval`: the few-shot GAN's own chapter (`cli.gan`) defines their arguments"
     from shape_sparsity.cli.gan import add_gan_parsers
     return add_gan_parsers(subs)
 
