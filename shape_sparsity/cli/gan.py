@@ -22,9 +22,8 @@ def _device(a):
     "`--device` as a torch device (`utils.default_device`: refused when CUDA is asked for and missing)"
     try: return default_device(None if a.device == "auto" else a.device)
     except ValueError as e:
-        raise ValueError(
-            "--device cuda: no CUDA GPU is available (use --device cpu)" if "no CUDA" in str(e) else f"--device: {e}"
-        ) from None
+        msg = "--device cuda: no CUDA GPU is available (use --device cpu)" if "no CUDA" in str(e) else f"--device: {e}"
+        raise ValueError(msg) from None
 
 # %% ../../nbs/12c_cli.gan.ipynb #e7c22f01
 def _preset_args(a) -> dict:
@@ -167,24 +166,19 @@ def _eval_images(a, run, cfg) -> tuple:
         data = cfg.get("data") or []
         gone = [d for d in data if not Path(d).exists()]
         if gone or not data:
-            raise FileNotFoundError(
-                f"run {str(run)!r}: its training images ({', '.join(gone or data) or 'unrecorded'}) are not there; "
-                "if they moved, give their folder with --data (checked against the run's images by content)"
-            )
+            raise FileNotFoundError(f"run {str(run)!r}: its training images ({', '.join(gone or data) or 'unrecorded'})"
+                                    " are not there; if they moved, give their folder with --data (checked against the "
+                                    "run's images by content)")
     files = find_images(data, name="--data")
     fp, saved = images_fingerprint(files), cfg.get("images")
     training = saved is None or fp == saved
     if not training and not a.data:
-        raise ValueError(
-            f"run {str(run)!r}: the images in {', '.join(map(str, data))} are not the ones it was trained on any more"
-            f" (content fingerprint {saved} -> {fp}); give the run's images with --data, or pass these with --data to"
-            " score against them"
-        )
+        raise ValueError(f"run {str(run)!r}: the images in {', '.join(map(str, data))} are not the ones it was trained "
+                         f"on any more (content fingerprint {saved} -> {fp}); give the run's images with --data, or "
+                         "pass these with --data to score against them")
     if not training:
-        print(
-            f"note: --data for {str(run)!r} is not the run's training images (by content): scored against these",
-            file=sys.stderr,
-        )
+        print(f"note: --data for {str(run)!r} is not the run's training images (by content): scored against these",
+              file=sys.stderr)
     return data, files, fp, training
 
 # %% ../../nbs/12c_cli.gan.ipynb #c32f7e01

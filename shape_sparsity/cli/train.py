@@ -44,10 +44,8 @@ def check_not_folders(out:Path, *names):
     "Refuse, before any work, a folder where a job writes one of its files `names`"
     for n in names:
         if (out/n).is_dir():
-            raise ValueError(
-                f"{str(out/n)!r} is a folder, expected the file {n} that this command writes: move it away or choose"
-                " another --out"
-            )
+            raise ValueError(f"{str(out/n)!r} is a folder, expected the file {n} that this command writes: move it "
+                             "away or choose another --out")
 
 # %% ../../nbs/12a_cli.train.ipynb #ea557f5a
 def cmd_data(a) -> int:
@@ -61,18 +59,15 @@ def cmd_data(a) -> int:
         else: path = build_subset(a.imagenet, wnids, a.dest, link=a.link)  # says what is wrong, creates nothing
     elif a.imagenette:
         if a.wnids:
-            raise SystemExit(
-                "--imagenette gives IN-S1 (Imagenette) or IN-S2 (Imagewoof) only; use --imagenet for a WNID list"
-            )
+            raise SystemExit("--imagenette gives IN-S1 (Imagenette) or IN-S2 (Imagewoof) only; use --imagenet for a "
+                             "WNID list")
         if a.dest:
-            raise SystemExit(
-                "--imagenette downloads into fastai's data folder and prints where; --out is for --imagenet"
-            )
+            raise SystemExit("--imagenette downloads into fastai's data folder and prints where; --out is for "
+                             "--imagenet")
         path = imagenette_subset(a.subset, size=a.size if a.size == "full" else int(a.size))
     else:
-        raise SystemExit(
-            "pass --imagenet ROOT --out DIR (your ImageNet-1k copy) or --imagenette (downloads Imagenette/Imagewoof)"
-        )
+        raise SystemExit("pass --imagenet ROOT --out DIR (your ImageNet-1k copy) or --imagenette (downloads "
+                         "Imagenette/Imagewoof)")
     for split in ("train", "val"):
         d = Path(path)/split
         if d.exists():
@@ -83,29 +78,18 @@ def cmd_data(a) -> int:
 # %% ../../nbs/12a_cli.train.ipynb #bdb307a2
 def add_data_parser(subs):
     "The `data` subcommand's arguments"
-    s = add_subcommand(
-        subs,
-        "data",
-        cmd_data,
-        "Build IN-S1/IN-S2 (or a WNID list) from ImageNet, or fetch them from Imagenette/Imagewoof",
-    )
+    s = add_subcommand(subs, "data", cmd_data,
+                       "Build IN-S1/IN-S2 (or a WNID list) from ImageNet, or fetch them from Imagenette/Imagewoof")
     s.add_argument("--subset", default="in-s1", choices=["in-s1", "in-s2"], help="the paper's 10-class subset")
     s.add_argument("--wnids", nargs="+", help="your own WNID list instead of --subset (with --imagenet)")
-    s.add_argument(
-        "--imagenet",
-        help="ImageNet-1k root (train/<wnid>/ + val/<wnid>/, or Kaggle's flat val/ + LOC_val_solution.csv)",
-    )
+    s.add_argument("--imagenet", help="ImageNet-1k root (train/<wnid>/ + val/<wnid>/, or Kaggle's flat val/ + "
+                   "LOC_val_solution.csv)")
     add_common(s, out=dict(dest="dest", help="where the subset is built (links, not copies)"))
     add_renamed(s, "--dest", "--out", "dest")
-    s.add_argument(
-        "--link",
-        default="symlink",
-        choices=["symlink", "hardlink", "copy"],
-        help="how the images reach the subset folder (default symlink: no copies)",
-    )
-    s.add_argument(
-        "--imagenette", action="store_true", help="download Imagenette (IN-S1) / Imagewoof (IN-S2) with fastai instead"
-    )
+    s.add_argument("--link", default="symlink", choices=["symlink", "hardlink", "copy"],
+                   help="how the images reach the subset folder (default symlink: no copies)")
+    s.add_argument("--imagenette", action="store_true",
+                   help="download Imagenette (IN-S1) / Imagewoof (IN-S2) with fastai instead")
     s.add_argument("--size", default="320", choices=["160", "320", "full"], help="Imagenette size")
     return s
 
