@@ -20,6 +20,7 @@ BAR = re.compile(r"\|[█\-]+\|\s*\d+\.\d+% \[")  # a console progress bar
 MAX_NB_KB = 3000  # one notebook, outputs included
 MAX_TEXT = 5000  # characters of one text output (run_tutorials.py cuts at 4000)
 MACHINE_PATH = re.compile(r"(?<![\w$.<~])/(?:tmp|work|home|root|Users|var/folders)/")  # a path of the machine that ran it
+TEST_CALL = re.compile(r"\btest_(eq|close|fail|ne|is|eq_type)\(|^\s*assert\b", re.M)  # a check: tools/tutorial_checks
 PLOT_CALLS = re.compile(r"^(plot_\w+|show_(runs|world)|subplots|imshow|figure)$")  # calls whose cell must end with a figure
 
 def flags(src:str) -> set:
@@ -48,6 +49,7 @@ def check_notebook(path:Path) -> list[str]:
     for i, c in enumerate(nb["cells"]):
         if c["cell_type"] != "code": continue
         src, outs = _text(c["source"]), c.get("outputs", [])
+        if TEST_CALL.search(src): probs.append(f"{name} cell {i}: a test cell (checks go in tools/tutorial_checks/)")
         if flags(src) & set(EXEMPT): continue
         runnable += 1; with_output += bool(outs)
         where = f"{name} cell {i} ({src.strip().splitlines()[0][:50] if src.strip() else 'empty'})"
