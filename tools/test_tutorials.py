@@ -10,8 +10,8 @@ A check file is Python in blocks, each headed `# %% after <cell id>` (the id of 
 checks; `nbdev-clean` keeps cell ids stable). An id that is no longer in the tutorial fails the run, so a check cannot
 silently stop running.
 """
-import argparse, json, re, sys
-from concurrent.futures import ProcessPoolExecutor
+import argparse, json, re, subprocess, sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,9 +60,10 @@ def main(argv=None) -> int:
     p.add_argument("--workers", type=int, default=2, help="tutorials run at once, each in its own process")
     a = p.parse_args(argv)
     paths = [q.resolve() for q in a.paths] or sorted(TUTORIALS.glob("[0-9]*.ipynb"))
-    if a.workers <= 1: oks = [run_one(q) for q in paths]
-    else:  # processes: two shells on threads of one process mix their captured output (seen: a run exited silently)
-        with ProcessPoolExecutor(a.workers) as ex: oks = list(ex.map(run_one, paths))
+    if a.workers <= 1 or len(paths) == 1: oks = [run_one(q) for q in paths]
+    else:  # one process per tutorial: two shells in one process mix their output (and IPython replaces `__main__`)
+        one = lambda q: subprocess.run([sys.executable, __file__, "--workers", "1", str(q)]).returncode == 0
+        with ThreadPoolExecutor(a.workers) as ex: oks = list(ex.map(one, paths))
     failed = [q for q, ok in zip(paths, oks) if not ok]
     if failed: print("failed:", *failed, sep="\n  ")
     return 1 if failed else 0
