@@ -54,7 +54,8 @@ class CompareApp:
         models: dict | None = None,  # name -> `Learner`, `(nn.Module, vocab)` or `nn.Module`, evaluated as they are
         # a network with Top-K layers or a `TOPK_PRESETS` name: dense vs at k; `None`: only `models`
         topk_model: nn.Module | str | None = "efficientnet_lite0",
-        topk_name: str | None = None,  # display name of `topk_model` (default: e.g. "Lite0" for a name, else "Top-K net")
+        # display name of `topk_model` (default: e.g. "Lite0" for a name, else "Top-K net")
+        topk_name: str | None = None,
         k: float | None = None,  # initial value of the k slider (default: `topk_model`'s own k, 0.2 for Lite0's preset)
         vocab: list | None = None,  # class names of `topk_model` (default: ImageNet's for 1000 outputs)
         responses: dict | None = None,  # name -> responses DataFrame or CSV file(s), for the shape-bias panel

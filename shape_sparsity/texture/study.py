@@ -258,13 +258,13 @@ def _summary_text(out:pd.DataFrame) -> pd.DataFrame:
             "neurons": out.neurons,
             "images": out.images.astype(int),
             "seeds": out.seeds.map(lambda v: "" if pd.isna(v) else int(v)),
-            "top-5 recognized": [pm(m, s, ".2f") for m, s in zip(out["top-5"], out["top-5 sd"])],
-            "median rank of the class": [pm(m, s, ".0f") for m, s in zip(out["median rank"], out["median rank sd"])],
-            "low-freq share / source's": [
+            "top-5 rate": [pm(m, s, ".2f") for m, s in zip(out["top-5"], out["top-5 sd"])],
+            "class rank (median)": [pm(m, s, ".0f") for m, s in zip(out["median rank"], out["median rank sd"])],
+            "low-freq / source": [
                 pm(m, s, ".2f") for m, s in zip(out["low-freq / source"], out["low-freq sd"])
             ],
             "final loss": out.loss.map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
-            "s per synthesis": out.seconds.map(lambda v: "" if pd.isna(v) else f"{v:.1f}"),
+            "s each": out.seconds.map(lambda v: "" if pd.isna(v) else f"{v:.1f}"),
         }
     )
 
