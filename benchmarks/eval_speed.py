@@ -50,7 +50,9 @@ def main():
     from shape_sparsity.models import pretrained_topk, PRESET_K
     from shape_sparsity.evaluation.pretrained import load_stimuli, evaluate_cue_conflict, _whole_graph_runner, spread_sample, items_frame
     from shape_sparsity.onnx_topk import onnx_topk_runner
-    from shape_sparsity.evaluation.shape_bias import category_decisions
+    import pandas as pd
+    from shape_sparsity.evaluation.shape_bias import category_decisions, shape_bias
+    from shape_sparsity.data.cue_conflict import parse_imagename
     from shape_sparsity.data.cue_conflict import stimulus_preprocess
     from shape_sparsity.testing import test_data_path
     data = a.cue_conflict or test_data_path("cue-conflict")
@@ -91,7 +93,10 @@ def main():
     old_d, new_d = (statistics.median(res[(b, "dense")]) for b in list(dict.fromkeys(b for b, _ in fns))[1:])
     say(f"\nONNX Runtime dense, split runner vs whole graph: {new_d / old_d:.2f}x the images/s")
     say(f"load after the timings: {load()}\n")
-    _, all_imgs = load_stimuli(spread_sample(items_all, a.agree_n), model.preprocess, progress=False)
+    agree_items, all_imgs = load_stimuli(spread_sample(items_all, a.agree_n), model.preprocess, progress=False)
+    names = [Path(f).name for f in agree_items["path"]]
+    trials = lambda dec: pd.DataFrame(dict(object_response=dec, category=[parse_imagename(f)[0] for f in names],
+                                           imagename=names))
     for name, on in [("dense", False), (f"Top-K {k:g}", True)]:
         got = {}
         with topk_state(model, k=k, enabled=on), torch.inference_mode():
@@ -99,7 +104,9 @@ def main():
                 with topk_state(mcl, k=k, enabled=on):
                     got[be] = sum((category_decisions(run(pre.normalize(b))) for b in all_imgs.split(a.bs)), [])
         same = sum(x == y for x, y in zip(got["torch"], got["onnx"]))
-        say(f"ONNX Runtime (split) vs PyTorch, {name}: same 16-class decision on {same} of {len(all_imgs)} stimuli")
+        sb = {be: shape_bias(trials(d), n_boot=0).shape_bias for be, d in got.items()}
+        say(f"ONNX Runtime (split) vs PyTorch, {name}: same 16-class decision on {same} of {len(all_imgs)} stimuli; "
+            f"shape bias {sb['onnx']:.4f} vs {sb['torch']:.4f}")
     if not a.skip_full:
         say(f"\n| whole evaluation ({len(items_all)} stimuli, decode included) | seconds | img/s |\n|---|---|---|")
         for be in ("auto", "torch"):

@@ -6,20 +6,24 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/onnx_topk.html.md"""
 
 # %% ../nbs/04b_onnx_topk.ipynb #a25f6ac0
 from __future__ import annotations
-import contextlib, copy, hashlib, io, json, os, shutil, sys, tempfile, time, warnings
+import contextlib, copy, hashlib, io, json, os, re, shutil, sys, tempfile, threading, time, warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np, torch
 from torch import nn, Tensor
+import torch.nn.functional as F
 from .core import TopK, n_keep
 from .insert import topk_layers
 
 # %% auto #0
-__all__ = ['OPSET', 'ONNX_CACHE_KEEP', 'onnx_cache_dir', 'model_identity', 'no_stdout', 'export_cuts', 'split_at_cuts',
-           'OnnxTopK', 'onnx_topk_runner', 'check_runner']
+__all__ = ['OPSET', 'EXPORT_FORMAT', 'ONNX_CACHE_KEEP', 'onnx_cache_dir', 'model_identity', 'no_stdout', 'static_same_padding',
+           'export_cuts', 'split_at_cuts', 'topk_in_place', 'OnnxTopK', 'onnx_topk_runner', 'check_runner']
 
 # %% ../nbs/04b_onnx_topk.ipynb #1128b307
 OPSET = 17  # the ONNX opset of every export
+# what an export is made of, part of a cache entry's identity: 2, numpy masks `cut{i}` into `topk_masked{i}` and "same"
+# padding is folded into the convolutions
+EXPORT_FORMAT = 2
 ONNX_CACHE_KEEP = 4  # exported networks kept in the cache folder (the least recently used go first)
 
 def onnx_cache_dir() -> Path:
@@ -31,7 +35,7 @@ def _versions() -> list[str]:
     "What else an export depends on: the opset and the versions of torch, onnx, this package and the model zoos"
     from importlib.metadata import version, PackageNotFoundError
     from shape_sparsity import __version__
-    out = [f"opset {OPSET}", f"shape_sparsity {__version__}"]
+    out = [f"opset {OPSET}", f"export format {EXPORT_FORMAT}", f"shape_sparsity {__version__}"]
     for p in ("torch", "onnx", "torchvision", "timm"):
         try: out.append(f"{p} {version(p)}")
         except PackageNotFoundError: out.append(f"{p} none")
@@ -81,6 +85,50 @@ def no_stdout():
     finally:
         os.dup2(saved, fd); os.close(saved)
 
+# %% ../nbs/04b_onnx_topk.ipynb #d98b34e3
+class _PaddedConv(torch.autograd.Function):
+    "A convolution after zero padding, uneven sides allowed, exported as one ONNX `Conv` with those pads"
+    @staticmethod
+    def forward(ctx, x, w, b, kernel, stride, pads, dilation, groups):  # pads: (left, right, top, bottom), as `F.pad`
+        return F.conv2d(F.pad(x, pads), w, b, stride, 0, dilation, groups)
+    @staticmethod
+    def symbolic(g, x, w, b, kernel, stride, pads, dilation, groups):
+        (l, r, t, bt), ins = pads, [x, w] + ([] if b is None else [b])
+        return g.op("Conv", *ins, kernel_shape_i=list(kernel), strides_i=list(stride), pads_i=[t, l, bt, r],
+                    dilations_i=list(dilation), group_i=groups)
+
+# %% ../nbs/04b_onnx_topk.ipynb #6660a346
+def _same_pads(m:nn.Module, hw:tuple) -> tuple:
+    "The pads of timm's `pad_same` for a map of side `hw` entering conv `m`, in `F.pad`'s order"
+    from timm.layers.padding import get_same_padding
+    ph, pw = (get_same_padding(s, k, st, d) for s, k, st, d in zip(hw, m.weight.shape[-2:], m.stride, m.dilation))
+    return (pw // 2, pw - pw // 2, ph // 2, ph - ph // 2)
+
+# %% ../nbs/04b_onnx_topk.ipynb #1962707f
+@contextlib.contextmanager
+def static_same_padding(
+    model:nn.Module, # the network to export
+    x:Tensor, # an input of the size it will be exported at
+):
+    "While exporting: each of timm's `Conv2dSame` layers of `model` is a convolution with constant pads for `x`'s size"
+    try: from timm.layers import Conv2dSame
+    except ImportError: yield; return  # no timm, no such layers
+    same, sizes = [m for m in model.modules() if isinstance(m, Conv2dSame)], {}
+    def seen(m, args): sizes.setdefault(m, tuple(args[0].shape[-2:]))  # returns None: the input stays as it is
+    hooks = [m.register_forward_pre_hook(seen) for m in same]
+    try:
+        with torch.no_grad(): model(x)
+    finally:
+        for h in hooks: h.remove()
+    def padded(m, pads):
+        k = tuple(m.weight.shape[-2:])
+        return lambda z: _PaddedConv.apply(z, m.weight, m.bias, k, tuple(m.stride), pads, tuple(m.dilation), m.groups)
+    for m in same:
+        if m in sizes: m.forward = padded(m, _same_pads(m, sizes[m]))  # an instance attribute, removed below
+    try: yield
+    finally:
+        for m in same: vars(m).pop("forward", None)
+
 # %% ../nbs/04b_onnx_topk.ipynb #bfab9642
 class _CutOp(torch.autograd.Function):
     "A copy of the map entering a Top-K layer, exported as its own node (`shape_sparsity::Cut`), which no pass removes"
@@ -120,7 +168,7 @@ def export_cuts(
         idx = [next(i for i, l in enumerate(w.layers) if l is tk) for tk in w.order]
         if len(set(idx)) != len(idx): raise ValueError("a Top-K layer runs twice in a forward pass: it cannot be cut")
         names = ["y"] + [f"cut{i}" for i in range(len(idx))]
-        with warnings.catch_warnings(), no_stdout():
+        with static_same_padding(model, x), warnings.catch_warnings(), no_stdout():
             warnings.simplefilter("ignore")  # the exporter's deprecation notes
             torch.onnx.export(w, x, str(path), input_names=["x"], output_names=names, opset_version=OPSET, dynamo=False,
                               dynamic_axes={n: {0: "n"} for n in ["x", *names]}, custom_opsets={"shape_sparsity": 1})
@@ -148,33 +196,19 @@ def _constants_to_initializers(g):
         t = onnx.TensorProto(); t.CopyFrom(nd.attribute[0].t); t.name = nd.output[0]
         g.initializer.append(t); g.node.remove(nd)
 
-# %% ../nbs/04b_onnx_topk.ipynb #b77a445c
-def _mask_nodes(i:int) -> list:
-    "Top-K at cut `i`, per-channel thresholds `topk_thr{i}`: `topk_masked{i}` = `cut{i}` where |x| reaches them, else 0"
-    from onnx import helper
-    c, a, keep = f"cut{i}", f"_topk_a{i}", f"_topk_keep{i}"
-    return [helper.make_node("Abs", [c], [a]), helper.make_node("GreaterOrEqual", [a, f"topk_thr{i}"], [keep]),
-            helper.make_node("Where", [keep, c, "_topk_zero"], [f"topk_masked{i}"])]
-
 # %% ../nbs/04b_onnx_topk.ipynb #1dbf6a5c
 def _assign(g, n:int) -> tuple[list, dict]:
-    "(piece, node) pairs in topological order, readers of `cut{i}` reading `topk_masked{i}`; constant-only nodes aside"
-    from onnx import helper, NodeProto
-    piece = {i.name: 0 for i in g.input} | {f"topk_thr{i}": i + 1 for i in range(n)}
+    ("(piece, node) pairs in topological order, readers of `cut{i}` reading `topk_masked{i}` (an input of piece i+1); "
+     "constant-only nodes aside")
+    from onnx import NodeProto
+    piece = {i.name: 0 for i in g.input} | {f"topk_masked{i}": i + 1 for i in range(n)}
     rewire, out, const = {f"cut{i}": f"topk_masked{i}" for i in range(n)}, [], {}
-    def add(nd, first=0):
-        if first == 0 and not any(v in piece for v in nd.input): const.update({o: nd for o in nd.output}); return
-        s = max([first] + [piece[v] for v in nd.input if v in piece])
-        out.append((s, nd)); piece.update({o: s for o in nd.output})
     for nd0 in g.node:
         nd = NodeProto(); nd.CopyFrom(nd0)
         for j, v in enumerate(nd.input): nd.input[j] = rewire.get(v, v)
-        add(nd)
-        for o in nd.output:
-            if o in rewire:
-                i = int(o[3:])
-                add(helper.make_node("Abs", [o], [f"topk_abs{i}"]))
-                for m in _mask_nodes(i): add(m, i + 1)  # all of it in piece i+1
+        if not any(v in piece for v in nd.input): const.update({o: nd for o in nd.output}); continue
+        s = max(piece[v] for v in nd.input if v in piece)
+        out.append((s, nd)); piece.update({o: s for o in nd.output})
     return out, const
 
 # %% ../nbs/04b_onnx_topk.ipynb #55203fe5
@@ -192,14 +226,14 @@ def _with_consts(mine:list, const:dict) -> list:
 
 # %% ../nbs/04b_onnx_topk.ipynb #fed480e7
 def _piece_model(proto, nodes:list, const:dict, s:int, types:dict, inits:dict):
-    "Piece `s` as an ONNX model: its nodes, what it reads from earlier pieces, what later ones read (and y, |cut|)"
+    "Piece `s` as an ONNX model: its nodes, what it reads from earlier pieces, what later ones read (and y, the cut)"
     from onnx import helper, TensorProto
     mine = _with_consts([nd for t, nd in nodes if t == s], const)
     made = {o for nd in mine for o in nd.output}
     read = list(dict.fromkeys(v for nd in mine for v in nd.input if v and v not in made))
     later = {v for t, nd in nodes if t > s for v in nd.input}
     outs = [o for nd in mine for o in nd.output
-            if o in later and o not in const or o == "y" or o.startswith("topk_abs")]
+            if o in later and o not in const or o == "y" or re.fullmatch(r"cut\d+", o)]
     vi = lambda v: types[v] if v in types else helper.make_tensor_value_info(v, 0, None)  # refused by `_check_types`
     ins = [v for v in read if v not in inits]
     g = helper.make_graph(mine, f"piece{s}", [vi(v) for v in ins], [vi(v) for v in outs],
@@ -208,14 +242,13 @@ def _piece_model(proto, nodes:list, const:dict, s:int, types:dict, inits:dict):
 
 # %% ../nbs/04b_onnx_topk.ipynb #5b2f0846
 def _topk_types(g, n:int) -> dict:
-    "Types of the values Top-K adds: `topk_abs{i}` is shaped as `cut{i}`, `topk_thr{i}` as `(N, C, 1, 1)`"
-    from onnx import helper, TensorProto
+    "Types of the values Top-K adds: `topk_masked{i}` is typed and shaped as `cut{i}`"
+    import onnx
     cut = {v.name: v for v in g.output}
     out = {}
     for i in range(n):
-        dims = [d.dim_param or d.dim_value for d in cut[f"cut{i}"].type.tensor_type.shape.dim]
-        out[f"topk_abs{i}"] = helper.make_tensor_value_info(f"topk_abs{i}", TensorProto.FLOAT, dims)
-        out[f"topk_thr{i}"] = helper.make_tensor_value_info(f"topk_thr{i}", TensorProto.FLOAT, [*dims[:2], 1, 1])
+        out[f"topk_masked{i}"] = t = onnx.ValueInfoProto()
+        t.CopyFrom(cut[f"cut{i}"]); t.name = f"topk_masked{i}"
     return out
 
 # %% ../nbs/04b_onnx_topk.ipynb #0c31bb93
@@ -223,16 +256,14 @@ def split_at_cuts(
     proto, # an `onnx.ModelProto` from `export_cuts`
     n:int, # its number of cuts
 ) -> list: # n+1 (model, input names, output names)
-    "Split an `export_cuts` graph into n+1 pieces; piece s > 0 starts with Top-K on cut s-1 (at `topk_thr{s-1}`)"
+    "Split an `export_cuts` graph into n+1 pieces at the cuts; piece s > 0 reads `topk_masked{s-1}`: cut s-1 after Top-K"
     import onnx
-    from onnx import helper, TensorProto
     proto = onnx.shape_inference.infer_shapes(proto)
     g = proto.graph
     _constants_to_initializers(g)
     nodes, const = _assign(g, n)
     types = {v.name: v for v in [*g.value_info, *g.input, *g.output]} | _topk_types(g, n)
     inits = {t.name: t for t in g.initializer}
-    inits["_topk_zero"] = helper.make_tensor("_topk_zero", TensorProto.FLOAT, [], [0.0])
     return [_piece_model(proto, nodes, const, s, types, inits) for s in range(n + 1)]
 
 # %% ../nbs/04b_onnx_topk.ipynb #14783eb5
@@ -261,6 +292,27 @@ def _threshold(a:np.ndarray, k:float) -> np.ndarray:
     v = a.view(np.int32).reshape(n * c, L)  # same order as the floats for values >= 0, and a faster partition
     v.partition(L - m, axis=1)
     return np.ascontiguousarray(v[:, L - m]).view(np.float32).reshape(n, c, 1, 1)
+
+# %% ../nbs/04b_onnx_topk.ipynb #bdac8a87
+_SCRATCH = threading.local()  # per thread: shape -> (float32 and bool work arrays), reused from one chunk to the next
+
+def _scratch(shape:tuple) -> tuple[np.ndarray, np.ndarray]:
+    "This thread's work arrays for maps of `shape` (new memory costs page faults: a third more time, measured)"
+    mine = vars(_SCRATCH).setdefault("arrays", {})
+    if shape not in mine:
+        if len(mine) > 16: mine.clear()  # other sizes: keep a few, not all
+        mine[shape] = (np.empty(shape, np.float32), np.empty(shape, bool))
+    return mine[shape]
+
+def topk_in_place(
+    x:np.ndarray, # float32 maps `(N, C, H, W)`, overwritten
+    k:float, # fraction kept
+) -> np.ndarray: # `x`
+    "Spatial Top-K on numpy maps, in place: each channel's `n_keep` largest `|x|` (and ties) kept, the rest 0"
+    if not x.flags.writeable: x = x.copy()
+    a, keep = _scratch(x.shape)
+    thr = _threshold(np.abs(x, out=a), k)  # `a` is scrambled now
+    return np.multiply(x, np.greater_equal(np.abs(x, out=a), thr, out=keep), out=x)
 
 # %% ../nbs/04b_onnx_topk.ipynb #147991a4
 class OnnxTopK:
@@ -302,9 +354,8 @@ def _run_part(self:OnnxTopK, x:np.ndarray) -> np.ndarray:
         ios = self.meta["pieces"] if any(on) else [dict(inputs=["x"], outputs=["y"])]
         for s, (p, io_) in enumerate(zip(sess, ios)):
             if s > 0:
-                tk, a = self.layers[s - 1], env.pop(f"topk_abs{s - 1}")
-                thr = _threshold(a, tk.k) if tk.enabled else np.full((*a.shape[:2], 1, 1), -np.inf, np.float32)
-                env[f"topk_thr{s - 1}"] = thr
+                tk, c = self.layers[s - 1], env.pop(f"cut{s - 1}")
+                env[f"topk_masked{s - 1}"] = topk_in_place(c, tk.k) if tk.enabled else c
             env.update(zip(io_["outputs"], p.run(io_["outputs"], {v: env[v] for v in io_["inputs"]})))
         ys.append(env["y"])
     return np.concatenate(ys) if len(ys) > 1 else ys[0]

@@ -13,7 +13,7 @@ import numpy as np, pandas as pd, torch
 from torch import nn, Tensor
 from ..core import RANDOM_MODES
 from ..insert import topk_layers
-from ..onnx_topk import onnx_topk_runner, no_stdout
+from ..onnx_topk import onnx_topk_runner, no_stdout, static_same_padding
 from ..models import preprocess_for, Preprocess
 from ..data.cue_conflict import parse_imagename, cue_conflict_items, cue_conflict_dl, stimulus_preprocess
 from .shape_bias import category_decisions
@@ -82,10 +82,11 @@ def load_stimuli(
 def _whole_graph_runner(model:nn.Module, size:int):
     "The network exported whole (Top-K as ONNX's TopK operator), for the Top-K modes the split graph does not run"
     import onnxruntime as ort
-    with tempfile.TemporaryDirectory() as d, warnings.catch_warnings(), no_stdout():
+    model, x = model.cpu().eval(), torch.zeros(1, 3, size, size)
+    with tempfile.TemporaryDirectory() as d, static_same_padding(model, x), warnings.catch_warnings(), no_stdout():
         warnings.simplefilter("ignore")  # the exporter's deprecation notes, and its graph dump on failure
         f = Path(d)/"model.onnx"
-        torch.onnx.export(model.cpu().eval(), torch.zeros(1, 3, size, size), str(f), input_names=["x"],
+        torch.onnx.export(model, x, str(f), input_names=["x"],
                           output_names=["y"], dynamic_axes={"x": {0: "n"}, "y": {0: "n"}}, opset_version=17,
                           dynamo=False)
         sess = ort.InferenceSession(str(f), providers=["CPUExecutionProvider"])

@@ -8,16 +8,18 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/evaluation.sweep.html.md""
 from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from ..insert import topk_state, topk_layers
 from ..models import pretrained_topk, arch_preprocess, TOPK_PRESETS
 from ..data.cue_conflict import get_cue_conflict, stimulus_preprocess
-from ..utils import write_csv_atomic
+from ..utils import write_csv_atomic, default_device
 from ..runs.core import file_fingerprint, files_fingerprint
 from .shape_bias import (ShapeBiasResult, write_responses, shape_bias, CUE_SHARE_MIN,
                                                   read_responses, get_official_topk_responses)
-from .pretrained import spread_sample, items_frame, load_stimuli, evaluate_cue_conflict
+from .pretrained import (spread_sample, items_frame, load_stimuli, evaluate_cue_conflict,
+                                                 onnx_runner)
 
 # %% auto #0
 __all__ = ['PUBLISHED', 'SWEEP_KS', 'ARCH_NAMES', 'data_id', 'responses_name', 'topk_sweep', 'plot_topk_sweep', 'official_sweep',
@@ -167,6 +169,17 @@ def _remember(cached:pd.DataFrame, cache, row:pd.Series, key:dict) -> pd.DataFra
     if cache is not None: return _save_row(cache, row, key)
     return pd.concat([cached, row.to_frame().T], ignore_index=True)
 
+# %% ../../nbs/08c_evaluation.sweep.ipynb #2db0653e
+def _model_and_images(a, weights, mode, after, items, pre, num_workers, progress, device, backend) -> tuple:
+    ("The network of arch `a` and the decoded stimuli: the decoding runs on its own threads while the network is built "
+     "and, on a CPU, exported for ONNX Runtime (cached for the evaluations; 1-2 s less on a first run, measured)")
+    with ThreadPoolExecutor(1) as ex:
+        imgs = ex.submit(load_stimuli, items, pre, num_workers=num_workers, progress=progress)
+        model = pretrained_topk(a, k=None, weights=weights, mode=mode, after=after)
+        if default_device(device).type == "cpu" and mode == "keep" and backend != "torch":
+            onnx_runner(model, pre.crop)  # the export, found again by `evaluate_cue_conflict`
+        return model, imgs.result()[1]
+
 # %% ../../nbs/08c_evaluation.sweep.ipynb #1d9f7c85
 def topk_sweep(
     arch,  # a key of `TOPK_PRESETS` ("efficientnet_lite0" offline; "alexnet", "vgg16", "resnet50" download) or a list
@@ -198,8 +211,9 @@ def topk_sweep(
             key = _sweep_key(a, k, mode, weights, place, n, pre, did, seed)
             row = _cached_row(cached, key, responses)
             if row is None:  # built and decoded only when a row is missing: a fully cached sweep is instant
-                if model is None: model = pretrained_topk(a, k=None, weights=weights, mode=mode, after=after)
-                if imgs is None: _, imgs = load_stimuli(items, pre, num_workers=num_workers, progress=progress)
+                if model is None:
+                    model, imgs = _model_and_images(a, weights, mode, after, items, pre, num_workers, progress,
+                                                    device, backend)
                 row = _sweep_run(model, key, items, imgs, responses, bs=bs, device=device, progress=progress,
                                  backend=backend)
                 cached = _remember(cached, cache, row, key)
