@@ -11,19 +11,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np, torch
 from torch import nn, Tensor
-import torch.nn.functional as F
 from .core import TopK, n_keep
 from .insert import topk_layers
+from .onnx_export import OPSET, EXPORT_FORMAT, export_cuts
 
 # %% auto #0
-__all__ = ['OPSET', 'EXPORT_FORMAT', 'ONNX_CACHE_KEEP', 'onnx_cache_dir', 'model_identity', 'no_stdout', 'static_same_padding',
-           'export_cuts', 'split_at_cuts', 'topk_in_place', 'OnnxTopK', 'onnx_topk_runner', 'check_runner']
+__all__ = ['ONNX_CACHE_KEEP', 'onnx_cache_dir', 'model_identity', 'split_at_cuts', 'topk_in_place', 'OnnxTopK',
+           'onnx_topk_runner', 'check_runner']
 
 # %% ../nbs/04b_onnx_topk.ipynb #1128b307
-OPSET = 17  # the ONNX opset of every export
-# what an export is made of, part of a cache entry's identity: 2, numpy masks `cut{i}` into `topk_masked{i}` and "same"
-# padding is folded into the convolutions
-EXPORT_FORMAT = 2
 ONNX_CACHE_KEEP = 4  # exported networks kept in the cache folder (the least recently used go first)
 
 def onnx_cache_dir() -> Path:
@@ -69,123 +65,6 @@ def model_identity(
         h.update(f"{k} {v.dtype} {tuple(v.shape)}\n".encode())
         h.update(v.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy())
     return h.hexdigest()[:24]
-
-# %% ../nbs/04b_onnx_topk.ipynb #d604565f
-@contextlib.contextmanager
-def no_stdout():
-    "Silence stdout at the file-descriptor level (the ONNX exporter's C++ code prints whole graphs when it fails)"
-    sys.stdout.flush()
-    try: fd = sys.stdout.fileno()
-    except (AttributeError, io.UnsupportedOperation, ValueError): fd = 1
-    saved = os.dup(fd)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), fd)
-            with contextlib.redirect_stdout(io.StringIO()): yield
-    finally:
-        os.dup2(saved, fd); os.close(saved)
-
-# %% ../nbs/04b_onnx_topk.ipynb #d98b34e3
-class _PaddedConv(torch.autograd.Function):
-    "A convolution after zero padding, uneven sides allowed, exported as one ONNX `Conv` with those pads"
-    @staticmethod
-    def forward(ctx, x, w, b, kernel, stride, pads, dilation, groups):  # pads: (left, right, top, bottom), as `F.pad`
-        return F.conv2d(F.pad(x, pads), w, b, stride, 0, dilation, groups)
-    @staticmethod
-    def symbolic(g, x, w, b, kernel, stride, pads, dilation, groups):
-        (l, r, t, bt), ins = pads, [x, w] + ([] if b is None else [b])
-        return g.op("Conv", *ins, kernel_shape_i=list(kernel), strides_i=list(stride), pads_i=[t, l, bt, r],
-                    dilations_i=list(dilation), group_i=groups)
-
-# %% ../nbs/04b_onnx_topk.ipynb #6660a346
-def _same_pads(m:nn.Module, hw:tuple) -> tuple:
-    "The pads of timm's `pad_same` for a map of side `hw` entering conv `m`, in `F.pad`'s order"
-    from timm.layers.padding import get_same_padding
-    ph, pw = (get_same_padding(s, k, st, d) for s, k, st, d in zip(hw, m.weight.shape[-2:], m.stride, m.dilation))
-    return (pw // 2, pw - pw // 2, ph // 2, ph - ph // 2)
-
-# %% ../nbs/04b_onnx_topk.ipynb #1962707f
-@contextlib.contextmanager
-def static_same_padding(
-    model:nn.Module, # the network to export
-    x:Tensor, # an input of the size it will be exported at
-):
-    "While exporting: each of timm's `Conv2dSame` layers of `model` is a convolution with constant pads for `x`'s size"
-    try: from timm.layers import Conv2dSame
-    except ImportError: yield; return  # no timm, no such layers
-    same, sizes = [m for m in model.modules() if isinstance(m, Conv2dSame)], {}
-    def seen(m, args): sizes.setdefault(m, tuple(args[0].shape[-2:]))  # returns None: the input stays as it is
-    hooks = [m.register_forward_pre_hook(seen) for m in same]
-    try:
-        with torch.no_grad(): model(x)
-    finally:
-        for h in hooks: h.remove()
-    def padded(m, pads):
-        k = tuple(m.weight.shape[-2:])
-        return lambda z: _PaddedConv.apply(z, m.weight, m.bias, k, tuple(m.stride), pads, tuple(m.dilation), m.groups)
-    for m in same:
-        if m in sizes: m.forward = padded(m, _same_pads(m, sizes[m]))  # an instance attribute, removed below
-    try: yield
-    finally:
-        for m in same: vars(m).pop("forward", None)
-
-# %% ../nbs/04b_onnx_topk.ipynb #bfab9642
-class _CutOp(torch.autograd.Function):
-    "A copy of the map entering a Top-K layer, exported as its own node (`shape_sparsity::Cut`), which no pass removes"
-    @staticmethod
-    def forward(ctx, x): return x.clone()
-    @staticmethod
-    def symbolic(g, x): return g.op("shape_sparsity::Cut", x).setType(x.type())
-
-# %% ../nbs/04b_onnx_topk.ipynb #db27f310
-class _WithCuts(nn.Module):
-    "`model` returning its output and a copy of each map entering a Top-K layer (Top-K off), in the order they run"
-    def __init__(self, model:nn.Module):
-        super().__init__()
-        self.model, self.layers, self.order = model, [tk for _, tk in topk_layers(model)], []
-    def forward(self, x):
-        cuts, self.order = [], []
-        def cut(tk):
-            def fwd(z): cuts.append(_CutOp.apply(z)); self.order.append(tk); return cuts[-1]
-            return fwd
-        for tk in self.layers: tk.forward = cut(tk)  # an instance attribute, removed below
-        try: y = self.model(x)
-        finally:
-            for tk in self.layers: vars(tk).pop("forward", None)
-        return (y, *cuts)
-
-# %% ../nbs/04b_onnx_topk.ipynb #3c685bcb
-def export_cuts(
-    model:nn.Module, # an image classifier with Top-K layers, on the CPU (exported in eval mode, Top-K off)
-    size:int, # input side
-    path, # the .onnx file to write
-) -> list[int]: # for each cut, the index of its layer in `topk_layers(model)`
-    "Export `model` to ONNX with outputs `y` and `cut0`, `cut1`...: the maps entering its Top-K layers, in run order"
-    was, x = model.training, torch.zeros(1, 3, size, size)
-    w = _WithCuts(model).eval()  # the network too
-    try:
-        with torch.no_grad(): w(x)
-        idx = [next(i for i, l in enumerate(w.layers) if l is tk) for tk in w.order]
-        if len(set(idx)) != len(idx): raise ValueError("a Top-K layer runs twice in a forward pass: it cannot be cut")
-        names = ["y"] + [f"cut{i}" for i in range(len(idx))]
-        with static_same_padding(model, x), warnings.catch_warnings(), no_stdout():
-            warnings.simplefilter("ignore")  # the exporter's deprecation notes
-            torch.onnx.export(w, x, str(path), input_names=["x"], output_names=names, opset_version=OPSET, dynamo=False,
-                              dynamic_axes={n: {0: "n"} for n in ["x", *names]}, custom_opsets={"shape_sparsity": 1})
-    finally: model.train(was)
-    _cuts_to_identity(path)
-    return idx
-
-# %% ../nbs/04b_onnx_topk.ipynb #1d986c8c
-def _cuts_to_identity(path):
-    "Make the export standard ONNX: every `shape_sparsity::Cut` becomes an Identity (what reads it is now known)"
-    import onnx
-    proto = onnx.load(str(path))
-    for nd in proto.graph.node:
-        if nd.domain == "shape_sparsity": nd.op_type, nd.domain = "Identity", ""
-    keep = [o for o in proto.opset_import if o.domain != "shape_sparsity"]
-    del proto.opset_import[:]; proto.opset_import.extend(keep)
-    onnx.save(proto, str(path))
 
 # %% ../nbs/04b_onnx_topk.ipynb #57911457
 def _constants_to_initializers(g):
@@ -256,7 +135,7 @@ def split_at_cuts(
     proto, # an `onnx.ModelProto` from `export_cuts`
     n:int, # its number of cuts
 ) -> list: # n+1 (model, input names, output names)
-    "Split an `export_cuts` graph into n+1 pieces at the cuts; piece s > 0 reads `topk_masked{s-1}`: cut s-1 after Top-K"
+    "Split an `export_cuts` graph into n+1 pieces at its cuts; piece s > 0 reads `topk_masked{s-1}` (cut s-1, Top-K'd)"
     import onnx
     proto = onnx.shape_inference.infer_shapes(proto)
     g = proto.graph

@@ -13,7 +13,8 @@ import numpy as np, pandas as pd, torch
 from torch import nn, Tensor
 from ..core import RANDOM_MODES
 from ..insert import topk_layers
-from ..onnx_topk import onnx_topk_runner, no_stdout, static_same_padding
+from ..onnx_topk import onnx_topk_runner
+from ..onnx_export import no_stdout, static_same_padding
 from ..models import preprocess_for, Preprocess
 from ..data.cue_conflict import parse_imagename, cue_conflict_items, cue_conflict_dl, stimulus_preprocess
 from .shape_bias import category_decisions
