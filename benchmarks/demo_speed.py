@@ -86,7 +86,8 @@ def main():
     import platform
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
     ver = subprocess.run([str(venv/"bin"/"python"), "-c", "import torch, onnxruntime, shape_sparsity as s; "
-                          "print(torch.__version__, onnxruntime.__version__, s.__file__)"], capture_output=True, text=True).stdout.split()
+                          "print(torch.__version__, onnxruntime.__version__, s.__file__)"], capture_output=True, text=True,
+                         cwd=tempfile.gettempdir()).stdout.split()  # not this checkout: the installed package
     say(f"Machine: {cpu}, {os.cpu_count()} cores; torch {ver[0]}, onnxruntime {ver[1]}; package from {ver[2]}")
     say(f"load (1/5/15 min) at start: {load()}\n")
     cached_dir, times = tempfile.mkdtemp(), {"first run (cache cleared)": [], "cached ONNX export": []}

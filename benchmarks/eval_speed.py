@@ -95,8 +95,9 @@ def main():
     say(f"load after the timings: {load()}\n")
     agree_items, all_imgs = load_stimuli(spread_sample(items_all, a.agree_n), model.preprocess, progress=False)
     names = [Path(f).name for f in agree_items["path"]]
-    trials = lambda dec: pd.DataFrame(dict(object_response=dec, category=[parse_imagename(f)[0] for f in names],
-                                           imagename=names))
+    trials = lambda dec: pd.DataFrame(dict(subj="model", session=1, trial=range(1, len(dec) + 1), rt=np.nan,
+                                           object_response=dec, category=[parse_imagename(f)[0] for f in names],
+                                           condition=np.nan, imagename=names))
     for name, on in [("dense", False), (f"Top-K {k:g}", True)]:
         got = {}
         with topk_state(model, k=k, enabled=on), torch.inference_mode():
