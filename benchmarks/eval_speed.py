@@ -50,9 +50,7 @@ def main():
     from shape_sparsity.models import pretrained_topk, PRESET_K
     from shape_sparsity.evaluation.pretrained import load_stimuli, evaluate_cue_conflict, _whole_graph_runner, spread_sample, items_frame
     from shape_sparsity.onnx_topk import onnx_topk_runner
-    import pandas as pd
-    from shape_sparsity.evaluation.shape_bias import category_decisions, shape_bias
-    from shape_sparsity.data.cue_conflict import parse_imagename
+    from shape_sparsity.evaluation.shape_bias import shape_bias
     from shape_sparsity.data.cue_conflict import stimulus_preprocess
     from shape_sparsity.testing import test_data_path
     data = a.cue_conflict or test_data_path("cue-conflict")
@@ -94,18 +92,12 @@ def main():
     say(f"\nONNX Runtime dense, split runner vs whole graph: {new_d / old_d:.2f}x the images/s")
     say(f"load after the timings: {load()}\n")
     agree_items, all_imgs = load_stimuli(spread_sample(items_all, a.agree_n), model.preprocess, progress=False)
-    names = [Path(f).name for f in agree_items["path"]]
-    trials = lambda dec: pd.DataFrame(dict(subj="model", session=1, trial=range(1, len(dec) + 1), rt=np.nan,
-                                           object_response=dec, category=[parse_imagename(f)[0] for f in names],
-                                           condition=np.nan, imagename=names))
     for name, on in [("dense", False), (f"Top-K {k:g}", True)]:
-        got = {}
-        with topk_state(model, k=k, enabled=on), torch.inference_mode():
-            for be, run in [("torch", lambda x: mcl(x.contiguous(memory_format=torch.channels_last))), ("onnx", split)]:
-                with topk_state(mcl, k=k, enabled=on):
-                    got[be] = sum((category_decisions(run(pre.normalize(b))) for b in all_imgs.split(a.bs)), [])
-        same = sum(x == y for x, y in zip(got["torch"], got["onnx"]))
-        sb = {be: shape_bias(trials(d), n_boot=0).shape_bias for be, d in got.items()}
+        with topk_state(model, k=k, enabled=on):  # the package's own evaluation, once per backend, same images
+            got = {be: evaluate_cue_conflict(model, agree_items, bs=a.bs, device="cpu", progress=False, backend=be,
+                                             images=all_imgs) for be in ("torch", "onnx")}
+        same = int((got["torch"].object_response == got["onnx"].object_response).sum())
+        sb = {be: shape_bias(d, n_boot=0).shape_bias for be, d in got.items()}
         say(f"ONNX Runtime (split) vs PyTorch, {name}: same 16-class decision on {same} of {len(all_imgs)} stimuli; "
             f"shape bias {sb['onnx']:.4f} vs {sb['torch']:.4f}")
     if not a.skip_full:
