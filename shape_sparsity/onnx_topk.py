@@ -16,7 +16,7 @@ from .insert import topk_layers
 from .onnx_export import OPSET, EXPORT_FORMAT, export_cuts
 
 # %% auto #0
-__all__ = ['ONNX_CACHE_KEEP', 'onnx_cache_dir', 'model_identity', 'split_at_cuts', 'topk_in_place', 'OnnxTopK',
+__all__ = ['ONNX_CACHE_KEEP', 'TOPK_BLOCK', 'onnx_cache_dir', 'model_identity', 'split_at_cuts', 'topk_in_place', 'OnnxTopK',
            'onnx_topk_runner', 'check_runner']
 
 # %% ../nbs/04b_onnx_topk.ipynb #1128b307
@@ -164,16 +164,16 @@ def _session(model_bytes:bytes, threads:int):
     return ort.InferenceSession(model_bytes, so, providers=["CPUExecutionProvider"])
 
 # %% ../nbs/04b_onnx_topk.ipynb #ca929fb3
-def _threshold(a:np.ndarray, k:float) -> np.ndarray:
-    "Per-channel thresholds of Top-K at fraction `k` from `a` = |x| `(N, C, H, W)`, partitioned in place"
-    n, c, h, w = a.shape
-    L, m = h * w, n_keep(k, h, w)
-    v = a.view(np.int32).reshape(n * c, L)  # same order as the floats for values >= 0, and a faster partition
+def _threshold(a:np.ndarray, m:int) -> np.ndarray:
+    "Each row's `m`-th largest value of `a` = |x| `(rows, L)`, as `(rows, 1)`; `a` is partitioned in place"
+    L = a.shape[1]
+    v = a.view(np.int32)  # same order as the floats for values >= 0, and a faster partition
     v.partition(L - m, axis=1)
-    return np.ascontiguousarray(v[:, L - m]).view(np.float32).reshape(n, c, 1, 1)
+    return v[:, L - m:L - m + 1].view(np.float32).copy()
 
 # %% ../nbs/04b_onnx_topk.ipynb #bdac8a87
-_SCRATCH = threading.local()  # per thread: shape -> (float32 and bool work arrays), reused from one chunk to the next
+_SCRATCH = threading.local()  # per thread: shape -> (float32 and bool work arrays), reused from one block to the next
+TOPK_BLOCK = 1 << 18  # bytes of map numpy works on at once: with its work arrays, it stays in the core's L2 cache
 
 def _scratch(shape:tuple) -> tuple[np.ndarray, np.ndarray]:
     "This thread's work arrays for maps of `shape` (new memory costs page faults: a third more time, measured)"
@@ -186,12 +186,21 @@ def _scratch(shape:tuple) -> tuple[np.ndarray, np.ndarray]:
 def topk_in_place(
     x:np.ndarray, # float32 maps `(N, C, H, W)`, overwritten
     k:float, # fraction kept
-) -> np.ndarray: # `x`
+    block:int=TOPK_BLOCK, # bytes of map per block of channels (at least one channel)
+) -> np.ndarray: # `x` (a copy if it was read-only or not contiguous)
     "Spatial Top-K on numpy maps, in place: each channel's `n_keep` largest `|x|` (and ties) kept, the rest 0"
-    if not x.flags.writeable: x = x.copy()
-    a, keep = _scratch(x.shape)
-    thr = _threshold(np.abs(x, out=a), k)  # `a` is scrambled now
-    return np.multiply(x, np.greater_equal(np.abs(x, out=a), thr, out=keep), out=x)
+    if x.dtype != np.float32 or x.ndim != 4:
+        raise TypeError(f"x: expected float32 maps (N, C, H, W), got {x.dtype} {x.shape}")
+    if not (x.flags.writeable and x.flags.c_contiguous): x = x.copy()
+    n, c, h, w = x.shape
+    L, m = h * w, n_keep(k, h, w)
+    rows, per = x.reshape(n * c, L), max(1, block // (4 * L))
+    for i in range(0, n * c, per):
+        r = rows[i:i + per]
+        a, keep = _scratch(r.shape)
+        thr = _threshold(np.abs(r, out=a), m)  # `a` is scrambled now
+        np.multiply(r, np.greater_equal(np.abs(r, out=a), thr, out=keep), out=r)
+    return x
 
 # %% ../nbs/04b_onnx_topk.ipynb #147991a4
 class OnnxTopK:
