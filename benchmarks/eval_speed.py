@@ -1,6 +1,6 @@
 """Where the time of a cue-conflict evaluation goes on this machine, and what Top-K costs on each backend.
 
-Run: `python benchmarks/eval_speed.py [--arch efficientnet_lite0] [--n 256] [--reps 3] [--out benchmarks/results/eval_speed.md]`.
+Run: `python benchmarks/eval_speed.py [--arch efficientnet_lite0] [--n 256] [--reps 3] [--split-reps 0] [--out benchmarks/results/eval_speed.md]`.
 Prints (and writes to --out) markdown tables with the machine line, its load before and after:
 
 - decode + resize of the PNG stimuli, one thread and the threads `load_stimuli` uses;
@@ -8,7 +8,10 @@ Prints (and writes to --out) markdown tables with the machine line, its load bef
   `--reps` times (dense and Top-K interleaved, so that a change of the machine's load hits both): PyTorch
   (channels_last), ONNX Runtime with the whole graph exported (Top-K as ONNX's `TopK` operator: the path before issue
   28) and ONNX Runtime split at the Top-K points (`onnx_topk`: numpy's exact selection between the pieces, the default
-  now); Top-K's cost is the ratio of the medians (min and max of the per-round ratios beside it);
+  now); Top-K's cost is the ratio of the medians (the median, min and max of the per-round ratios beside it);
+- with `--split-reps N`, N more rounds of the split runner alone (dense, Top-K) and the median of its per-round Top-K
+  cost with a 95% bootstrap interval: the machine's speed changes by ±15% within minutes, so one ratio of 5 rounds
+  cannot tell 1.10 from 1.15;
 - how often ONNX Runtime and PyTorch reach the same 16-class decision on all the stimuli, dense and with Top-K;
 - the whole `evaluate_cue_conflict` on the full set (decode included), dense and Top-K, as the demo runs it.
 """
@@ -41,6 +44,8 @@ def main():
     p.add_argument("--n", type=int, default=256, help="images for the per-part timings")
     p.add_argument("--bs", type=int, default=64)
     p.add_argument("--reps", type=int, default=3, help="rounds of the interleaved timings")
+    p.add_argument("--split-reps", type=int, default=0,
+                   help="more interleaved rounds of the split runner alone (dense, Top-K), for a CI of its Top-K cost")
     p.add_argument("--skip-full", action="store_true", help="skip the full-set evaluations")
     p.add_argument("--agree-n", type=int, default=None, help="stimuli for the decision check (default: all of them)")
     p.add_argument("--out", default="benchmarks/results/eval_speed.md", help="markdown file written at the end ('' for none)")
@@ -91,6 +96,14 @@ def main():
             f"{statistics.median(d) / statistics.median(t):.2f}x | {statistics.median(r):.2f}x ({min(r):.2f}-{max(r):.2f}) |")
     old_d, new_d = (statistics.median(res[(b, "dense")]) for b in list(dict.fromkeys(b for b, _ in fns))[1:])
     say(f"\nONNX Runtime dense, split runner vs whole graph: {new_d / old_d:.2f}x the images/s")
+    if a.split_reps:
+        key = "ONNX Runtime, split at Top-K (exact selection; now)"
+        more = interleaved(a.n, {"dense": fns[(key, "dense")], "topk": fns[(key, "topk")]}, a.split_reps)
+        r = np.array([x / y for x, y in zip(more["dense"], more["topk"])])
+        boot = np.median(np.random.default_rng(0).choice(r, (5000, len(r))), axis=1)
+        say(f"Split runner alone, {a.split_reps} more interleaved rounds: Top-K cost per round, median "
+            f"{np.median(r):.3f}x (95% bootstrap CI {np.quantile(boot, 0.025):.3f}-{np.quantile(boot, 0.975):.3f}; "
+            f"quartiles {np.quantile(r, 0.25):.3f}-{np.quantile(r, 0.75):.3f})")
     say(f"load after the timings: {load()}\n")
     agree_items, all_imgs = load_stimuli(spread_sample(items_all, a.agree_n), model.preprocess, progress=False)
     for name, on in [("dense", False), (f"Top-K {k:g}", True)]:
