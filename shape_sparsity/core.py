@@ -13,7 +13,7 @@ from torch import nn, Tensor
 
 # %% auto #0
 __all__ = ['TOPK_MODES', 'RANDOM_MODES', 'MODES', 'check_k', 'check_mode', 'check_fmap', 'check_bool', 'n_keep', 'reference_topk',
-           'kth_largest', 'topk_mask', 'random_mask', 'spatial_topk', 'TopK']
+           'kth_largest_np', 'kth_largest', 'topk_mask', 'random_mask', 'spatial_topk', 'TopK']
 
 # %% ../nbs/01_core.ipynb #6db3bc47
 TOPK_MODES = ("keep", "revert", "mean")  # "keep": the paper; "revert"/"mean": its ablations (official code's flags)
@@ -82,6 +82,15 @@ def _tracing() -> bool:
     return torch.onnx.is_in_onnx_export() or torch.jit.is_tracing() or torch.compiler.is_compiling()
 
 # %% ../nbs/01_core.ipynb #dc606f87
+def kth_largest_np(
+    v:np.ndarray, # integer (or float) values `(..., L)`, partitioned in place
+    n:int, # which largest, 1 <= n <= L
+) -> np.ndarray: # `(..., 1)`, a new array
+    "The `n`-th largest value along the last axis of `v` by `np.partition`, in place (no copy of `v`)"
+    L = v.shape[-1]
+    v.partition(L - n, axis=-1)
+    return v[..., L - n:L - n + 1].copy()
+
 def kth_largest(
     a:Tensor, # values `(N, C, L)`
     n:int, # which largest, 1 <= n <= L
@@ -90,7 +99,7 @@ def kth_largest(
      "value)")
     L = a.shape[2]
     if a.device.type == "cpu" and a.dtype in (torch.int16, torch.int32, torch.int64) and not _tracing():
-        return torch.from_numpy(np.partition(a.numpy(), L - n, axis=2)[..., L - n:L - n + 1])
+        return torch.from_numpy(kth_largest_np(a.numpy().copy(), n))  # `a` stays as it is
     return a.topk(n, dim=2, sorted=False).values.amin(dim=2, keepdim=True)
 
 # %% ../nbs/01_core.ipynb #d5c68dd2

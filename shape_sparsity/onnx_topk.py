@@ -6,12 +6,12 @@ Docs: https://shape-sparsity.github.io/shape_sparsity/onnx_topk.html.md"""
 
 # %% ../nbs/04b_onnx_topk.ipynb #a25f6ac0
 from __future__ import annotations
-import contextlib, copy, hashlib, io, json, os, re, shutil, sys, tempfile, threading, time, warnings
+import contextlib, copy, hashlib, json, os, re, shutil, tempfile, threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np, torch
 from torch import nn, Tensor
-from .core import TopK, n_keep
+from .core import TopK, n_keep, kth_largest_np
 from .insert import topk_layers
 from .onnx_export import OPSET, EXPORT_FORMAT, export_cuts
 
@@ -166,10 +166,7 @@ def _session(model_bytes:bytes, threads:int):
 # %% ../nbs/04b_onnx_topk.ipynb #ca929fb3
 def _threshold(a:np.ndarray, m:int) -> np.ndarray:
     "Each row's `m`-th largest value of `a` = |x| `(rows, L)`, as `(rows, 1)`; `a` is partitioned in place"
-    L = a.shape[1]
-    v = a.view(np.int32)  # same order as the floats for values >= 0, and a faster partition
-    v.partition(L - m, axis=1)
-    return v[:, L - m:L - m + 1].view(np.float32).copy()
+    return kth_largest_np(a.view(np.int32), m).view(np.float32)  # int32: same order for values >= 0, and faster
 
 # %% ../nbs/04b_onnx_topk.ipynb #bdac8a87
 _SCRATCH = threading.local()  # per thread: shape -> (float32 and bool work arrays), reused from one block to the next

@@ -14,7 +14,7 @@ from torch import nn, Tensor
 from ..core import RANDOM_MODES
 from ..insert import topk_layers
 from ..onnx_topk import onnx_topk_runner
-from ..onnx_export import no_stdout, static_same_padding
+from ..onnx_export import OPSET, no_stdout, static_same_padding
 from ..models import preprocess_for, Preprocess
 from ..data.cue_conflict import parse_imagename, cue_conflict_items, cue_conflict_dl, stimulus_preprocess
 from .shape_bias import category_decisions
@@ -88,7 +88,7 @@ def _whole_graph_runner(model:nn.Module, size:int):
         warnings.simplefilter("ignore")  # the exporter's deprecation notes, and its graph dump on failure
         f = Path(d)/"model.onnx"
         torch.onnx.export(model, x, str(f), input_names=["x"],
-                          output_names=["y"], dynamic_axes={"x": {0: "n"}, "y": {0: "n"}}, opset_version=17,
+                          output_names=["y"], dynamic_axes={"x": {0: "n"}, "y": {0: "n"}}, opset_version=OPSET,
                           dynamo=False)
         sess = ort.InferenceSession(str(f), providers=["CPUExecutionProvider"])
     run = lambda x: torch.from_numpy(sess.run(None, {"x": x.detach().cpu().contiguous().numpy()})[0])
